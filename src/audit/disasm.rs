@@ -1,0 +1,688 @@
+//! Reading constructor and destructor code in linked images: which imports they call (through
+//! PLT stubs, GOT and IAT slots), whether they register an exit handler, which function address
+//! they hand to it, and which writable globals they touch.
+//!
+//! x86 and x86-64 are decoded with `iced-x86`, AArch64 with `yaxpeax-arm`. The walk is a bounded
+//! linear sweep per function that follows direct calls a few levels deep; it is evidence for
+//! pairing, not a full control-flow recovery.
+
+use crate::audit::model::{Arch, FunctionFacts};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+
+/// How many call levels below a constructor the walk follows.
+const MAX_CALL_DEPTH: u32 = 3;
+/// How many functions one analysis may visit in total (guards hostile inputs).
+const MAX_FUNCTIONS_VISITED: usize = 64;
+/// How many bytes of a function without a known size are read.
+const UNSIZED_FUNCTION_LIMIT: u64 = 16 * 1024;
+/// How many instructions one function walk decodes at most.
+const MAX_INSTRUCTIONS: usize = 8192;
+
+/// The functions that register exit handlers, as imported (undecorated) names.
+const EXIT_HANDLER_REGISTRARS: &[&str] = &[
+    "atexit",
+    "_onexit",
+    "onexit",
+    "_crt_atexit",
+    "_register_onexit_function",
+    "__cxa_atexit",
+    "__cxa_thread_atexit",
+    "__cxa_thread_atexit_impl",
+    "__dllonexit",
+];
+
+/// Strips symbol decorations that do not change which function is meant: `__imp_` prefixes,
+/// ELF version suffixes (`@GLIBC_2.2.5`, `@@...`), `@plt`.
+pub fn undecorated(name: &str) -> &str {
+    let name = name.strip_prefix("__imp_").unwrap_or(name);
+    match name.find('@') {
+        Some(0) | None => name,
+        Some(at) => &name[..at],
+    }
+}
+
+/// Is `name` (an import or undefined symbol) a function that registers an exit handler?
+/// Accepts the i386 COFF spelling with one extra leading underscore (`_atexit`).
+pub fn is_exit_handler_registrar(name: &str) -> bool {
+    let name = undecorated(name);
+    EXIT_HANDLER_REGISTRARS.contains(&name)
+        || name
+            .strip_prefix('_')
+            .is_some_and(|rest| EXIT_HANDLER_REGISTRARS.contains(&rest))
+}
+
+/// One mapped region of the image as the loader would lay it out.
+#[derive(Debug, Clone)]
+pub struct Region<'data> {
+    pub start: u64,
+    /// Size in memory (at least `bytes.len()`; the rest reads as zeros, like `.bss`).
+    pub size: u64,
+    pub bytes: &'data [u8],
+    pub executable: bool,
+    pub writable: bool,
+}
+
+/// The parts of a linked image that the code walk needs, independent of its format.
+#[derive(Debug, Default)]
+pub struct CodeView<'data> {
+    pub arch: Option<Arch>,
+    pub regions: Vec<Region<'data>>,
+    /// GOT/IAT slot address -> the imported function or data it is bound to.
+    pub import_slots: HashMap<u64, String>,
+    /// GOT slots bound to something defined in the image itself -> that address.
+    pub local_slots: HashMap<u64, u64>,
+    /// Address ranges of import stubs (`.plt`, `.plt.sec`, `.plt.got`, ...).
+    pub stub_ranges: Vec<Range<u64>>,
+    /// Known function starts -> sizes (from symbol tables, `.pdata`).
+    pub function_sizes: BTreeMap<u64, u64>,
+    /// i386 PIC stubs address the GOT through `ebx`; this is where `ebx` points.
+    pub got_base: Option<u64>,
+    /// Names of local functions, where symbols exist: a local `atexit` (glibc links one into
+    /// every shared object from `libc_nonshared.a`) is a registrar like the import.
+    pub function_names: HashMap<u64, String>,
+}
+
+impl<'data> CodeView<'data> {
+    fn region_of(&self, address: u64) -> Option<&Region<'data>> {
+        self.regions
+            .iter()
+            .find(|r| address >= r.start && address - r.start < r.size)
+    }
+
+    pub fn is_code(&self, address: u64) -> bool {
+        self.region_of(address).is_some_and(|r| r.executable)
+    }
+
+    pub fn is_writable_data(&self, address: u64) -> bool {
+        self.region_of(address)
+            .is_some_and(|r| r.writable && !r.executable)
+    }
+
+    fn is_stub(&self, address: u64) -> bool {
+        self.stub_ranges.iter().any(|r| r.contains(&address))
+    }
+
+    /// The file-backed bytes from `address` to the end of its region, at most `limit` long.
+    fn code_bytes(&self, address: u64, limit: u64) -> Option<&'data [u8]> {
+        let region = self.region_of(address)?;
+        if !region.executable {
+            return None;
+        }
+        let offset = usize::try_from(address - region.start).ok()?;
+        let available = region.bytes.get(offset..)?;
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        Some(&available[..available.len().min(limit)])
+    }
+
+    /// Reads facts about the function at `address` and the functions it calls.
+    pub fn analyse(&self, address: u64) -> FunctionFacts {
+        let mut walk = Walk {
+            view: self,
+            visited: HashSet::new(),
+            facts: FunctionFacts::default(),
+        };
+        walk.facts.analysed = walk.function(address, 0).0;
+        walk.facts
+    }
+
+    /// The import an import stub (PLT entry, IAT thunk) jumps to, if it is one.
+    pub fn resolve_stub(&self, address: u64) -> Option<String> {
+        let bytes = self.code_bytes(address, 32)?;
+        let mut refs = Vec::new();
+        match self.arch? {
+            Arch::X86_64 | Arch::X86 => x86::memory_refs(self, bytes, address, 4, &mut refs),
+            Arch::Aarch64 => aarch64::memory_refs(bytes, address, 4, &mut refs),
+            _ => {}
+        }
+        refs.into_iter()
+            .find_map(|slot| self.import_slots.get(&slot).cloned())
+    }
+}
+
+/// What a call or jump lands on, as far as the walk is concerned.
+enum CallTarget {
+    Import(String),
+    Local(u64),
+    Unknown,
+}
+
+/// Mutable state of one analysis.
+struct Walk<'view, 'data> {
+    view: &'view CodeView<'data>,
+    visited: HashSet<u64>,
+    facts: FunctionFacts,
+}
+
+/// Per-function observations, merged into `FunctionFacts` by the walk.
+#[derive(Default)]
+struct FunctionScan {
+    /// Import slots read or called through (`call [rip+IAT]`, GOT loads).
+    slot_refs: Vec<u64>,
+    /// Writable data the function touches.
+    data_refs: Vec<u64>,
+    /// Calls and code-address loads in program order: a registrar's handler argument is the
+    /// code address loaded last before the call.
+    events: Vec<Event>,
+}
+
+enum Event {
+    CodeRef(u64),
+    Call(u64),
+    SlotCall(u64),
+}
+
+impl Walk<'_, '_> {
+    fn classify_call(&self, target: u64) -> CallTarget {
+        if let Some(name) = self.view.import_slots.get(&target) {
+            return CallTarget::Import(name.clone());
+        }
+        if let Some(name) = self.view.function_names.get(&target) {
+            if is_exit_handler_registrar(name) {
+                return CallTarget::Import(name.clone());
+            }
+        }
+        if self.view.is_stub(target) {
+            return match self.view.resolve_stub(target) {
+                Some(name) => CallTarget::Import(name),
+                None => CallTarget::Unknown,
+            };
+        }
+        if self.view.is_code(target) {
+            // Windows import thunks (`jmp [IAT]`) live among ordinary code.
+            if let Some(name) = self.view.resolve_stub(target) {
+                if self
+                    .view
+                    .function_sizes
+                    .get(&target)
+                    .is_none_or(|size| *size <= 16)
+                {
+                    return CallTarget::Import(name);
+                }
+            }
+            return CallTarget::Local(target);
+        }
+        CallTarget::Unknown
+    }
+
+    /// Walks one function. Returns whether any code was decoded, and whether it (or a callee)
+    /// calls an exit-handler registrar without loading the handler itself: then the handler is
+    /// the address the caller loaded (glibc's local `atexit` stub from `libc_nonshared.a` is
+    /// exactly that: a `jmp __cxa_atexit@plt` with the arguments set up by its caller).
+    fn function(&mut self, address: u64, depth: u32) -> (bool, bool) {
+        if !self.visited.insert(address) || self.visited.len() > MAX_FUNCTIONS_VISITED {
+            return (false, false);
+        }
+        let limit = self
+            .view
+            .function_sizes
+            .get(&address)
+            .copied()
+            .filter(|size| *size > 0)
+            .unwrap_or(UNSIZED_FUNCTION_LIMIT);
+        let Some(bytes) = self.view.code_bytes(address, limit) else {
+            return (false, false);
+        };
+        let scan = match self.view.arch {
+            Some(Arch::X86_64) => x86::scan(self.view, bytes, address, 64),
+            Some(Arch::X86) => x86::scan(self.view, bytes, address, 32),
+            Some(Arch::Aarch64) => aarch64::scan(self.view, bytes, address),
+            _ => return (false, false),
+        };
+        (true, self.absorb(scan, depth))
+    }
+
+    /// Merges one function's scan into the facts; returns whether a registrar was called with
+    /// no handler address loaded in this function (see `function`).
+    fn absorb(&mut self, scan: FunctionScan, depth: u32) -> bool {
+        if depth == 0 {
+            for address in &scan.data_refs {
+                self.facts.globals.insert(format!("{address:#x}"));
+            }
+        }
+        for &slot in &scan.slot_refs {
+            if let Some(name) = self.view.import_slots.get(&slot) {
+                self.facts.imports.insert(undecorated(name).to_string());
+            }
+        }
+        let mut code_refs_so_far: Vec<u64> = Vec::new();
+        let mut handler_missing = false;
+        for event in &scan.events {
+            let target = match event {
+                Event::CodeRef(address) => {
+                    code_refs_so_far.push(*address);
+                    continue;
+                }
+                Event::Call(target) => self.classify_call(*target),
+                Event::SlotCall(slot) => match self.view.import_slots.get(slot) {
+                    Some(name) => CallTarget::Import(name.clone()),
+                    None => CallTarget::Unknown,
+                },
+            };
+            match target {
+                CallTarget::Import(name) => {
+                    let plain = undecorated(&name).to_string();
+                    if is_exit_handler_registrar(&plain) {
+                        if self.facts.exit_handler_call.is_none() {
+                            self.facts.exit_handler_call = Some(plain.clone());
+                        }
+                        // The handler is the code address loaded just before the call.
+                        match code_refs_so_far.last() {
+                            Some(handler) => {
+                                self.facts.registered_handlers.insert(*handler);
+                            }
+                            None => handler_missing = true,
+                        }
+                    }
+                    self.facts.imports.insert(plain);
+                }
+                CallTarget::Local(address) if depth < MAX_CALL_DEPTH => {
+                    let (_, callee_missing) = self.function(address, depth + 1);
+                    if callee_missing {
+                        match code_refs_so_far.last() {
+                            Some(handler) => {
+                                self.facts.registered_handlers.insert(*handler);
+                            }
+                            None => handler_missing = true,
+                        }
+                    }
+                }
+                CallTarget::Local(_) | CallTarget::Unknown => {}
+            }
+        }
+        handler_missing
+    }
+}
+
+mod x86 {
+    use super::{CodeView, Event, FunctionScan, MAX_INSTRUCTIONS};
+    use iced_x86::{Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind, Register};
+
+    /// The absolute address a memory operand refers to, when it is static.
+    fn memory_address(view: &CodeView, instruction: &Instruction, bitness: u32) -> Option<u64> {
+        if instruction.is_ip_rel_memory_operand() {
+            return Some(instruction.ip_rel_memory_address());
+        }
+        let has_memory =
+            (0..instruction.op_count()).any(|i| instruction.op_kind(i) == OpKind::Memory);
+        if !has_memory || instruction.memory_index() != Register::None {
+            return None;
+        }
+        match instruction.memory_base() {
+            Register::None if bitness == 32 => Some(instruction.memory_displacement64()),
+            // i386 PIC stubs: jmp *disp(%ebx) with ebx = GOT.
+            Register::EBX if bitness == 32 => view
+                .got_base
+                .map(|got| got.wrapping_add(instruction.memory_displacement64())),
+            _ => None,
+        }
+    }
+
+    /// Collects the static memory operands of the first `max` instructions (for stubs).
+    pub fn memory_refs(view: &CodeView, bytes: &[u8], ip: u64, max: usize, out: &mut Vec<u64>) {
+        let bitness = if view.arch == Some(crate::audit::model::Arch::X86) {
+            32
+        } else {
+            64
+        };
+        let mut decoder = Decoder::with_ip(bitness, bytes, ip, DecoderOptions::NONE);
+        let mut instruction = Instruction::default();
+        for _ in 0..max {
+            if !decoder.can_decode() {
+                break;
+            }
+            decoder.decode_out(&mut instruction);
+            if instruction.is_invalid() {
+                break;
+            }
+            if let Some(address) = memory_address(view, &instruction, bitness) {
+                out.push(address);
+            }
+        }
+    }
+
+    pub fn scan(view: &CodeView, bytes: &[u8], start: u64, bitness: u32) -> FunctionScan {
+        let mut scan = FunctionScan::default();
+        let end = start + bytes.len() as u64;
+        let mut decoder = Decoder::with_ip(bitness, bytes, start, DecoderOptions::NONE);
+        let mut instruction = Instruction::default();
+        // The furthest address a forward branch inside the function reaches: code up to there
+        // still belongs to the function after a `ret` or `jmp`.
+        let mut furthest = start;
+        let mut count = 0;
+        while decoder.can_decode() && count < MAX_INSTRUCTIONS {
+            count += 1;
+            decoder.decode_out(&mut instruction);
+            if instruction.is_invalid() {
+                break;
+            }
+            let next = instruction.next_ip();
+            let memory = memory_address(view, &instruction, bitness);
+            let flow = instruction.flow_control();
+            match flow {
+                FlowControl::Call => {
+                    scan.events
+                        .push(Event::Call(instruction.near_branch_target()));
+                }
+                FlowControl::IndirectCall | FlowControl::IndirectBranch => {
+                    if let Some(slot) = memory {
+                        scan.events.push(Event::SlotCall(slot));
+                        scan.slot_refs.push(slot);
+                    }
+                }
+                FlowControl::ConditionalBranch => {
+                    let target = instruction.near_branch_target();
+                    if target > furthest && target < end {
+                        furthest = target;
+                    }
+                }
+                FlowControl::UnconditionalBranch => {
+                    let target = instruction.near_branch_target();
+                    if target >= start && target < end && target != start {
+                        furthest = furthest.max(target);
+                    } else if target != 0 {
+                        // A jump out of the function is a tail call.
+                        scan.events.push(Event::Call(target));
+                    }
+                }
+                _ => {}
+            }
+            if !matches!(
+                flow,
+                FlowControl::IndirectCall | FlowControl::IndirectBranch
+            ) {
+                if let Some(address) = memory {
+                    note_address(
+                        view,
+                        &mut scan,
+                        address,
+                        instruction.mnemonic() == Mnemonic::Lea,
+                    );
+                }
+                // `push offset handler` / `mov [esp], offset handler` on 32-bit.
+                for i in 0..instruction.op_count() {
+                    if matches!(
+                        instruction.op_kind(i),
+                        OpKind::Immediate32 | OpKind::Immediate32to64
+                    ) && bitness == 32
+                    {
+                        let value = instruction.immediate(i);
+                        if view.is_code(value) {
+                            scan.events.push(Event::CodeRef(value));
+                        } else if view.is_writable_data(value) {
+                            scan.data_refs.push(value);
+                        }
+                    }
+                }
+            }
+            let ends_block = matches!(
+                flow,
+                FlowControl::Return
+                    | FlowControl::UnconditionalBranch
+                    | FlowControl::IndirectBranch
+            ) || instruction.mnemonic() == Mnemonic::Ud2
+                || instruction.mnemonic() == Mnemonic::Int3;
+            if ends_block && next > furthest {
+                break;
+            }
+        }
+        scan
+    }
+
+    fn note_address(view: &CodeView, scan: &mut FunctionScan, address: u64, is_lea: bool) {
+        if view.import_slots.contains_key(&address) {
+            scan.slot_refs.push(address);
+        } else if let Some(&target) = view.local_slots.get(&address) {
+            // A GOT slot bound to our own symbol: what it holds is what the code uses.
+            if view.is_code(target) {
+                scan.events.push(Event::CodeRef(target));
+            } else if view.is_writable_data(target) {
+                scan.data_refs.push(target);
+            }
+        } else if view.is_code(address) {
+            if is_lea {
+                scan.events.push(Event::CodeRef(address));
+            }
+        } else if view.is_writable_data(address) {
+            scan.data_refs.push(address);
+        }
+    }
+}
+
+mod aarch64 {
+    use super::{CodeView, Event, FunctionScan, MAX_INSTRUCTIONS};
+    use yaxpeax_arch::{Decoder, U8Reader};
+    use yaxpeax_arm::armv8::a64::{InstDecoder, Instruction, Opcode, Operand};
+
+    fn decode(decoder: &InstDecoder, word: &[u8]) -> Option<Instruction> {
+        let mut reader = U8Reader::new(word);
+        decoder.decode(&mut reader).ok()
+    }
+
+    fn register(operand: &Operand) -> Option<usize> {
+        match operand {
+            Operand::Register(_, n) | Operand::RegisterOrSP(_, n) | Operand::RegisterPair(_, n) => {
+                Some(*n as usize)
+            }
+            _ => None,
+        }
+    }
+
+    fn immediate(operand: &Operand) -> Option<u64> {
+        match operand {
+            Operand::Immediate(value) => Some(u64::from(*value)),
+            Operand::Imm64(value) => Some(*value),
+            Operand::Imm16(value) => Some(u64::from(*value)),
+            Operand::ImmShift(value, shift) => u64::from(*value).checked_shl(u32::from(*shift)),
+            _ => None,
+        }
+    }
+
+    fn pc_offset(instruction: &Instruction) -> Option<i64> {
+        instruction.operands.iter().find_map(|op| match op {
+            Operand::PCOffset(offset) => Some(*offset),
+            _ => None,
+        })
+    }
+
+    /// Tracks `adrp`/`add`/`ldr` address formation through registers.
+    struct Registers([Option<u64>; 32]);
+
+    impl Registers {
+        /// Applies one instruction; returns an address it formed or accessed, and whether it
+        /// was a memory access (as opposed to an address computation).
+        fn step(&mut self, pc: u64, instruction: &Instruction) -> Option<(u64, bool)> {
+            let ops = &instruction.operands;
+            let dest = register(&ops[0]);
+            let result = match instruction.opcode {
+                Opcode::ADRP => {
+                    let page = (pc & !0xfff).wrapping_add(pc_offset(instruction)? as u64);
+                    self.set(dest, Some(page));
+                    return None;
+                }
+                Opcode::ADR => {
+                    let address = pc.wrapping_add(pc_offset(instruction)? as u64);
+                    self.set(dest, Some(address));
+                    Some((address, false))
+                }
+                Opcode::ADD => {
+                    let base = register(&ops[1]).and_then(|n| self.get(n));
+                    let value = match (base, immediate(&ops[2])) {
+                        (Some(base), Some(imm)) => Some(base.wrapping_add(imm)),
+                        _ => None,
+                    };
+                    self.set(dest, value);
+                    value.map(|v| (v, false))
+                }
+                _ => {
+                    let access = ops.iter().find_map(|op| match op {
+                        Operand::RegPreIndex(n, offset, _) => self
+                            .get(*n as usize)
+                            .map(|base| base.wrapping_add(*offset as i64 as u64)),
+                        _ => None,
+                    });
+                    // Loads and most data processing overwrite their first register operand.
+                    if !matches!(
+                        instruction.opcode,
+                        Opcode::STR | Opcode::STRB | Opcode::STRH | Opcode::STP | Opcode::STUR
+                    ) {
+                        self.set(dest, None);
+                    }
+                    access.map(|a| (a, true))
+                }
+            };
+            result
+        }
+
+        fn get(&self, n: usize) -> Option<u64> {
+            self.0.get(n).copied().flatten()
+        }
+
+        fn set(&mut self, n: Option<usize>, value: Option<u64>) {
+            if let Some(slot) = n.and_then(|n| self.0.get_mut(n)) {
+                *slot = value;
+            }
+        }
+
+        fn clobber_call(&mut self) {
+            for slot in self.0.iter_mut().take(19) {
+                *slot = None;
+            }
+        }
+    }
+
+    pub fn memory_refs(bytes: &[u8], ip: u64, max: usize, out: &mut Vec<u64>) {
+        let decoder = InstDecoder::default();
+        let mut registers = Registers([None; 32]);
+        for (i, word) in bytes.chunks_exact(4).take(max).enumerate() {
+            let pc = ip + 4 * i as u64;
+            let Some(instruction) = decode(&decoder, word) else {
+                break;
+            };
+            if let Some((address, true)) = registers.step(pc, &instruction) {
+                out.push(address);
+            }
+        }
+    }
+
+    pub fn scan(view: &CodeView, bytes: &[u8], start: u64) -> FunctionScan {
+        let decoder = InstDecoder::default();
+        let mut scan = FunctionScan::default();
+        let end = start + bytes.len() as u64;
+        let mut registers = Registers([None; 32]);
+        let mut furthest = start;
+        for (i, word) in bytes.chunks_exact(4).take(MAX_INSTRUCTIONS).enumerate() {
+            let pc = start + 4 * i as u64;
+            let Some(instruction) = decode(&decoder, word) else {
+                break;
+            };
+            let next = pc + 4;
+            let target = pc_offset(&instruction).map(|offset| pc.wrapping_add(offset as u64));
+            let mut ends_block = false;
+            match instruction.opcode {
+                Opcode::BL => {
+                    if let Some(target) = target {
+                        scan.events.push(Event::Call(target));
+                    }
+                    registers.clobber_call();
+                    continue;
+                }
+                Opcode::B => {
+                    if let Some(target) = target {
+                        if target > start && target < end {
+                            furthest = furthest.max(target);
+                        } else {
+                            scan.events.push(Event::Call(target));
+                        }
+                    }
+                    ends_block = true;
+                }
+                Opcode::Bcc(_) | Opcode::CBZ | Opcode::CBNZ | Opcode::TBZ | Opcode::TBNZ => {
+                    if let Some(target) = target.filter(|t| *t < end) {
+                        furthest = furthest.max(target);
+                    }
+                }
+                Opcode::RET | Opcode::BR | Opcode::RETAA | Opcode::RETAB => ends_block = true,
+                _ => {}
+            }
+            if let Some((address, is_access)) = registers.step(pc, &instruction) {
+                if view.import_slots.contains_key(&address) {
+                    scan.slot_refs.push(address);
+                } else if let Some(&value) = view.local_slots.get(&address) {
+                    if view.is_code(value) {
+                        scan.events.push(Event::CodeRef(value));
+                    } else if view.is_writable_data(value) {
+                        scan.data_refs.push(value);
+                    }
+                } else if view.is_code(address) && !is_access {
+                    scan.events.push(Event::CodeRef(address));
+                } else if view.is_writable_data(address) {
+                    scan.data_refs.push(address);
+                }
+            }
+            if ends_block && next > furthest {
+                break;
+            }
+        }
+        scan
+    }
+}
+
+/// The low bits of an object key hold the offset inside its section.
+pub const OBJECT_OFFSET_MASK: u64 = (1 << 40) - 1;
+
+/// Engine key of (section, offset) in an object: section index in the high bits, so that keys
+/// stay unique across sections while offsets stay readable.
+pub fn object_key(section: usize, offset: u64) -> u64 {
+    ((section as u64 + 1) << 40) | (offset & OBJECT_OFFSET_MASK)
+}
+
+/// Direct calls in unrelocated code: (offset of the patched field, target offset).
+pub fn direct_calls(arch: Arch, code: &[u8], start: u64) -> Vec<(u64, u64)> {
+    let mut calls = Vec::new();
+    match arch {
+        Arch::X86_64 | Arch::X86 => {
+            use iced_x86::{Decoder, DecoderOptions, FlowControl, Instruction};
+            let bitness = if arch == Arch::X86 { 32 } else { 64 };
+            let mut decoder = Decoder::with_ip(bitness, code, start, DecoderOptions::NONE);
+            let mut instruction = Instruction::default();
+            while decoder.can_decode() {
+                decoder.decode_out(&mut instruction);
+                if instruction.is_invalid() {
+                    break;
+                }
+                if instruction.flow_control() == FlowControl::Call && instruction.len() == 5 {
+                    calls.push((instruction.ip() + 1, instruction.near_branch_target()));
+                }
+            }
+        }
+        Arch::Aarch64 => {
+            for (i, word) in code.chunks_exact(4).enumerate() {
+                let word = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
+                if word & 0xfc00_0000 == 0x9400_0000 {
+                    // bl imm26
+                    let imm = ((word & 0x03ff_ffff) << 6) as i32 >> 4;
+                    let site = start + 4 * i as u64;
+                    calls.push((site, site.wrapping_add(imm as i64 as u64)));
+                }
+            }
+        }
+        _ => {}
+    }
+    calls
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registrar_names_are_recognised_through_decorations() {
+        assert!(is_exit_handler_registrar("atexit"));
+        assert!(is_exit_handler_registrar("__cxa_atexit@GLIBC_2.2.5"));
+        assert!(is_exit_handler_registrar("__imp__register_onexit_function"));
+        assert!(is_exit_handler_registrar("_atexit"));
+        assert!(!is_exit_handler_registrar("malloc"));
+        assert!(!is_exit_handler_registrar("atexit_helper"));
+    }
+}

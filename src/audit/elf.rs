@@ -1,0 +1,1120 @@
+//! ELF reader: finds every constructor and destructor slot (`.preinit_array`, `.init_array`,
+//! `.fini_array`, `.ctors`, `.dtors`, `DT_INIT`, `DT_FINI`) in relocatable objects, shared
+//! objects and executables, resolves what each slot really points to, and gathers the facts the
+//! engine pairs them with.
+//!
+//! Slot values never come from the section bytes alone: lld leaves them zero and symbol
+//! relocations (`R_X86_64_64 gotoblas_init`) fill them at load time. The order of trust is the
+//! dynamic relocation at the slot (RELATIVE addend, or symbol value + addend), then RELR / REL
+//! in-place words, then the raw word; in objects, the section relocation at the slot.
+
+use crate::audit::disasm::{self, direct_calls, object_key, CodeView, Region, OBJECT_OFFSET_MASK};
+use crate::audit::model::{
+    Arch, BinaryKind, Format, FunctionFacts, Inventory, Mechanism, RawEntry, Runtime,
+};
+use object::elf;
+use object::read::elf::{Dyn, FileHeader, ProgramHeader, Rel, Rela, SectionHeader, Sym};
+use object::{Endianness, SectionIndex, SymbolIndex};
+use std::collections::{BTreeMap, HashMap};
+
+type Result<T> = std::result::Result<T, String>;
+
+/// How a relocation type fills its slot, independent of the machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RelocClass {
+    /// Load base + addend: the addend is the target.
+    Relative,
+    /// Symbol value + addend (absolute word, GOT entry, PLT slot).
+    Symbolic,
+    /// The addend is an IFUNC resolver; the slot gets what it returns.
+    Irelative,
+    Other,
+}
+
+fn classify_reloc(machine: u16, r_type: u32) -> RelocClass {
+    use RelocClass::*;
+    match (machine, r_type) {
+        (elf::EM_X86_64, elf::R_X86_64_RELATIVE | elf::R_X86_64_RELATIVE64) => Relative,
+        (elf::EM_X86_64, elf::R_X86_64_64 | elf::R_X86_64_GLOB_DAT | elf::R_X86_64_JUMP_SLOT) => {
+            Symbolic
+        }
+        (elf::EM_X86_64, elf::R_X86_64_IRELATIVE) => Irelative,
+        (elf::EM_386, elf::R_386_RELATIVE) => Relative,
+        (elf::EM_386, elf::R_386_32 | elf::R_386_GLOB_DAT | elf::R_386_JMP_SLOT) => Symbolic,
+        (elf::EM_386, elf::R_386_IRELATIVE) => Irelative,
+        (elf::EM_AARCH64, elf::R_AARCH64_RELATIVE) => Relative,
+        (
+            elf::EM_AARCH64,
+            elf::R_AARCH64_ABS64 | elf::R_AARCH64_GLOB_DAT | elf::R_AARCH64_JUMP_SLOT,
+        ) => Symbolic,
+        (elf::EM_AARCH64, elf::R_AARCH64_IRELATIVE) => Irelative,
+        (elf::EM_ARM, elf::R_ARM_RELATIVE) => Relative,
+        (elf::EM_ARM, elf::R_ARM_ABS32 | elf::R_ARM_GLOB_DAT | elf::R_ARM_JUMP_SLOT) => Symbolic,
+        (elf::EM_ARM, elf::R_ARM_IRELATIVE) => Irelative,
+        (elf::EM_PPC64, elf::R_PPC64_RELATIVE) => Relative,
+        (elf::EM_PPC64, elf::R_PPC64_ADDR64 | elf::R_PPC64_GLOB_DAT | elf::R_PPC64_JMP_SLOT) => {
+            Symbolic
+        }
+        (elf::EM_PPC64, elf::R_PPC64_IRELATIVE) => Irelative,
+        (elf::EM_PPC, elf::R_PPC_RELATIVE) => Relative,
+        (elf::EM_PPC, elf::R_PPC_ADDR32 | elf::R_PPC_GLOB_DAT | elf::R_PPC_JMP_SLOT) => Symbolic,
+        (elf::EM_RISCV, elf::R_RISCV_RELATIVE) => Relative,
+        (elf::EM_RISCV, elf::R_RISCV_64 | elf::R_RISCV_32 | elf::R_RISCV_JUMP_SLOT) => Symbolic,
+        (elf::EM_RISCV, elf::R_RISCV_IRELATIVE) => Irelative,
+        (elf::EM_S390, elf::R_390_RELATIVE) => Relative,
+        (elf::EM_S390, elf::R_390_64 | elf::R_390_GLOB_DAT | elf::R_390_JMP_SLOT) => Symbolic,
+        (elf::EM_S390, elf::R_390_IRELATIVE) => Irelative,
+        _ => Other,
+    }
+}
+
+fn arch_of(machine: u16, is_64: bool) -> Arch {
+    match machine {
+        elf::EM_X86_64 => Arch::X86_64,
+        elf::EM_386 => Arch::X86,
+        elf::EM_AARCH64 => Arch::Aarch64,
+        elf::EM_ARM => Arch::Arm,
+        elf::EM_PPC64 => Arch::Powerpc64,
+        elf::EM_PPC => Arch::Powerpc,
+        elf::EM_RISCV if is_64 => Arch::Riscv64,
+        elf::EM_S390 => Arch::S390x,
+        elf::EM_MIPS => Arch::Mips,
+        _ => Arch::Unknown,
+    }
+}
+
+/// Maps a table section name to its mechanism and priority.
+/// `.init_array.00200` and `.init_array.200` carry priority 200; `.ctors.65335` is priority
+/// 200 (65535 - N), as GCC numbers them.
+fn table_of_section(name: &str) -> Option<(Mechanism, Option<u32>)> {
+    let (mechanism, rest) = if let Some(rest) = name.strip_prefix(".preinit_array") {
+        (Mechanism::PreinitArray, rest)
+    } else if let Some(rest) = name.strip_prefix(".init_array") {
+        (Mechanism::InitArray, rest)
+    } else if let Some(rest) = name.strip_prefix(".fini_array") {
+        (Mechanism::FiniArray, rest)
+    } else if let Some(rest) = name.strip_prefix(".ctors") {
+        (Mechanism::Ctors, rest)
+    } else if let Some(rest) = name.strip_prefix(".dtors") {
+        (Mechanism::Dtors, rest)
+    } else {
+        return None;
+    };
+    if rest.is_empty() {
+        return Some((mechanism, None));
+    }
+    let number: u32 = rest.strip_prefix('.')?.parse().ok()?;
+    let priority = match mechanism {
+        Mechanism::Ctors | Mechanism::Dtors => 65535u32.checked_sub(number)?,
+        _ => number,
+    };
+    Some((mechanism, Some(priority)))
+}
+
+/// What a relocated word resolves to.
+#[derive(Debug, Clone)]
+enum SlotValue {
+    Value(u64, &'static str),
+    Import(String),
+}
+
+struct Symbols {
+    /// Function start -> (name, size), from `.symtab` first, then `.dynsym`.
+    functions: BTreeMap<u64, (String, u64)>,
+    /// A `STB_GNU_UNIQUE` symbol, if any.
+    unique: Option<String>,
+}
+
+/// Parses one ELF file (32/64-bit, either endianness).
+pub fn inventory<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Inventory> {
+    let header = Elf::parse(data).map_err(|e| format!("not a valid ELF header: {e}"))?;
+    let endian = header.endian().map_err(|e| e.to_string())?;
+    let machine = header.e_machine(endian);
+    let arch = arch_of(machine, header.is_type_64());
+    let sections = header
+        .sections(endian, data)
+        .map_err(|e| format!("bad section table: {e}"))?;
+    match header.e_type(endian) {
+        elf::ET_REL => object_inventory(header, endian, data, &sections, arch),
+        elf::ET_DYN | elf::ET_EXEC => image_inventory(header, endian, data, &sections, arch),
+        other => Err(format!(
+            "ELF type {other} is neither an object, a shared object nor an executable"
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linked images
+// ---------------------------------------------------------------------------------------------
+
+struct Image<'data, Elf: FileHeader> {
+    endian: Endianness,
+    data: &'data [u8],
+    header: &'data Elf,
+    word: u64,
+}
+
+impl<'data, Elf: FileHeader<Endian = Endianness>> Image<'data, Elf> {
+    /// Reads a pointer-sized word at a virtual address, through the load segments.
+    fn read_word(&self, address: u64) -> Option<u64> {
+        let phdrs = self.header.program_headers(self.endian, self.data).ok()?;
+        for phdr in phdrs {
+            if phdr.p_type(self.endian) != elf::PT_LOAD {
+                continue;
+            }
+            let vaddr: u64 = phdr.p_vaddr(self.endian).into();
+            let filesz: u64 = phdr.p_filesz(self.endian).into();
+            if address < vaddr || address.checked_add(self.word)? > vaddr.checked_add(filesz)? {
+                continue;
+            }
+            let offset: u64 = phdr.p_offset(self.endian).into();
+            let start = usize::try_from(offset.checked_add(address - vaddr)?).ok()?;
+            let bytes = self
+                .data
+                .get(start..start.checked_add(self.word as usize)?)?;
+            return Some(if self.word == 8 {
+                self.endian_u64(bytes)
+            } else {
+                u64::from(self.endian_u32(bytes))
+            });
+        }
+        None
+    }
+
+    fn endian_u64(&self, bytes: &[u8]) -> u64 {
+        let array: [u8; 8] = bytes.try_into().unwrap_or([0; 8]);
+        if self.endian == Endianness::Little {
+            u64::from_le_bytes(array)
+        } else {
+            u64::from_be_bytes(array)
+        }
+    }
+
+    fn endian_u32(&self, bytes: &[u8]) -> u32 {
+        let array: [u8; 4] = bytes.try_into().unwrap_or([0; 4]);
+        if self.endian == Endianness::Little {
+            u32::from_le_bytes(array)
+        } else {
+            u32::from_be_bytes(array)
+        }
+    }
+}
+
+#[derive(Default)]
+struct DynamicInfo {
+    needed: Vec<String>,
+    soname: Option<String>,
+    flags_1: u64,
+    init: Option<u64>,
+    fini: Option<u64>,
+    /// (mechanism, address, size in bytes)
+    arrays: Vec<(Mechanism, u64, u64)>,
+}
+
+fn dynamic_info<Elf: FileHeader<Endian = Endianness>>(
+    header: &Elf,
+    endian: Endianness,
+    data: &[u8],
+    sections: &object::read::elf::SectionTable<Elf>,
+) -> DynamicInfo {
+    let mut info = DynamicInfo::default();
+    let mut entries: Option<&[Elf::Dyn]> = None;
+    let mut strings = None;
+    for section in sections.iter() {
+        if let Ok(Some((dynamic, link))) = section.dynamic(endian, data) {
+            entries = Some(dynamic);
+            strings = sections.strings(endian, data, link).ok();
+            break;
+        }
+    }
+    if entries.is_none() {
+        if let Ok(phdrs) = header.program_headers(endian, data) {
+            entries = phdrs
+                .iter()
+                .find_map(|phdr| phdr.dynamic(endian, data).ok().flatten());
+        }
+    }
+    let Some(entries) = entries else {
+        return info;
+    };
+    let (mut init_array, mut init_size) = (None, 0);
+    let (mut fini_array, mut fini_size) = (None, 0);
+    let (mut preinit_array, mut preinit_size) = (None, 0);
+    for entry in entries {
+        let tag: u64 = entry.d_tag(endian).into();
+        let value: u64 = entry.d_val(endian).into();
+        let string = || {
+            strings
+                .and_then(|s| s.get(value as u32).ok())
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+        };
+        match tag as u32 {
+            elf::DT_NULL => break,
+            elf::DT_NEEDED => info.needed.extend(string()),
+            elf::DT_SONAME => info.soname = string(),
+            elf::DT_FLAGS_1 => info.flags_1 = value,
+            elf::DT_INIT => info.init = Some(value),
+            elf::DT_FINI => info.fini = Some(value),
+            elf::DT_INIT_ARRAY => init_array = Some(value),
+            elf::DT_INIT_ARRAYSZ => init_size = value,
+            elf::DT_FINI_ARRAY => fini_array = Some(value),
+            elf::DT_FINI_ARRAYSZ => fini_size = value,
+            elf::DT_PREINIT_ARRAY => preinit_array = Some(value),
+            elf::DT_PREINIT_ARRAYSZ => preinit_size = value,
+            _ => {}
+        }
+    }
+    for (mechanism, address, size) in [
+        (Mechanism::PreinitArray, preinit_array, preinit_size),
+        (Mechanism::InitArray, init_array, init_size),
+        (Mechanism::FiniArray, fini_array, fini_size),
+    ] {
+        if let Some(address) = address {
+            info.arrays.push((mechanism, address, size));
+        }
+    }
+    info
+}
+
+fn collect_symbols<Elf: FileHeader<Endian = Endianness>>(
+    endian: Endianness,
+    data: &[u8],
+    sections: &object::read::elf::SectionTable<Elf>,
+) -> Symbols {
+    let mut symbols = Symbols {
+        functions: BTreeMap::new(),
+        unique: None,
+    };
+    for kind in [elf::SHT_SYMTAB, elf::SHT_DYNSYM] {
+        let Ok(table) = sections.symbols(endian, data, kind) else {
+            continue;
+        };
+        for symbol in table.iter() {
+            if symbol.st_bind() == elf::STB_GNU_UNIQUE && symbols.unique.is_none() {
+                if let Ok(name) = symbol.name(endian, table.strings()) {
+                    symbols.unique = Some(String::from_utf8_lossy(name).into_owned());
+                }
+            }
+            let kind = symbol.st_type();
+            if !(kind == elf::STT_FUNC || kind == elf::STT_GNU_IFUNC) || symbol.is_undefined(endian)
+            {
+                continue;
+            }
+            let value: u64 = symbol.st_value(endian).into();
+            if value == 0 {
+                continue;
+            }
+            let Ok(name) = symbol.name(endian, table.strings()) else {
+                continue;
+            };
+            if name.is_empty() {
+                continue;
+            }
+            // Thumb functions have the low bit set.
+            let start = value & !1;
+            let size: u64 = symbol.st_size(endian).into();
+            let name = String::from_utf8_lossy(name).into_owned();
+            // Keep the first (symtab) name; prefer a global name over a local alias.
+            match symbols.functions.get(&start) {
+                Some(_) if symbol.st_bind() != elf::STB_GLOBAL => {}
+                Some((existing, _)) if !existing.starts_with('.') && kind == elf::STT_FUNC => {}
+                _ => {
+                    symbols.functions.insert(start, (name, size));
+                }
+            }
+        }
+    }
+    symbols
+}
+
+fn section_name<Elf: FileHeader<Endian = Endianness>>(
+    endian: Endianness,
+    sections: &object::read::elf::SectionTable<Elf>,
+    section: &Elf::SectionHeader,
+) -> String {
+    sections
+        .section_name(endian, section)
+        .map(|name| String::from_utf8_lossy(name).into_owned())
+        .unwrap_or_default()
+}
+
+fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
+    header: &Elf,
+    endian: Endianness,
+    data: &[u8],
+    sections: &object::read::elf::SectionTable<Elf>,
+    arch: Arch,
+) -> Result<Inventory> {
+    let image = Image {
+        endian,
+        data,
+        header,
+        word: if header.is_type_64() { 8 } else { 4 },
+    };
+    let is_mips64el = header.is_mips64el(endian);
+    let machine = header.e_machine(endian);
+    let dynamic = dynamic_info(header, endian, data, sections);
+    let symbols = collect_symbols(endian, data, sections);
+
+    // Every dynamic relocation and RELR address, by the address it patches.
+    let mut slots: HashMap<u64, SlotValue> = HashMap::new();
+    let mut view = CodeView {
+        arch: Some(arch),
+        ..CodeView::default()
+    };
+    for section in sections.iter() {
+        let sh_type = section.sh_type(endian);
+        if sh_type != elf::SHT_RELA && sh_type != elf::SHT_REL && sh_type != elf::SHT_RELR {
+            continue;
+        }
+        let flags: u64 = section.sh_flags(endian).into();
+        if flags & u64::from(elf::SHF_ALLOC) == 0 && sh_type != elf::SHT_RELR {
+            // Static relocations kept by `--emit-relocs` describe the link, not the load.
+            continue;
+        }
+        if sh_type == elf::SHT_RELR {
+            let relr = section
+                .relr(endian, data)
+                .map_err(|e| format!("bad RELR section: {e}"))?;
+            for address in relr.into_iter().flatten().take(1 << 24) {
+                let address: u64 = address.into();
+                if let Some(value) = image.read_word(address) {
+                    slots
+                        .entry(address)
+                        .or_insert(SlotValue::Value(value, "RELR relative word"));
+                }
+            }
+            continue;
+        }
+        let symtab = sections
+            .symbol_table_by_index(endian, data, SectionIndex(section.sh_link(endian) as usize))
+            .ok();
+        let mut record = |offset: u64, sym: u32, r_type: u32, addend: Option<i64>| {
+            let inplace = || image.read_word(offset).unwrap_or(0);
+            let class = classify_reloc(machine, r_type);
+            let value = match class {
+                RelocClass::Relative => SlotValue::Value(
+                    addend.map_or_else(inplace, |a| a as u64),
+                    if addend.is_some() {
+                        "RELA relative addend"
+                    } else {
+                        "REL relative word"
+                    },
+                ),
+                RelocClass::Irelative => SlotValue::Value(
+                    addend.map_or_else(inplace, |a| a as u64),
+                    "IRELATIVE resolver",
+                ),
+                RelocClass::Symbolic => {
+                    let Some(symbol) = symtab
+                        .as_ref()
+                        .and_then(|t| t.symbol(SymbolIndex(sym as usize)).ok())
+                    else {
+                        return;
+                    };
+                    let name = symtab
+                        .as_ref()
+                        .and_then(|t| symbol.name(endian, t.strings()).ok())
+                        .map(|n| String::from_utf8_lossy(n).into_owned())
+                        .unwrap_or_default();
+                    if symbol.is_undefined(endian) {
+                        SlotValue::Import(name)
+                    } else {
+                        let base: u64 = symbol.st_value(endian).into();
+                        let addend = addend.map_or_else(inplace, |a| a as u64);
+                        SlotValue::Value(base.wrapping_add(addend), "symbol relocation")
+                    }
+                }
+                RelocClass::Other => return,
+            };
+            slots.insert(offset, value);
+        };
+        if let Ok(Some((relas, _))) = section.rela(endian, data) {
+            for rela in relas {
+                record(
+                    rela.r_offset(endian).into(),
+                    rela.r_sym(endian, is_mips64el),
+                    rela.r_type(endian, is_mips64el),
+                    Some(rela.r_addend(endian).into()),
+                );
+            }
+        } else if let Ok(Some((rels, _))) = section.rel(endian, data) {
+            for rel in rels {
+                record(
+                    rel.r_offset(endian).into(),
+                    rel.r_sym(endian),
+                    rel.r_type(endian),
+                    None,
+                );
+            }
+        }
+    }
+    for (address, value) in &slots {
+        match value {
+            SlotValue::Import(name) => {
+                view.import_slots.insert(*address, name.clone());
+            }
+            SlotValue::Value(target, _) => {
+                view.local_slots.insert(*address, *target);
+            }
+        }
+    }
+
+    // Regions, stubs and table sections from the section headers; load segments otherwise.
+    let mut section_tables: Vec<(Mechanism, Option<u32>, String, u64, u64)> = Vec::new();
+    let mut section_ranges: Vec<(String, u64, u64)> = Vec::new();
+    for section in sections.iter() {
+        let flags: u64 = section.sh_flags(endian).into();
+        if flags & u64::from(elf::SHF_ALLOC) == 0 {
+            continue;
+        }
+        let name = section_name(endian, sections, section);
+        let address: u64 = section.sh_addr(endian).into();
+        let size: u64 = section.sh_size(endian).into();
+        section_ranges.push((name.clone(), address, size));
+        let bytes = if section.sh_type(endian) == elf::SHT_NOBITS {
+            &[][..]
+        } else {
+            section.data(endian, data).unwrap_or(&[])
+        };
+        view.regions.push(Region {
+            start: address,
+            size,
+            bytes,
+            executable: flags & u64::from(elf::SHF_EXECINSTR) != 0,
+            writable: flags & u64::from(elf::SHF_WRITE) != 0,
+        });
+        if matches!(name.as_str(), ".plt" | ".plt.sec" | ".plt.got" | ".iplt") {
+            view.stub_ranges.push(address..address.saturating_add(size));
+        }
+        if name == ".got.plt" || (name == ".got" && view.got_base.is_none()) {
+            view.got_base = Some(address);
+        }
+        if let Some((mechanism, priority)) = table_of_section(&name) {
+            section_tables.push((mechanism, priority, name, address, size));
+        }
+    }
+    if view.regions.is_empty() {
+        if let Ok(phdrs) = header.program_headers(endian, data) {
+            for phdr in phdrs.iter().filter(|p| p.p_type(endian) == elf::PT_LOAD) {
+                let flags = phdr.p_flags(endian);
+                view.regions.push(Region {
+                    start: phdr.p_vaddr(endian).into(),
+                    size: phdr.p_memsz(endian).into(),
+                    bytes: phdr.data(endian, data).unwrap_or(&[]),
+                    executable: flags & elf::PF_X != 0,
+                    writable: flags & elf::PF_W != 0,
+                });
+            }
+        }
+    }
+    for (start, (name, size)) in &symbols.functions {
+        view.function_sizes.insert(*start, *size);
+        view.function_names.insert(*start, name.clone());
+    }
+    let section_at = |address: u64| {
+        section_ranges
+            .iter()
+            .find(|(_, start, size)| address >= *start && address - *start < *size)
+            .map(|(name, _, _)| name.clone())
+    };
+
+    // The tables: the loader's view (DT_*_ARRAY) first, then table sections it does not cover.
+    let mut tables: Vec<(Mechanism, Option<u32>, String, u64, u64)> = Vec::new();
+    for (mechanism, address, size) in &dynamic.arrays {
+        let name = section_at(*address).unwrap_or_else(|| mechanism.name().to_string());
+        tables.push((*mechanism, None, name, *address, *size));
+    }
+    for table in section_tables {
+        let covered = tables
+            .iter()
+            .any(|(_, _, _, start, size)| table.3 >= *start && table.3 < start + size.max(&1));
+        if !covered {
+            tables.push(table);
+        }
+    }
+
+    let mut entries = Vec::new();
+    let name_of = |address: u64| symbols.functions.get(&address).map(|(n, _)| n.clone());
+    for (mechanism, priority, section, start, size) in &tables {
+        let count = (size / image.word).min(1 << 16);
+        for index in 0..count {
+            let slot = start + index * image.word;
+            let (value, resolved_by, import) = match slots.get(&slot) {
+                Some(SlotValue::Value(value, how)) => (*value, *how, None),
+                Some(SlotValue::Import(name)) => (0, "symbol relocation (import)", Some(name)),
+                None => match image.read_word(slot) {
+                    Some(word) => (word, "word in file", None),
+                    None => continue,
+                },
+            };
+            let all_ones = if image.word == 8 {
+                u64::MAX
+            } else {
+                u64::from(u32::MAX)
+            };
+            if import.is_none() && (value == 0 || value == all_ones) {
+                // Null padding, or the -1/0 sentinels of .ctors/.dtors lists.
+                continue;
+            }
+            entries.push(RawEntry {
+                mechanism: *mechanism,
+                role: mechanism.role(),
+                section: section.clone(),
+                slot,
+                target: value,
+                address: value,
+                target_section: section_at(value),
+                symbol: import.cloned().or_else(|| name_of(value)),
+                priority: *priority,
+                resolved_by,
+            });
+        }
+    }
+    for (mechanism, address) in [
+        (Mechanism::DtInit, dynamic.init),
+        (Mechanism::DtFini, dynamic.fini),
+    ] {
+        if let Some(address) = address.filter(|a| *a != 0) {
+            entries.push(RawEntry {
+                mechanism,
+                role: mechanism.role(),
+                section: section_at(address).unwrap_or_else(|| mechanism.name().to_string()),
+                slot: 0,
+                target: address,
+                address,
+                target_section: section_at(address),
+                symbol: name_of(address),
+                priority: None,
+                resolved_by: "dynamic tag",
+            });
+        }
+    }
+
+    let mut facts = BTreeMap::new();
+    for entry in &entries {
+        facts
+            .entry(entry.target)
+            .or_insert_with(|| view.analyse(entry.target));
+    }
+    let handlers: Vec<u64> = facts
+        .values()
+        .flat_map(|f: &FunctionFacts| f.registered_handlers.iter().copied())
+        .collect();
+    let mut function_names: BTreeMap<u64, String> = BTreeMap::new();
+    let mut display_addresses = BTreeMap::new();
+    for handler in handlers {
+        if let Some(name) = name_of(handler) {
+            function_names.insert(handler, name);
+        }
+        display_addresses.insert(handler, handler);
+        facts
+            .entry(handler)
+            .or_insert_with(|| view.analyse(handler));
+    }
+
+    // What kind of image, which runtime, and can it be unloaded at all?
+    let interpreter = header
+        .program_headers(endian, data)
+        .ok()
+        .and_then(|phdrs| {
+            phdrs
+                .iter()
+                .find_map(|p| p.interpreter(endian, data).ok().flatten())
+        })
+        .map(|i| String::from_utf8_lossy(i).into_owned());
+    let is_pie = dynamic.flags_1 & u64::from(elf::DF_1_PIE) != 0;
+    let kind = if header.e_type(endian) == elf::ET_EXEC
+        || is_pie
+        || (interpreter.is_some() && dynamic.soname.is_none())
+    {
+        BinaryKind::Executable
+    } else {
+        BinaryKind::SharedLibrary
+    };
+    let (runtime, runtime_evidence) =
+        if let Some(lib) = dynamic.needed.iter().find(|n| n.starts_with("libc.so.6")) {
+            (Runtime::Glibc, format!("DT_NEEDED {lib}"))
+        } else if interpreter
+            .as_deref()
+            .is_some_and(|i| i.contains("ld-musl"))
+            || dynamic
+                .needed
+                .iter()
+                .any(|n| n == "libc.so" || n.starts_with("libc.musl"))
+        {
+            (Runtime::Musl, "links musl's libc.so".to_string())
+        } else if dynamic
+            .soname
+            .as_deref()
+            .is_some_and(|s| s.starts_with("libc.so.6"))
+        {
+            (Runtime::Glibc, "is glibc's libc.so.6".to_string())
+        } else {
+            (Runtime::Unknown, "no libc in DT_NEEDED".to_string())
+        };
+    let never_unloaded = if kind == BinaryKind::Executable {
+        Some(
+            "an executable is never unloaded, so its constructors cannot leak across unloads"
+                .to_string(),
+        )
+    } else if dynamic.flags_1 & u64::from(elf::DF_1_NODELETE) != 0 {
+        Some("DF_1_NODELETE is set (linked with -z nodelete): dlclose never unloads it".to_string())
+    } else if let Some(unique) = &symbols.unique {
+        Some(format!(
+            "it defines the STB_GNU_UNIQUE symbol {unique}: glibc never unloads such a library"
+        ))
+    } else if runtime == Runtime::Musl {
+        Some("musl's dlclose never unloads a library".to_string())
+    } else {
+        None
+    };
+
+    Ok(Inventory {
+        format: Format::Elf,
+        arch,
+        kind,
+        runtime,
+        runtime_evidence,
+        never_unloaded,
+        entries,
+        facts,
+        function_names,
+        display_addresses,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Relocatable objects
+// ---------------------------------------------------------------------------------------------
+
+struct ObjectReloc {
+    offset: u64,
+    symbol: u32,
+    r_type: u32,
+    addend: i64,
+}
+
+/// A symbol as far as object analysis cares.
+#[derive(Clone)]
+struct ObjectSymbol {
+    name: String,
+    section: Option<usize>,
+    value: u64,
+    size: u64,
+    kind: u8,
+}
+
+/// Is this relocation type PC-relative with the usual -4 bias of a 32-bit displacement?
+fn pc_relative_x86(machine: u16, r_type: u32) -> bool {
+    match machine {
+        elf::EM_X86_64 => matches!(
+            r_type,
+            elf::R_X86_64_PC32
+                | elf::R_X86_64_PLT32
+                | elf::R_X86_64_GOTPCREL
+                | elf::R_X86_64_GOTPCRELX
+                | elf::R_X86_64_REX_GOTPCRELX
+        ),
+        elf::EM_386 => matches!(r_type, elf::R_386_PC32 | elf::R_386_PLT32),
+        _ => false,
+    }
+}
+
+fn is_call_reloc(machine: u16, r_type: u32, section_bytes: &[u8], offset: u64) -> bool {
+    match machine {
+        elf::EM_X86_64 | elf::EM_386 => {
+            // The opcode byte before the displacement says call (E8) or jmp (E9).
+            offset
+                .checked_sub(1)
+                .and_then(|o| section_bytes.get(o as usize))
+                .is_some_and(|b| *b == 0xe8 || *b == 0xe9)
+        }
+        elf::EM_AARCH64 => matches!(r_type, elf::R_AARCH64_CALL26 | elf::R_AARCH64_JUMP26),
+        elf::EM_PPC64 => r_type == elf::R_PPC64_REL24,
+        elf::EM_ARM => matches!(
+            r_type,
+            elf::R_ARM_CALL | elf::R_ARM_JUMP24 | elf::R_ARM_THM_PC22
+        ),
+        elf::EM_RISCV => matches!(r_type, elf::R_RISCV_CALL | elf::R_RISCV_CALL_PLT),
+        _ => false,
+    }
+}
+
+fn object_inventory<Elf: FileHeader<Endian = Endianness>>(
+    header: &Elf,
+    endian: Endianness,
+    data: &[u8],
+    sections: &object::read::elf::SectionTable<Elf>,
+    arch: Arch,
+) -> Result<Inventory> {
+    let machine = header.e_machine(endian);
+    let is_mips64el = header.is_mips64el(endian);
+    let word: u64 = if header.is_type_64() { 8 } else { 4 };
+    let read_word = |bytes: &[u8], offset: u64| -> u64 {
+        let Some(slice) = usize::try_from(offset)
+            .ok()
+            .and_then(|o| bytes.get(o..o.checked_add(word as usize)?))
+        else {
+            return 0;
+        };
+        match (word, endian) {
+            (8, Endianness::Little) => u64::from_le_bytes(slice.try_into().unwrap_or([0; 8])),
+            (8, Endianness::Big) => u64::from_be_bytes(slice.try_into().unwrap_or([0; 8])),
+            (_, Endianness::Little) => {
+                u64::from(u32::from_le_bytes(slice.try_into().unwrap_or([0; 4])))
+            }
+            (_, Endianness::Big) => {
+                u64::from(u32::from_be_bytes(slice.try_into().unwrap_or([0; 4])))
+            }
+        }
+    };
+
+    // Section facts.
+    let count = sections.len();
+    let mut names = Vec::with_capacity(count);
+    let mut bytes_of: Vec<&[u8]> = Vec::with_capacity(count);
+    let mut executable = vec![false; count];
+    let mut writable = vec![false; count];
+    for (index, section) in sections.iter().enumerate() {
+        names.push(section_name(endian, sections, section));
+        let flags: u64 = section.sh_flags(endian).into();
+        executable[index] = flags & u64::from(elf::SHF_EXECINSTR) != 0;
+        writable[index] =
+            flags & u64::from(elf::SHF_WRITE) != 0 || section.sh_type(endian) == elf::SHT_NOBITS;
+        bytes_of.push(if section.sh_type(endian) == elf::SHT_NOBITS {
+            &[]
+        } else {
+            section.data(endian, data).unwrap_or(&[])
+        });
+    }
+
+    // Symbols.
+    let symtab = sections.symbols(endian, data, elf::SHT_SYMTAB).ok();
+    let mut symbols: Vec<ObjectSymbol> = Vec::new();
+    if let Some(table) = &symtab {
+        for symbol in table.iter() {
+            let name = symbol
+                .name(endian, table.strings())
+                .map(|n| String::from_utf8_lossy(n).into_owned())
+                .unwrap_or_default();
+            let shndx = symbol.st_shndx(endian);
+            let section = if shndx == elf::SHN_UNDEF || shndx >= elf::SHN_LORESERVE {
+                None
+            } else {
+                Some(shndx as usize)
+            };
+            symbols.push(ObjectSymbol {
+                name,
+                section,
+                value: symbol.st_value(endian).into(),
+                size: symbol.st_size(endian).into(),
+                kind: symbol.st_type(),
+            });
+        }
+    }
+    // Functions by key, with their extent.
+    let mut functions: BTreeMap<u64, (String, u64)> = BTreeMap::new();
+    for symbol in &symbols {
+        if let (Some(section), true) = (symbol.section, symbol.kind == elf::STT_FUNC) {
+            functions
+                .entry(object_key(section, symbol.value))
+                .or_insert((symbol.name.clone(), symbol.size));
+        }
+    }
+    let find_object_symbol = |section: usize, offset: u64| {
+        symbols.iter().find(|s| {
+            s.section == Some(section)
+                && s.kind == elf::STT_OBJECT
+                && offset >= s.value
+                && offset < s.value + s.size.max(1)
+        })
+    };
+
+    // Relocations by the section they patch.
+    let mut relocs: HashMap<usize, Vec<ObjectReloc>> = HashMap::new();
+    for section in sections.iter() {
+        let target = section.sh_info(endian) as usize;
+        let list = relocs.entry(target).or_default();
+        if let Ok(Some((relas, _))) = section.rela(endian, data) {
+            list.extend(relas.iter().map(|r| ObjectReloc {
+                offset: r.r_offset(endian).into(),
+                symbol: r.r_sym(endian, is_mips64el),
+                r_type: r.r_type(endian, is_mips64el),
+                addend: r.r_addend(endian).into(),
+            }));
+        } else if let Ok(Some((rels, _))) = section.rel(endian, data) {
+            let bytes = bytes_of.get(target).copied().unwrap_or(&[]);
+            list.extend(rels.iter().map(|r| {
+                let offset: u64 = r.r_offset(endian).into();
+                let inplace = read_word(bytes, offset);
+                ObjectReloc {
+                    offset,
+                    symbol: r.r_sym(endian),
+                    r_type: r.r_type(endian),
+                    // 32-bit REL words hold the addend in place.
+                    addend: if word == 4 {
+                        inplace as u32 as i32 as i64
+                    } else {
+                        inplace as i64
+                    },
+                }
+            }));
+        }
+    }
+    for list in relocs.values_mut() {
+        list.sort_by_key(|r| r.offset);
+    }
+
+    // The tables.
+    let mut entries = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        let Some((mechanism, priority)) = table_of_section(name) else {
+            continue;
+        };
+        let Some(list) = relocs.get(&index) else {
+            continue;
+        };
+        for reloc in list {
+            let Some(symbol) = symbols.get(reloc.symbol as usize) else {
+                continue;
+            };
+            let entry = match symbol.section {
+                Some(target_section) => {
+                    let offset = symbol.value.wrapping_add(reloc.addend as u64);
+                    let key = object_key(target_section, offset);
+                    RawEntry {
+                        mechanism,
+                        role: mechanism.role(),
+                        section: name.clone(),
+                        slot: reloc.offset,
+                        target: key,
+                        address: offset,
+                        target_section: names.get(target_section).cloned(),
+                        symbol: functions.get(&key).map(|(n, _)| n.clone()).or_else(|| {
+                            (symbol.kind == elf::STT_FUNC).then(|| symbol.name.clone())
+                        }),
+                        priority,
+                        resolved_by: "section relocation",
+                    }
+                }
+                None => RawEntry {
+                    mechanism,
+                    role: mechanism.role(),
+                    section: name.clone(),
+                    slot: reloc.offset,
+                    target: 0,
+                    address: 0,
+                    target_section: None,
+                    symbol: Some(symbol.name.clone()),
+                    priority,
+                    resolved_by: "section relocation (undefined symbol)",
+                },
+            };
+            entries.push(entry);
+        }
+    }
+
+    // Facts from the relocations inside each function, following calls a few levels.
+    let analysis = ObjectAnalysis {
+        machine,
+        arch,
+        symbols: &symbols,
+        functions: &functions,
+        relocs: &relocs,
+        names: &names,
+        bytes_of: &bytes_of,
+        executable: &executable,
+        writable: &writable,
+        find_object_symbol: &find_object_symbol,
+    };
+    let mut facts = BTreeMap::new();
+    for entry in entries.iter().filter(|e| e.target != 0) {
+        facts
+            .entry(entry.target)
+            .or_insert_with(|| analysis.facts(entry.target));
+    }
+    let mut function_names = BTreeMap::new();
+    let mut display_addresses = BTreeMap::new();
+    let handlers: Vec<u64> = facts
+        .values()
+        .flat_map(|f: &FunctionFacts| f.registered_handlers.iter().copied())
+        .collect();
+    for handler in handlers {
+        if let Some((name, _)) = functions.get(&handler) {
+            function_names.insert(handler, name.clone());
+        }
+        display_addresses.insert(handler, handler & OBJECT_OFFSET_MASK);
+        facts
+            .entry(handler)
+            .or_insert_with(|| analysis.facts(handler));
+    }
+
+    Ok(Inventory {
+        format: Format::Elf,
+        arch,
+        kind: BinaryKind::Object,
+        runtime: Runtime::Unknown,
+        runtime_evidence: "relocatable object: the runtime is chosen at link time".to_string(),
+        never_unloaded: None,
+        entries,
+        facts,
+        function_names,
+        display_addresses,
+    })
+}
+
+struct ObjectAnalysis<'a> {
+    machine: u16,
+    arch: Arch,
+    symbols: &'a [ObjectSymbol],
+    functions: &'a BTreeMap<u64, (String, u64)>,
+    relocs: &'a HashMap<usize, Vec<ObjectReloc>>,
+    names: &'a [String],
+    bytes_of: &'a [&'a [u8]],
+    executable: &'a [bool],
+    writable: &'a [bool],
+    find_object_symbol: &'a dyn Fn(usize, u64) -> Option<&'a ObjectSymbol>,
+}
+
+impl ObjectAnalysis<'_> {
+    fn facts(&self, key: u64) -> FunctionFacts {
+        let mut facts = FunctionFacts::default();
+        let mut visited = std::collections::HashSet::new();
+        self.walk(key, 0, &mut facts, &mut visited);
+        facts
+    }
+
+    fn walk(
+        &self,
+        key: u64,
+        depth: u32,
+        facts: &mut FunctionFacts,
+        visited: &mut std::collections::HashSet<u64>,
+    ) {
+        if depth > 3 || !visited.insert(key) || visited.len() > 64 {
+            return;
+        }
+        let section = ((key >> 40) - 1) as usize;
+        let start = key & OBJECT_OFFSET_MASK;
+        let bytes = self.bytes_of.get(section).copied().unwrap_or(&[]);
+        // The extent: the symbol's size, else up to the next function or the section's end.
+        let end = match self.functions.get(&key) {
+            Some((_, size)) if *size > 0 => start + size,
+            _ => self
+                .functions
+                .range(key + 1..object_key(section + 1, 0))
+                .next()
+                .map(|(k, _)| k & OBJECT_OFFSET_MASK)
+                .unwrap_or(bytes.len() as u64),
+        };
+        if depth == 0 {
+            facts.analysed = true;
+        }
+        let empty = Vec::new();
+        let list = self.relocs.get(&section).unwrap_or(&empty);
+        let mut code_refs: Vec<u64> = Vec::new();
+        let mut callees: Vec<u64> = Vec::new();
+        let mut relocated: std::collections::HashSet<u64> = std::collections::HashSet::new();
+        for reloc in list.iter().filter(|r| r.offset >= start && r.offset < end) {
+            relocated.insert(reloc.offset);
+            let Some(symbol) = self.symbols.get(reloc.symbol as usize) else {
+                continue;
+            };
+            let is_call = is_call_reloc(self.machine, reloc.r_type, bytes, reloc.offset);
+            let Some(target_section) = symbol.section else {
+                let name = disasm::undecorated(&symbol.name).to_string();
+                if name.is_empty() {
+                    continue;
+                }
+                if disasm::is_exit_handler_registrar(&name) {
+                    facts.exit_handler_call.get_or_insert_with(|| name.clone());
+                    if let Some(handler) = code_refs.last() {
+                        facts.registered_handlers.insert(*handler);
+                    }
+                } else if depth == 0 && !is_call {
+                    // A data reference to an undefined global (e.g. a GOT load) is shared state.
+                    facts.globals.insert(format!("sym:{name}"));
+                }
+                facts.imports.insert(name);
+                continue;
+            };
+            let bias = if pc_relative_x86(self.machine, reloc.r_type) {
+                4
+            } else {
+                0
+            };
+            let offset = if symbol.kind == elf::STT_SECTION {
+                symbol
+                    .value
+                    .wrapping_add(reloc.addend.wrapping_add(bias) as u64)
+            } else {
+                symbol.value
+            };
+            let target = object_key(target_section, offset);
+            if self
+                .executable
+                .get(target_section)
+                .copied()
+                .unwrap_or(false)
+            {
+                if is_call {
+                    callees.push(target);
+                } else {
+                    code_refs.push(target);
+                }
+            } else if depth == 0 && self.writable.get(target_section).copied().unwrap_or(false) {
+                let global = if symbol.kind != elf::STT_SECTION && !symbol.name.is_empty() {
+                    format!("sym:{}", symbol.name)
+                } else if let Some(object) = (self.find_object_symbol)(target_section, offset) {
+                    format!("sym:{}", object.name)
+                } else {
+                    format!(
+                        "{}+{offset:#x}",
+                        self.names.get(target_section).map_or("?", |n| n)
+                    )
+                };
+                facts.globals.insert(global);
+            }
+        }
+        // Direct calls inside the same section need no relocation: find them in the code.
+        if let Some(code) = bytes.get(start as usize..(end as usize).min(bytes.len())) {
+            for (site, target) in direct_calls(self.arch, code, start) {
+                if !relocated.contains(&site) && target < bytes.len() as u64 {
+                    callees.push(object_key(section, target));
+                }
+            }
+        }
+        for callee in callees {
+            self.walk(callee, depth + 1, facts, visited);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_sections_and_priorities() {
+        assert_eq!(
+            table_of_section(".init_array"),
+            Some((Mechanism::InitArray, None))
+        );
+        assert_eq!(
+            table_of_section(".init_array.00200"),
+            Some((Mechanism::InitArray, Some(200)))
+        );
+        assert_eq!(
+            table_of_section(".fini_array.101"),
+            Some((Mechanism::FiniArray, Some(101)))
+        );
+        assert_eq!(
+            table_of_section(".ctors.65335"),
+            Some((Mechanism::Ctors, Some(200)))
+        );
+        assert_eq!(table_of_section(".dtors"), Some((Mechanism::Dtors, None)));
+        assert_eq!(table_of_section(".init_arrayX"), None);
+        assert_eq!(table_of_section(".text"), None);
+    }
+}

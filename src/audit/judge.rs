@@ -1,0 +1,507 @@
+//! Judgement: which entries belong to the toolchain, which destructors really run on unload for
+//! this runtime, which constructor each destructor undoes, and the findings that follow.
+
+use crate::audit::disasm::is_exit_handler_registrar;
+use crate::audit::model::{
+    BinaryKind, Entry, FileReport, Finding, Format, FunctionFacts, Inventory, Mechanism, Origin,
+    Role, Runtime, Severity,
+};
+use crate::rules::{self, Rule};
+
+/// Functions that C runtimes and compilers put in constructor and destructor tables.
+const TOOLCHAIN_FUNCTIONS: &[&str] = &[
+    // GCC crtstuff.c
+    "frame_dummy",
+    "__do_global_dtors_aux",
+    "register_tm_clones",
+    "deregister_tm_clones",
+    "__do_global_ctors_aux",
+    // compiler-rt crtbegin.c
+    "__do_init",
+    "__do_fini",
+    // crti/crtn and old glibc
+    "_init",
+    "_fini",
+    "__libc_csu_init",
+    "__libc_csu_fini",
+    // mingw-w64 CRT
+    "__do_global_ctors",
+    "__do_global_dtors",
+    "pre_c_init",
+    "pre_cpp_init",
+    "__dyn_tls_init",
+    "__dyn_tls_dtor",
+    "__mingw_TLScallback",
+    "_pei386_runtime_relocator",
+    "__mingw_init_ehandler",
+    "my_lconv_init",
+    // MSVC CRT
+    "__scrt_initialize_type_info",
+    "__scrt_uninitialize_type_info",
+    "_RTC_Initialize",
+    "_RTC_Terminate",
+    "__acrt_initialize",
+    "__acrt_uninitialize",
+];
+
+/// Imports that only toolchain glue references from a constructor or destructor slot.
+const TOOLCHAIN_IMPORTS: &[&str] = &[
+    "__cxa_finalize",
+    "_ITM_registerTMCloneTable",
+    "_ITM_deregisterTMCloneTable",
+    "__register_frame_info",
+    "__deregister_frame_info",
+    "_Jv_RegisterClasses",
+];
+
+/// Constructor/destructor word pairs that name a function and its undo.
+const NAME_PAIRS: &[(&str, &str)] = &[
+    ("init", "quit"),
+    ("init", "fini"),
+    ("init", "deinit"),
+    ("init", "uninit"),
+    ("init", "exit"),
+    ("init", "cleanup"),
+    ("init", "term"),
+    ("init", "shutdown"),
+    ("init", "destroy"),
+    ("init", "free"),
+    ("initialize", "finalize"),
+    ("initialize", "uninitialize"),
+    ("initialize", "shutdown"),
+    ("setup", "teardown"),
+    ("setup", "cleanup"),
+    ("create", "destroy"),
+    ("start", "stop"),
+    ("startup", "shutdown"),
+    ("ctor", "dtor"),
+    ("constructor", "destructor"),
+    ("load", "unload"),
+    ("open", "close"),
+    ("alloc", "free"),
+    ("attach", "detach"),
+    ("register", "unregister"),
+    ("register", "deregister"),
+    ("begin", "end"),
+];
+
+/// Why an entry belongs to the toolchain, if it does.
+fn toolchain_reason(entry: &Entry, facts: Option<&FunctionFacts>) -> Option<String> {
+    if let Some(symbol) = &entry.symbol {
+        let plain = symbol.trim_start_matches('_');
+        if TOOLCHAIN_FUNCTIONS
+            .iter()
+            .any(|t| *t == symbol || t.trim_start_matches('_') == plain)
+        {
+            return Some(format!("{symbol} is C runtime / compiler glue"));
+        }
+        if symbol.contains("ARGV_INIT_ARRAY") || symbol.starts_with("_ZN3std") {
+            return Some(format!("{symbol} belongs to the Rust standard library"));
+        }
+    }
+    if matches!(entry.mechanism, Mechanism::DtInit | Mechanism::DtFini)
+        && matches!(
+            entry.target_section.as_deref(),
+            Some(".init") | Some(".fini")
+        )
+    {
+        return Some("DT_INIT/DT_FINI at the start of .init/.fini: crti/crtn glue".to_string());
+    }
+    if let Some(facts) = facts {
+        if let Some(import) = facts
+            .imports
+            .iter()
+            .find(|i| TOOLCHAIN_IMPORTS.contains(&i.as_str()))
+        {
+            return Some(format!("references {import}, as only crtstuff glue does"));
+        }
+    }
+    None
+}
+
+/// Does this destructor run when the library is unloaded, for this format and runtime?
+fn runs_on_unload(mechanism: Mechanism, format: Format, runtime: Runtime) -> bool {
+    match mechanism {
+        Mechanism::FiniArray | Mechanism::DtFini => runtime != Runtime::Musl,
+        Mechanism::Dtors => match format {
+            // MinGW registers __do_global_dtors with atexit; glibc's crtstuff runs .dtors.
+            Format::Elf => runtime != Runtime::Musl,
+            _ => !matches!(runtime, Runtime::MsvcDynamic | Runtime::MsvcStatic),
+        },
+        // Only the static CRT's _cexit runs pre-terminators and terminators in a DLL.
+        Mechanism::CrtXp | Mechanism::CrtXt => runtime == Runtime::MsvcStatic,
+        Mechanism::ExitHandler => runtime != Runtime::Musl,
+        Mechanism::TlsCallback => true,
+        _ => false,
+    }
+}
+
+/// If `destructor` undoes `constructor` by its name, the words that matched.
+fn name_pair(constructor: &str, destructor: &str) -> Option<(&'static str, &'static str)> {
+    let ctor = constructor.to_ascii_lowercase();
+    let dtor = destructor.to_ascii_lowercase();
+    for (make, undo) in NAME_PAIRS {
+        for (at, _) in ctor.match_indices(make) {
+            let candidate = format!("{}{}{}", &ctor[..at], undo, &ctor[at + make.len()..]);
+            if candidate == dtor {
+                return Some((make, undo));
+            }
+        }
+    }
+    None
+}
+
+fn describe(entry: &Entry) -> String {
+    match &entry.symbol {
+        Some(symbol) => symbol.clone(),
+        None => format!("the function at {:#x}", entry.address),
+    }
+}
+
+fn finding(rule: &'static Rule, severity: Severity, entry: &Entry, message: String) -> Finding {
+    Finding {
+        rule: rule.id,
+        rule_name: rule.name,
+        severity,
+        message,
+        address: Some(entry.address),
+        symbol: entry.symbol.clone(),
+    }
+}
+
+/// Turns an inventory into the report for one file.
+pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileReport {
+    let format = inventory.format;
+    let runtime = inventory.runtime;
+    let mut entries: Vec<Entry> = inventory
+        .entries
+        .iter()
+        .map(|raw| Entry {
+            role: raw.role,
+            mechanism: raw.mechanism,
+            address: raw.address,
+            symbol: raw.symbol.clone(),
+            section: raw.section.clone(),
+            origin: Origin::User,
+            runs_on_unload: raw.role == Role::Destructor
+                && runs_on_unload(raw.mechanism, format, runtime),
+            registers_exit_handler: false,
+            paired_with: None,
+            slot: raw.slot,
+            priority: raw.priority,
+            target_section: raw.target_section.clone(),
+            resolved_by: raw.resolved_by,
+            exit_handler_call: None,
+            paired_by: None,
+            paired_with_symbol: None,
+            why_origin: None,
+            key: raw.target,
+        })
+        .collect();
+    for entry in &mut entries {
+        let facts = inventory.facts.get(&entry.key);
+        if let Some(reason) = toolchain_reason(entry, facts) {
+            entry.origin = Origin::Toolchain;
+            entry.why_origin = Some(reason);
+        }
+        if let Some(call) = facts.and_then(|f| f.exit_handler_call.clone()) {
+            entry.registers_exit_handler = true;
+            entry.exit_handler_call = Some(call);
+        }
+        // A slot that points straight at a registrar (rare, but seen) is a registration too.
+        if entry
+            .symbol
+            .as_deref()
+            .is_some_and(is_exit_handler_registrar)
+        {
+            entry.registers_exit_handler = true;
+        }
+    }
+
+    // Pairing, constructor by constructor: by registered exit handler, by name, by state.
+    let constructors: Vec<usize> = (0..entries.len())
+        .filter(|&i| entries[i].role == Role::Constructor && entries[i].origin == Origin::User)
+        .collect();
+    for &c in &constructors {
+        let key = entries[c].key;
+        let facts = inventory.facts.get(&key).cloned().unwrap_or_default();
+        let mut partner: Option<(usize, String)> = None;
+        // A constructor registers one handler in practice; the first is its partner.
+        if let Some(handler) = facts.registered_handlers.iter().next() {
+            let existing = entries
+                .iter()
+                .position(|e| e.role == Role::Destructor && e.key == *handler);
+            let index = existing.unwrap_or_else(|| {
+                entries.push(Entry {
+                    role: Role::Destructor,
+                    mechanism: Mechanism::ExitHandler,
+                    address: inventory
+                        .display_addresses
+                        .get(handler)
+                        .copied()
+                        .unwrap_or(*handler),
+                    symbol: inventory.function_names.get(handler).cloned(),
+                    section: "exit handler".to_string(),
+                    origin: Origin::User,
+                    runs_on_unload: runs_on_unload(Mechanism::ExitHandler, format, runtime),
+                    registers_exit_handler: false,
+                    paired_with: None,
+                    slot: 0,
+                    priority: None,
+                    target_section: None,
+                    resolved_by: "argument of the exit-handler registration",
+                    exit_handler_call: None,
+                    paired_by: None,
+                    paired_with_symbol: None,
+                    why_origin: None,
+                    key: *handler,
+                });
+                entries.len() - 1
+            });
+            let call = facts.exit_handler_call.clone().unwrap_or_default();
+            partner = Some((index, format!("registered with {call}")));
+        }
+        let candidates: Vec<usize> = (0..entries.len())
+            .filter(|&d| {
+                entries[d].role == Role::Destructor
+                    && entries[d].origin == Origin::User
+                    && entries[d].paired_with.is_none()
+            })
+            .collect();
+        if partner.is_none() {
+            if let Some(ctor_name) = entries[c].symbol.clone() {
+                partner = candidates.iter().find_map(|&d| {
+                    let dtor_name = entries[d].symbol.as_deref()?;
+                    let (make, undo) = name_pair(&ctor_name, dtor_name)?;
+                    Some((d, format!("name ({make}/{undo})")))
+                });
+            }
+        }
+        if partner.is_none() && !facts.globals.is_empty() {
+            partner = candidates
+                .iter()
+                .filter_map(|&d| {
+                    let theirs = inventory.facts.get(&entries[d].key)?;
+                    let shared: Vec<&String> =
+                        facts.globals.intersection(&theirs.globals).collect();
+                    (!shared.is_empty()).then(|| (d, shared.len(), shared[0].clone()))
+                })
+                .max_by_key(|(_, count, _)| *count)
+                .map(|(d, _, global)| (d, format!("shared state ({global})")));
+        }
+        if let Some((d, how)) = partner {
+            let (c_address, c_symbol) = (entries[c].address, entries[c].symbol.clone());
+            let (d_address, d_symbol) = (entries[d].address, entries[d].symbol.clone());
+            entries[c].paired_with = Some(d_address);
+            entries[c].paired_with_symbol = d_symbol;
+            entries[c].paired_by = Some(how.clone());
+            entries[d].paired_with = Some(c_address);
+            entries[d].paired_with_symbol = c_symbol;
+            entries[d].paired_by = Some(how);
+        }
+    }
+
+    // Findings.
+    let mut findings = Vec::new();
+    let checked_registrars = "atexit, _onexit, _crt_atexit, _register_onexit_function, \
+                              __cxa_atexit, __cxa_thread_atexit_impl";
+    for &c in &constructors {
+        let ctor = &entries[c];
+        if ctor.mechanism == Mechanism::TlsCallback || ctor.registers_exit_handler {
+            continue;
+        }
+        let partner = ctor.paired_with.and_then(|address| {
+            entries.iter().find(|e| {
+                e.role == Role::Destructor
+                    && e.address == address
+                    && e.paired_with == Some(ctor.address)
+            })
+        });
+        match partner {
+            Some(dtor) if dtor.runs_on_unload => {}
+            Some(dtor) => {
+                let message = format!(
+                    "{dtor_name} ({section}) is the only destructor for constructor {ctor_name} \
+                     ({ctor_section}, paired by {how}), but {why}: {ctor_name}'s work is never \
+                     undone when the library is unloaded.",
+                    dtor_name = describe(dtor),
+                    section = dtor.section,
+                    ctor_name = describe(ctor),
+                    ctor_section = ctor.section,
+                    how = dtor.paired_by.as_deref().unwrap_or("evidence"),
+                    why = never_runs_reason(dtor.mechanism, runtime),
+                );
+                findings.push(finding(
+                    &rules::DESTRUCTOR_NEVER_RUNS,
+                    Severity::Error,
+                    dtor,
+                    message,
+                ));
+            }
+            None => {
+                let facts = inventory.facts.get(&ctor.key);
+                let analysed = facts.is_some_and(|f| f.analysed);
+                let user_destructors: Vec<String> = entries
+                    .iter()
+                    .filter(|e| e.role == Role::Destructor && e.origin == Origin::User)
+                    .map(describe)
+                    .collect();
+                let checked = if user_destructors.is_empty() {
+                    "there is no user destructor at all".to_string()
+                } else {
+                    format!(
+                        "none of the user destructors ({}) matches it by name, registration or \
+                         shared state",
+                        user_destructors.join(", ")
+                    )
+                };
+                let (severity, code) = if analysed {
+                    (
+                        Severity::Warning,
+                        format!(
+                            "and it calls none of {checked_registrars} (followed 3 call levels)"
+                        ),
+                    )
+                } else {
+                    (
+                        Severity::Note,
+                        "and its code could not be analysed for exit-handler registration \
+                         (unsupported instruction set or unreadable code)"
+                            .to_string(),
+                    )
+                };
+                let message = format!(
+                    "constructor {name} ({section}) runs on every load, but nothing undoes it \
+                     on unload: {checked}, {code}.",
+                    name = describe(ctor),
+                    section = ctor.section,
+                );
+                findings.push(finding(
+                    &rules::UNPAIRED_CONSTRUCTOR,
+                    severity,
+                    ctor,
+                    message,
+                ));
+            }
+        }
+    }
+    for dtor in entries.iter().filter(|e| {
+        e.role == Role::Destructor
+            && e.origin == Origin::User
+            && !e.runs_on_unload
+            && e.paired_with.is_none()
+    }) {
+        let message = format!(
+            "destructor {name} ({section}) never runs on unload: {why}.",
+            name = describe(dtor),
+            section = dtor.section,
+            why = never_runs_reason(dtor.mechanism, runtime),
+        );
+        findings.push(finding(
+            &rules::DESTRUCTOR_NEVER_RUNS,
+            Severity::Warning,
+            dtor,
+            message,
+        ));
+    }
+    if let Some(reason) = &inventory.never_unloaded {
+        for finding in &mut findings {
+            finding.severity = Severity::Note;
+            finding
+                .message
+                .push_str(&format!(" Not a leak here: {reason}."));
+        }
+    }
+    if inventory.kind == BinaryKind::Object && runtime == Runtime::Unknown && format == Format::Coff
+    {
+        for finding in findings
+            .iter_mut()
+            .filter(|f| f.rule == rules::DESTRUCTOR_NEVER_RUNS.id)
+        {
+            finding.message.push_str(
+                " (This object names no CRT; linked with the static CRT, /MT, the destructor \
+                 would run.)",
+            );
+        }
+    }
+
+    let mut report = FileReport::empty(path, member, format);
+    report.arch = Some(inventory.arch);
+    report.runtime = Some(runtime);
+    report.kind = Some(inventory.kind);
+    report.runtime_evidence = Some(inventory.runtime_evidence.clone());
+    report.never_unloaded = inventory.never_unloaded.clone();
+    report.entries = entries;
+    report.findings = findings;
+    report.audited = true;
+    report
+}
+
+fn never_runs_reason(mechanism: Mechanism, runtime: Runtime) -> String {
+    match (mechanism, runtime) {
+        (Mechanism::CrtXt | Mechanism::CrtXp, Runtime::Mingw) => {
+            "the MinGW-w64 CRT never runs .CRT$XP*/.CRT$XT* tables".to_string()
+        }
+        (Mechanism::CrtXt | Mechanism::CrtXp, _) => {
+            "a DLL using the dynamic CRT (/MD) never runs .CRT$XP*/.CRT$XT*; only the static CRT \
+             (/MT) runs them from _cexit"
+                .to_string()
+        }
+        (_, Runtime::Musl) => "musl never runs destructors on dlclose".to_string(),
+        (_, Runtime::MsvcDynamic | Runtime::MsvcStatic) => {
+            "the MSVC CRT does not run .dtors lists".to_string()
+        }
+        _ => "this runtime does not run this table on unload".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_pairs_match_whole_words_only_where_they_replace() {
+        assert_eq!(
+            name_pair("gotoblas_init", "gotoblas_quit"),
+            Some(("init", "quit"))
+        );
+        assert_eq!(name_pair("lib_init", "lib_fini"), Some(("init", "fini")));
+        assert_eq!(name_pair("_lib_init", "_lib_quit"), Some(("init", "quit")));
+        assert_eq!(
+            name_pair("PoolCreate", "PoolDestroy"),
+            Some(("create", "destroy"))
+        );
+        assert_eq!(name_pair("lib_init", "other_quit"), None);
+        assert_eq!(name_pair("prio_early_init", "prio_late_quit"), None);
+    }
+
+    #[test]
+    fn unload_rules_follow_the_runtime() {
+        assert!(!runs_on_unload(
+            Mechanism::CrtXt,
+            Format::Pe,
+            Runtime::MsvcDynamic
+        ));
+        assert!(runs_on_unload(
+            Mechanism::CrtXt,
+            Format::Pe,
+            Runtime::MsvcStatic
+        ));
+        assert!(!runs_on_unload(
+            Mechanism::CrtXt,
+            Format::Pe,
+            Runtime::Mingw
+        ));
+        assert!(runs_on_unload(Mechanism::Dtors, Format::Pe, Runtime::Mingw));
+        assert!(runs_on_unload(
+            Mechanism::FiniArray,
+            Format::Elf,
+            Runtime::Glibc
+        ));
+        assert!(!runs_on_unload(
+            Mechanism::InitArray,
+            Format::Elf,
+            Runtime::Glibc
+        ));
+    }
+}

@@ -1,0 +1,349 @@
+//! The audit's vocabulary: what a format reader extracts from a binary (`Inventory`) and what the
+//! engine reports about it (`FileReport`, `Entry`, `Finding`).
+//!
+//! The serialised field names and enum spellings here are the JSON contract documented in the
+//! README; renaming one is a breaking change for CI users.
+
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Container format of one audited file (or archive member).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Elf,
+    Coff,
+    Pe,
+    Archive,
+    Unknown,
+}
+
+/// Instruction set of the code in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Arch {
+    X86_64,
+    X86,
+    Aarch64,
+    Arm,
+    Powerpc64,
+    Powerpc,
+    Riscv64,
+    S390x,
+    Mips,
+    Unknown,
+}
+
+impl Arch {
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64",
+            Arch::X86 => "x86",
+            Arch::Aarch64 => "aarch64",
+            Arch::Arm => "arm",
+            Arch::Powerpc64 => "powerpc64",
+            Arch::Powerpc => "powerpc",
+            Arch::Riscv64 => "riscv64",
+            Arch::S390x => "s390x",
+            Arch::Mips => "mips",
+            Arch::Unknown => "unknown",
+        }
+    }
+}
+
+/// The C runtime whose rules decide which destructor tables run on unload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Runtime {
+    Glibc,
+    Musl,
+    MsvcDynamic,
+    MsvcStatic,
+    Mingw,
+    Unknown,
+}
+
+impl Runtime {
+    pub fn name(self) -> &'static str {
+        match self {
+            Runtime::Glibc => "glibc",
+            Runtime::Musl => "musl",
+            Runtime::MsvcDynamic => "msvc-dynamic",
+            Runtime::MsvcStatic => "msvc-static",
+            Runtime::Mingw => "mingw",
+            Runtime::Unknown => "unknown",
+        }
+    }
+}
+
+/// What kind of linked (or unlinked) artefact the file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BinaryKind {
+    /// A relocatable object (`.o`, `.obj`): tables are still per-section and unresolved.
+    Object,
+    /// A shared object or DLL: the kind that is loaded and unloaded.
+    SharedLibrary,
+    /// An executable: it is never unloaded, so its constructors cannot leak across unloads.
+    Executable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Constructor,
+    Destructor,
+}
+
+/// The mechanism through which an entry runs (or is supposed to run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mechanism {
+    PreinitArray,
+    InitArray,
+    FiniArray,
+    Ctors,
+    Dtors,
+    DtInit,
+    DtFini,
+    CrtXi,
+    CrtXc,
+    CrtXp,
+    CrtXt,
+    TlsCallback,
+    /// A function registered at run time with `atexit`, `__cxa_atexit`, `_onexit`, ...
+    ExitHandler,
+}
+
+impl Mechanism {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mechanism::PreinitArray => "preinit_array",
+            Mechanism::InitArray => "init_array",
+            Mechanism::FiniArray => "fini_array",
+            Mechanism::Ctors => "ctors",
+            Mechanism::Dtors => "dtors",
+            Mechanism::DtInit => "dt_init",
+            Mechanism::DtFini => "dt_fini",
+            Mechanism::CrtXi => "crt_xi",
+            Mechanism::CrtXc => "crt_xc",
+            Mechanism::CrtXp => "crt_xp",
+            Mechanism::CrtXt => "crt_xt",
+            Mechanism::TlsCallback => "tls_callback",
+            Mechanism::ExitHandler => "exit_handler",
+        }
+    }
+
+    /// The role an entry of this table plays.
+    pub fn role(self) -> Role {
+        match self {
+            Mechanism::PreinitArray
+            | Mechanism::InitArray
+            | Mechanism::Ctors
+            | Mechanism::DtInit
+            | Mechanism::CrtXi
+            | Mechanism::CrtXc => Role::Constructor,
+            Mechanism::FiniArray
+            | Mechanism::Dtors
+            | Mechanism::DtFini
+            | Mechanism::CrtXp
+            | Mechanism::CrtXt
+            | Mechanism::ExitHandler => Role::Destructor,
+            // TLS callbacks act on attach and detach alike; the PE reader decides per callback.
+            Mechanism::TlsCallback => Role::Constructor,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    User,
+    Toolchain,
+}
+
+/// One table slot as a format reader found it, before any judgement.
+#[derive(Debug, Clone)]
+pub struct RawEntry {
+    pub mechanism: Mechanism,
+    pub role: Role,
+    /// The section (or dynamic tag) the slot belongs to, e.g. `.init_array.00200`, `.CRT$XCU`.
+    pub section: String,
+    /// Where the pointer lives (virtual address, or offset in its section for objects).
+    pub slot: u64,
+    /// Engine-internal key of the target function, unique within the file (see `CodeKey`).
+    pub target: u64,
+    /// What users see as the target's address (VA, RVA, or offset in its section).
+    pub address: u64,
+    /// The section holding the target, for objects where offsets alone are ambiguous.
+    pub target_section: Option<String>,
+    pub symbol: Option<String>,
+    pub priority: Option<u32>,
+    /// How the slot's value was obtained (e.g. "R_X86_64_RELATIVE addend").
+    pub resolved_by: &'static str,
+}
+
+/// What the engine learnt about one function by reading its code or its relocations.
+#[derive(Debug, Clone, Default)]
+pub struct FunctionFacts {
+    /// Every imported or undefined function it (or a function it calls) references.
+    pub imports: BTreeSet<String>,
+    /// The first exit-handler registration function it calls, if any (`atexit`, ...).
+    pub exit_handler_call: Option<String>,
+    /// Code addresses (engine keys) whose address it takes where it registers an exit handler:
+    /// the likely handlers.
+    pub registered_handlers: BTreeSet<u64>,
+    /// Writable global state it reads or writes (addresses or symbol/section keys).
+    pub globals: BTreeSet<String>,
+    /// How far the analysis got: false when the code could not be read or decoded.
+    pub analysed: bool,
+}
+
+/// Everything a format reader extracts from one binary; the engine judges it.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    pub format: Format,
+    pub arch: Arch,
+    pub kind: BinaryKind,
+    pub runtime: Runtime,
+    /// Why we believe `runtime` (e.g. "DT_NEEDED libc.so.6").
+    pub runtime_evidence: String,
+    /// Set when the image can never be unloaded, with the reason.
+    pub never_unloaded: Option<String>,
+    pub entries: Vec<RawEntry>,
+    /// Facts per target key; filled by the reader for every entry target.
+    pub facts: std::collections::BTreeMap<u64, FunctionFacts>,
+    /// Names of functions by engine key, for naming registered exit handlers.
+    pub function_names: std::collections::BTreeMap<u64, String>,
+    /// Engine key -> user-visible address, for exit handlers that are not table entries.
+    pub display_addresses: std::collections::BTreeMap<u64, u64>,
+}
+
+/// One constructor or destructor as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub role: Role,
+    pub mechanism: Mechanism,
+    #[serde(serialize_with = "hex")]
+    pub address: u64,
+    pub symbol: Option<String>,
+    pub section: String,
+    pub origin: Origin,
+    pub runs_on_unload: bool,
+    pub registers_exit_handler: bool,
+    #[serde(serialize_with = "hex_opt")]
+    pub paired_with: Option<u64>,
+    // Extra fields beyond the documented minimum.
+    #[serde(serialize_with = "hex")]
+    pub slot: u64,
+    pub priority: Option<u32>,
+    pub target_section: Option<String>,
+    pub resolved_by: &'static str,
+    pub exit_handler_call: Option<String>,
+    pub paired_by: Option<String>,
+    pub paired_with_symbol: Option<String>,
+    pub why_origin: Option<String>,
+    #[serde(skip)]
+    pub key: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub rule_name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(serialize_with = "hex_opt")]
+    pub address: Option<u64>,
+    pub symbol: Option<String>,
+}
+
+/// The report for one file or archive member.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub member: Option<String>,
+    pub format: Format,
+    pub arch: Option<Arch>,
+    pub runtime: Option<Runtime>,
+    pub entries: Vec<Entry>,
+    pub findings: Vec<Finding>,
+    pub error: Option<String>,
+    // Extra fields beyond the documented minimum.
+    pub kind: Option<BinaryKind>,
+    pub runtime_evidence: Option<String>,
+    pub never_unloaded: Option<String>,
+    /// False when the file was not audited (unknown format, not yet supported, import member).
+    pub audited: bool,
+    /// Why the file was not audited, when it was not.
+    pub not_audited_reason: Option<String>,
+}
+
+impl FileReport {
+    pub fn empty(path: &str, member: Option<String>, format: Format) -> Self {
+        FileReport {
+            path: path.to_string(),
+            member,
+            format,
+            arch: None,
+            runtime: None,
+            entries: Vec::new(),
+            findings: Vec::new(),
+            error: None,
+            kind: None,
+            runtime_evidence: None,
+            never_unloaded: None,
+            audited: false,
+            not_audited_reason: None,
+        }
+    }
+
+    pub fn failed(path: &str, member: Option<String>, format: Format, error: String) -> Self {
+        let mut report = Self::empty(path, member, format);
+        report.error = Some(error);
+        report
+    }
+
+    pub fn not_audited(path: &str, member: Option<String>, format: Format, why: &str) -> Self {
+        let mut report = Self::empty(path, member, format);
+        report.not_audited_reason = Some(why.to_string());
+        report
+    }
+
+    /// `path(member)` as archive tools print it, or just the path.
+    pub fn display_name(&self) -> String {
+        match &self.member {
+            Some(member) => format!("{}({})", self.path, member),
+            None => self.path.clone(),
+        }
+    }
+}
+
+fn hex<S: serde::Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&format!("{value:#x}"))
+}
+
+fn hex_opt<S: serde::Serializer>(value: &Option<u64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => serializer.serialize_str(&format!("{v:#x}")),
+        None => serializer.serialize_none(),
+    }
+}

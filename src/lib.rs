@@ -1,0 +1,6 @@
+//! blastool as a library: the audit engine, its rules and report formats. The `blastool` binary
+//! is thin glue over this crate.
+
+pub mod audit;
+pub mod report;
+pub mod rules;

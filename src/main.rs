@@ -1,0 +1,230 @@
+//! The `blastool` command line: argument parsing and exit codes only; the work lives in the
+//! library crate.
+
+use blastool::audit;
+use blastool::audit::model::Severity;
+use blastool::report::{self, OutputFormat, RenderOptions, Summary};
+use blastool::rules;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Build BLAS libraries for a named CPU target, and audit native binaries for constructors
+/// whose destructors never run on unload.
+#[derive(Parser)]
+#[command(name = "blastool", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find constructors without a destructor that runs on unload (ELF, COFF objects, archives).
+    ///
+    /// Exit status: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage
+    /// error or an input that could not be read or parsed (the report still covers the rest).
+    Audit(AuditArgs),
+    /// List the audit rules.
+    Rules,
+    /// Explain one rule: what it detects, why it matters, an example and the fix.
+    Rule {
+        /// Rule ID or name, e.g. BLT001 or unpaired-constructor.
+        id: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct AuditArgs {
+    /// Files, directories (searched recursively) and static archives to audit.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// Write the report to FILE instead of standard output (written whole, then renamed).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Lowest finding severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    /// Also show toolchain-owned entries and inputs that were not audited.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+    /// Only findings and errors; no progress bar.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+/// The documented exit statuses.
+#[derive(Debug, Clone, Copy)]
+enum Status {
+    Clean = 0,
+    Findings = 1,
+    Trouble = 2,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            let code = if error.use_stderr() {
+                Status::Trouble
+            } else {
+                Status::Clean
+            };
+            return ExitCode::from(code as u8);
+        }
+    };
+    let status = match cli.command {
+        Command::Audit(args) => run_audit(args),
+        Command::Rules => {
+            let mut out = String::new();
+            for rule in rules::ALL {
+                out.push_str(&format!(
+                    "{}  {:<24} {}\n",
+                    rule.id, rule.name, rule.summary
+                ));
+            }
+            print_stdout(&out)
+        }
+        Command::Rule { id } => match rules::lookup(&id) {
+            Some(rule) => print_stdout(&rules::render_page(rule)),
+            None => {
+                let known: Vec<&str> = rules::ALL.iter().map(|r| r.id).collect();
+                eprintln!(
+                    "error: no rule named '{id}'; known rules: {}",
+                    known.join(", ")
+                );
+                Status::Trouble
+            }
+        },
+    };
+    ExitCode::from(status as u8)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print_stdout(text: &str) -> Status {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Ok(()) => Status::Clean,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Status::Clean,
+        Err(error) => {
+            eprintln!("error: cannot write to standard output: {error}");
+            Status::Trouble
+        }
+    }
+}
+
+fn run_audit(args: AuditArgs) -> Status {
+    let stderr_tty = std::io::stderr().is_terminal();
+    let progress = (stderr_tty && !args.quiet).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} auditing {pos}/{len} files {wide_bar}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let reports = audit::audit_paths(&args.paths, progress.as_ref());
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let color = args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let rendered = report::render(
+        args.format,
+        &reports,
+        RenderOptions {
+            verbose: args.verbose,
+            quiet: args.quiet,
+            color,
+        },
+    );
+    let write_status = match &args.output {
+        Some(path) => match write_atomically(path, rendered.as_bytes()) {
+            Ok(()) => Status::Clean,
+            Err(error) => {
+                eprintln!(
+                    "error: cannot write the report to {}: {error}; choose a writable --output path",
+                    path.display()
+                );
+                return Status::Trouble;
+            }
+        },
+        None => print_stdout(&rendered),
+    };
+    if matches!(write_status, Status::Trouble) {
+        return Status::Trouble;
+    }
+    for report in reports.iter().filter(|r| r.error.is_some()) {
+        if args.output.is_some() || args.format != OutputFormat::Text {
+            eprintln!(
+                "error: {}: {}",
+                report.display_name(),
+                report.error.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    let summary = Summary::of(&reports);
+    if summary.file_errors > 0 {
+        return Status::Trouble;
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Note => Some(Severity::Note),
+        FailOn::Never => None,
+    };
+    let failing = threshold.is_some_and(|threshold| {
+        reports
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| f.severity >= threshold)
+    });
+    if failing {
+        Status::Findings
+    } else {
+        Status::Clean
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so a reader
+/// never sees half a report and a failure leaves no partial file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let directory = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"))?;
+    let temporary = directory.join(format!(
+        ".{}.tmp-{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = std::fs::File::create(&temporary)
+        .and_then(|mut file| file.write_all(bytes).and_then(|_| file.sync_all()))
+        .and_then(|_| std::fs::rename(&temporary, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}

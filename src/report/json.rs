@@ -1,0 +1,35 @@
+//! The JSON report: the wire format documented in the README ("JSON contract").
+
+use crate::audit::model::FileReport;
+use crate::report::Summary;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    tool: Tool,
+    files: &'a [FileReport],
+    summary: Summary,
+}
+
+pub fn render(reports: &[FileReport]) -> String {
+    let document = Document {
+        tool: Tool {
+            name: "blastool",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        files: reports,
+        summary: Summary::of(reports),
+    };
+    let mut out = serde_json::to_string_pretty(&document).unwrap_or_else(|e| {
+        // Serialising plain data cannot fail; keep the output valid JSON regardless.
+        format!("{{\"error\":\"cannot serialise the report: {e}\"}}")
+    });
+    out.push('\n');
+    out
+}

@@ -1,0 +1,183 @@
+//! Human-readable report: per file, the constructor/destructor table and the findings in the
+//! `severity[ID]: message` shape compilers use; colour only when writing to a terminal.
+
+use crate::audit::model::{Entry, FileReport, Origin, Role, Severity};
+use crate::report::{RenderOptions, Summary};
+use std::fmt::Write;
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, severity: Severity) -> String {
+        match severity {
+            Severity::Error => self.wrap("1;31", "error"),
+            Severity::Warning => self.wrap("1;33", "warning"),
+            Severity::Note => self.wrap("1;36", "note"),
+        }
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+}
+
+fn entry_line(entry: &Entry) -> String {
+    let name = entry
+        .symbol
+        .clone()
+        .unwrap_or_else(|| "(no symbol)".to_string());
+    let mut notes = Vec::new();
+    if entry.origin == Origin::Toolchain {
+        notes.push("toolchain".to_string());
+    }
+    if entry.role == Role::Destructor {
+        notes.push(if entry.runs_on_unload {
+            "runs on unload".to_string()
+        } else {
+            "never runs on unload".to_string()
+        });
+    }
+    if let Some(call) = &entry.exit_handler_call {
+        notes.push(format!("calls {call}"));
+    }
+    if let Some(partner) = entry.paired_with {
+        let partner = entry
+            .paired_with_symbol
+            .clone()
+            .unwrap_or_else(|| format!("{partner:#x}"));
+        notes.push(format!(
+            "paired with {partner} by {}",
+            entry.paired_by.as_deref().unwrap_or("evidence")
+        ));
+    }
+    format!(
+        "    {role:<11} {mechanism:<13} {address:>12}  {name}{sep}{notes}",
+        role = match entry.role {
+            Role::Constructor => "constructor",
+            Role::Destructor => "destructor",
+        },
+        mechanism = entry.mechanism.name(),
+        address = format!("{:#x}", entry.address),
+        sep = if notes.is_empty() { "" } else { "  — " },
+        notes = notes.join(", "),
+    )
+}
+
+pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
+    let paint = Paint { on: options.color };
+    let mut out = String::new();
+    for report in reports {
+        let name = report.display_name();
+        if let Some(error) = &report.error {
+            let _ = writeln!(
+                out,
+                "{}: {} {error}",
+                paint.bold(&name),
+                paint.severity(Severity::Error)
+            );
+            continue;
+        }
+        if !report.audited {
+            if options.verbose {
+                let why = report
+                    .not_audited_reason
+                    .as_deref()
+                    .unwrap_or("not audited");
+                let _ = writeln!(out, "{}: not audited: {why}", paint.bold(&name));
+            }
+            continue;
+        }
+        let shown: Vec<&Entry> = report
+            .entries
+            .iter()
+            .filter(|e| options.verbose || e.origin == Origin::User)
+            .collect();
+        if options.quiet || (shown.is_empty() && report.findings.is_empty() && !options.verbose) {
+            for finding in &report.findings {
+                let _ = writeln!(
+                    out,
+                    "{}: {}[{}]: {}",
+                    paint.bold(&name),
+                    paint.severity(finding.severity),
+                    finding.rule,
+                    finding.message
+                );
+            }
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{}  ({} {}, {}, runtime {})",
+            paint.bold(&name),
+            format!("{:?}", report.format).to_uppercase(),
+            report.arch.map_or("unknown", |a| a.name()),
+            match report.kind {
+                Some(kind) => format!("{kind:?}").to_lowercase(),
+                None => "unknown".to_string(),
+            },
+            report.runtime.map_or("unknown", |r| r.name()),
+        );
+        if let Some(reason) = &report.never_unloaded {
+            let _ = writeln!(out, "    never unloaded: {reason}");
+        }
+        for entry in shown {
+            let _ = writeln!(out, "{}", entry_line(entry));
+        }
+        let hidden = report
+            .entries
+            .iter()
+            .filter(|e| e.origin == Origin::Toolchain)
+            .count();
+        if hidden > 0 && !options.verbose {
+            let _ = writeln!(
+                out,
+                "    (+{hidden} toolchain entries; --verbose shows them)"
+            );
+        }
+        for finding in &report.findings {
+            let _ = writeln!(
+                out,
+                "  {}[{}] {}: {}",
+                paint.severity(finding.severity),
+                finding.rule,
+                finding.rule_name,
+                finding.message
+            );
+        }
+    }
+    let summary = Summary::of(reports);
+    let audited = summary.files - summary.file_errors - summary.not_audited;
+    let _ = write!(
+        out,
+        "{audited} file(s) audited: {} error(s), {} warning(s), {} note(s)",
+        summary.errors, summary.warnings, summary.notes
+    );
+    if summary.file_errors > 0 {
+        let _ = write!(
+            out,
+            "; {} input(s) could not be read or parsed",
+            summary.file_errors
+        );
+    }
+    if summary.not_audited > 0 {
+        let _ = write!(out, "; {} not audited", summary.not_audited);
+        if !options.verbose {
+            let _ = write!(out, " (--verbose lists them)");
+        }
+    }
+    out.push('\n');
+    if summary.errors + summary.warnings > 0 {
+        let _ = writeln!(out, "`blastool rule ID` explains a rule and its fix.");
+    }
+    out
+}
