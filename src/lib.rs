@@ -4,3 +4,4 @@
 pub mod audit;
 pub mod report;
 pub mod rules;
+pub mod template;

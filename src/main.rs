@@ -33,6 +33,26 @@ enum Command {
         /// Rule ID or name, e.g. BLT001 or unpaired-constructor.
         id: String,
     },
+    /// Render source files that fix what the audit finds.
+    #[command(subcommand)]
+    Template(TemplateCommand),
+}
+
+#[derive(Subcommand)]
+enum TemplateCommand {
+    /// A DllMain that calls INIT on DLL_PROCESS_ATTACH and QUIT on DLL_PROCESS_DETACH (only on
+    /// FreeLibrary, not at process exit), for a library linked statically into a DLL.
+    Dllmain {
+        /// The library's initialisation function, e.g. gotoblas_init.
+        #[arg(long, value_name = "NAME")]
+        init: String,
+        /// The library's cleanup function, e.g. gotoblas_quit.
+        #[arg(long, value_name = "NAME")]
+        quit: String,
+        /// Write the C file to FILE instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -97,6 +117,25 @@ fn main() -> ExitCode {
                 ));
             }
             print_stdout(&out)
+        }
+        Command::Template(TemplateCommand::Dllmain { init, quit, output }) => {
+            let spec = blastool::template::DllMainSpec { init, quit };
+            match blastool::template::render_dllmain(&spec) {
+                Ok(source) => match output {
+                    Some(path) => match write_atomically(&path, source.as_bytes()) {
+                        Ok(()) => Status::Clean,
+                        Err(error) => {
+                            eprintln!("error: cannot write {}: {error}", path.display());
+                            Status::Trouble
+                        }
+                    },
+                    None => print_stdout(&source),
+                },
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    Status::Trouble
+                }
+            }
         }
         Command::Rule { id } => match rules::lookup(&id) {
             Some(rule) => print_stdout(&rules::render_page(rule)),

@@ -318,6 +318,7 @@ impl Analysis<'_> {
         }
         let mut code_refs: Vec<u64> = Vec::new();
         let mut callees: Vec<u64> = Vec::new();
+        let mut import_calls = 0;
         let mut relocated = HashSet::new();
         for reloc in self
             .relocs
@@ -351,6 +352,9 @@ impl Analysis<'_> {
                 } else if depth == 0 && !is_call {
                     facts.globals.insert(format!("sym:{name}"));
                 }
+                if is_call {
+                    import_calls += 1;
+                }
                 facts.imports.insert(name);
                 continue;
             };
@@ -378,6 +382,9 @@ impl Analysis<'_> {
                     callees.push(object_key(section, target));
                 }
             }
+        }
+        if depth == 0 {
+            facts.calls = callees.len() + import_calls;
         }
         for callee in callees {
             self.walk(callee, depth + 1, facts, visited);

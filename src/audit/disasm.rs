@@ -236,6 +236,11 @@ impl Walk<'_, '_> {
     /// no handler address loaded in this function (see `function`).
     fn absorb(&mut self, scan: FunctionScan, depth: u32) -> bool {
         if depth == 0 {
+            self.facts.calls = scan
+                .events
+                .iter()
+                .filter(|e| !matches!(e, Event::CodeRef(_)))
+                .count();
             for address in &scan.data_refs {
                 self.facts.globals.insert(format!("{address:#x}"));
             }
@@ -309,11 +314,14 @@ mod x86 {
             return None;
         }
         match instruction.memory_base() {
-            Register::None if bitness == 32 => Some(instruction.memory_displacement64()),
-            // i386 PIC stubs: jmp *disp(%ebx) with ebx = GOT.
+            Register::None if bitness == 32 => {
+                Some(instruction.memory_displacement64() & 0xffff_ffff)
+            }
+            // i386 PIC code addresses the GOT and GOT-relative data through ebx (`jmp
+            // *disp(%ebx)` in stubs, `lea disp(%ebx)` for @GOTOFF); addresses wrap at 32 bits.
             Register::EBX if bitness == 32 => view
                 .got_base
-                .map(|got| got.wrapping_add(instruction.memory_displacement64())),
+                .map(|got| got.wrapping_add(instruction.memory_displacement64()) & 0xffff_ffff),
             _ => None,
         }
     }

@@ -465,7 +465,10 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
     let mut section_ranges: Vec<(String, u64, u64)> = Vec::new();
     for section in sections.iter() {
         let flags: u64 = section.sh_flags(endian).into();
-        if flags & u64::from(elf::SHF_ALLOC) == 0 {
+        // `.tbss` has an address but occupies no memory of its own: it overlaps what follows.
+        let tls_nobits =
+            flags & u64::from(elf::SHF_TLS) != 0 && section.sh_type(endian) == elf::SHT_NOBITS;
+        if flags & u64::from(elf::SHF_ALLOC) == 0 || tls_nobits {
             continue;
         }
         let name = section_name(endian, sections, section);
@@ -1015,6 +1018,7 @@ impl ObjectAnalysis<'_> {
         let list = self.relocs.get(&section).unwrap_or(&empty);
         let mut code_refs: Vec<u64> = Vec::new();
         let mut callees: Vec<u64> = Vec::new();
+        let mut import_calls = 0;
         let mut relocated: std::collections::HashSet<u64> = std::collections::HashSet::new();
         for reloc in list.iter().filter(|r| r.offset >= start && r.offset < end) {
             relocated.insert(reloc.offset);
@@ -1035,6 +1039,9 @@ impl ObjectAnalysis<'_> {
                 } else if depth == 0 && !is_call {
                     // A data reference to an undefined global (e.g. a GOT load) is shared state.
                     facts.globals.insert(format!("sym:{name}"));
+                }
+                if is_call {
+                    import_calls += 1;
                 }
                 facts.imports.insert(name);
                 continue;
@@ -1084,6 +1091,9 @@ impl ObjectAnalysis<'_> {
                     callees.push(object_key(section, target));
                 }
             }
+        }
+        if depth == 0 {
+            facts.calls = callees.len() + import_calls;
         }
         for callee in callees {
             self.walk(callee, depth + 1, facts, visited);

@@ -195,6 +195,7 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
             paired_by: None,
             paired_with_symbol: None,
             why_origin: None,
+            calls_nothing: false,
             key: raw.target,
         })
         .collect();
@@ -204,6 +205,7 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
             entry.origin = Origin::Toolchain;
             entry.why_origin = Some(reason);
         }
+        entry.calls_nothing = facts.is_some_and(|f| f.analysed && f.calls == 0);
         if let Some(call) = facts.and_then(|f| f.exit_handler_call.clone()) {
             entry.registers_exit_handler = true;
             entry.exit_handler_call = Some(call);
@@ -254,6 +256,7 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
                     paired_by: None,
                     paired_with_symbol: None,
                     why_origin: None,
+                    calls_nothing: false,
                     key: *handler,
                 });
                 entries.len() - 1
@@ -307,7 +310,13 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
                               __cxa_atexit, __cxa_thread_atexit_impl";
     for &c in &constructors {
         let ctor = &entries[c];
-        if ctor.mechanism == Mechanism::TlsCallback || ctor.registers_exit_handler {
+        // A constructor that calls nothing only stores into the image's own memory (C++
+        // initialisers of trivially destructible globals look like this): it acquires nothing
+        // an unload could leak.
+        if ctor.mechanism == Mechanism::TlsCallback
+            || ctor.registers_exit_handler
+            || (ctor.calls_nothing && ctor.paired_with.is_none())
+        {
             continue;
         }
         let partner = ctor.paired_with.and_then(|address| {
@@ -346,14 +355,19 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
                     .filter(|e| e.role == Role::Destructor && e.origin == Origin::User)
                     .map(describe)
                     .collect();
-                let checked = if user_destructors.is_empty() {
-                    "there is no user destructor at all".to_string()
-                } else {
-                    format!(
-                        "none of the user destructors ({}) matches it by name, registration or \
-                         shared state",
-                        user_destructors.join(", ")
-                    )
+                let checked = match user_destructors.len() {
+                    0 => "there is no user destructor at all".to_string(),
+                    count => {
+                        const LISTED: usize = 4;
+                        let mut names = user_destructors[..count.min(LISTED)].join(", ");
+                        if count > LISTED {
+                            names.push_str(&format!(" and {} more", count - LISTED));
+                        }
+                        format!(
+                            "none of the {count} user destructor(s) ({names}) matches it by \
+                             name, registration or shared state"
+                        )
+                    }
                 };
                 let (severity, code) = if analysed {
                     (

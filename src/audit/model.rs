@@ -197,6 +197,8 @@ pub struct FunctionFacts {
     pub globals: BTreeSet<String>,
     /// How far the analysis got: false when the code could not be read or decoded.
     pub analysed: bool,
+    /// Calls (and tail calls) made by the function itself, to anything.
+    pub calls: usize,
 }
 
 /// Everything a format reader extracts from one binary; the engine judges it.
@@ -243,6 +245,9 @@ pub struct Entry {
     pub paired_by: Option<String>,
     pub paired_with_symbol: Option<String>,
     pub why_origin: Option<String>,
+    /// The function calls nothing: it only writes memory of the image and cannot acquire
+    /// anything (memory, threads, handles) that an unload could leak.
+    pub calls_nothing: bool,
     #[serde(skip)]
     pub key: u64,
 }

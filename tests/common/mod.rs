@@ -1,0 +1,76 @@
+//! Helpers shared by the integration tests: fixture paths, auditing through the library, and
+//! the "required tool" policy (CI turns a missing external tool into a failure, never a skip).
+
+#![allow(dead_code)]
+
+use blastool::audit::model::{Entry, FileReport, Role, Severity};
+use std::path::{Path, PathBuf};
+
+pub fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bin")
+        .join(relative)
+}
+
+/// Audits one fixture file; panics unless it yields exactly one report.
+pub fn audit_one(relative: &str) -> FileReport {
+    let path = fixture(relative);
+    assert!(path.exists(), "fixture {} is missing", path.display());
+    let mut reports = blastool::audit::audit_file(&path);
+    assert_eq!(reports.len(), 1, "{relative}: expected one report");
+    let report = reports.remove(0);
+    assert!(report.error.is_none(), "{relative}: {:?}", report.error);
+    report
+}
+
+pub fn entry<'a>(report: &'a FileReport, symbol: &str) -> &'a Entry {
+    report
+        .entries
+        .iter()
+        .find(|e| e.symbol.as_deref() == Some(symbol))
+        .unwrap_or_else(|| {
+            panic!(
+                "{}: no entry named {symbol}: {:#?}",
+                report.path, report.entries
+            )
+        })
+}
+
+/// (rule, severity) of every finding, sorted: the verdict of a file.
+pub fn verdict(report: &FileReport) -> Vec<(&'static str, Severity)> {
+    let mut verdict: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule, f.severity))
+        .collect();
+    verdict.sort();
+    verdict
+}
+
+pub fn user_constructors(report: &FileReport) -> Vec<&Entry> {
+    report
+        .entries
+        .iter()
+        .filter(|e| e.role == Role::Constructor && e.origin == blastool::audit::model::Origin::User)
+        .collect()
+}
+
+/// True when CI asked for every external tool to be present (`BLASTOOL_REQUIRE_TOOLS=1`).
+pub fn tools_required() -> bool {
+    std::env::var("BLASTOOL_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
+}
+
+/// A missing external tool: fails under `BLASTOOL_REQUIRE_TOOLS=1`, else skips loudly.
+/// Returns `false` when the caller should return early.
+pub fn require(available: bool, what: &str, install: &str) -> bool {
+    if available {
+        return true;
+    }
+    if tools_required() {
+        panic!("{what} is missing and BLASTOOL_REQUIRE_TOOLS=1: install it ({install})");
+    }
+    eprintln!(
+        "SKIPPED: {what} is missing; install it with `{install}` (CI fails instead of skipping)"
+    );
+    false
+}
