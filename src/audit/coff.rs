@@ -266,6 +266,7 @@ pub fn inventory(data: &[u8]) -> Result<Inventory> {
         facts,
         function_names,
         display_addresses,
+        dll_main: None,
     })
 }
 

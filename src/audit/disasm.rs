@@ -78,6 +78,9 @@ pub struct CodeView<'data> {
     pub function_sizes: BTreeMap<u64, u64>,
     /// i386 PIC stubs address the GOT through `ebx`; this is where `ebx` points.
     pub got_base: Option<u64>,
+    /// Where the image expects to be loaded: absolute addresses in 32-bit x86 code are VAs, the
+    /// view works in RVAs (0 for ELF, where addresses are already what the view uses).
+    pub image_base: u64,
     /// Names of local functions, where symbols exist: a local `atexit` (glibc links one into
     /// every shared object from `libc_nonshared.a`) is a registrar like the import.
     pub function_names: HashMap<u64, String>,
@@ -123,7 +126,25 @@ impl<'data> CodeView<'data> {
             facts: FunctionFacts::default(),
         };
         walk.facts.analysed = walk.function(address, 0).0;
+        walk.facts.reached = walk.visited.iter().copied().collect();
         walk.facts
+    }
+
+    /// Every call (or tail jump) whose first two pointer arguments were loaded with static
+    /// addresses just before it: `(first, second)`. This is the `_initterm(begin, end)` shape:
+    /// x64 `lea rcx,[begin]; lea rdx,[end]; call`, x86 `push end; push begin; call`, ARM64
+    /// `adrp/add x0; adrp/add x1; bl`.
+    pub fn two_pointer_calls(&self) -> Vec<(u64, u64)> {
+        let mut found = Vec::new();
+        for region in self.regions.iter().filter(|r| r.executable) {
+            match self.arch {
+                Some(Arch::X86_64) => x86::two_pointer_calls(self, region, 64, &mut found),
+                Some(Arch::X86) => x86::two_pointer_calls(self, region, 32, &mut found),
+                Some(Arch::Aarch64) => aarch64::two_pointer_calls(region, &mut found),
+                _ => {}
+            }
+        }
+        found
     }
 
     /// The import an import stub (PLT entry, IAT thunk) jumps to, if it is one.
@@ -282,6 +303,9 @@ impl Walk<'_, '_> {
                     self.facts.imports.insert(plain);
                 }
                 CallTarget::Local(address) if depth < MAX_CALL_DEPTH => {
+                    if let Some(handler) = code_refs_so_far.last().filter(|h| **h != address) {
+                        self.facts.handlers_passed_to_local.insert(*handler);
+                    }
                     let (_, callee_missing) = self.function(address, depth + 1);
                     if callee_missing {
                         match code_refs_so_far.last() {
@@ -314,8 +338,9 @@ mod x86 {
             return None;
         }
         match instruction.memory_base() {
+            // Absolute operands are VAs; the view works relative to the image base.
             Register::None if bitness == 32 => {
-                Some(instruction.memory_displacement64() & 0xffff_ffff)
+                (instruction.memory_displacement64() & 0xffff_ffff).checked_sub(view.image_base)
             }
             // i386 PIC code addresses the GOT and GOT-relative data through ebx (`jmp
             // *disp(%ebx)` in stubs, `lea disp(%ebx)` for @GOTOFF); addresses wrap at 32 bits.
@@ -414,7 +439,10 @@ mod x86 {
                         OpKind::Immediate32 | OpKind::Immediate32to64
                     ) && bitness == 32
                     {
-                        let value = instruction.immediate(i);
+                        let Some(value) = instruction.immediate(i).checked_sub(view.image_base)
+                        else {
+                            continue;
+                        };
                         if view.is_code(value) {
                             scan.events.push(Event::CodeRef(value));
                         } else if view.is_writable_data(value) {
@@ -435,6 +463,84 @@ mod x86 {
             }
         }
         scan
+    }
+
+    pub fn two_pointer_calls(
+        view: &CodeView,
+        region: &super::Region,
+        bitness: u32,
+        found: &mut Vec<(u64, u64)>,
+    ) {
+        use iced_x86::Code;
+        let mut decoder =
+            Decoder::with_ip(bitness, region.bytes, region.start, DecoderOptions::NONE);
+        let mut instruction = Instruction::default();
+        let (mut first, mut second): (Option<u64>, Option<u64>) = (None, None);
+        let mut pushes: Vec<Option<u64>> = Vec::new();
+        while decoder.can_decode() {
+            decoder.decode_out(&mut instruction);
+            let flow = instruction.flow_control();
+            if instruction.is_invalid() || flow == FlowControl::Return {
+                (first, second) = (None, None);
+                pushes.clear();
+                continue;
+            }
+            if matches!(
+                flow,
+                FlowControl::Call
+                    | FlowControl::IndirectCall
+                    | FlowControl::UnconditionalBranch
+                    | FlowControl::IndirectBranch
+            ) {
+                if bitness == 64 {
+                    if let (Some(begin), Some(end)) = (first, second) {
+                        found.push((begin, end));
+                    }
+                } else if let [.., Some(end), Some(begin)] = pushes[..] {
+                    found.push((begin, end));
+                } else if let (Some(begin), Some(end)) = (first, second) {
+                    found.push((begin, end));
+                }
+                (first, second) = (None, None);
+                pushes.clear();
+                continue;
+            }
+            if bitness == 64 {
+                // Win64 passes the first two arguments in rcx and rdx.
+                let loaded = if !instruction.is_ip_rel_memory_operand() {
+                    None
+                } else if instruction.mnemonic() == Mnemonic::Lea {
+                    Some(instruction.ip_rel_memory_address())
+                } else if instruction.mnemonic() == Mnemonic::Mov {
+                    // MinGW loads the bounds through `.refptr.__xi_a` pointer slots.
+                    view.local_slots
+                        .get(&instruction.ip_rel_memory_address())
+                        .copied()
+                } else {
+                    None
+                };
+                match instruction.op0_register() {
+                    Register::RCX | Register::ECX => first = loaded,
+                    Register::RDX | Register::EDX => second = loaded,
+                    _ => {}
+                }
+            } else if instruction.code() == Code::Pushd_imm32 {
+                pushes.push(u64::from(instruction.immediate32()).checked_sub(view.image_base));
+            } else if instruction.mnemonic() == Mnemonic::Push {
+                pushes.push(None);
+            } else if instruction.code() == Code::Mov_rm32_imm32
+                && instruction.memory_base() == Register::ESP
+                && instruction.memory_index() == Register::None
+            {
+                // GCC stores outgoing arguments with `mov [esp+4*i], imm` instead of pushing.
+                let value = u64::from(instruction.immediate32()).checked_sub(view.image_base);
+                match instruction.memory_displacement32() {
+                    0 => first = value,
+                    4 => second = value,
+                    _ => {}
+                }
+            }
+        }
     }
 
     fn note_address(view: &CodeView, scan: &mut FunctionScan, address: u64, is_lea: bool) {
@@ -559,6 +665,30 @@ mod aarch64 {
         }
     }
 
+    pub fn two_pointer_calls(region: &super::Region, found: &mut Vec<(u64, u64)>) {
+        let decoder = InstDecoder::default();
+        let mut registers = Registers([None; 32]);
+        for (i, word) in region.bytes.chunks_exact(4).enumerate() {
+            let pc = region.start + 4 * i as u64;
+            let Some(instruction) = decode(&decoder, word) else {
+                registers = Registers([None; 32]);
+                continue;
+            };
+            if matches!(
+                instruction.opcode,
+                Opcode::BL | Opcode::BLR | Opcode::B | Opcode::BR
+            ) {
+                // AAPCS64 passes the first two arguments in x0 and x1.
+                if let (Some(begin), Some(end)) = (registers.get(0), registers.get(1)) {
+                    found.push((begin, end));
+                }
+                registers = Registers([None; 32]);
+                continue;
+            }
+            registers.step(pc, &instruction);
+        }
+    }
+
     pub fn memory_refs(bytes: &[u8], ip: u64, max: usize, out: &mut Vec<u64>) {
         let decoder = InstDecoder::default();
         let mut registers = Registers([None; 32]);
@@ -578,6 +708,8 @@ mod aarch64 {
         let mut scan = FunctionScan::default();
         let end = start + bytes.len() as u64;
         let mut registers = Registers([None; 32]);
+        // Registers loaded from an import slot: `ldr x8, [IAT]; blr x8` calls that import.
+        let mut loaded_imports: [Option<u64>; 32] = [None; 32];
         let mut furthest = start;
         for (i, word) in bytes.chunks_exact(4).take(MAX_INSTRUCTIONS).enumerate() {
             let pc = start + 4 * i as u64;
@@ -610,12 +742,35 @@ mod aarch64 {
                         furthest = furthest.max(target);
                     }
                 }
-                Opcode::RET | Opcode::BR | Opcode::RETAA | Opcode::RETAB => ends_block = true,
+                Opcode::BLR | Opcode::BR => {
+                    let slot = register(&instruction.operands[0])
+                        .and_then(|n| loaded_imports.get(n).copied().flatten());
+                    if let Some(slot) = slot {
+                        scan.events.push(Event::SlotCall(slot));
+                    }
+                    if instruction.opcode == Opcode::BLR {
+                        registers.clobber_call();
+                        loaded_imports = [None; 32];
+                        continue;
+                    }
+                    ends_block = true;
+                }
+                Opcode::RET | Opcode::RETAA | Opcode::RETAB => ends_block = true,
                 _ => {}
+            }
+            if let Some(n) = register(&instruction.operands[0]) {
+                if n < 32 {
+                    loaded_imports[n] = None;
+                }
             }
             if let Some((address, is_access)) = registers.step(pc, &instruction) {
                 if view.import_slots.contains_key(&address) {
                     scan.slot_refs.push(address);
+                    if instruction.opcode == Opcode::LDR {
+                        if let Some(n) = register(&instruction.operands[0]).filter(|n| *n < 32) {
+                            loaded_imports[n] = Some(address);
+                        }
+                    }
                 } else if let Some(&value) = view.local_slots.get(&address) {
                     if view.is_code(value) {
                         scan.events.push(Event::CodeRef(value));

@@ -373,11 +373,10 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
             continue;
         }
         if sh_type == elf::SHT_RELR {
-            let relr = section
-                .relr(endian, data)
+            let words = section
+                .data(endian, data)
                 .map_err(|e| format!("bad RELR section: {e}"))?;
-            for address in relr.into_iter().flatten().take(1 << 24) {
-                let address: u64 = address.into();
+            for address in decode_relr(words, image.word, endian).take(1 << 24) {
                 if let Some(value) = image.read_word(address) {
                     slots
                         .entry(address)
@@ -684,6 +683,46 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
         facts,
         function_names,
         display_addresses,
+        dll_main: None,
+    })
+}
+
+/// Decodes a RELR table into the addresses it relocates. An even entry is an address; an odd
+/// entry is a bitmap of the following (word bits - 1) words. Decoded here rather than with
+/// object 0.37's `RelrIterator`, whose offset arithmetic overflows on hostile input (found by
+/// our fuzzer); every step here is checked and stops the table instead.
+fn decode_relr(bytes: &[u8], word: u64, endian: Endianness) -> impl Iterator<Item = u64> + '_ {
+    let size = word as usize;
+    let mut entries = bytes.chunks_exact(size).map(move |chunk| {
+        let mut buffer = [0u8; 8];
+        if endian == Endianness::Little {
+            buffer[..size].copy_from_slice(chunk);
+            u64::from_le_bytes(buffer)
+        } else {
+            buffer[8 - size..].copy_from_slice(chunk);
+            u64::from_be_bytes(buffer)
+        }
+    });
+    let mut next: Option<u64> = None;
+    let mut pending: Vec<u64> = Vec::new();
+    std::iter::from_fn(move || loop {
+        if let Some(address) = pending.pop() {
+            return Some(address);
+        }
+        let entry = entries.next()?;
+        if entry & 1 == 0 {
+            next = entry.checked_add(word);
+            return Some(entry);
+        }
+        // A bitmap: bit i (from 1) relocates base + (i - 1) words.
+        let base = next?;
+        let bits = word * 8 - 1;
+        for bit in (1..=bits).rev() {
+            if entry >> bit & 1 == 1 {
+                pending.push(base.checked_add((bit - 1) * word)?);
+            }
+        }
+        next = base.checked_add(bits * word);
     })
 }
 
@@ -964,6 +1003,7 @@ fn object_inventory<Elf: FileHeader<Endian = Endianness>>(
         facts,
         function_names,
         display_addresses,
+        dll_main: None,
     })
 }
 
@@ -1104,6 +1144,32 @@ impl ObjectAnalysis<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relr_decodes_addresses_and_bitmaps_and_stops_on_overflow() {
+        // 0x3db8, then bitmap 0b1111 (bits 1..3 set): 0x3dc0, 0x3dc8, 0x3dd0; then 0x4010.
+        let words: Vec<u8> = [0x3db8u64, 0xf, 0x4010]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        let addresses: Vec<u64> = decode_relr(&words, 8, Endianness::Little).collect();
+        assert_eq!(addresses, vec![0x3db8, 0x3dc0, 0x3dc8, 0x3dd0, 0x4010]);
+        // An address at the top of the range followed by a bitmap must not overflow.
+        let hostile: Vec<u8> = [u64::MAX - 1, u64::MAX]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        assert_eq!(decode_relr(&hostile, 8, Endianness::Little).count(), 1);
+        // 32-bit big-endian.
+        let be: Vec<u8> = [0x1000u32, 0b11]
+            .iter()
+            .flat_map(|w| w.to_be_bytes())
+            .collect();
+        assert_eq!(
+            decode_relr(&be, 4, Endianness::Big).collect::<Vec<_>>(),
+            vec![0x1000, 0x1004]
+        );
+    }
 
     #[test]
     fn table_sections_and_priorities() {

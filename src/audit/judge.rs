@@ -35,6 +35,11 @@ const TOOLCHAIN_FUNCTIONS: &[&str] = &[
     "_pei386_runtime_relocator",
     "__mingw_init_ehandler",
     "my_lconv_init",
+    // libgcc's cygming-crtbegin (MinGW): registers unwind frames, deregisters them at exit
+    "register_frame_ctor",
+    "deregister_frame_dtor",
+    "__gcc_register_frame",
+    "__gcc_deregister_frame",
     // MSVC CRT
     "__scrt_initialize_type_info",
     "__scrt_uninitialize_type_info",
@@ -86,9 +91,18 @@ const NAME_PAIRS: &[(&str, &str)] = &[
 ];
 
 /// Why an entry belongs to the toolchain, if it does.
-fn toolchain_reason(entry: &Entry, facts: Option<&FunctionFacts>) -> Option<String> {
+fn toolchain_reason(
+    entry: &Entry,
+    facts: Option<&FunctionFacts>,
+    format: Format,
+) -> Option<String> {
     if let Some(symbol) = &entry.symbol {
-        let plain = symbol.trim_start_matches('_');
+        // i386 stdcall decoration: `___dyn_tls_init@12`.
+        let plain = symbol
+            .split('@')
+            .next()
+            .unwrap_or(symbol)
+            .trim_start_matches('_');
         if TOOLCHAIN_FUNCTIONS
             .iter()
             .any(|t| *t == symbol || t.trim_start_matches('_') == plain)
@@ -98,6 +112,20 @@ fn toolchain_reason(entry: &Entry, facts: Option<&FunctionFacts>) -> Option<Stri
         if symbol.contains("ARGV_INIT_ARRAY") || symbol.starts_with("_ZN3std") {
             return Some(format!("{symbol} belongs to the Rust standard library"));
         }
+    }
+    if entry.symbol.is_none() && entry.mechanism == Mechanism::TlsCallback {
+        return Some(
+            "an unnamed TLS callback: in practice the C runtime's (__dyn_tls_init, \
+             __dyn_tls_dtor) or Rust std's"
+                .to_string(),
+        );
+    }
+    if entry.symbol.is_none() && entry.mechanism == Mechanism::CrtXi && format == Format::Pe {
+        return Some(
+            "an unnamed .CRT$XI* initializer of a linked image: C initializers belong to the C \
+             runtime (pre_c_init and kin)"
+                .to_string(),
+        );
     }
     if matches!(entry.mechanism, Mechanism::DtInit | Mechanism::DtFini)
         && matches!(
@@ -196,12 +224,14 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
             paired_with_symbol: None,
             why_origin: None,
             calls_nothing: false,
+            runs_on_unload_because: None,
             key: raw.target,
         })
         .collect();
+    let mut probable_registrations: Vec<(u64, u64)> = Vec::new();
     for entry in &mut entries {
         let facts = inventory.facts.get(&entry.key);
-        if let Some(reason) = toolchain_reason(entry, facts) {
+        if let Some(reason) = toolchain_reason(entry, facts, format) {
             entry.origin = Origin::Toolchain;
             entry.why_origin = Some(reason);
         }
@@ -209,6 +239,21 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
         if let Some(call) = facts.and_then(|f| f.exit_handler_call.clone()) {
             entry.registers_exit_handler = true;
             entry.exit_handler_call = Some(call);
+        }
+        // Where the C runtime is linked in (MinGW, /MT) its atexit is a local function with no
+        // name once stripped: a constructor that hands a code address to a local function is
+        // taken to register it, and says so.
+        if !entry.registers_exit_handler
+            && format == Format::Pe
+            && matches!(runtime, Runtime::Mingw | Runtime::MsvcStatic)
+        {
+            if let Some(handler) = facts.and_then(|f| f.handlers_passed_to_local.iter().next()) {
+                entry.registers_exit_handler = true;
+                entry.exit_handler_call = Some(format!(
+                    "a statically linked atexit (probable: passes {handler:#x} to an unnamed local function)"
+                ));
+                probable_registrations.push((entry.key, *handler));
+            }
         }
         // A slot that points straight at a registrar (rare, but seen) is a registration too.
         if entry
@@ -226,7 +271,13 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
         .collect();
     for &c in &constructors {
         let key = entries[c].key;
-        let facts = inventory.facts.get(&key).cloned().unwrap_or_default();
+        let mut facts = inventory.facts.get(&key).cloned().unwrap_or_default();
+        if facts.registered_handlers.is_empty() {
+            if let Some((_, handler)) = probable_registrations.iter().find(|(k, _)| *k == key) {
+                facts.registered_handlers.insert(*handler);
+                facts.exit_handler_call = entries[c].exit_handler_call.clone();
+            }
+        }
         let mut partner: Option<(usize, String)> = None;
         // A constructor registers one handler in practice; the first is its partner.
         if let Some(handler) = facts.registered_handlers.iter().next() {
@@ -257,6 +308,7 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
                     paired_with_symbol: None,
                     why_origin: None,
                     calls_nothing: false,
+                    runs_on_unload_because: None,
                     key: *handler,
                 });
                 entries.len() - 1
@@ -301,6 +353,74 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
             entries[d].paired_with = Some(c_address);
             entries[d].paired_with_symbol = c_symbol;
             entries[d].paired_by = Some(how);
+        }
+    }
+
+    // DllMain (PE): a destructor it calls runs on FreeLibrary whatever its table; an unpaired
+    // constructor's counterpart may be called from there and nowhere else.
+    if let Some((dll_main, callees)) = &inventory.dll_main {
+        let because = format!(
+            "called from DllMain at {dll_main:#x} (its DLL_PROCESS_DETACH path is assumed)"
+        );
+        for entry in entries
+            .iter_mut()
+            .filter(|e| e.role == Role::Destructor && !e.runs_on_unload)
+        {
+            if callees.iter().any(|(key, _, _)| *key == entry.key) {
+                entry.runs_on_unload = true;
+                entry.runs_on_unload_because = Some(because.clone());
+            }
+        }
+        for &c in &constructors {
+            if entries[c].paired_with.is_some() || entries[c].registers_exit_handler {
+                continue;
+            }
+            let ctor_globals = inventory
+                .facts
+                .get(&entries[c].key)
+                .map(|f| f.globals.clone())
+                .unwrap_or_default();
+            let ctor_name = entries[c].symbol.clone();
+            let matched = callees.iter().find_map(|(key, name, facts)| {
+                if *key == entries[c].key {
+                    return None;
+                }
+                if let (Some(ctor), Some(dtor)) = (&ctor_name, name) {
+                    if let Some((make, undo)) = name_pair(ctor, dtor) {
+                        return Some((*key, name.clone(), format!("name ({make}/{undo})")));
+                    }
+                }
+                let shared = ctor_globals.intersection(&facts.globals).next()?;
+                Some((*key, name.clone(), format!("shared state ({shared})")))
+            });
+            if let Some((key, name, how)) = matched {
+                let (c_address, c_symbol) = (entries[c].address, entries[c].symbol.clone());
+                entries[c].paired_with = Some(key);
+                entries[c].paired_with_symbol = name.clone();
+                entries[c].paired_by = Some(how.clone());
+                entries.push(Entry {
+                    role: Role::Destructor,
+                    mechanism: Mechanism::DllMain,
+                    address: key,
+                    symbol: name,
+                    section: "DllMain".to_string(),
+                    origin: Origin::User,
+                    runs_on_unload: true,
+                    registers_exit_handler: false,
+                    paired_with: Some(c_address),
+                    slot: 0,
+                    priority: None,
+                    target_section: None,
+                    resolved_by: "called from DllMain",
+                    exit_handler_call: None,
+                    paired_by: Some(how),
+                    paired_with_symbol: c_symbol,
+                    why_origin: None,
+                    calls_nothing: false,
+                    runs_on_unload_because: Some(because.clone()),
+                    key,
+                });
+            }
         }
     }
 

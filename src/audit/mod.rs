@@ -9,6 +9,7 @@ pub mod disasm;
 pub mod elf;
 pub mod judge;
 pub mod model;
+pub mod pe;
 
 use model::{FileReport, Format};
 use object::elf::{FileHeader32, FileHeader64};
@@ -119,12 +120,13 @@ fn audit_kind(
             Format::Elf,
         )],
         FileKind::Coff | FileKind::CoffBig => vec![judged(coff::inventory(data), Format::Coff)],
-        FileKind::Pe32 | FileKind::Pe64 => vec![FileReport::not_audited(
-            path,
-            member,
+        FileKind::Pe32 => vec![judged(
+            pe::inventory::<object::pe::ImageNtHeaders32>(data),
             Format::Pe,
-            "linked PE images (DLL/EXE) are not audited yet; audit the .obj/.lib they were \
-             linked from meanwhile",
+        )],
+        FileKind::Pe64 => vec![judged(
+            pe::inventory::<object::pe::ImageNtHeaders64>(data),
+            Format::Pe,
         )],
         FileKind::Archive if top_level => audit_archive(path, data, origin),
         FileKind::Archive => vec![FileReport::not_audited(

@@ -111,6 +111,9 @@ pub enum Mechanism {
     CrtXp,
     CrtXt,
     TlsCallback,
+    /// A function the image's `DllMain` calls (PE): it runs on `DLL_PROCESS_DETACH` if
+    /// `DllMain` calls it there.
+    DllMain,
     /// A function registered at run time with `atexit`, `__cxa_atexit`, `_onexit`, ...
     ExitHandler,
 }
@@ -130,6 +133,7 @@ impl Mechanism {
             Mechanism::CrtXp => "crt_xp",
             Mechanism::CrtXt => "crt_xt",
             Mechanism::TlsCallback => "tls_callback",
+            Mechanism::DllMain => "dll_main",
             Mechanism::ExitHandler => "exit_handler",
         }
     }
@@ -148,6 +152,7 @@ impl Mechanism {
             | Mechanism::DtFini
             | Mechanism::CrtXp
             | Mechanism::CrtXt
+            | Mechanism::DllMain
             | Mechanism::ExitHandler => Role::Destructor,
             // TLS callbacks act on attach and detach alike; the PE reader decides per callback.
             Mechanism::TlsCallback => Role::Constructor,
@@ -199,7 +204,15 @@ pub struct FunctionFacts {
     pub analysed: bool,
     /// Calls (and tail calls) made by the function itself, to anything.
     pub calls: usize,
+    /// Every local function reached from it (itself included), within the call-depth limit.
+    pub reached: BTreeSet<u64>,
+    /// Code addresses it loads right before calling a *local* function: where the C runtime is
+    /// linked in and stripped, that local function may be `atexit` itself.
+    pub handlers_passed_to_local: BTreeSet<u64>,
 }
+
+/// A `DllMain`'s address and every function it reaches: (key, name, facts).
+pub type DllMainFacts = (u64, Vec<(u64, Option<String>, FunctionFacts)>);
 
 /// Everything a format reader extracts from one binary; the engine judges it.
 #[derive(Debug, Clone)]
@@ -219,6 +232,9 @@ pub struct Inventory {
     pub function_names: std::collections::BTreeMap<u64, String>,
     /// Engine key -> user-visible address, for exit handlers that are not table entries.
     pub display_addresses: std::collections::BTreeMap<u64, u64>,
+    /// A user `DllMain` (PE only): its address, and the facts of every function it reaches
+    /// (key, name, facts), as candidates for the cleanup it runs on detach.
+    pub dll_main: Option<DllMainFacts>,
 }
 
 /// One constructor or destructor as reported.
@@ -248,6 +264,8 @@ pub struct Entry {
     /// The function calls nothing: it only writes memory of the image and cannot acquire
     /// anything (memory, threads, handles) that an unload could leak.
     pub calls_nothing: bool,
+    /// Why a destructor runs on unload when its table alone would not say so.
+    pub runs_on_unload_because: Option<String>,
     #[serde(skip)]
     pub key: u64,
 }
