@@ -310,7 +310,7 @@ impl Analysis<'_> {
         // COFF symbols carry no size: a function ends where the next one starts.
         let end = self
             .functions
-            .range(key + 1..object_key(section + 1, 0))
+            .range(key.saturating_add(1)..object_key(section + 1, 0))
             .next()
             .map(|(k, _)| k & OBJECT_OFFSET_MASK)
             .unwrap_or(bytes.len() as u64);

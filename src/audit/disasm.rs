@@ -125,7 +125,7 @@ impl<'data> CodeView<'data> {
             visited: HashSet::new(),
             facts: FunctionFacts::default(),
         };
-        walk.facts.analysed = walk.function(address, 0).0;
+        walk.facts.analysed = walk.function(address, 0, true).0;
         walk.facts.reached = walk.visited.iter().copied().collect();
         walk.facts
     }
@@ -134,7 +134,7 @@ impl<'data> CodeView<'data> {
     /// addresses just before it: `(first, second)`. This is the `_initterm(begin, end)` shape:
     /// x64 `lea rcx,[begin]; lea rdx,[end]; call`, x86 `push end; push begin; call`, ARM64
     /// `adrp/add x0; adrp/add x1; bl`.
-    pub fn two_pointer_calls(&self) -> Vec<(u64, u64)> {
+    pub fn two_pointer_calls(&self) -> Vec<TwoPointerCall> {
         let mut found = Vec::new();
         for region in self.regions.iter().filter(|r| r.executable) {
             match self.arch {
@@ -145,6 +145,16 @@ impl<'data> CodeView<'data> {
             }
         }
         found
+    }
+
+    /// The imported function a call site reaches: through an IAT/GOT slot, or through an import
+    /// thunk (`jmp [IAT]`).
+    pub fn imported_callee(&self, site: CallSite) -> Option<String> {
+        match site {
+            CallSite::Slot(slot) => self.import_slots.get(&slot).cloned(),
+            CallSite::Direct(target) => self.resolve_stub(target),
+            CallSite::Unknown => None,
+        }
     }
 
     /// The import an import stub (PLT entry, IAT thunk) jumps to, if it is one.
@@ -159,6 +169,24 @@ impl<'data> CodeView<'data> {
         refs.into_iter()
             .find_map(|slot| self.import_slots.get(&slot).cloned())
     }
+}
+
+/// Where a call goes, as far as the instruction says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallSite {
+    /// A direct call or jump to this address.
+    Direct(u64),
+    /// An indirect call through the pointer stored at this address (an IAT slot, usually).
+    Slot(u64),
+    Unknown,
+}
+
+/// A call whose first two pointer arguments were static addresses.
+#[derive(Debug, Clone, Copy)]
+pub struct TwoPointerCall {
+    pub site: CallSite,
+    pub first: u64,
+    pub second: u64,
 }
 
 /// What a call or jump lands on, as far as the walk is concerned.
@@ -190,6 +218,8 @@ struct FunctionScan {
 enum Event {
     CodeRef(u64),
     Call(u64),
+    /// A jump out of the function: the callee finishes its work.
+    TailCall(u64),
     SlotCall(u64),
 }
 
@@ -230,7 +260,7 @@ impl Walk<'_, '_> {
     /// calls an exit-handler registrar without loading the handler itself: then the handler is
     /// the address the caller loaded (glibc's local `atexit` stub from `libc_nonshared.a` is
     /// exactly that: a `jmp __cxa_atexit@plt` with the arguments set up by its caller).
-    fn function(&mut self, address: u64, depth: u32) -> (bool, bool) {
+    fn function(&mut self, address: u64, depth: u32, own_state: bool) -> (bool, bool) {
         if !self.visited.insert(address) || self.visited.len() > MAX_FUNCTIONS_VISITED {
             return (false, false);
         }
@@ -250,22 +280,31 @@ impl Walk<'_, '_> {
             Some(Arch::Aarch64) => aarch64::scan(self.view, bytes, address),
             _ => return (false, false),
         };
-        (true, self.absorb(scan, depth))
+        (true, self.absorb(scan, depth, own_state))
     }
 
     /// Merges one function's scan into the facts; returns whether a registrar was called with
     /// no handler address loaded in this function (see `function`).
-    fn absorb(&mut self, scan: FunctionScan, depth: u32) -> bool {
+    /// `own_state`: this function speaks for the entry's own state (the entry itself, or a
+    /// function it only tail-jumps to, as trampolines do); its globals count for pairing.
+    fn absorb(&mut self, scan: FunctionScan, depth: u32, own_state: bool) -> bool {
         if depth == 0 {
             self.facts.calls = scan
                 .events
                 .iter()
                 .filter(|e| !matches!(e, Event::CodeRef(_)))
                 .count();
+        }
+        if own_state {
             for address in &scan.data_refs {
                 self.facts.globals.insert(format!("{address:#x}"));
             }
+        } else if depth == 1 {
+            for address in &scan.data_refs {
+                self.facts.callee_globals.insert(format!("{address:#x}"));
+            }
         }
+        let trampoline = own_state && scan.data_refs.is_empty();
         for &slot in &scan.slot_refs {
             if let Some(name) = self.view.import_slots.get(&slot) {
                 self.facts.imports.insert(undecorated(name).to_string());
@@ -274,12 +313,13 @@ impl Walk<'_, '_> {
         let mut code_refs_so_far: Vec<u64> = Vec::new();
         let mut handler_missing = false;
         for event in &scan.events {
+            let tail = matches!(event, Event::TailCall(_));
             let target = match event {
                 Event::CodeRef(address) => {
                     code_refs_so_far.push(*address);
                     continue;
                 }
-                Event::Call(target) => self.classify_call(*target),
+                Event::Call(target) | Event::TailCall(target) => self.classify_call(*target),
                 Event::SlotCall(slot) => match self.view.import_slots.get(slot) {
                     Some(name) => CallTarget::Import(name.clone()),
                     None => CallTarget::Unknown,
@@ -306,7 +346,7 @@ impl Walk<'_, '_> {
                     if let Some(handler) = code_refs_so_far.last().filter(|h| **h != address) {
                         self.facts.handlers_passed_to_local.insert(*handler);
                     }
-                    let (_, callee_missing) = self.function(address, depth + 1);
+                    let (_, callee_missing) = self.function(address, depth + 1, trampoline && tail);
                     if callee_missing {
                         match code_refs_so_far.last() {
                             Some(handler) => {
@@ -376,7 +416,7 @@ mod x86 {
 
     pub fn scan(view: &CodeView, bytes: &[u8], start: u64, bitness: u32) -> FunctionScan {
         let mut scan = FunctionScan::default();
-        let end = start + bytes.len() as u64;
+        let end = start.wrapping_add(bytes.len() as u64);
         let mut decoder = Decoder::with_ip(bitness, bytes, start, DecoderOptions::NONE);
         let mut instruction = Instruction::default();
         // The furthest address a forward branch inside the function reaches: code up to there
@@ -415,7 +455,7 @@ mod x86 {
                         furthest = furthest.max(target);
                     } else if target != 0 {
                         // A jump out of the function is a tail call.
-                        scan.events.push(Event::Call(target));
+                        scan.events.push(Event::TailCall(target));
                     }
                 }
                 _ => {}
@@ -469,8 +509,9 @@ mod x86 {
         view: &CodeView,
         region: &super::Region,
         bitness: u32,
-        found: &mut Vec<(u64, u64)>,
+        found: &mut Vec<super::TwoPointerCall>,
     ) {
+        use super::{CallSite, TwoPointerCall};
         use iced_x86::Code;
         let mut decoder =
             Decoder::with_ip(bitness, region.bytes, region.start, DecoderOptions::NONE);
@@ -492,14 +533,25 @@ mod x86 {
                     | FlowControl::UnconditionalBranch
                     | FlowControl::IndirectBranch
             ) {
-                if bitness == 64 {
-                    if let (Some(begin), Some(end)) = (first, second) {
-                        found.push((begin, end));
-                    }
+                let site = if matches!(flow, FlowControl::Call | FlowControl::UnconditionalBranch) {
+                    CallSite::Direct(instruction.near_branch_target())
+                } else {
+                    memory_address(view, &instruction, bitness)
+                        .map_or(CallSite::Unknown, CallSite::Slot)
+                };
+                let arguments = if bitness == 64 {
+                    first.zip(second)
                 } else if let [.., Some(end), Some(begin)] = pushes[..] {
-                    found.push((begin, end));
-                } else if let (Some(begin), Some(end)) = (first, second) {
-                    found.push((begin, end));
+                    Some((begin, end))
+                } else {
+                    first.zip(second)
+                };
+                if let Some((first, second)) = arguments {
+                    found.push(TwoPointerCall {
+                        site,
+                        first,
+                        second,
+                    });
                 }
                 (first, second) = (None, None);
                 pushes.clear();
@@ -665,11 +717,14 @@ mod aarch64 {
         }
     }
 
-    pub fn two_pointer_calls(region: &super::Region, found: &mut Vec<(u64, u64)>) {
+    pub fn two_pointer_calls(region: &super::Region, found: &mut Vec<super::TwoPointerCall>) {
+        use super::{CallSite, TwoPointerCall};
         let decoder = InstDecoder::default();
         let mut registers = Registers([None; 32]);
+        // Which memory slot each register was last loaded from (`ldr x8, [IAT]; blr x8`).
+        let mut loaded_from: [Option<u64>; 32] = [None; 32];
         for (i, word) in region.bytes.chunks_exact(4).enumerate() {
-            let pc = region.start + 4 * i as u64;
+            let pc = region.start.wrapping_add(4 * i as u64);
             let Some(instruction) = decode(&decoder, word) else {
                 registers = Registers([None; 32]);
                 continue;
@@ -678,14 +733,35 @@ mod aarch64 {
                 instruction.opcode,
                 Opcode::BL | Opcode::BLR | Opcode::B | Opcode::BR
             ) {
+                let site = match instruction.opcode {
+                    Opcode::BL | Opcode::B => pc_offset(&instruction)
+                        .map_or(CallSite::Unknown, |o| {
+                            CallSite::Direct(pc.wrapping_add(o as u64))
+                        }),
+                    _ => register(&instruction.operands[0])
+                        .and_then(|n| loaded_from.get(n).copied().flatten())
+                        .map_or(CallSite::Unknown, CallSite::Slot),
+                };
                 // AAPCS64 passes the first two arguments in x0 and x1.
-                if let (Some(begin), Some(end)) = (registers.get(0), registers.get(1)) {
-                    found.push((begin, end));
+                if let (Some(first), Some(second)) = (registers.get(0), registers.get(1)) {
+                    found.push(TwoPointerCall {
+                        site,
+                        first,
+                        second,
+                    });
                 }
                 registers = Registers([None; 32]);
+                loaded_from = [None; 32];
                 continue;
             }
-            registers.step(pc, &instruction);
+            let dest = register(&instruction.operands[0]).filter(|n| *n < 32);
+            let access = registers.step(pc, &instruction);
+            if let Some(n) = dest {
+                loaded_from[n] = match (instruction.opcode, access) {
+                    (Opcode::LDR, Some((address, true))) => Some(address),
+                    _ => None,
+                };
+            }
         }
     }
 
@@ -693,7 +769,7 @@ mod aarch64 {
         let decoder = InstDecoder::default();
         let mut registers = Registers([None; 32]);
         for (i, word) in bytes.chunks_exact(4).take(max).enumerate() {
-            let pc = ip + 4 * i as u64;
+            let pc = ip.wrapping_add(4 * i as u64);
             let Some(instruction) = decode(&decoder, word) else {
                 break;
             };
@@ -706,17 +782,17 @@ mod aarch64 {
     pub fn scan(view: &CodeView, bytes: &[u8], start: u64) -> FunctionScan {
         let decoder = InstDecoder::default();
         let mut scan = FunctionScan::default();
-        let end = start + bytes.len() as u64;
+        let end = start.wrapping_add(bytes.len() as u64);
         let mut registers = Registers([None; 32]);
         // Registers loaded from an import slot: `ldr x8, [IAT]; blr x8` calls that import.
         let mut loaded_imports: [Option<u64>; 32] = [None; 32];
         let mut furthest = start;
         for (i, word) in bytes.chunks_exact(4).take(MAX_INSTRUCTIONS).enumerate() {
-            let pc = start + 4 * i as u64;
+            let pc = start.wrapping_add(4 * i as u64);
             let Some(instruction) = decode(&decoder, word) else {
                 break;
             };
-            let next = pc + 4;
+            let next = pc.wrapping_add(4);
             let target = pc_offset(&instruction).map(|offset| pc.wrapping_add(offset as u64));
             let mut ends_block = false;
             match instruction.opcode {
@@ -732,7 +808,7 @@ mod aarch64 {
                         if target > start && target < end {
                             furthest = furthest.max(target);
                         } else {
-                            scan.events.push(Event::Call(target));
+                            scan.events.push(Event::TailCall(target));
                         }
                     }
                     ends_block = true;
@@ -815,7 +891,10 @@ pub fn direct_calls(arch: Arch, code: &[u8], start: u64) -> Vec<(u64, u64)> {
                     break;
                 }
                 if instruction.flow_control() == FlowControl::Call && instruction.len() == 5 {
-                    calls.push((instruction.ip() + 1, instruction.near_branch_target()));
+                    calls.push((
+                        instruction.ip().wrapping_add(1),
+                        instruction.near_branch_target(),
+                    ));
                 }
             }
         }
@@ -825,7 +904,7 @@ pub fn direct_calls(arch: Arch, code: &[u8], start: u64) -> Vec<(u64, u64)> {
                 if word & 0xfc00_0000 == 0x9400_0000 {
                     // bl imm26
                     let imm = ((word & 0x03ff_ffff) << 6) as i32 >> 4;
-                    let site = start + 4 * i as u64;
+                    let site = start.wrapping_add(4 * i as u64);
                     calls.push((site, site.wrapping_add(imm as i64 as u64)));
                 }
             }

@@ -530,7 +530,7 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
     for table in section_tables {
         let covered = tables
             .iter()
-            .any(|(_, _, _, start, size)| table.3 >= *start && table.3 < start + size.max(&1));
+            .any(|(_, _, _, start, size)| table.3 >= *start && table.3 - start < *size.max(&1));
         if !covered {
             tables.push(table);
         }
@@ -541,7 +541,9 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
     for (mechanism, priority, section, start, size) in &tables {
         let count = (size / image.word).min(1 << 16);
         for index in 0..count {
-            let slot = start + index * image.word;
+            let Some(slot) = start.checked_add(index * image.word) else {
+                break;
+            };
             let (value, resolved_by, import) = match slots.get(&slot) {
                 Some(SlotValue::Value(value, how)) => (*value, *how, None),
                 Some(SlotValue::Import(name)) => (0, "symbol relocation (import)", Some(name)),
@@ -869,7 +871,7 @@ fn object_inventory<Elf: FileHeader<Endian = Endianness>>(
             s.section == Some(section)
                 && s.kind == elf::STT_OBJECT
                 && offset >= s.value
-                && offset < s.value + s.size.max(1)
+                && offset - s.value < s.size.max(1)
         })
     };
 
@@ -1043,10 +1045,10 @@ impl ObjectAnalysis<'_> {
         let bytes = self.bytes_of.get(section).copied().unwrap_or(&[]);
         // The extent: the symbol's size, else up to the next function or the section's end.
         let end = match self.functions.get(&key) {
-            Some((_, size)) if *size > 0 => start + size,
+            Some((_, size)) if *size > 0 => start.saturating_add(*size),
             _ => self
                 .functions
-                .range(key + 1..object_key(section + 1, 0))
+                .range(key.saturating_add(1)..object_key(section + 1, 0))
                 .next()
                 .map(|(k, _)| k & OBJECT_OFFSET_MASK)
                 .unwrap_or(bytes.len() as u64),

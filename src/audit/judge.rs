@@ -7,6 +7,7 @@ use crate::audit::model::{
     Role, Runtime, Severity,
 };
 use crate::rules::{self, Rule};
+use std::collections::BTreeSet;
 
 /// Functions that C runtimes and compilers put in constructor and destructor tables.
 const TOOLCHAIN_FUNCTIONS: &[&str] = &[
@@ -344,6 +345,26 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
                 .max_by_key(|(_, count, _)| *count)
                 .map(|(d, _, global)| (d, format!("shared state ({global})")));
         }
+        if partner.is_none() {
+            // Weaker: the state that the functions each one calls directly touch.
+            let ours: BTreeSet<&String> =
+                facts.globals.iter().chain(&facts.callee_globals).collect();
+            partner = candidates
+                .iter()
+                .filter(|&&d| entries[d].mechanism != Mechanism::ExitHandler)
+                .filter_map(|&d| {
+                    let theirs = inventory.facts.get(&entries[d].key)?;
+                    let shared: Vec<&String> = theirs
+                        .globals
+                        .iter()
+                        .chain(&theirs.callee_globals)
+                        .filter(|g| ours.contains(g))
+                        .collect();
+                    (!shared.is_empty()).then(|| (d, shared.len(), shared[0].clone()))
+                })
+                .max_by_key(|(_, count, _)| *count)
+                .map(|(d, _, global)| (d, format!("shared state through callees ({global})")));
+        }
         if let Some((d, how)) = partner {
             let (c_address, c_symbol) = (entries[c].address, entries[c].symbol.clone());
             let (d_address, d_symbol) = (entries[d].address, entries[d].symbol.clone());
@@ -452,13 +473,14 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
                 let message = format!(
                     "{dtor_name} ({section}) is the only destructor for constructor {ctor_name} \
                      ({ctor_section}, paired by {how}), but {why}: {ctor_name}'s work is never \
-                     undone when the library is unloaded.",
+                     undone when the library is unloaded. {fix}",
                     dtor_name = describe(dtor),
                     section = dtor.section,
                     ctor_name = describe(ctor),
                     ctor_section = ctor.section,
                     how = dtor.paired_by.as_deref().unwrap_or("evidence"),
                     why = never_runs_reason(dtor.mechanism, runtime),
+                    fix = windows_fix(ctor, dtor),
                 );
                 findings.push(finding(
                     &rules::DESTRUCTOR_NEVER_RUNS,
@@ -569,6 +591,21 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
     report.findings = findings;
     report.audited = true;
     report
+}
+
+/// The two fixes a Windows developer can apply, with the command that renders the first.
+fn windows_fix(ctor: &Entry, dtor: &Entry) -> String {
+    let name = |entry: &Entry, fallback: &str| match &entry.symbol {
+        Some(symbol) => symbol.trim_start_matches('_').to_string(),
+        None => fallback.to_string(),
+    };
+    format!(
+        "Fix: call the cleanup from DllMain on DLL_PROCESS_DETACH (`blastool template dllmain \
+         --init {} --quit {}` renders one) or register it with atexit() in the constructor; or \
+         ship the library as its own DLL instead of linking it statically.",
+        name(ctor, "INIT"),
+        name(dtor, "QUIT"),
+    )
 }
 
 fn never_runs_reason(mechanism: Mechanism, runtime: Runtime) -> String {

@@ -200,6 +200,9 @@ pub struct FunctionFacts {
     pub registered_handlers: BTreeSet<u64>,
     /// Writable global state it reads or writes (addresses or symbol/section keys).
     pub globals: BTreeSet<String>,
+    /// Writable global state the functions it calls directly touch: weaker evidence, used to
+    /// pair only what its own globals leave unpaired.
+    pub callee_globals: BTreeSet<String>,
     /// How far the analysis got: false when the code could not be read or decoded.
     pub analysed: bool,
     /// Calls (and tail calls) made by the function itself, to anything.

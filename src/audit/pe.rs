@@ -120,7 +120,7 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
                 }
                 if let Ok(Import::Name(_, name)) = imports.import::<Pe>(thunk) {
                     let name = String::from_utf8_lossy(name).into_owned();
-                    let slot = u64::from(first_thunk) + index * word;
+                    let slot = u64::from(first_thunk).wrapping_add(index * word);
                     view.import_slots.insert(slot, name.clone());
                     imported_from.entry(name).or_insert_with(|| dll.clone());
                 }
@@ -238,7 +238,7 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
         if let Some(table) = read_word(rva + 3 * word).and_then(|va| va.checked_sub(image_base)) {
             tls_callback_table = Some(table);
             for index in 0..256 {
-                let slot = table + index * word;
+                let slot = table.wrapping_add(index * word);
                 match read_word(slot) {
                     Some(0) | None => break,
                     Some(va) => match va.checked_sub(image_base) {
@@ -294,10 +294,25 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
     };
 
     // The CRT tables, from the _initterm call sites.
+    // Where the image imports _initterm (/MD, MinGW), only calls that reach the import count;
+    // with the CRT linked in (/MT) any call does, and the sentinel checks carry the weight.
+    let imports_initterm = view
+        .import_slots
+        .values()
+        .any(|name| name == "_initterm" || name == "_initterm_e");
     let mut ranges: Vec<TableRange> = view
         .two_pointer_calls()
         .into_iter()
-        .map(|(begin, end)| TableRange { begin, end })
+        .filter(|call| {
+            !imports_initterm
+                || view
+                    .imported_callee(call.site)
+                    .is_some_and(|name| name == "_initterm" || name == "_initterm_e")
+        })
+        .map(|call| TableRange {
+            begin: call.first,
+            end: call.second,
+        })
         .filter(|range| {
             valid_table(
                 &view,
@@ -544,6 +559,11 @@ fn valid_table(
     {
         return false;
     }
+    // `__x?_a` and `__x?_z` are null sentinel slots: the first slot of the range and the one
+    // just past it. Ordinary pointer tables handed to a function do not look like that.
+    if read_word(range.begin) != Some(0) || read_word(range.end) != Some(0) {
+        return false;
+    }
     let mut slot = range.begin;
     while slot < range.end {
         match read_word(slot) {
@@ -597,7 +617,7 @@ fn find_mingw_lists(
         let mut cursor = offset + word as usize;
         for _ in 0..1024 {
             let value = read(region, cursor)?;
-            let slot = region.start + cursor as u64;
+            let slot = region.start.wrapping_add(cursor as u64);
             if value == 0 {
                 return Some((entries, cursor + word as usize));
             }
