@@ -65,6 +65,25 @@ fn md_dll_with_destructor_in_crt_xt_is_an_error_on_every_architecture() {
             .as_deref()
             .unwrap()
             .starts_with("shared state"));
+        // The tables were located from the _initterm call sites, bounds as the map files give.
+        let (xc, xi) = if dir == "msvc-x86-md" {
+            ("[0x2034, 0x203c)", "[0x2040, 0x2044)")
+        } else {
+            ("[0x2048, 0x2058)", "[0x2060, 0x2068)")
+        };
+        let evidence = stripped.evidence.join("\n");
+        assert!(
+            evidence.contains(&format!(".CRT$XC*: {xc}")),
+            "{dir}: {evidence}"
+        );
+        assert!(
+            evidence.contains(&format!(".CRT$XI*: {xi}")),
+            "{dir}: {evidence}"
+        );
+        assert!(
+            evidence.contains("_initterm call site"),
+            "{dir}: {evidence}"
+        );
     }
 }
 

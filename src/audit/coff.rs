@@ -267,6 +267,7 @@ pub fn inventory(data: &[u8]) -> Result<Inventory> {
         function_names,
         display_addresses,
         dll_main: None,
+        evidence: Vec::new(),
     })
 }
 

@@ -686,6 +686,7 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
         function_names,
         display_addresses,
         dll_main: None,
+        evidence: Vec::new(),
     })
 }
 
@@ -1006,6 +1007,7 @@ fn object_inventory<Elf: FileHeader<Endian = Endianness>>(
         function_names,
         display_addresses,
         dll_main: None,
+        evidence: Vec::new(),
     })
 }
 

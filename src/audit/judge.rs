@@ -587,6 +587,7 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
     report.kind = Some(inventory.kind);
     report.runtime_evidence = Some(inventory.runtime_evidence.clone());
     report.never_unloaded = inventory.never_unloaded.clone();
+    report.evidence = inventory.evidence.clone();
     report.entries = entries;
     report.findings = findings;
     report.audited = true;

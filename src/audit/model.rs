@@ -238,6 +238,8 @@ pub struct Inventory {
     /// A user `DllMain` (PE only): its address, and the facts of every function it reaches
     /// (key, name, facts), as candidates for the cleanup it runs on detach.
     pub dll_main: Option<DllMainFacts>,
+    /// How the tables were located, for the report (e.g. "XC [0x2048, 0x2058) from a call").
+    pub evidence: Vec<String>,
 }
 
 /// One constructor or destructor as reported.
@@ -317,6 +319,9 @@ pub struct FileReport {
     pub kind: Option<BinaryKind>,
     pub runtime_evidence: Option<String>,
     pub never_unloaded: Option<String>,
+    /// How the tables were located (PE images), one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
     /// False when the file was not audited (unknown format, not yet supported, import member).
     pub audited: bool,
     /// Why the file was not audited, when it was not.
@@ -337,6 +342,7 @@ impl FileReport {
             kind: None,
             runtime_evidence: None,
             never_unloaded: None,
+            evidence: Vec::new(),
             audited: false,
             not_audited_reason: None,
         }

@@ -391,6 +391,22 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
         .map(|(index, range)| (*range, labels[index.min(labels.len() - 1)]))
         .chain(known.iter().map(|(range, label)| (*range, *label)))
         .collect();
+    let mut evidence: Vec<String> = labelled
+        .iter()
+        .map(|(range, (_, label))| {
+            let how = if known.contains_key(range) {
+                "symbols"
+            } else {
+                "an _initterm call site"
+            };
+            format!(
+                "{label}: [{:#x}, {:#x}), {} slot(s), located from {how}",
+                range.begin,
+                range.end,
+                (range.end - range.begin) / word
+            )
+        })
+        .collect();
     for (range, (mechanism, label)) in &labelled {
         let mut slot = range.begin;
         while slot < range.end {
@@ -447,6 +463,19 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
             }
             slot += word;
         }
+    }
+    if let Some(table) = tls_callback_table {
+        evidence.push(format!(
+            "TLS callbacks: table at {table:#x} (TLS directory), {} callback(s)",
+            tls_callbacks.len()
+        ));
+    }
+    if let Some((ctors, dtors)) = &mingw_lists {
+        evidence.push(format!(
+            "__CTOR_LIST__/__DTOR_LIST__: {} and {} entries",
+            ctors.len(),
+            dtors.len()
+        ));
     }
     for (slot, target) in &tls_callbacks {
         push(
@@ -538,6 +567,7 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
         function_names,
         display_addresses,
         dll_main: dll_main_calls,
+        evidence,
     })
 }
 

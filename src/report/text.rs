@@ -1,7 +1,7 @@
 //! Human-readable report: per file, the constructor/destructor table and the findings in the
 //! `severity[ID]: message` shape compilers use; colour only when writing to a terminal.
 
-use crate::audit::model::{Entry, FileReport, Origin, Role, Severity};
+use crate::audit::model::{BinaryKind, Entry, FileReport, Origin, Role, Severity};
 use crate::report::{RenderOptions, Summary};
 use std::fmt::Write;
 
@@ -122,13 +122,23 @@ pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
             format!("{:?}", report.format).to_uppercase(),
             report.arch.map_or("unknown", |a| a.name()),
             match report.kind {
-                Some(kind) => format!("{kind:?}").to_lowercase(),
-                None => "unknown".to_string(),
+                Some(BinaryKind::Object) => "object",
+                Some(BinaryKind::SharedLibrary) => "shared library",
+                Some(BinaryKind::Executable) => "executable",
+                None => "unknown",
             },
             report.runtime.map_or("unknown", |r| r.name()),
         );
         if let Some(reason) = &report.never_unloaded {
             let _ = writeln!(out, "    never unloaded: {reason}");
+        }
+        if options.verbose {
+            if let Some(evidence) = &report.runtime_evidence {
+                let _ = writeln!(out, "    runtime: {evidence}");
+            }
+            for line in &report.evidence {
+                let _ = writeln!(out, "    found: {line}");
+            }
         }
         for entry in shown {
             let _ = writeln!(out, "{}", entry_line(entry));
