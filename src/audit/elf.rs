@@ -8,10 +8,11 @@
 //! dynamic relocation at the slot (RELATIVE addend, or symbol value + addend), then RELR / REL
 //! in-place words, then the raw word; in objects, the section relocation at the slot.
 
-use crate::audit::disasm::{self, direct_calls, object_key, CodeView, Region, OBJECT_OFFSET_MASK};
+use crate::audit::disasm::{CodeView, Region};
 use crate::audit::model::{
     Arch, BinaryKind, Format, FunctionFacts, Inventory, Mechanism, RawEntry, Runtime,
 };
+use crate::audit::object_code::{self, ObjectCode};
 use object::elf;
 use object::read::elf::{Dyn, FileHeader, ProgramHeader, Rel, Rela, SectionHeader, Sym};
 use object::{Endianness, SectionIndex, SymbolIndex};
@@ -733,23 +734,6 @@ fn decode_relr(bytes: &[u8], word: u64, endian: Endianness) -> impl Iterator<Ite
 // Relocatable objects
 // ---------------------------------------------------------------------------------------------
 
-struct ObjectReloc {
-    offset: u64,
-    symbol: u32,
-    r_type: u32,
-    addend: i64,
-}
-
-/// A symbol as far as object analysis cares.
-#[derive(Clone)]
-struct ObjectSymbol {
-    name: String,
-    section: Option<usize>,
-    value: u64,
-    size: u64,
-    kind: u8,
-}
-
 /// Is this relocation type PC-relative with the usual -4 bias of a 32-bit displacement?
 fn pc_relative_x86(machine: u16, r_type: u32) -> bool {
     match machine {
@@ -796,352 +780,119 @@ fn object_inventory<Elf: FileHeader<Endian = Endianness>>(
     let machine = header.e_machine(endian);
     let is_mips64el = header.is_mips64el(endian);
     let word: u64 = if header.is_type_64() { 8 } else { 4 };
-    let read_word = |bytes: &[u8], offset: u64| -> u64 {
-        let Some(slice) = usize::try_from(offset)
-            .ok()
-            .and_then(|o| bytes.get(o..o.checked_add(word as usize)?))
-        else {
-            return 0;
-        };
-        match (word, endian) {
-            (8, Endianness::Little) => u64::from_le_bytes(slice.try_into().unwrap_or([0; 8])),
-            (8, Endianness::Big) => u64::from_be_bytes(slice.try_into().unwrap_or([0; 8])),
-            (_, Endianness::Little) => {
-                u64::from(u32::from_le_bytes(slice.try_into().unwrap_or([0; 4])))
-            }
-            (_, Endianness::Big) => {
-                u64::from(u32::from_be_bytes(slice.try_into().unwrap_or([0; 4])))
-            }
-        }
-    };
 
-    // Section facts.
-    let count = sections.len();
-    let mut names = Vec::with_capacity(count);
-    let mut bytes_of: Vec<&[u8]> = Vec::with_capacity(count);
-    let mut executable = vec![false; count];
-    let mut writable = vec![false; count];
+    let mut code_sections = BTreeMap::new();
     for (index, section) in sections.iter().enumerate() {
-        names.push(section_name(endian, sections, section));
         let flags: u64 = section.sh_flags(endian).into();
-        executable[index] = flags & u64::from(elf::SHF_EXECINSTR) != 0;
-        writable[index] =
-            flags & u64::from(elf::SHF_WRITE) != 0 || section.sh_type(endian) == elf::SHT_NOBITS;
-        bytes_of.push(if section.sh_type(endian) == elf::SHT_NOBITS {
-            &[]
-        } else {
-            section.data(endian, data).unwrap_or(&[])
-        });
+        let nobits = section.sh_type(endian) == elf::SHT_NOBITS;
+        code_sections.insert(
+            index,
+            object_code::Section {
+                name: section_name(endian, sections, section),
+                bytes: if nobits {
+                    &[]
+                } else {
+                    section.data(endian, data).unwrap_or(&[])
+                },
+                executable: flags & u64::from(elf::SHF_EXECINSTR) != 0,
+                writable: flags & u64::from(elf::SHF_WRITE) != 0 || nobits,
+            },
+        );
     }
 
-    // Symbols.
-    let symtab = sections.symbols(endian, data, elf::SHT_SYMTAB).ok();
-    let mut symbols: Vec<ObjectSymbol> = Vec::new();
-    if let Some(table) = &symtab {
-        for symbol in table.iter() {
-            let name = symbol
-                .name(endian, table.strings())
-                .map(|n| String::from_utf8_lossy(n).into_owned())
-                .unwrap_or_default();
+    let mut symbols = BTreeMap::new();
+    if let Ok(table) = sections.symbols(endian, data, elf::SHT_SYMTAB) {
+        for (index, symbol) in table.iter().enumerate() {
             let shndx = symbol.st_shndx(endian);
-            let section = if shndx == elf::SHN_UNDEF || shndx >= elf::SHN_LORESERVE {
-                None
-            } else {
-                Some(shndx as usize)
-            };
-            symbols.push(ObjectSymbol {
-                name,
-                section,
-                value: symbol.st_value(endian).into(),
-                size: symbol.st_size(endian).into(),
-                kind: symbol.st_type(),
-            });
+            let kind = symbol.st_type();
+            symbols.insert(
+                index,
+                object_code::Symbol {
+                    name: symbol
+                        .name(endian, table.strings())
+                        .map(|n| String::from_utf8_lossy(n).into_owned())
+                        .unwrap_or_default(),
+                    section: (shndx != elf::SHN_UNDEF && shndx < elf::SHN_LORESERVE)
+                        .then_some(shndx as usize),
+                    value: symbol.st_value(endian).into(),
+                    size: symbol.st_size(endian).into(),
+                    is_function: kind == elf::STT_FUNC,
+                    is_section: kind == elf::STT_SECTION,
+                    is_data: kind == elf::STT_OBJECT,
+                },
+            );
         }
     }
-    // Functions by key, with their extent.
-    let mut functions: BTreeMap<u64, (String, u64)> = BTreeMap::new();
-    for symbol in &symbols {
-        if let (Some(section), true) = (symbol.section, symbol.kind == elf::STT_FUNC) {
-            functions
-                .entry(object_key(section, symbol.value))
-                .or_insert((symbol.name.clone(), symbol.size));
-        }
-    }
-    let find_object_symbol = |section: usize, offset: u64| {
-        symbols.iter().find(|s| {
-            s.section == Some(section)
-                && s.kind == elf::STT_OBJECT
-                && offset >= s.value
-                && offset - s.value < s.size.max(1)
-        })
-    };
 
-    // Relocations by the section they patch.
-    let mut relocs: HashMap<usize, Vec<ObjectReloc>> = HashMap::new();
+    // Relocations by the section they patch, with the designated offset worked out.
+    let mut relocs: HashMap<usize, Vec<object_code::Reloc>> = HashMap::new();
     for section in sections.iter() {
         let target = section.sh_info(endian) as usize;
-        let list = relocs.entry(target).or_default();
-        if let Ok(Some((relas, _))) = section.rela(endian, data) {
-            list.extend(relas.iter().map(|r| ObjectReloc {
-                offset: r.r_offset(endian).into(),
-                symbol: r.r_sym(endian, is_mips64el),
-                r_type: r.r_type(endian, is_mips64el),
-                addend: r.r_addend(endian).into(),
-            }));
-        } else if let Ok(Some((rels, _))) = section.rel(endian, data) {
-            let bytes = bytes_of.get(target).copied().unwrap_or(&[]);
-            list.extend(rels.iter().map(|r| {
-                let offset: u64 = r.r_offset(endian).into();
-                let inplace = read_word(bytes, offset);
-                ObjectReloc {
-                    offset,
-                    symbol: r.r_sym(endian),
-                    r_type: r.r_type(endian),
-                    // 32-bit REL words hold the addend in place.
-                    addend: if word == 4 {
-                        inplace as u32 as i32 as i64
-                    } else {
-                        inplace as i64
-                    },
-                }
-            }));
-        }
-    }
-    for list in relocs.values_mut() {
-        list.sort_by_key(|r| r.offset);
-    }
-
-    // The tables.
-    let mut entries = Vec::new();
-    for (index, name) in names.iter().enumerate() {
-        let Some((mechanism, priority)) = table_of_section(name) else {
-            continue;
-        };
-        let Some(list) = relocs.get(&index) else {
-            continue;
-        };
-        for reloc in list {
-            let Some(symbol) = symbols.get(reloc.symbol as usize) else {
-                continue;
-            };
-            let entry = match symbol.section {
-                Some(target_section) => {
-                    let offset = symbol.value.wrapping_add(reloc.addend as u64);
-                    let key = object_key(target_section, offset);
-                    RawEntry {
-                        mechanism,
-                        role: mechanism.role(),
-                        section: name.clone(),
-                        slot: reloc.offset,
-                        target: key,
-                        address: offset,
-                        target_section: names.get(target_section).cloned(),
-                        symbol: functions.get(&key).map(|(n, _)| n.clone()).or_else(|| {
-                            (symbol.kind == elf::STT_FUNC).then(|| symbol.name.clone())
-                        }),
-                        priority,
-                        resolved_by: "section relocation",
-                    }
-                }
-                None => RawEntry {
-                    mechanism,
-                    role: mechanism.role(),
-                    section: name.clone(),
-                    slot: reloc.offset,
-                    target: 0,
-                    address: 0,
-                    target_section: None,
-                    symbol: Some(symbol.name.clone()),
-                    priority,
-                    resolved_by: "section relocation (undefined symbol)",
-                },
-            };
-            entries.push(entry);
-        }
-    }
-
-    // Facts from the relocations inside each function, following calls a few levels.
-    let analysis = ObjectAnalysis {
-        machine,
-        arch,
-        symbols: &symbols,
-        functions: &functions,
-        relocs: &relocs,
-        names: &names,
-        bytes_of: &bytes_of,
-        executable: &executable,
-        writable: &writable,
-        find_object_symbol: &find_object_symbol,
-    };
-    let mut facts = BTreeMap::new();
-    for entry in entries.iter().filter(|e| e.target != 0) {
-        facts
-            .entry(entry.target)
-            .or_insert_with(|| analysis.facts(entry.target));
-    }
-    let mut function_names = BTreeMap::new();
-    let mut display_addresses = BTreeMap::new();
-    let handlers: Vec<u64> = facts
-        .values()
-        .flat_map(|f: &FunctionFacts| f.registered_handlers.iter().copied())
-        .collect();
-    for handler in handlers {
-        if let Some((name, _)) = functions.get(&handler) {
-            function_names.insert(handler, name.clone());
-        }
-        display_addresses.insert(handler, handler & OBJECT_OFFSET_MASK);
-        facts
-            .entry(handler)
-            .or_insert_with(|| analysis.facts(handler));
-    }
-
-    Ok(Inventory {
-        format: Format::Elf,
-        arch,
-        kind: BinaryKind::Object,
-        runtime: Runtime::Unknown,
-        runtime_evidence: "relocatable object: the runtime is chosen at link time".to_string(),
-        never_unloaded: None,
-        entries,
-        facts,
-        function_names,
-        display_addresses,
-        dll_main: None,
-        evidence: Vec::new(),
-    })
-}
-
-struct ObjectAnalysis<'a> {
-    machine: u16,
-    arch: Arch,
-    symbols: &'a [ObjectSymbol],
-    functions: &'a BTreeMap<u64, (String, u64)>,
-    relocs: &'a HashMap<usize, Vec<ObjectReloc>>,
-    names: &'a [String],
-    bytes_of: &'a [&'a [u8]],
-    executable: &'a [bool],
-    writable: &'a [bool],
-    find_object_symbol: &'a dyn Fn(usize, u64) -> Option<&'a ObjectSymbol>,
-}
-
-impl ObjectAnalysis<'_> {
-    fn facts(&self, key: u64) -> FunctionFacts {
-        let mut facts = FunctionFacts::default();
-        let mut visited = std::collections::HashSet::new();
-        self.walk(key, 0, &mut facts, &mut visited);
-        facts
-    }
-
-    fn walk(
-        &self,
-        key: u64,
-        depth: u32,
-        facts: &mut FunctionFacts,
-        visited: &mut std::collections::HashSet<u64>,
-    ) {
-        if depth > 3 || !visited.insert(key) || visited.len() > 64 {
-            return;
-        }
-        let section = ((key >> 40) - 1) as usize;
-        let start = key & OBJECT_OFFSET_MASK;
-        let bytes = self.bytes_of.get(section).copied().unwrap_or(&[]);
-        // The extent: the symbol's size, else up to the next function or the section's end.
-        let end = match self.functions.get(&key) {
-            Some((_, size)) if *size > 0 => start.saturating_add(*size),
-            _ => self
-                .functions
-                .range(key.saturating_add(1)..object_key(section + 1, 0))
-                .next()
-                .map(|(k, _)| k & OBJECT_OFFSET_MASK)
-                .unwrap_or(bytes.len() as u64),
-        };
-        if depth == 0 {
-            facts.analysed = true;
-        }
-        let empty = Vec::new();
-        let list = self.relocs.get(&section).unwrap_or(&empty);
-        let mut code_refs: Vec<u64> = Vec::new();
-        let mut callees: Vec<u64> = Vec::new();
-        let mut import_calls = 0;
-        let mut relocated: std::collections::HashSet<u64> = std::collections::HashSet::new();
-        for reloc in list.iter().filter(|r| r.offset >= start && r.offset < end) {
-            relocated.insert(reloc.offset);
-            let Some(symbol) = self.symbols.get(reloc.symbol as usize) else {
-                continue;
-            };
-            let is_call = is_call_reloc(self.machine, reloc.r_type, bytes, reloc.offset);
-            let Some(target_section) = symbol.section else {
-                let name = disasm::undecorated(&symbol.name).to_string();
-                if name.is_empty() {
-                    continue;
-                }
-                if disasm::is_exit_handler_registrar(&name) {
-                    facts.exit_handler_call.get_or_insert_with(|| name.clone());
-                    if let Some(handler) = code_refs.last() {
-                        facts.registered_handlers.insert(*handler);
-                    }
-                } else if depth == 0 && !is_call {
-                    // A data reference to an undefined global (e.g. a GOT load) is shared state.
-                    facts.globals.insert(format!("sym:{name}"));
-                }
-                if is_call {
-                    import_calls += 1;
-                }
-                facts.imports.insert(name);
-                continue;
-            };
-            let bias = if pc_relative_x86(self.machine, reloc.r_type) {
+        let bytes = code_sections.get(&target).map_or(&[][..], |s| s.bytes);
+        let interpret = |offset: u64, sym: u32, r_type: u32, addend: i64| {
+            let value = symbols.get(&(sym as usize)).map_or(0, |s| s.value);
+            // x86 PC-relative fields count from the end of the 4-byte field: undo that bias.
+            let bias = if pc_relative_x86(machine, r_type) {
                 4
             } else {
                 0
             };
-            let offset = if symbol.kind == elf::STT_SECTION {
-                symbol
-                    .value
-                    .wrapping_add(reloc.addend.wrapping_add(bias) as u64)
-            } else {
-                symbol.value
-            };
-            let target = object_key(target_section, offset);
-            if self
-                .executable
-                .get(target_section)
-                .copied()
-                .unwrap_or(false)
-            {
-                if is_call {
-                    callees.push(target);
+            object_code::Reloc {
+                offset,
+                symbol: sym as usize,
+                is_call: is_call_reloc(machine, r_type, bytes, offset),
+                target_offset: value.wrapping_add(addend.wrapping_add(bias) as u64),
+            }
+        };
+        let list = relocs.entry(target).or_default();
+        if let Ok(Some((relas, _))) = section.rela(endian, data) {
+            list.extend(relas.iter().map(|r| {
+                interpret(
+                    r.r_offset(endian).into(),
+                    r.r_sym(endian, is_mips64el),
+                    r.r_type(endian, is_mips64el),
+                    r.r_addend(endian).into(),
+                )
+            }));
+        } else if let Ok(Some((rels, _))) = section.rel(endian, data) {
+            list.extend(rels.iter().map(|r| {
+                let offset: u64 = r.r_offset(endian).into();
+                // REL keeps the addend in the relocated field itself.
+                let inplace = read_field(bytes, offset, word, endian);
+                let addend = if word == 4 {
+                    inplace as u32 as i32 as i64
                 } else {
-                    code_refs.push(target);
-                }
-            } else if depth == 0 && self.writable.get(target_section).copied().unwrap_or(false) {
-                let global = if symbol.kind != elf::STT_SECTION && !symbol.name.is_empty() {
-                    format!("sym:{}", symbol.name)
-                } else if let Some(object) = (self.find_object_symbol)(target_section, offset) {
-                    format!("sym:{}", object.name)
-                } else {
-                    format!(
-                        "{}+{offset:#x}",
-                        self.names.get(target_section).map_or("?", |n| n)
-                    )
+                    inplace as i64
                 };
-                facts.globals.insert(global);
-            }
+                interpret(offset, r.r_sym(endian), r.r_type(endian), addend)
+            }));
         }
-        // Direct calls inside the same section need no relocation: find them in the code.
-        if let Some(code) = bytes.get(start as usize..(end as usize).min(bytes.len())) {
-            for (site, target) in direct_calls(self.arch, code, start) {
-                if !relocated.contains(&site) && target < bytes.len() as u64 {
-                    callees.push(object_key(section, target));
-                }
-            }
-        }
-        if depth == 0 {
-            facts.calls = callees.len() + import_calls;
-        }
-        for callee in callees {
-            self.walk(callee, depth + 1, facts, visited);
-        }
+    }
+
+    let code = ObjectCode::new(arch, code_sections, symbols, relocs);
+    Ok(code.inventory(
+        Format::Elf,
+        table_of_section,
+        Runtime::Unknown,
+        "relocatable object: the runtime is chosen at link time".to_string(),
+    ))
+}
+
+/// Reads a `word`-sized field at `offset`, or 0 when it is out of bounds.
+fn read_field(bytes: &[u8], offset: u64, word: u64, endian: Endianness) -> u64 {
+    let Some(slice) = usize::try_from(offset)
+        .ok()
+        .and_then(|o| bytes.get(o..o.checked_add(word as usize)?))
+    else {
+        return 0;
+    };
+    let mut buffer = [0u8; 8];
+    if endian == Endianness::Little {
+        buffer[..slice.len()].copy_from_slice(slice);
+        u64::from_le_bytes(buffer)
+    } else {
+        buffer[8 - slice.len()..].copy_from_slice(slice);
+        u64::from_be_bytes(buffer)
     }
 }
 

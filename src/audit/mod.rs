@@ -9,6 +9,7 @@ pub mod disasm;
 pub mod elf;
 pub mod judge;
 pub mod model;
+pub mod object_code;
 pub mod pe;
 
 use model::{FileReport, Format};
