@@ -10,16 +10,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use, with the tool each provides:
-#   libopenblas0-pthread  Debian's libopenblas.so.0, audited as a real third-party library
-#   gcc-mingw-w64-x86-64  x86_64-w64-mingw32-gcc, compiles the rendered DllMain template
-#   clang                 compiles the DllMain template for the MSVC target
-#   nodejs npm            runs and installs the SARIF validator
-packages=(libopenblas0-pthread gcc-mingw-w64-x86-64 clang nodejs npm)
-
+# What the tests use: a command (or file) to check, and the Debian package that provides it.
+# Only what is missing is installed, so a machine whose node/npm come from elsewhere is left
+# alone.
+requirements=(
+  "/usr/lib/x86_64-linux-gnu/libopenblas.so.0 libopenblas0-pthread" # a real third-party BLAS to audit
+  "x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64"                      # compiles the DllMain template
+  "clang clang"                                                       # ... and for the MSVC target
+  "node nodejs"                                                       # runs the SARIF validator's installer
+  "npm npm"                                                           # installs the SARIF validator
+)
 missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+for requirement in "${requirements[@]}"; do
+  read -r what package <<<"$requirement"
+  if [[ "$what" == /* ]]; then
+    [ -e "$what" ] || missing+=("$package")
+  else
+    command -v "$what" >/dev/null 2>&1 || missing+=("$package")
+  fi
 done
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
