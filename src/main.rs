@@ -170,7 +170,9 @@ fn print_stdout(text: &str) -> Status {
 
 fn run_audit(args: AuditArgs) -> Status {
     let stderr_tty = std::io::stderr().is_terminal();
-    let progress = (stderr_tty && !args.quiet).then(|| {
+    // A bar for one file is noise; directories and long lists get one.
+    let many = args.paths.len() > 1 || args.paths.iter().any(|p| p.is_dir());
+    let progress = (stderr_tty && !args.quiet && many).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template(

@@ -526,12 +526,23 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
                             .to_string(),
                     )
                 };
-                let message = format!(
+                let mut message = format!(
                     "constructor {name} ({section}) runs on every load, but nothing undoes it \
                      on unload: {checked}, {code}.",
                     name = describe(ctor),
                     section = ctor.section,
                 );
+                if matches!(format, Format::Pe | Format::Coff) {
+                    let init = ctor
+                        .symbol
+                        .as_deref()
+                        .map_or("INIT", |s| s.trim_start_matches('_'));
+                    message.push_str(&format!(
+                        " Fix: give it a cleanup and call that from DllMain on \
+                         DLL_PROCESS_DETACH (`blastool template dllmain --init {init} --quit \
+                         CLEANUP` renders one) or register it with atexit() in the constructor."
+                    ));
+                }
                 findings.push(finding(
                     &rules::UNPAIRED_CONSTRUCTOR,
                     severity,
