@@ -1,0 +1,183 @@
+//! Run-time choice of the microkernel table (CPUID, `BLASTOOL_CORETYPE` override), the library
+//! lifecycle (`blastool_init`/`blastool_quit`) and the configuration queries.
+//!
+//! There is no constructor: the table is chosen lazily on the first call that needs it (or by
+//! `blastool_init`), so the static library carries no hidden initialisation.
+//!
+//! Threads: large GEMM-based products are split over `BLASTOOL_NUM_THREADS` threads (default:
+//! the available parallelism; `blastool_set_num_threads` overrides). The threads are scoped to
+//! the call that needs them, not a persistent pool: nothing runs between calls, so
+//! `blastool_quit` has nothing to join (never a join under a loader lock) and a `fork`ed child
+//! cannot hang on workers it does not have.
+
+use crate::gemm::generic::GENERIC;
+use crate::gemm::KernelSet;
+use std::ffi::c_char;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Index + 1 into `tables()` of the active table; 0 = not initialised.
+static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+/// Thread count; 0 = not initialised (read the environment on first use).
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+/// Smallest m*n*k worth splitting; 0 = not initialised.
+static MIN_WORK: AtomicUsize = AtomicUsize::new(0);
+
+/// Products below this many multiply-adds stay on the calling thread (spawning costs more).
+const DEFAULT_MIN_WORK: usize = 96 * 96 * 96;
+
+fn env_usize(name: &str) -> Option<usize> {
+    std::env::var(name).ok()?.trim().parse().ok()
+}
+
+/// (threads, minimum m*n*k per split) for GEMM-based routines. `BLASTOOL_PARALLEL_MIN_WORK`
+/// lowers the threshold (the reference testers use it to run their small cases threaded).
+pub fn threading() -> (usize, usize) {
+    let mut t = THREADS.load(Ordering::Acquire);
+    if t == 0 {
+        t = env_usize("BLASTOOL_NUM_THREADS")
+            .filter(|&v| v > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |v| v.get()));
+        let _ = THREADS.compare_exchange(0, t, Ordering::AcqRel, Ordering::Acquire);
+        t = THREADS.load(Ordering::Acquire);
+    }
+    let mut w = MIN_WORK.load(Ordering::Acquire);
+    if w == 0 {
+        w = env_usize("BLASTOOL_PARALLEL_MIN_WORK")
+            .unwrap_or(DEFAULT_MIN_WORK)
+            .max(1);
+        MIN_WORK.store(w, Ordering::Release);
+    }
+    (t, w)
+}
+
+/// Set the number of threads for later calls (values below 1 mean 1).
+#[no_mangle]
+pub extern "C" fn blastool_set_num_threads(n: i32) {
+    THREADS.store(n.max(1) as usize, Ordering::Release);
+}
+
+/// Every table compiled into this build, in order of preference (best last), with whether this
+/// CPU can run it.
+pub fn tables() -> Vec<(&'static KernelSet, bool)> {
+    #[allow(unused_mut)]
+    let mut v: Vec<(&'static KernelSet, bool)> = vec![(&GENERIC, true)];
+    #[cfg(target_arch = "x86_64")]
+    {
+        v.push((
+            &crate::gemm::haswell::HASWELL,
+            crate::gemm::haswell::supported(),
+        ));
+        v.push((
+            &crate::gemm::skylakex::SKYLAKEX,
+            crate::gemm::skylakex::supported(),
+        ));
+    }
+    v
+}
+
+/// Pick a table: the one named by `BLASTOOL_CORETYPE` if this CPU supports it, otherwise the
+/// best supported one (an unsupported override must not crash with an illegal instruction).
+fn choose() -> usize {
+    let t = tables();
+    let wanted = std::env::var("BLASTOOL_CORETYPE")
+        .ok()
+        .map(|s| s.trim().to_ascii_uppercase());
+    if let Some(w) = wanted {
+        if let Some(i) = t.iter().position(|(k, ok)| *ok && k.name == w) {
+            return i;
+        }
+    }
+    t.iter().rposition(|(_, ok)| *ok).unwrap_or(0)
+}
+
+/// The active table, initialising on first use.
+pub fn active() -> &'static KernelSet {
+    let mut i = ACTIVE.load(Ordering::Acquire);
+    if i == 0 {
+        i = choose() + 1;
+        // Racing initialisers compute the same answer; the first store wins harmlessly.
+        let _ = ACTIVE.compare_exchange(0, i, Ordering::AcqRel, Ordering::Acquire);
+        i = ACTIVE.load(Ordering::Acquire);
+    }
+    tables()[i - 1].0
+}
+
+/// Initialise the library (choose the kernel table). Idempotent; calling it is optional since
+/// every routine initialises lazily. Returns 0.
+#[no_mangle]
+pub extern "C" fn blastool_init() -> i32 {
+    let _ = active();
+    0
+}
+
+/// Release what the library holds (today: forget the table and thread-count choices, so a later
+/// call re-reads the environment; there are no threads or buffers alive between calls). Idempotent and safe to call twice or without `blastool_init`; the
+/// library stays usable afterwards (it re-initialises lazily).
+#[no_mangle]
+pub extern "C" fn blastool_quit() {
+    ACTIVE.store(0, Ordering::Release);
+    THREADS.store(0, Ordering::Release);
+    MIN_WORK.store(0, Ordering::Release);
+}
+
+// Unload hook of the shared library: ELF runs `.fini_array` entries on `dlclose` and at exit.
+// It pairs with no constructor (there is none) and only calls the idempotent `blastool_quit`.
+#[cfg(all(target_os = "linux", not(test)))]
+#[used]
+#[link_section = ".fini_array"]
+static FINI: extern "C" fn() = blastool_quit_on_unload;
+
+#[cfg(all(target_os = "linux", not(test)))]
+extern "C" fn blastool_quit_on_unload() {
+    blastool_quit();
+}
+
+/// Name of the active table ("GENERIC", "HASWELL", "SKYLAKEX"), a static NUL-terminated string.
+#[no_mangle]
+pub extern "C" fn blastool_get_corename() -> *const c_char {
+    match active().name {
+        "HASWELL" => c"HASWELL".as_ptr(),
+        "SKYLAKEX" => c"SKYLAKEX".as_ptr(),
+        _ => c"GENERIC".as_ptr(),
+    }
+}
+
+/// A one-line description of the build: tables compiled in, the active one, threading.
+pub fn config_string() -> String {
+    let t = tables();
+    let names: Vec<String> = t
+        .iter()
+        .map(|(k, ok)| format!("{}{}", k.name, if *ok { "" } else { "(unsupported)" }))
+        .collect();
+    let a = active();
+    format!(
+        "blastool kernels {} DYNAMIC_ARCH tables=[{}] core={} dgemm={}({}x{} mc={} kc={} nc={}) threads={}",
+        env!("CARGO_PKG_VERSION"),
+        names.join(","),
+        a.name,
+        a.d.name,
+        a.d.mr,
+        a.d.nr,
+        a.d.mc,
+        a.d.kc,
+        a.d.nc,
+        threading().0
+    )
+}
+
+/// Configuration string (static NUL-terminated storage, valid until the next call).
+#[no_mangle]
+pub extern "C" fn blastool_get_config() -> *const c_char {
+    use std::sync::Mutex;
+    static BUF: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+    let mut b = BUF.lock().unwrap_or_else(|e| e.into_inner());
+    *b = config_string().into_bytes();
+    b.push(0);
+    b.as_ptr() as *const c_char
+}
+
+/// Number of threads large products use.
+#[no_mangle]
+pub extern "C" fn blastool_get_num_threads() -> i32 {
+    threading().0 as i32
+}

@@ -1,0 +1,80 @@
+//! GENERIC microkernels: portable Rust for every element type (the reference set that every
+//! other table is tested against), and the GENERIC table.
+
+use super::{KernelSet, Ukr};
+use crate::scalar::Scalar;
+
+/// Portable MR x NR microkernel; the fixed-size accumulator lets the compiler keep it in
+/// registers and vectorise for the baseline ISA.
+///
+/// # Safety
+/// `a` holds k*MR, `b` k*NR and `ab` MR*NR elements.
+pub unsafe fn ukr_generic<T: Scalar, const MR: usize, const NR: usize>(
+    k: usize,
+    a: *const T,
+    b: *const T,
+    ab: *mut T,
+) {
+    let mut acc = [[T::zero(); MR]; NR];
+    for l in 0..k {
+        // SAFETY: panel sizes per the contract above.
+        let (ap, bp) = unsafe {
+            (
+                std::slice::from_raw_parts(a.add(l * MR), MR),
+                std::slice::from_raw_parts(b.add(l * NR), NR),
+            )
+        };
+        for (col, &bj) in acc.iter_mut().zip(bp) {
+            for (c, &ai) in col.iter_mut().zip(ap) {
+                *c += ai * bj;
+            }
+        }
+    }
+    for (j, col) in acc.iter().enumerate() {
+        for (i, &v) in col.iter().enumerate() {
+            // SAFETY: ab holds MR*NR elements.
+            unsafe { *ab.add(i + j * MR) = v };
+        }
+    }
+}
+
+/// The GENERIC table.
+pub static GENERIC: KernelSet = KernelSet {
+    name: "GENERIC",
+    s: Ukr {
+        name: "sgemm_generic_8x4",
+        mr: 8,
+        nr: 4,
+        mc: 128,
+        kc: 256,
+        nc: 4096,
+        func: ukr_generic::<f32, 8, 4>,
+    },
+    d: Ukr {
+        name: "dgemm_generic_4x4",
+        mr: 4,
+        nr: 4,
+        mc: 96,
+        kc: 256,
+        nc: 4096,
+        func: ukr_generic::<f64, 4, 4>,
+    },
+    c: Ukr {
+        name: "cgemm_generic_4x2",
+        mr: 4,
+        nr: 2,
+        mc: 64,
+        kc: 256,
+        nc: 4096,
+        func: ukr_generic::<crate::scalar::C32, 4, 2>,
+    },
+    z: Ukr {
+        name: "zgemm_generic_2x2",
+        mr: 2,
+        nr: 2,
+        mc: 64,
+        kc: 256,
+        nc: 4096,
+        func: ukr_generic::<crate::scalar::C64, 2, 2>,
+    },
+};

@@ -1,0 +1,584 @@
+//! Level 1 BLAS (vector-vector) for all precisions, on raw strided vectors with the reference
+//! increment convention: a negative increment walks the vector from its far end.
+//!
+//! Every function here is `unsafe`: callers guarantee that `n` elements at stride `inc` are
+//! addressable from the pointer (the BLAS contract).
+
+use crate::scalar::{Complex, Real, Scalar};
+
+/// Offset of logical element `i` of an `n`-vector with increment `inc` (reference convention).
+#[inline(always)]
+pub fn vidx(i: usize, n: usize, inc: isize) -> isize {
+    if inc >= 0 {
+        i as isize * inc
+    } else {
+        (n - 1 - i) as isize * -inc
+    }
+}
+
+/// A strided vector view; `get`/`set` take logical indices.
+#[derive(Clone, Copy)]
+pub struct Vec1<T> {
+    pub ptr: *mut T,
+    pub n: usize,
+    pub inc: isize,
+}
+
+impl<T: Copy> Vec1<T> {
+    pub fn new(ptr: *const T, n: usize, inc: isize) -> Self {
+        Vec1 {
+            ptr: ptr as *mut T,
+            n,
+            inc,
+        }
+    }
+    /// # Safety
+    /// `i < n` and the BLAS contract on the pointer.
+    #[inline(always)]
+    pub unsafe fn get(&self, i: usize) -> T {
+        // SAFETY: guaranteed by the caller (see above).
+        unsafe { *self.ptr.offset(vidx(i, self.n, self.inc)) }
+    }
+    /// # Safety
+    /// As `get`, and the vector is writable.
+    #[inline(always)]
+    pub unsafe fn set(&self, i: usize, v: T) {
+        // SAFETY: guaranteed by the caller (see above).
+        unsafe { *self.ptr.offset(vidx(i, self.n, self.inc)) = v }
+    }
+    /// Copy into a contiguous buffer.
+    ///
+    /// # Safety
+    /// As `get`.
+    pub unsafe fn gather(&self) -> Vec<T> {
+        // SAFETY: each index is < n.
+        (0..self.n).map(|i| unsafe { self.get(i) }).collect()
+    }
+    /// Copy a contiguous buffer back.
+    ///
+    /// # Safety
+    /// As `set`.
+    pub unsafe fn scatter(&self, v: &[T]) {
+        for (i, &x) in v.iter().enumerate() {
+            // SAFETY: v.len() == n.
+            unsafe { self.set(i, x) }
+        }
+    }
+}
+
+/// # Safety
+/// BLAS contract on `x`, `y`.
+pub unsafe fn swap<T: Scalar>(n: i32, x: *mut T, incx: i32, y: *mut T, incy: i32) {
+    if n <= 0 {
+        return;
+    }
+    let n = n as usize;
+    let (x, y) = (
+        Vec1::new(x, n, incx as isize),
+        Vec1::new(y, n, incy as isize),
+    );
+    for i in 0..n {
+        // SAFETY: i < n.
+        unsafe {
+            let t = x.get(i);
+            x.set(i, y.get(i));
+            y.set(i, t);
+        }
+    }
+}
+
+/// # Safety
+/// BLAS contract on `x`, `y`.
+pub unsafe fn copy<T: Scalar>(n: i32, x: *const T, incx: i32, y: *mut T, incy: i32) {
+    if n <= 0 {
+        return;
+    }
+    let n = n as usize;
+    let (x, y) = (
+        Vec1::new(x, n, incx as isize),
+        Vec1::new(y, n, incy as isize),
+    );
+    for i in 0..n {
+        // SAFETY: i < n.
+        unsafe { y.set(i, x.get(i)) }
+    }
+}
+
+/// y := alpha*x + y
+///
+/// # Safety
+/// BLAS contract on `x`, `y`.
+pub unsafe fn axpy<T: Scalar>(n: i32, alpha: T, x: *const T, incx: i32, y: *mut T, incy: i32) {
+    if n <= 0 || alpha.abs1() == T::Real::zero() {
+        return;
+    }
+    let n = n as usize;
+    let (x, y) = (
+        Vec1::new(x, n, incx as isize),
+        Vec1::new(y, n, incy as isize),
+    );
+    for i in 0..n {
+        // SAFETY: i < n.
+        unsafe { y.set(i, y.get(i) + alpha * x.get(i)) }
+    }
+}
+
+/// x := alpha*x (the reference ignores non-positive increments).
+///
+/// # Safety
+/// BLAS contract on `x`.
+pub unsafe fn scal<T: Scalar>(n: i32, alpha: T, x: *mut T, incx: i32) {
+    if n <= 0 || incx <= 0 || alpha.is_one() {
+        return;
+    }
+    for i in 0..n as usize {
+        // SAFETY: positive increment, i < n.
+        unsafe {
+            let p = x.add(i * incx as usize);
+            *p = alpha * *p;
+        }
+    }
+}
+
+/// x := alpha*x with a real alpha on a complex vector (csscal, zdscal).
+///
+/// # Safety
+/// BLAS contract on `x`.
+pub unsafe fn rscal<T: Scalar>(n: i32, alpha: T::Real, x: *mut T, incx: i32) {
+    if n <= 0 || incx <= 0 || alpha == T::Real::one() {
+        return;
+    }
+    for i in 0..n as usize {
+        // SAFETY: positive increment, i < n.
+        unsafe {
+            let p = x.add(i * incx as usize);
+            *p = (*p).scale(alpha);
+        }
+    }
+}
+
+/// sum(op(x_i) * y_i), op = conj when `conj`.
+///
+/// # Safety
+/// BLAS contract on `x`, `y`.
+pub unsafe fn dot<T: Scalar>(
+    n: i32,
+    x: *const T,
+    incx: i32,
+    y: *const T,
+    incy: i32,
+    conj: bool,
+) -> T {
+    let mut s = T::zero();
+    if n <= 0 {
+        return s;
+    }
+    let n = n as usize;
+    let (x, y) = (
+        Vec1::new(x, n, incx as isize),
+        Vec1::new(y, n, incy as isize),
+    );
+    for i in 0..n {
+        // SAFETY: i < n.
+        s += unsafe { x.get(i).conj_if(conj) * y.get(i) };
+    }
+    s
+}
+
+/// Dot product of single-precision vectors accumulated in double (sdsdot, dsdot).
+///
+/// # Safety
+/// BLAS contract on `x`, `y`.
+pub unsafe fn dot_f64acc(n: i32, x: *const f32, incx: i32, y: *const f32, incy: i32) -> f64 {
+    let mut s = 0.0f64;
+    if n <= 0 {
+        return s;
+    }
+    let n = n as usize;
+    let (x, y) = (
+        Vec1::new(x, n, incx as isize),
+        Vec1::new(y, n, incy as isize),
+    );
+    for i in 0..n {
+        // SAFETY: i < n.
+        s += unsafe { f64::from(x.get(i)) * f64::from(y.get(i)) };
+    }
+    s
+}
+
+/// Sum of |re| + |im| (the reference asum); 0 for non-positive increments.
+///
+/// # Safety
+/// BLAS contract on `x`.
+pub unsafe fn asum<T: Scalar>(n: i32, x: *const T, incx: i32) -> T::Real {
+    let mut s = T::Real::zero();
+    if n <= 0 || incx <= 0 {
+        return s;
+    }
+    for i in 0..n as usize {
+        // SAFETY: positive increment, i < n.
+        s += unsafe { *x.add(i * incx as usize) }.abs1();
+    }
+    s
+}
+
+/// 1-based index of the first element of largest |re| + |im|; 0 when n < 1 or incx <= 0.
+///
+/// # Safety
+/// BLAS contract on `x`.
+pub unsafe fn iamax<T: Scalar>(n: i32, x: *const T, incx: i32) -> i32 {
+    if n < 1 || incx <= 0 {
+        return 0;
+    }
+    // SAFETY: n >= 1.
+    let mut best = unsafe { *x }.abs1();
+    let mut idx = 1;
+    for i in 1..n as usize {
+        // SAFETY: positive increment, i < n.
+        let v = unsafe { *x.add(i * incx as usize) }.abs1();
+        // Strict comparison as in the reference: the first maximum wins, NaNs are skipped.
+        if v > best {
+            best = v;
+            idx = i as i32 + 1;
+        }
+    }
+    idx
+}
+
+/// Euclidean norm with Blue's scaling (the reference nrm2 since LAPACK 3.10): no overflow or
+/// underflow in intermediate sums, Inf/NaN propagate.
+///
+/// # Safety
+/// BLAS contract on `x`.
+pub unsafe fn nrm2<T: Scalar>(n: i32, x: *const T, incx: i32) -> T::Real {
+    type R<T> = <T as Scalar>::Real;
+    let zero = R::<T>::zero();
+    let one = R::<T>::one();
+    if n <= 0 {
+        return zero;
+    }
+    let (minx, maxx, dig) = (R::<T>::MIN_EXP, R::<T>::MAX_EXP, R::<T>::DIGITS);
+    let half_floor = |v: i32| v.div_euclid(2);
+    let half_ceil = |v: i32| -(-v).div_euclid(2);
+    let tsml = R::<T>::powi2(half_ceil(minx - 1));
+    let tbig = R::<T>::powi2(half_floor(maxx - dig + 1));
+    let ssml = R::<T>::powi2(-half_floor(minx - dig));
+    let sbig = R::<T>::powi2(-half_ceil(maxx + dig - 1));
+    let (mut asml, mut amed, mut abig) = (zero, zero, zero);
+    let mut notbig = true;
+    let xv = Vec1::new(x, n as usize, incx as isize);
+    let mut acc = |v: R<T>| {
+        let ax = v.abs();
+        if ax > tbig {
+            abig += (ax * sbig) * (ax * sbig);
+            notbig = false;
+        } else if ax < tsml {
+            if notbig {
+                asml += (ax * ssml) * (ax * ssml);
+            }
+        } else {
+            amed += ax * ax;
+        }
+    };
+    for i in 0..n as usize {
+        // SAFETY: i < n.
+        let v = unsafe { xv.get(i) };
+        acc(v.re());
+        if T::IS_COMPLEX {
+            acc(v.im());
+        }
+    }
+    let (scl, sumsq);
+    if abig > zero {
+        if amed > zero || amed.is_nan() {
+            abig += (amed * sbig) * sbig;
+        }
+        scl = one / sbig;
+        sumsq = abig;
+    } else if asml > zero {
+        if amed > zero || amed.is_nan() {
+            let amed = amed.sqrt();
+            let asml = asml.sqrt() / ssml;
+            let (ymin, ymax) = if asml > amed {
+                (amed, asml)
+            } else {
+                (asml, amed)
+            };
+            scl = one;
+            sumsq = ymax * ymax * (one + (ymin / ymax) * (ymin / ymax));
+        } else {
+            scl = one / ssml;
+            sumsq = asml;
+        }
+    } else {
+        scl = one;
+        sumsq = amed;
+    }
+    scl * sumsq.sqrt()
+}
+
+/// Plane rotation applied to (x, y) with real c, s (rot, csrot, zdrot).
+///
+/// # Safety
+/// BLAS contract on `x`, `y`.
+pub unsafe fn rot<T: Scalar>(
+    n: i32,
+    x: *mut T,
+    incx: i32,
+    y: *mut T,
+    incy: i32,
+    c: T::Real,
+    s: T::Real,
+) {
+    if n <= 0 {
+        return;
+    }
+    let n = n as usize;
+    let (x, y) = (
+        Vec1::new(x, n, incx as isize),
+        Vec1::new(y, n, incy as isize),
+    );
+    for i in 0..n {
+        // SAFETY: i < n.
+        unsafe {
+            let (a, b) = (x.get(i), y.get(i));
+            x.set(i, a.scale(c) + b.scale(s));
+            y.set(i, b.scale(c) - a.scale(s));
+        }
+    }
+}
+
+/// Modified Givens rotation with parameter array `p` (flag, h11, h21, h12, h22).
+///
+/// # Safety
+/// BLAS contract on `x`, `y`; `p` points to 5 reals.
+pub unsafe fn rotm<R: Real>(n: i32, x: *mut R, incx: i32, y: *mut R, incy: i32, p: *const R) {
+    // SAFETY: p has 5 elements.
+    let p = unsafe { std::slice::from_raw_parts(p, 5) };
+    let flag = p[0];
+    let two = R::from_f64(2.0);
+    if n <= 0 || flag + two == R::zero() {
+        return;
+    }
+    let (h11, h21, h12, h22) = if flag < R::zero() {
+        (p[1], p[2], p[3], p[4])
+    } else if flag == R::zero() {
+        (R::one(), p[2], p[3], R::one())
+    } else {
+        (p[1], -R::one(), R::one(), p[4])
+    };
+    let n = n as usize;
+    let (x, y) = (
+        Vec1::new(x, n, incx as isize),
+        Vec1::new(y, n, incy as isize),
+    );
+    for i in 0..n {
+        // SAFETY: i < n.
+        unsafe {
+            let (w, z) = (x.get(i), y.get(i));
+            x.set(i, w * h11 + z * h12);
+            y.set(i, w * h21 + z * h22);
+        }
+    }
+}
+
+/// Construct a Givens rotation (reference drotg of LAPACK 3.10: safe scaling).
+pub fn rotg<R: Real>(a: &mut R, b: &mut R, c: &mut R, s: &mut R) {
+    let safmin = R::powi2(R::MIN_EXP - 1);
+    let safmax = R::one() / safmin;
+    let (anorm, bnorm) = (a.abs(), b.abs());
+    if bnorm == R::zero() {
+        *c = R::one();
+        *s = R::zero();
+        *b = R::zero();
+    } else if anorm == R::zero() {
+        *c = R::zero();
+        *s = R::one();
+        *a = *b;
+        *b = R::one();
+    } else {
+        let mut scl = if anorm > bnorm { anorm } else { bnorm };
+        if scl < safmin {
+            scl = safmin;
+        }
+        if scl > safmax {
+            scl = safmax;
+        }
+        let roe = if anorm > bnorm { *a } else { *b };
+        let (ua, ub) = (*a / scl, *b / scl);
+        let r = (scl * (ua * ua + ub * ub).sqrt()).signum_of(roe);
+        *c = *a / r;
+        *s = *b / r;
+        let z = if anorm > bnorm {
+            *s
+        } else if *c != R::zero() {
+            R::one() / *c
+        } else {
+            R::one()
+        };
+        *a = r;
+        *b = z;
+    }
+}
+
+fn cabs<R: Real>(z: Complex<R>) -> R {
+    // Scaled hypot: |z| without overflow.
+    let (x, y) = (z.re.abs(), z.im.abs());
+    let m = if x > y { x } else { y };
+    if m == R::zero() {
+        return R::zero();
+    }
+    let (u, v) = (x / m, y / m);
+    m * (u * u + v * v).sqrt()
+}
+
+/// Complex Givens rotation: c real, s complex, with r written to `a` (reference crotg/zrotg).
+pub fn crotg<R: Real>(a: &mut Complex<R>, b: Complex<R>, c: &mut R, s: &mut Complex<R>)
+where
+    Complex<R>: Scalar<Real = R>,
+{
+    let fa = cabs(*a);
+    let gb = cabs(b);
+    if gb == R::zero() {
+        *c = R::one();
+        *s = Complex::zero();
+    } else if fa == R::zero() {
+        *c = R::zero();
+        *s = b.conj().scale(R::one() / gb);
+        *a = Complex::from_real(gb);
+    } else {
+        let scale = fa + gb;
+        let (u, v) = (fa / scale, gb / scale);
+        let norm = scale * (u * u + v * v).sqrt();
+        let alpha = a.scale(R::one() / fa);
+        *c = fa / norm;
+        *s = (alpha * b.conj()).scale(R::one() / norm);
+        *a = alpha.scale(norm);
+    }
+}
+
+/// Construct a modified Givens rotation (reference drotmg, gam = 4096).
+pub fn rotmg<R: Real>(d1: &mut R, d2: &mut R, x1: &mut R, y1: R, param: &mut [R; 5]) {
+    let zero = R::zero();
+    let one = R::one();
+    let two = R::from_f64(2.0);
+    let gam = R::from_f64(4096.0);
+    let gamsq = R::from_f64(16777216.0);
+    let rgamsq = R::from_f64(5.9604645e-8);
+    let mut flag: R;
+    let (mut h11, mut h12, mut h21, mut h22) = (zero, zero, zero, zero);
+    if *d1 < zero {
+        flag = -one;
+        *d1 = zero;
+        *d2 = zero;
+        *x1 = zero;
+    } else {
+        let p2 = *d2 * y1;
+        if p2 == zero {
+            param[0] = -two;
+            return;
+        }
+        let p1 = *d1 * *x1;
+        let q2 = p2 * y1;
+        let q1 = p1 * *x1;
+        if q1.abs() > q2.abs() {
+            h21 = -y1 / *x1;
+            h12 = p2 / p1;
+            let u = one - h12 * h21;
+            if u > zero {
+                flag = zero;
+                *d1 /= u;
+                *d2 /= u;
+                *x1 *= u;
+            } else {
+                // Reference: this branch zeroes everything (u <= 0 cannot happen in exact
+                // arithmetic but can after rounding).
+                flag = -one;
+                h11 = zero;
+                h12 = zero;
+                h21 = zero;
+                h22 = zero;
+                *d1 = zero;
+                *d2 = zero;
+                *x1 = zero;
+            }
+        } else if q2 < zero {
+            flag = -one;
+            h11 = zero;
+            h12 = zero;
+            h21 = zero;
+            h22 = zero;
+            *d1 = zero;
+            *d2 = zero;
+            *x1 = zero;
+        } else {
+            flag = one;
+            h11 = p1 / p2;
+            h22 = *x1 / y1;
+            let u = one + h11 * h22;
+            let t = *d2 / u;
+            *d2 = *d1 / u;
+            *d1 = t;
+            *x1 = y1 * u;
+        }
+        if *d1 != zero {
+            while *d1 <= rgamsq || *d1 >= gamsq {
+                if flag == zero {
+                    h11 = one;
+                    h22 = one;
+                    flag = -one;
+                } else {
+                    h21 = -one;
+                    h12 = one;
+                    flag = -one;
+                }
+                if *d1 <= rgamsq {
+                    *d1 *= gam * gam;
+                    *x1 /= gam;
+                    h11 /= gam;
+                    h12 /= gam;
+                } else {
+                    *d1 /= gam * gam;
+                    *x1 *= gam;
+                    h11 *= gam;
+                    h12 *= gam;
+                }
+            }
+        }
+        if *d2 != zero {
+            while d2.abs() <= rgamsq || d2.abs() >= gamsq {
+                if flag == zero {
+                    h11 = one;
+                    h22 = one;
+                    flag = -one;
+                } else {
+                    h21 = -one;
+                    h12 = one;
+                    flag = -one;
+                }
+                if d2.abs() <= rgamsq {
+                    *d2 *= gam * gam;
+                    h21 /= gam;
+                    h22 /= gam;
+                } else {
+                    *d2 /= gam * gam;
+                    h21 *= gam;
+                    h22 *= gam;
+                }
+            }
+        }
+    }
+    if flag < zero {
+        param[1] = h11;
+        param[2] = h21;
+        param[3] = h12;
+        param[4] = h22;
+    } else if flag == zero {
+        param[2] = h21;
+        param[3] = h12;
+    } else {
+        param[1] = h11;
+        param[4] = h22;
+    }
+    param[0] = flag;
+}

@@ -1,0 +1,561 @@
+//! Level 2 BLAS (matrix-vector) for all precisions, column-major, with the reference argument
+//! checks (`Err(position)` of the first invalid argument) and quick returns.
+//!
+//! One algorithm per operation serves full, band and packed storage through `Shape`. The `conj_*`
+//! flags apply an extra conjugation (always `false` from the Fortran API); the CBLAS layer uses
+//! them to express row-major complex calls as column-major ones without temporaries.
+
+use crate::level1::Vec1;
+use crate::scalar::Scalar;
+
+pub type Res = Result<(), i32>;
+
+/// Upper-case a Fortran character argument (reference `LSAME` is case-insensitive).
+#[inline]
+pub fn up(c: u8) -> u8 {
+    c.to_ascii_uppercase()
+}
+
+/// How a square (triangular, symmetric or Hermitian) matrix is stored.
+#[derive(Clone, Copy)]
+pub enum Shape {
+    /// Column-major with leading dimension.
+    Full(usize),
+    /// Band storage: leading dimension and number of off-diagonals `k`.
+    Band(usize, usize),
+    /// Packed columns of the stored triangle.
+    Packed,
+}
+
+/// A stored triangle of an n x n matrix.
+#[derive(Clone, Copy)]
+pub struct Tri<T> {
+    pub ptr: *mut T,
+    pub n: usize,
+    pub upper: bool,
+    pub shape: Shape,
+}
+
+impl<T: Scalar> Tri<T> {
+    #[inline(always)]
+    fn off(&self, i: usize, j: usize) -> usize {
+        match self.shape {
+            Shape::Full(lda) => i + j * lda,
+            Shape::Band(lda, k) => {
+                if self.upper {
+                    k + i - j + j * lda
+                } else {
+                    i - j + j * lda
+                }
+            }
+            Shape::Packed => {
+                if self.upper {
+                    i + j * (j + 1) / 2
+                } else {
+                    i + (2 * self.n - j - 1) * j / 2
+                }
+            }
+        }
+    }
+    /// Row range of the stored part of column `j`.
+    #[inline(always)]
+    fn rows(&self, j: usize) -> std::ops::Range<usize> {
+        let k = match self.shape {
+            Shape::Band(_, k) => k,
+            _ => self.n,
+        };
+        if self.upper {
+            j.saturating_sub(k)..j + 1
+        } else {
+            j..(j + k + 1).min(self.n)
+        }
+    }
+    /// # Safety
+    /// (i, j) in the stored part, storage valid.
+    #[inline(always)]
+    unsafe fn get(&self, i: usize, j: usize) -> T {
+        // SAFETY: caller keeps (i, j) within the stored triangle/band.
+        unsafe { *self.ptr.add(self.off(i, j)) }
+    }
+    /// # Safety
+    /// As `get`, storage writable.
+    #[inline(always)]
+    unsafe fn set(&self, i: usize, j: usize, v: T) {
+        // SAFETY: as `get`.
+        unsafe { *self.ptr.add(self.off(i, j)) = v }
+    }
+}
+
+/// y := beta*y + alpha*r over a strided y, with the reference beta semantics (beta = 0 never
+/// reads y; beta = 1 leaves it as is).
+unsafe fn update_y<T: Scalar>(y: Vec1<T>, beta: T, alpha: T, r: Option<&[T]>) {
+    for i in 0..y.n {
+        // SAFETY: i < n.
+        unsafe {
+            let mut v = if beta.is_zero() {
+                T::zero()
+            } else if beta.is_one() {
+                y.get(i)
+            } else {
+                beta * y.get(i)
+            };
+            if let Some(r) = r {
+                v += alpha * r[i];
+            }
+            y.set(i, v);
+        }
+    }
+}
+
+fn trans_ok(t: u8) -> bool {
+    matches!(up(t), b'N' | b'T' | b'C')
+}
+fn uplo_ok(u: u8) -> bool {
+    matches!(up(u), b'U' | b'L')
+}
+fn diag_ok(d: u8) -> bool {
+    matches!(up(d), b'U' | b'N')
+}
+
+/// gemv (kl = None) and gbmv (kl, ku band widths).
+///
+/// # Safety
+/// BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemv<T: Scalar>(
+    trans: u8,
+    m: i32,
+    n: i32,
+    band: Option<(i32, i32)>,
+    alpha: T,
+    a: *const T,
+    lda: i32,
+    x: *const T,
+    incx: i32,
+    beta: T,
+    y: *mut T,
+    incy: i32,
+    conj_a: bool,
+) -> Res {
+    // Argument positions differ between gemv and gbmv by the two band arguments.
+    let sh = if band.is_some() { 2 } else { 0 };
+    if !trans_ok(trans) {
+        return Err(1);
+    }
+    if m < 0 {
+        return Err(2);
+    }
+    if n < 0 {
+        return Err(3);
+    }
+    if let Some((kl, ku)) = band {
+        if kl < 0 {
+            return Err(4);
+        }
+        if ku < 0 {
+            return Err(5);
+        }
+        if lda < kl + ku + 1 {
+            return Err(8);
+        }
+    } else if lda < m.max(1) {
+        return Err(6);
+    }
+    if incx == 0 {
+        return Err(8 + sh);
+    }
+    if incy == 0 {
+        return Err(11 + sh);
+    }
+    if m == 0 || n == 0 || (alpha.is_zero() && beta.is_one()) {
+        return Ok(());
+    }
+    let t = up(trans) != b'N';
+    let cj = up(trans) == b'C' || conj_a;
+    let (m, n, lda) = (m as usize, n as usize, lda as usize);
+    let (lenx, leny) = if t { (m, n) } else { (n, m) };
+    let yv = Vec1::new(y, leny, incy as isize);
+    if alpha.is_zero() {
+        // SAFETY: BLAS contract.
+        unsafe { update_y(yv, beta, alpha, None) };
+        return Ok(());
+    }
+    // SAFETY: BLAS contract.
+    let xs = unsafe { Vec1::new(x, lenx, incx as isize).gather() };
+    let mut r = vec![T::zero(); leny];
+    for j in 0..n {
+        let (lo, hi, base) = match band {
+            Some((kl, ku)) => {
+                let (kl, ku) = (kl as usize, ku as usize);
+                (
+                    j.saturating_sub(ku),
+                    (j + kl + 1).min(m),
+                    ku as isize - j as isize,
+                )
+            }
+            None => (0, m, 0),
+        };
+        let col = j * lda;
+        if !t {
+            let xj = xs[j];
+            for (i, ri) in r.iter_mut().enumerate().take(hi).skip(lo) {
+                // SAFETY: (i, j) is inside the stored matrix/band.
+                let aij = unsafe { *a.add(col + (base + i as isize) as usize) }.conj_if(cj);
+                *ri += aij * xj;
+            }
+        } else {
+            let mut s = T::zero();
+            for (i, &xi) in xs.iter().enumerate().take(hi).skip(lo) {
+                // SAFETY: as above.
+                let aij = unsafe { *a.add(col + (base + i as isize) as usize) }.conj_if(cj);
+                s += aij * xi;
+            }
+            r[j] = s;
+        }
+    }
+    // SAFETY: BLAS contract.
+    unsafe { update_y(yv, beta, alpha, Some(&r)) };
+    Ok(())
+}
+
+/// symv/hemv/sbmv/hbmv/spmv/hpmv: y := alpha*A*x + beta*y, A symmetric (herm = false) or
+/// Hermitian. `pos` gives the (lda, incx, incy) argument positions of the calling routine.
+///
+/// # Safety
+/// BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn symv<T: Scalar>(
+    uplo: u8,
+    n: i32,
+    shape: Shape,
+    k: i32,
+    lda: i32,
+    alpha: T,
+    a: *const T,
+    x: *const T,
+    incx: i32,
+    beta: T,
+    y: *mut T,
+    incy: i32,
+    herm: bool,
+    conj_a: bool,
+) -> Res {
+    if !uplo_ok(uplo) {
+        return Err(1);
+    }
+    if n < 0 {
+        return Err(2);
+    }
+    let (px, py) = match shape {
+        Shape::Full(_) => {
+            if lda < n.max(1) {
+                return Err(5);
+            }
+            (7, 10)
+        }
+        Shape::Band(..) => {
+            if k < 0 {
+                return Err(3);
+            }
+            if lda < k + 1 {
+                return Err(6);
+            }
+            (8, 11)
+        }
+        Shape::Packed => (6, 9),
+    };
+    if incx == 0 {
+        return Err(px);
+    }
+    if incy == 0 {
+        return Err(py);
+    }
+    if n == 0 || (alpha.is_zero() && beta.is_one()) {
+        return Ok(());
+    }
+    let n = n as usize;
+    let yv = Vec1::new(y, n, incy as isize);
+    if alpha.is_zero() {
+        // SAFETY: BLAS contract.
+        unsafe { update_y(yv, beta, alpha, None) };
+        return Ok(());
+    }
+    let tri = Tri {
+        ptr: a as *mut T,
+        n,
+        upper: up(uplo) == b'U',
+        shape,
+    };
+    // SAFETY: BLAS contract.
+    let xs = unsafe { Vec1::new(x, n, incx as isize).gather() };
+    let mut r = vec![T::zero(); n];
+    for j in 0..n {
+        for i in tri.rows(j) {
+            // SAFETY: (i, j) stored.
+            let aij = unsafe { tri.get(i, j) }.conj_if(conj_a);
+            if i == j {
+                let d = if herm { aij.real_part() } else { aij };
+                r[j] += d * xs[j];
+            } else {
+                r[i] += aij * xs[j];
+                r[j] += aij.conj_if(herm) * xs[i];
+            }
+        }
+    }
+    // SAFETY: BLAS contract.
+    unsafe { update_y(yv, beta, alpha, Some(&r)) };
+    Ok(())
+}
+
+/// trmv/tbmv/tpmv (solve = false) and trsv/tbsv/tpsv (solve = true).
+///
+/// # Safety
+/// BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn trmv<T: Scalar>(
+    uplo: u8,
+    trans: u8,
+    diag: u8,
+    n: i32,
+    shape: Shape,
+    k: i32,
+    lda: i32,
+    a: *const T,
+    x: *mut T,
+    incx: i32,
+    solve: bool,
+    conj_a: bool,
+) -> Res {
+    if !uplo_ok(uplo) {
+        return Err(1);
+    }
+    if !trans_ok(trans) {
+        return Err(2);
+    }
+    if !diag_ok(diag) {
+        return Err(3);
+    }
+    if n < 0 {
+        return Err(4);
+    }
+    let px = match shape {
+        Shape::Full(_) => {
+            if lda < n.max(1) {
+                return Err(6);
+            }
+            8
+        }
+        Shape::Band(..) => {
+            if k < 0 {
+                return Err(5);
+            }
+            if lda < k + 1 {
+                return Err(7);
+            }
+            9
+        }
+        Shape::Packed => 7,
+    };
+    if incx == 0 {
+        return Err(px);
+    }
+    if n == 0 {
+        return Ok(());
+    }
+    let n = n as usize;
+    let tri = Tri {
+        ptr: a as *mut T,
+        n,
+        upper: up(uplo) == b'U',
+        shape,
+    };
+    let t = up(trans) != b'N';
+    let cj = up(trans) == b'C' || conj_a;
+    let unit = up(diag) == b'U';
+    let xv = Vec1::new(x, n, incx as isize);
+    // SAFETY: BLAS contract.
+    let mut xs = unsafe { xv.gather() };
+    // SAFETY (all `tri.get` below): indices come from `tri.rows(j)`.
+    let get = |i: usize, j: usize| unsafe { tri.get(i, j) }.conj_if(cj);
+    if !solve {
+        let mut r = vec![T::zero(); n];
+        for j in 0..n {
+            for i in tri.rows(j) {
+                let aij = if i == j && unit { T::one() } else { get(i, j) };
+                if !t {
+                    r[i] += aij * xs[j];
+                } else {
+                    r[j] += aij * xs[i];
+                }
+            }
+        }
+        xs = r;
+    } else {
+        let upper = tri.upper;
+        // Non-transposed upper and transposed lower eliminate from the last unknown backwards.
+        let backward = upper != t;
+        let order: Box<dyn Iterator<Item = usize>> = if backward {
+            Box::new((0..n).rev())
+        } else {
+            Box::new(0..n)
+        };
+        for j in order {
+            if !t {
+                if !unit {
+                    xs[j] = xs[j] / get(j, j);
+                }
+                let xj = xs[j];
+                for i in tri.rows(j) {
+                    if i != j {
+                        xs[i] -= xj * get(i, j);
+                    }
+                }
+            } else {
+                let mut s = xs[j];
+                for i in tri.rows(j) {
+                    if i != j {
+                        s -= get(i, j) * xs[i];
+                    }
+                }
+                xs[j] = if unit { s } else { s / get(j, j) };
+            }
+        }
+    }
+    // SAFETY: BLAS contract.
+    unsafe { xv.scatter(&xs) };
+    Ok(())
+}
+
+/// ger/geru/gerc: A := alpha * op(x) * op(y)^T + A, op = conj when the flag is set.
+///
+/// # Safety
+/// BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+pub unsafe fn ger<T: Scalar>(
+    m: i32,
+    n: i32,
+    alpha: T,
+    x: *const T,
+    incx: i32,
+    y: *const T,
+    incy: i32,
+    a: *mut T,
+    lda: i32,
+    conj_x: bool,
+    conj_y: bool,
+) -> Res {
+    if m < 0 {
+        return Err(1);
+    }
+    if n < 0 {
+        return Err(2);
+    }
+    if incx == 0 {
+        return Err(5);
+    }
+    if incy == 0 {
+        return Err(7);
+    }
+    if lda < m.max(1) {
+        return Err(9);
+    }
+    if m == 0 || n == 0 || alpha.is_zero() {
+        return Ok(());
+    }
+    let (m, n, lda) = (m as usize, n as usize, lda as usize);
+    // SAFETY: BLAS contract.
+    let xs = unsafe { Vec1::new(x, m, incx as isize).gather() };
+    let ys = unsafe { Vec1::new(y, n, incy as isize).gather() };
+    for j in 0..n {
+        let t = alpha * ys[j].conj_if(conj_y);
+        for (i, xi) in xs.iter().enumerate() {
+            // SAFETY: i < m <= lda, j < n.
+            unsafe { *a.add(i + j * lda) += xi.conj_if(conj_x) * t };
+        }
+    }
+    Ok(())
+}
+
+/// syr/her/spr/hpr (y = None) and syr2/her2/spr2/hpr2: rank-1 or rank-2 update of a stored
+/// triangle. For Hermitian updates the diagonal is made real, as in the reference.
+///
+/// # Safety
+/// BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+pub unsafe fn syr<T: Scalar>(
+    uplo: u8,
+    n: i32,
+    alpha: T,
+    x: *const T,
+    incx: i32,
+    y: Option<(*const T, i32)>,
+    a: *mut T,
+    shape: Shape,
+    lda: i32,
+    herm: bool,
+    conj_xy: bool,
+) -> Res {
+    if !uplo_ok(uplo) {
+        return Err(1);
+    }
+    if n < 0 {
+        return Err(2);
+    }
+    if incx == 0 {
+        return Err(5);
+    }
+    if let Some((_, incy)) = y {
+        if incy == 0 {
+            return Err(7);
+        }
+    }
+    if let Shape::Full(_) = shape {
+        if lda < n.max(1) {
+            return Err(if y.is_some() { 9 } else { 7 });
+        }
+    }
+    if n == 0 || alpha.is_zero() {
+        return Ok(());
+    }
+    let n = n as usize;
+    let tri = Tri {
+        ptr: a,
+        n,
+        upper: up(uplo) == b'U',
+        shape,
+    };
+    // SAFETY: BLAS contract.
+    let xs: Vec<T> = unsafe { Vec1::new(x, n, incx as isize).gather() }
+        .into_iter()
+        .map(|v| v.conj_if(conj_xy))
+        .collect();
+    let ys: Option<Vec<T>> = y.map(|(p, inc)| {
+        // SAFETY: BLAS contract.
+        unsafe { Vec1::new(p, n, inc as isize).gather() }
+            .into_iter()
+            .map(|v| v.conj_if(conj_xy))
+            .collect()
+    });
+    let calpha = alpha.conj_if(herm);
+    for j in 0..n {
+        for i in tri.rows(j) {
+            let upd = match &ys {
+                None => xs[i] * alpha * xs[j].conj_if(herm),
+                Some(ys) => {
+                    xs[i] * alpha * ys[j].conj_if(herm) + ys[i] * calpha * xs[j].conj_if(herm)
+                }
+            };
+            // SAFETY: (i, j) stored.
+            unsafe {
+                let old = tri.get(i, j);
+                let v = if herm && i == j {
+                    (old.real_part() + upd).real_part()
+                } else {
+                    old + upd
+                };
+                tri.set(i, j, v);
+            }
+        }
+    }
+    Ok(())
+}

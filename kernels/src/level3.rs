@@ -1,0 +1,589 @@
+//! Level 3 BLAS (matrix-matrix) for all precisions, column-major, with the reference argument
+//! checks and edge semantics. GEMM, SYMM/HEMM, SYRK/HERK, SYR2K/HER2K and TRMM run on the packed
+//! GEMM framework (structured operands are expanded to dense blocks first); TRSM is a
+//! substitution over whole columns/rows.
+
+use crate::gemm::{gemm, scale_c, GemmScalar, MatRef};
+use crate::level2::{up, Res};
+use crate::scalar::Scalar;
+
+fn trans_ok(t: u8) -> bool {
+    matches!(up(t), b'N' | b'T' | b'C')
+}
+
+/// # Safety
+/// BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_api<T: GemmScalar>(
+    transa: u8,
+    transb: u8,
+    m: i32,
+    n: i32,
+    k: i32,
+    alpha: T,
+    a: *const T,
+    lda: i32,
+    b: *const T,
+    ldb: i32,
+    beta: T,
+    c: *mut T,
+    ldc: i32,
+) -> Res {
+    let nota = up(transa) == b'N';
+    let notb = up(transb) == b'N';
+    let nrowa = if nota { m } else { k };
+    let nrowb = if notb { k } else { n };
+    if !trans_ok(transa) {
+        return Err(1);
+    }
+    if !trans_ok(transb) {
+        return Err(2);
+    }
+    if m < 0 {
+        return Err(3);
+    }
+    if n < 0 {
+        return Err(4);
+    }
+    if k < 0 {
+        return Err(5);
+    }
+    if lda < nrowa.max(1) {
+        return Err(8);
+    }
+    if ldb < nrowb.max(1) {
+        return Err(10);
+    }
+    if ldc < m.max(1) {
+        return Err(13);
+    }
+    if m == 0 || n == 0 || ((alpha.is_zero() || k == 0) && beta.is_one()) {
+        return Ok(());
+    }
+    let ar = MatRef::op(a, lda as usize, transa);
+    let br = MatRef::op(b, ldb as usize, transb);
+    // SAFETY: checked dimensions; BLAS contract.
+    unsafe {
+        gemm(
+            m as usize,
+            n as usize,
+            k as usize,
+            alpha,
+            ar,
+            br,
+            beta,
+            c,
+            ldc as usize,
+        )
+    };
+    Ok(())
+}
+
+/// Dense copy (column-major, ld = n) of a symmetric/Hermitian matrix given by one triangle.
+unsafe fn expand_sym<T: Scalar>(
+    a: *const T,
+    lda: usize,
+    n: usize,
+    upper: bool,
+    herm: bool,
+) -> Vec<T> {
+    let mut f = vec![T::zero(); n * n];
+    for j in 0..n {
+        for i in 0..n {
+            let stored = if upper { i <= j } else { i >= j };
+            // SAFETY: only the stored triangle is read.
+            let v = unsafe {
+                if i == j {
+                    let d = *a.add(i + j * lda);
+                    if herm {
+                        d.real_part()
+                    } else {
+                        d
+                    }
+                } else if stored {
+                    *a.add(i + j * lda)
+                } else {
+                    (*a.add(j + i * lda)).conj_if(herm)
+                }
+            };
+            f[i + j * n] = v;
+        }
+    }
+    f
+}
+
+/// Dense copy (ld = n) of a triangular matrix: the other triangle zero, unit diagonal if asked.
+unsafe fn expand_tri<T: Scalar>(
+    a: *const T,
+    lda: usize,
+    n: usize,
+    upper: bool,
+    unit: bool,
+) -> Vec<T> {
+    let mut f = vec![T::zero(); n * n];
+    for j in 0..n {
+        for i in 0..n {
+            f[i + j * n] = if i == j && unit {
+                T::one()
+            } else if (upper && i <= j) || (!upper && i >= j) {
+                // SAFETY: stored triangle only.
+                unsafe { *a.add(i + j * lda) }
+            } else {
+                T::zero()
+            };
+        }
+    }
+    f
+}
+
+fn dense<T>(p: *const T, ld: usize) -> MatRef<T> {
+    MatRef {
+        ptr: p,
+        rs: 1,
+        cs: ld,
+        conj: false,
+    }
+}
+
+/// symm (herm = false) and hemm.
+///
+/// # Safety
+/// BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn symm<T: GemmScalar>(
+    side: u8,
+    uplo: u8,
+    m: i32,
+    n: i32,
+    alpha: T,
+    a: *const T,
+    lda: i32,
+    b: *const T,
+    ldb: i32,
+    beta: T,
+    c: *mut T,
+    ldc: i32,
+    herm: bool,
+) -> Res {
+    let left = up(side) == b'L';
+    let nrowa = if left { m } else { n };
+    if !matches!(up(side), b'L' | b'R') {
+        return Err(1);
+    }
+    if !matches!(up(uplo), b'U' | b'L') {
+        return Err(2);
+    }
+    if m < 0 {
+        return Err(3);
+    }
+    if n < 0 {
+        return Err(4);
+    }
+    if lda < nrowa.max(1) {
+        return Err(7);
+    }
+    if ldb < m.max(1) {
+        return Err(9);
+    }
+    if ldc < m.max(1) {
+        return Err(12);
+    }
+    if m == 0 || n == 0 || (alpha.is_zero() && beta.is_one()) {
+        return Ok(());
+    }
+    let (m, n, ldb, ldc) = (m as usize, n as usize, ldb as usize, ldc as usize);
+    if alpha.is_zero() {
+        // SAFETY: checked dimensions.
+        unsafe { scale_c(m, n, beta, c, ldc) };
+        return Ok(());
+    }
+    let ka = nrowa as usize;
+    // SAFETY: checked dimensions.
+    let full = unsafe { expand_sym(a, lda as usize, ka, up(uplo) == b'U', herm) };
+    let (x, y, k) = if left {
+        (dense(full.as_ptr(), ka), dense(b, ldb), m)
+    } else {
+        (dense(b, ldb), dense(full.as_ptr(), ka), n)
+    };
+    // SAFETY: checked dimensions.
+    unsafe { gemm(m, n, k, alpha, x, y, beta, c, ldc) };
+    Ok(())
+}
+
+/// Merge an n x n dense product `t` into the stored triangle of C: C := t + beta*C, making the
+/// diagonal real for Hermitian updates (reference herk/her2k).
+unsafe fn merge_tri<T: Scalar>(
+    n: usize,
+    t: &[T],
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+    upper: bool,
+    herm: bool,
+) {
+    for j in 0..n {
+        let rows = if upper { 0..j + 1 } else { j..n };
+        for i in rows {
+            // SAFETY: (i, j) inside C.
+            unsafe {
+                let p = c.add(i + j * ldc);
+                let old = if beta.is_zero() {
+                    T::zero()
+                } else if herm && i == j {
+                    beta * (*p).real_part()
+                } else {
+                    beta * *p
+                };
+                let v = old + t[i + j * n];
+                *p = if herm && i == j { v.real_part() } else { v };
+            }
+        }
+    }
+}
+
+/// syrk/herk (b = None) and syr2k/her2k. For Hermitian variants `beta` (and for herk `alpha`)
+/// carry real values.
+///
+/// # Safety
+/// BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn syrk<T: GemmScalar>(
+    uplo: u8,
+    trans: u8,
+    n: i32,
+    k: i32,
+    alpha: T,
+    a: *const T,
+    lda: i32,
+    b: Option<(*const T, i32)>,
+    beta: T,
+    c: *mut T,
+    ldc: i32,
+    herm: bool,
+) -> Res {
+    let t = up(trans);
+    let notrans = t == b'N';
+    let nrowa = if notrans { n } else { k };
+    let upper = up(uplo) == b'U';
+    if !matches!(up(uplo), b'U' | b'L') {
+        return Err(1);
+    }
+    // Real syrk accepts N/T/C, complex symmetric N/T, Hermitian N/C.
+    let trans_valid = match (T::IS_COMPLEX, herm) {
+        (false, _) => trans_ok(t),
+        (true, false) => t == b'N' || t == b'T',
+        (true, true) => t == b'N' || t == b'C',
+    };
+    if !trans_valid {
+        return Err(2);
+    }
+    if n < 0 {
+        return Err(3);
+    }
+    if k < 0 {
+        return Err(4);
+    }
+    if lda < nrowa.max(1) {
+        return Err(7);
+    }
+    if let Some((_, ldb)) = b {
+        if ldb < nrowa.max(1) {
+            return Err(9);
+        }
+    }
+    let pc = if b.is_some() { 12 } else { 10 };
+    if ldc < n.max(1) {
+        return Err(pc);
+    }
+    if n == 0 || ((alpha.is_zero() || k == 0) && beta.is_one()) {
+        return Ok(());
+    }
+    let (n, k, ldc) = (n as usize, k as usize, ldc as usize);
+    let mut prod = vec![T::zero(); n * n];
+    if !alpha.is_zero() && k > 0 {
+        let (opx, opxt) = pair_ops(a, lda, notrans, herm);
+        match b {
+            None => {
+                // SAFETY: dimensions checked.
+                unsafe { gemm(n, n, k, alpha, opx, opxt, T::zero(), prod.as_mut_ptr(), n) };
+            }
+            Some((bp, ldb)) => {
+                let (opb, opbt) = pair_ops(bp, ldb, notrans, herm);
+                let alpha2 = alpha.conj_if(herm);
+                // SAFETY: dimensions checked.
+                unsafe {
+                    gemm(n, n, k, alpha, opx, opbt, T::zero(), prod.as_mut_ptr(), n);
+                    gemm(n, n, k, alpha2, opb, opxt, T::one(), prod.as_mut_ptr(), n);
+                }
+            }
+        }
+    }
+    // SAFETY: dimensions checked.
+    unsafe { merge_tri(n, &prod, beta, c, ldc, upper, herm) };
+    Ok(())
+}
+
+/// (op(X), op(X)^T) for syrk-style operands (conjugate transpose when Hermitian).
+fn pair_ops<T: Scalar>(p: *const T, ld: i32, notrans: bool, herm: bool) -> (MatRef<T>, MatRef<T>) {
+    let x = MatRef::op(p, ld as usize, b'N');
+    let xt = MatRef::op(p, ld as usize, if herm { b'C' } else { b'T' });
+    // op(X) is n x k; the second factor is op(X)^T (op(X)^H when Hermitian).
+    if notrans {
+        (x, xt)
+    } else {
+        (xt, x)
+    }
+}
+
+/// Diagonal block size of the blocked triangular product.
+const TRMM_NB: usize = 64;
+
+/// B := alpha * T * Bt (left) or alpha * Bt * T (right) for a triangular T = op(A) (`t_upper`
+/// tells its shape) and Bt the saved old B. Off-diagonal blocks go through GEMM; diagonal blocks
+/// only touch the triangle, so the structural zeros of T are never multiplied (an Inf in B must
+/// not turn into NaN where the reference, which loops over the triangle, gives a number).
+#[allow(clippy::too_many_arguments)]
+unsafe fn trmm_blocked<T: GemmScalar>(
+    left: bool,
+    t_upper: bool,
+    m: usize,
+    n: usize,
+    alpha: T,
+    t: MatRef<T>,
+    bt: &[T],
+    b: *mut T,
+    ldb: usize,
+) {
+    let ka = if left { m } else { n };
+    let btv = |i: usize, j: usize| bt[i + j * m];
+    let sub = |x: MatRef<T>, i: usize, j: usize| MatRef {
+        // SAFETY: (i, j) inside the operand (callers pass in-range block origins).
+        ptr: unsafe { x.ptr.add(i * x.rs + j * x.cs) },
+        ..x
+    };
+    let btr = dense(bt.as_ptr(), m);
+    for d0 in (0..ka).step_by(TRMM_NB) {
+        let d1 = (d0 + TRMM_NB).min(ka);
+        let nb = d1 - d0;
+        // Off-diagonal part of this block row (left) / block column (right), overwriting B's
+        // block (beta = 0), or zeroing it when there is none.
+        let (o0, o1) = if left == t_upper { (d1, ka) } else { (0, d0) };
+        // SAFETY: blocks lie inside T, Bt and B.
+        unsafe {
+            if o1 > o0 {
+                if left {
+                    gemm(
+                        nb,
+                        n,
+                        o1 - o0,
+                        alpha,
+                        sub(t, d0, o0),
+                        sub(btr, o0, 0),
+                        T::zero(),
+                        b.add(d0),
+                        ldb,
+                    );
+                } else {
+                    gemm(
+                        m,
+                        nb,
+                        o1 - o0,
+                        alpha,
+                        sub(btr, 0, o0),
+                        sub(t, o0, d0),
+                        T::zero(),
+                        b.add(d0 * ldb),
+                        ldb,
+                    );
+                }
+            } else if left {
+                scale_c(nb, n, T::zero(), b.add(d0), ldb);
+            } else {
+                scale_c(m, nb, T::zero(), b.add(d0 * ldb), ldb);
+            }
+        }
+        // Diagonal block: the triangle only.
+        for x in d0..d1 {
+            let (lo, hi) = if t_upper == left {
+                (x, d1)
+            } else {
+                (d0, x + 1)
+            };
+            if left {
+                // Row x of T times Bt, over columns lo..hi of T inside the triangle.
+                for j in 0..n {
+                    let mut s = T::zero();
+                    for l in lo..hi {
+                        // SAFETY: (x, l) inside T.
+                        s += unsafe { t.at(x, l) } * btv(l, j);
+                    }
+                    // SAFETY: (x, j) inside B.
+                    unsafe { *b.add(x + j * ldb) += alpha * s };
+                }
+            } else {
+                // Column x of Bt*T: rows lo..hi of T's column x inside the triangle.
+                for i in 0..m {
+                    let mut s = T::zero();
+                    for l in lo..hi {
+                        // SAFETY: (l, x) inside T.
+                        s += btv(i, l) * unsafe { t.at(l, x) };
+                    }
+                    // SAFETY: (i, x) inside B.
+                    unsafe { *b.add(i + x * ldb) += alpha * s };
+                }
+            }
+        }
+    }
+}
+
+/// trmm (solve = false) and trsm (solve = true).
+///
+/// # Safety
+/// BLAS contract on all pointers.
+// Index loops mirror the substitution formulas.
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+pub unsafe fn trmm<T: GemmScalar>(
+    side: u8,
+    uplo: u8,
+    transa: u8,
+    diag: u8,
+    m: i32,
+    n: i32,
+    alpha: T,
+    a: *const T,
+    lda: i32,
+    b: *mut T,
+    ldb: i32,
+    solve: bool,
+) -> Res {
+    let left = up(side) == b'L';
+    let nrowa = if left { m } else { n };
+    let upper = up(uplo) == b'U';
+    if !matches!(up(side), b'L' | b'R') {
+        return Err(1);
+    }
+    if !matches!(up(uplo), b'U' | b'L') {
+        return Err(2);
+    }
+    if !trans_ok(transa) {
+        return Err(3);
+    }
+    if !matches!(up(diag), b'U' | b'N') {
+        return Err(4);
+    }
+    if m < 0 {
+        return Err(5);
+    }
+    if n < 0 {
+        return Err(6);
+    }
+    if lda < nrowa.max(1) {
+        return Err(9);
+    }
+    if ldb < m.max(1) {
+        return Err(11);
+    }
+    if m == 0 || n == 0 {
+        return Ok(());
+    }
+    let (m, n, ldb) = (m as usize, n as usize, ldb as usize);
+    if alpha.is_zero() {
+        // SAFETY: checked dimensions.
+        unsafe { scale_c(m, n, T::zero(), b, ldb) };
+        return Ok(());
+    }
+    let ka = nrowa as usize;
+    let unit = up(diag) == b'U';
+    // SAFETY: checked dimensions.
+    let full = unsafe { expand_tri(a, lda as usize, ka, upper, unit) };
+    let opa = MatRef::op(full.as_ptr(), ka, transa);
+    if !solve {
+        let mut bt = vec![T::zero(); m * n];
+        for j in 0..n {
+            for i in 0..m {
+                // SAFETY: (i, j) inside B.
+                bt[i + j * m] = unsafe { *b.add(i + j * ldb) };
+            }
+        }
+        // SAFETY: checked dimensions; B is written only, its old values live in `bt`.
+        unsafe {
+            trmm_blocked(
+                left,
+                upper != (up(transa) != b'N'),
+                m,
+                n,
+                alpha,
+                opa,
+                &bt,
+                b,
+                ldb,
+            )
+        };
+        return Ok(());
+    }
+    // Solve op(A) X = alpha B (left) or X op(A) = alpha B (right), i.e. op(A)^T x = alpha b for
+    // each row of B. `g(i, j)` is element (i, j) of the matrix M in M x = rhs.
+    let t = up(transa) != b'N';
+    let cj = up(transa) == b'C';
+    let fa = &full;
+    let g = |i: usize, j: usize, transposed: bool| -> T {
+        let (r, c) = if transposed { (j, i) } else { (i, j) };
+        fa[r + c * ka].conj_if(cj)
+    };
+    // M = op(A) for left; M = op(A)^T for right.
+    let mt = if left { t } else { !t };
+    // M is upper triangular iff A is upper and not transposed (or lower and transposed).
+    let m_upper = upper != mt;
+    let solve_vec = |x: &mut [T]| {
+        let nn = x.len();
+        if m_upper {
+            for j in (0..nn).rev() {
+                if !unit {
+                    x[j] = x[j] / g(j, j, mt);
+                }
+                let xj = x[j];
+                for i in 0..j {
+                    x[i] -= xj * g(i, j, mt);
+                }
+            }
+        } else {
+            for j in 0..nn {
+                if !unit {
+                    x[j] = x[j] / g(j, j, mt);
+                }
+                let xj = x[j];
+                for i in j + 1..nn {
+                    x[i] -= xj * g(i, j, mt);
+                }
+            }
+        }
+    };
+    if left {
+        let mut x = vec![T::zero(); m];
+        for j in 0..n {
+            for (i, xi) in x.iter_mut().enumerate() {
+                // SAFETY: inside B.
+                *xi = alpha * unsafe { *b.add(i + j * ldb) };
+            }
+            solve_vec(&mut x);
+            for (i, xi) in x.iter().enumerate() {
+                // SAFETY: inside B.
+                unsafe { *b.add(i + j * ldb) = *xi };
+            }
+        }
+    } else {
+        let mut x = vec![T::zero(); n];
+        for i in 0..m {
+            for (j, xj) in x.iter_mut().enumerate() {
+                // SAFETY: inside B.
+                *xj = alpha * unsafe { *b.add(i + j * ldb) };
+            }
+            solve_vec(&mut x);
+            for (j, xj) in x.iter().enumerate() {
+                // SAFETY: inside B.
+                unsafe { *b.add(i + j * ldb) = *xj };
+            }
+        }
+    }
+    Ok(())
+}
