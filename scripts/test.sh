@@ -19,6 +19,7 @@ requirements=(
   "clang clang"                                                       # ... and for the MSVC target
   "node nodejs"                                                       # runs the SARIF validator's installer
   "npm npm"                                                           # installs the SARIF validator
+  "/usr/lib/x86_64-linux-gnu/blas/xblat1d libblas-test"               # reference BLAS testers for kernels/
 )
 missing=()
 for requirement in "${requirements[@]}"; do
