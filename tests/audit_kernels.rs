@@ -33,7 +33,9 @@ fn the_kernels_library_audits_clean_with_its_unload_destructor_found() {
         .find(|e| {
             e.role == Role::Destructor
                 && e.origin == Origin::User
-                && e.symbol.as_deref().is_some_and(|s| s.contains("blastool_quit"))
+                && e.symbol
+                    .as_deref()
+                    .is_some_and(|s| s.contains("blastool_quit"))
         })
         .unwrap_or_else(|| panic!("no unload destructor found: {:#?}", report.entries));
     assert_eq!(quit.mechanism, Mechanism::FiniArray);
@@ -48,12 +50,30 @@ fn the_kernels_library_audits_clean_with_its_unload_destructor_found() {
     let archive = blastool::audit::audit_file(&dir.join("libkernels.a"));
     assert!(!archive.is_empty());
     for member in &archive {
-        assert!(member.error.is_none(), "{}: {:?}", member.display_name(), member.error);
-        assert!(member.findings.is_empty(), "{}: {:#?}", member.display_name(), member.findings);
+        assert!(
+            member.error.is_none(),
+            "{}: {:?}",
+            member.display_name(),
+            member.error
+        );
+        assert!(
+            member.findings.is_empty(),
+            "{}: {:#?}",
+            member.display_name(),
+            member.findings
+        );
         // No constructor of our own: the static library initialises lazily.
-        for entry in member.entries.iter().filter(|e| e.role == Role::Constructor) {
+        for entry in member
+            .entries
+            .iter()
+            .filter(|e| e.role == Role::Constructor)
+        {
             let symbol = entry.symbol.as_deref().unwrap_or_default();
-            assert!(!symbol.contains("kernels"), "{}: constructor {symbol}", member.display_name());
+            assert!(
+                !symbol.contains("kernels"),
+                "{}: constructor {symbol}",
+                member.display_name()
+            );
         }
     }
 }
