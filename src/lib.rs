@@ -2,6 +2,7 @@
 //! is thin glue over this crate.
 
 pub mod audit;
+pub mod bench;
 pub mod report;
 pub mod rules;
 pub mod template;

@@ -33,6 +33,9 @@ enum Command {
         /// Rule ID or name, e.g. BLT001 or unpaired-constructor.
         id: String,
     },
+    /// Time BLAS calls side by side across libraries (ours and --against peers), with a
+    /// numerical cross-check, a table or JSON, and an optional SVG chart.
+    Bench(blastool::bench::BenchArgs),
     /// Render source files that fix what the audit finds.
     #[command(subcommand)]
     Template(TemplateCommand),
@@ -118,6 +121,11 @@ fn main() -> ExitCode {
             }
             print_stdout(&out)
         }
+        Command::Bench(args) => match blastool::bench::run_bench(args) {
+            0 => Status::Clean,
+            1 => Status::Findings,
+            _ => Status::Trouble,
+        },
         Command::Template(TemplateCommand::Dllmain { init, quit, output }) => {
             let spec = blastool::template::DllMainSpec { init, quit };
             match blastool::template::render_dllmain(&spec) {

@@ -1,0 +1,349 @@
+//! The CBLAS entry points of a library opened with `dlopen`, plus the vendor calls that name its
+//! kernel table and set its thread count.
+
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::path::{Path, PathBuf};
+
+const COL_MAJOR: c_int = 102;
+const NO_TRANS: c_int = 111;
+
+type Gemm<T> = unsafe extern "C" fn(
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    T,
+    *const T,
+    c_int,
+    *const T,
+    c_int,
+    T,
+    *mut T,
+    c_int,
+);
+type ComplexGemm = unsafe extern "C" fn(
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    *const c_void,
+    *const c_void,
+    c_int,
+    *const c_void,
+    c_int,
+    *const c_void,
+    *mut c_void,
+    c_int,
+);
+type Axpy = unsafe extern "C" fn(c_int, f64, *const f64, c_int, *mut f64, c_int);
+type Dot = unsafe extern "C" fn(c_int, *const f64, c_int, *const f64, c_int) -> f64;
+type Gemv = unsafe extern "C" fn(
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    f64,
+    *const f64,
+    c_int,
+    *const f64,
+    c_int,
+    f64,
+    *mut f64,
+    c_int,
+);
+
+/// A library opened for benchmarking. It stays loaded for the life of the process: some BLAS
+/// libraries cannot be unloaded cleanly, and the bench must not measure that.
+pub struct Library {
+    pub path: PathBuf,
+    handle: *mut c_void,
+}
+
+impl Library {
+    pub fn open(path: &Path) -> Result<Library, String> {
+        let c_path = CString::new(path.as_os_str().to_string_lossy().as_bytes())
+            .map_err(|_| format!("{}: the path contains a NUL byte", path.display()))?;
+        // SAFETY: dlopen runs the library's constructors — that is the point of benchmarking it,
+        // and the user named the file. RTLD_LOCAL keeps two BLAS libraries from interposing.
+        let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+        if handle.is_null() {
+            // SAFETY: dlerror returns a thread-local message or null.
+            let message = unsafe {
+                let error = libc::dlerror();
+                if error.is_null() {
+                    "unknown error".to_string()
+                } else {
+                    CStr::from_ptr(error).to_string_lossy().into_owned()
+                }
+            };
+            return Err(format!("cannot load {}: {message}", path.display()));
+        }
+        let library = Library {
+            path: path.to_path_buf(),
+            handle,
+        };
+        if library.symbol("cblas_dgemm").is_none() {
+            return Err(format!(
+                "{} does not export the CBLAS ABI (no cblas_dgemm)",
+                path.display()
+            ));
+        }
+        Ok(library)
+    }
+
+    pub fn name(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn symbol(&self, name: &str) -> Option<*mut c_void> {
+        let c_name = CString::new(name).ok()?;
+        // SAFETY: the handle is live (never closed) and the name is NUL-terminated.
+        let address = unsafe { libc::dlsym(self.handle, c_name.as_ptr()) };
+        (!address.is_null()).then_some(address)
+    }
+
+    fn function<F: Copy>(&self, name: &str) -> Result<F, String> {
+        let address = self
+            .symbol(name)
+            .ok_or_else(|| format!("{} does not export {name}", self.path.display()))?;
+        assert_eq!(std::mem::size_of::<F>(), std::mem::size_of::<*mut c_void>());
+        // SAFETY: F is one of the extern "C" function pointer types above, matching the CBLAS
+        // prototype of `name`.
+        Ok(unsafe { std::mem::transmute_copy::<*mut c_void, F>(&address) })
+    }
+
+    /// The kernel table the library chose, where it says.
+    pub fn core(&self) -> Option<String> {
+        type Name = unsafe extern "C" fn() -> *const c_char;
+        for query in ["blastool_get_corename", "openblas_get_corename"] {
+            if let Ok(function) = self.function::<Name>(query) {
+                // SAFETY: both return a static NUL-terminated string.
+                let name = unsafe { CStr::from_ptr(function()) };
+                return Some(name.to_string_lossy().into_owned());
+            }
+        }
+        type ArchId = unsafe extern "C" fn() -> c_int;
+        type ArchName = unsafe extern "C" fn(c_int) -> *const c_char;
+        if let (Ok(id), Ok(name)) = (
+            self.function::<ArchId>("bli_arch_query_id"),
+            self.function::<ArchName>("bli_arch_string"),
+        ) {
+            // SAFETY: BLIS returns a static string for any id it returned.
+            let name = unsafe { CStr::from_ptr(name(id())) };
+            return Some(name.to_string_lossy().into_owned());
+        }
+        None
+    }
+
+    pub fn can_set_threads(&self) -> bool {
+        [
+            "blastool_set_num_threads",
+            "openblas_set_num_threads",
+            "bli_thread_set_num_threads",
+        ]
+        .iter()
+        .any(|name| self.symbol(name).is_some())
+    }
+
+    /// Sets the library's thread count through its own call, when it has one.
+    pub fn set_threads(&self, threads: i32) {
+        type SetInt = unsafe extern "C" fn(c_int);
+        type SetDim = unsafe extern "C" fn(i64);
+        // SAFETY: the prototypes are the libraries' documented ones.
+        unsafe {
+            if let Ok(set) = self.function::<SetInt>("blastool_set_num_threads") {
+                set(threads);
+            } else if let Ok(set) = self.function::<SetInt>("openblas_set_num_threads") {
+                set(threads);
+            } else if let Ok(set) = self.function::<SetDim>("bli_thread_set_num_threads") {
+                set(i64::from(threads));
+            }
+        }
+    }
+
+    pub fn dgemm(
+        &self,
+        m: usize,
+        n: usize,
+        k: usize,
+        a: &[f64],
+        b: &[f64],
+        c: &mut [f64],
+    ) -> Result<(), String> {
+        let gemm: Gemm<f64> = self.function("cblas_dgemm")?;
+        check(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n)?;
+        let (m, n, k) = (m as c_int, n as c_int, k as c_int);
+        // SAFETY: column-major m×k, k×n and m×n arrays of at least the lengths checked above.
+        unsafe {
+            gemm(
+                COL_MAJOR,
+                NO_TRANS,
+                NO_TRANS,
+                m,
+                n,
+                k,
+                1.0,
+                a.as_ptr(),
+                m,
+                b.as_ptr(),
+                k,
+                0.5,
+                c.as_mut_ptr(),
+                m,
+            )
+        };
+        Ok(())
+    }
+
+    pub fn sgemm(
+        &self,
+        m: usize,
+        n: usize,
+        k: usize,
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+    ) -> Result<(), String> {
+        let gemm: Gemm<f32> = self.function("cblas_sgemm")?;
+        check(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n)?;
+        let (m, n, k) = (m as c_int, n as c_int, k as c_int);
+        // SAFETY: as dgemm.
+        unsafe {
+            gemm(
+                COL_MAJOR,
+                NO_TRANS,
+                NO_TRANS,
+                m,
+                n,
+                k,
+                1.0,
+                a.as_ptr(),
+                m,
+                b.as_ptr(),
+                k,
+                0.5,
+                c.as_mut_ptr(),
+                m,
+            )
+        };
+        Ok(())
+    }
+
+    /// `alpha_beta`: alpha and beta as (re, im) pairs.
+    fn complex_gemm<T>(
+        &self,
+        name: &str,
+        (m, n, k): (usize, usize, usize),
+        a: &[T],
+        b: &[T],
+        c: &mut [T],
+        alpha_beta: [[T; 2]; 2],
+    ) -> Result<(), String> {
+        let gemm: ComplexGemm = self.function(name)?;
+        check(a.len() >= 2 * m * k && b.len() >= 2 * k * n && c.len() >= 2 * m * n)?;
+        let (m, n, k) = (m as c_int, n as c_int, k as c_int);
+        let [alpha, beta] = &alpha_beta;
+        // SAFETY: interleaved (re, im) column-major arrays of the checked lengths; alpha and
+        // beta point at two values each.
+        unsafe {
+            gemm(
+                COL_MAJOR,
+                NO_TRANS,
+                NO_TRANS,
+                m,
+                n,
+                k,
+                alpha.as_ptr().cast(),
+                a.as_ptr().cast(),
+                m,
+                b.as_ptr().cast(),
+                k,
+                beta.as_ptr().cast(),
+                c.as_mut_ptr().cast(),
+                m,
+            )
+        };
+        Ok(())
+    }
+
+    pub fn zgemm(
+        &self,
+        m: usize,
+        n: usize,
+        k: usize,
+        a: &[f64],
+        b: &[f64],
+        c: &mut [f64],
+    ) -> Result<(), String> {
+        self.complex_gemm("cblas_zgemm", (m, n, k), a, b, c, [[1.0, 0.0], [0.5, 0.0]])
+    }
+
+    pub fn cgemm(
+        &self,
+        m: usize,
+        n: usize,
+        k: usize,
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+    ) -> Result<(), String> {
+        self.complex_gemm("cblas_cgemm", (m, n, k), a, b, c, [[1.0, 0.0], [0.5, 0.0]])
+    }
+
+    pub fn daxpy(&self, n: usize, x: &[f64], y: &mut [f64]) -> Result<(), String> {
+        let axpy: Axpy = self.function("cblas_daxpy")?;
+        check(x.len() >= n && y.len() >= n)?;
+        // SAFETY: both vectors hold n elements with unit stride.
+        unsafe { axpy(n as c_int, 0.5, x.as_ptr(), 1, y.as_mut_ptr(), 1) };
+        Ok(())
+    }
+
+    pub fn ddot(&self, n: usize, x: &[f64], y: &[f64]) -> Result<f64, String> {
+        let dot: Dot = self.function("cblas_ddot")?;
+        check(x.len() >= n && y.len() >= n)?;
+        // SAFETY: both vectors hold n elements with unit stride.
+        Ok(unsafe { dot(n as c_int, x.as_ptr(), 1, y.as_ptr(), 1) })
+    }
+
+    pub fn dgemv(
+        &self,
+        m: usize,
+        n: usize,
+        a: &[f64],
+        x: &[f64],
+        y: &mut [f64],
+    ) -> Result<(), String> {
+        let gemv: Gemv = self.function("cblas_dgemv")?;
+        check(a.len() >= m * n && x.len() >= n && y.len() >= m)?;
+        // SAFETY: column-major m×n matrix, x of n and y of m elements.
+        unsafe {
+            gemv(
+                COL_MAJOR,
+                NO_TRANS,
+                m as c_int,
+                n as c_int,
+                1.0,
+                a.as_ptr(),
+                m as c_int,
+                x.as_ptr(),
+                1,
+                0.5,
+                y.as_mut_ptr(),
+                1,
+            )
+        };
+        Ok(())
+    }
+}
+
+fn check(ok: bool) -> Result<(), String> {
+    if ok {
+        Ok(())
+    } else {
+        Err("internal error: benchmark buffers are too small".to_string())
+    }
+}

@@ -1,0 +1,416 @@
+//! `blastool bench`: the same BLAS calls on the same data, timed side by side across libraries
+//! loaded with `dlopen` — ours and any peers (`--against`) — alternating between libraries
+//! within every repetition so that a noisy, shared machine hurts them all alike.
+//!
+//! Results are checked against each other numerically: a fast wrong answer cannot win.
+
+mod ffi;
+mod plot;
+
+use ffi::Library;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Options of `blastool bench`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Our library (a shared object exporting the CBLAS ABI). Default: the `libkernels.so`
+    /// next to this executable's build (`target/release`), as `cargo build --release` leaves it.
+    #[arg(long, value_name = "PATH")]
+    pub library: Option<PathBuf>,
+    /// A peer library to compare with, e.g. /usr/lib/x86_64-linux-gnu/libopenblas.so.0
+    /// (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub against: Vec<PathBuf>,
+    /// Routines: dgemm, sgemm, zgemm, cgemm, daxpy, ddot, dgemv.
+    #[arg(long, value_delimiter = ',', default_value = "dgemm")]
+    pub routines: Vec<String>,
+    /// Problem sizes (n for square GEMM and GEMV, length for level 1).
+    #[arg(long, value_delimiter = ',', default_value = "64,256,1024")]
+    pub sizes: Vec<usize>,
+    /// GEMM shape: `square` (m=n=k=size) or `skinny` (m=n=size, k=32).
+    #[arg(long, default_value = "square")]
+    pub shapes: String,
+    /// Thread counts to measure, set through each library's own call when it has one
+    /// (`blastool_set_num_threads`, `openblas_set_num_threads`, `bli_thread_set_num_threads`).
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    pub threads: Vec<i32>,
+    /// Timed repetitions per case (after one warm-up call per library).
+    #[arg(long, default_value_t = 5)]
+    pub reps: usize,
+    /// Print the results as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Draw GFLOPS against size as an SVG chart, one line per library and routine.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
+    /// Small sizes, one repetition: proves the command and the cross-check work, says nothing
+    /// about speed.
+    #[arg(long)]
+    pub quick: bool,
+}
+
+/// One measured case for one library.
+#[derive(Debug, Clone, Serialize)]
+pub struct Measurement {
+    pub library: String,
+    pub routine: String,
+    pub shape: String,
+    pub size: usize,
+    pub threads: i32,
+    /// Best and median throughput over the repetitions: GFLOPS, or GB/s for level 1 and 2.
+    pub best: f64,
+    pub median: f64,
+    pub unit: &'static str,
+    /// Our speed relative to this library: the first library's (ours) median over this one's.
+    /// Above 1 we are faster; the first library's own rows read 1.
+    pub ours_over_this: f64,
+    /// Largest relative difference from the first library's result.
+    pub max_relative_difference: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    cpu: String,
+    libraries: Vec<LibraryInfo>,
+    reps: usize,
+    measurements: Vec<Measurement>,
+    mismatches: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct LibraryInfo {
+    path: String,
+    core: Option<String>,
+    sets_threads: bool,
+}
+
+/// Deterministic pseudo-random numbers in [-1, 1), so every library sees the same data.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+    }
+
+    fn vector(&mut self, len: usize) -> Vec<f64> {
+        (0..len).map(|_| self.next()).collect()
+    }
+}
+
+fn cpu_name() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string())
+}
+
+fn default_library() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?;
+    [
+        dir.join("libkernels.so"),
+        dir.join("../release/libkernels.so"),
+    ]
+    .into_iter()
+    .find(|p| p.exists())
+}
+
+/// Floating-point operations (or bytes moved) of one call, and the unit they make.
+fn work(routine: &str, m: usize, n: usize, k: usize) -> (f64, &'static str) {
+    let (m, n, k) = (m as f64, n as f64, k as f64);
+    match routine {
+        "dgemm" | "sgemm" => (2.0 * m * n * k, "GFLOPS"),
+        "zgemm" | "cgemm" => (8.0 * m * n * k, "GFLOPS"),
+        // Memory-bound: bytes read and written.
+        "daxpy" => (3.0 * 8.0 * m, "GB/s"),
+        "ddot" => (2.0 * 8.0 * m, "GB/s"),
+        "dgemv" => (8.0 * (m * n + m + n), "GB/s"),
+        _ => (0.0, "GFLOPS"),
+    }
+}
+
+/// Runs one routine once on the given library; returns the result data to cross-check.
+fn call(
+    lib: &Library,
+    routine: &str,
+    m: usize,
+    n: usize,
+    k: usize,
+    data: &CaseData,
+) -> Result<Vec<f64>, String> {
+    match routine {
+        "dgemm" => {
+            let mut c = data.c.clone();
+            lib.dgemm(m, n, k, &data.a, &data.b, &mut c)?;
+            Ok(c)
+        }
+        "sgemm" => {
+            let a: Vec<f32> = data.a.iter().map(|v| *v as f32).collect();
+            let b: Vec<f32> = data.b.iter().map(|v| *v as f32).collect();
+            let mut c: Vec<f32> = data.c.iter().map(|v| *v as f32).collect();
+            lib.sgemm(m, n, k, &a, &b, &mut c)?;
+            Ok(c.into_iter().map(f64::from).collect())
+        }
+        "zgemm" => {
+            let mut c = data.c2.clone();
+            lib.zgemm(m, n, k, &data.a2, &data.b2, &mut c)?;
+            Ok(c)
+        }
+        "cgemm" => {
+            let a: Vec<f32> = data.a2.iter().map(|v| *v as f32).collect();
+            let b: Vec<f32> = data.b2.iter().map(|v| *v as f32).collect();
+            let mut c: Vec<f32> = data.c2.iter().map(|v| *v as f32).collect();
+            lib.cgemm(m, n, k, &a, &b, &mut c)?;
+            Ok(c.into_iter().map(f64::from).collect())
+        }
+        "daxpy" => {
+            let mut y = data.b[..m].to_vec();
+            lib.daxpy(m, &data.a[..m], &mut y)?;
+            Ok(y)
+        }
+        "ddot" => Ok(vec![lib.ddot(m, &data.a[..m], &data.b[..m])?]),
+        "dgemv" => {
+            let mut y = data.c[..m].to_vec();
+            lib.dgemv(m, n, &data.a, &data.b[..n], &mut y)?;
+            Ok(y)
+        }
+        other => Err(format!("unknown routine '{other}'")),
+    }
+}
+
+/// Inputs shared by every library for one case.
+struct CaseData {
+    a: Vec<f64>,
+    b: Vec<f64>,
+    c: Vec<f64>,
+    a2: Vec<f64>,
+    b2: Vec<f64>,
+    c2: Vec<f64>,
+}
+
+fn relative_difference(reference: &[f64], other: &[f64]) -> f64 {
+    let scale = reference
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()))
+        .max(1e-300);
+    reference
+        .iter()
+        .zip(other)
+        .fold(0.0f64, |m, (r, o)| m.max((r - o).abs() / scale))
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values[values.len() / 2]
+}
+
+/// Runs the benchmark; returns the exit status (0 ok, 1 results disagree, 2 error).
+pub fn run_bench(args: BenchArgs) -> u8 {
+    match bench(args) {
+        Ok(status) => status,
+        Err(error) => {
+            eprintln!("error: {error}");
+            2
+        }
+    }
+}
+
+fn bench(mut args: BenchArgs) -> Result<u8, String> {
+    const ROUTINES: &[&str] = &["dgemm", "sgemm", "zgemm", "cgemm", "daxpy", "ddot", "dgemv"];
+    for routine in &args.routines {
+        if !ROUTINES.contains(&routine.as_str()) {
+            return Err(format!(
+                "unknown routine '{routine}'; choose from {}",
+                ROUTINES.join(", ")
+            ));
+        }
+    }
+    if !matches!(args.shapes.as_str(), "square" | "skinny") {
+        return Err(format!(
+            "unknown shape '{}'; choose square or skinny",
+            args.shapes
+        ));
+    }
+    if args.quick {
+        args.sizes = vec![8, 33, 100];
+        args.reps = 1;
+    }
+    if args.sizes.is_empty() || args.sizes.contains(&0) || args.reps == 0 {
+        return Err("--sizes must be positive and --reps at least 1".to_string());
+    }
+    let ours = match args.library.clone().or_else(default_library) {
+        Some(path) => path,
+        None => {
+            return Err(
+                "no library to measure: pass --library PATH (e.g. the libkernels.so that \
+                        `cargo build --release -p kernels` writes to target/release)"
+                    .to_string(),
+            )
+        }
+    };
+    let mut libraries = vec![Library::open(&ours)?];
+    for peer in &args.against {
+        libraries.push(Library::open(peer)?);
+    }
+
+    let mut measurements = Vec::new();
+    let mut mismatches = 0;
+    let mut rng = Lcg(0x5eed);
+    for &threads in &args.threads {
+        for lib in &libraries {
+            lib.set_threads(threads);
+        }
+        for routine in &args.routines {
+            for &size in &args.sizes {
+                let level3 = routine.ends_with("gemm");
+                let (m, n, k) = match (level3, args.shapes.as_str()) {
+                    (true, "skinny") => (size, size, 32.min(size)),
+                    (true, _) => (size, size, size),
+                    (false, _) if routine == "dgemv" => (size, size, 1),
+                    (false, _) => (size, 1, 1),
+                };
+                let len = (m * k).max(k * n).max(m * n).max(m);
+                let data = CaseData {
+                    a: rng.vector(len),
+                    b: rng.vector(len),
+                    c: rng.vector(len),
+                    a2: rng.vector(2 * len),
+                    b2: rng.vector(2 * len),
+                    c2: rng.vector(2 * len),
+                };
+                let mut times = vec![Vec::new(); libraries.len()];
+                let mut results = vec![Vec::new(); libraries.len()];
+                // Warm-up, then alternate libraries within each repetition.
+                for (index, lib) in libraries.iter().enumerate() {
+                    results[index] = call(lib, routine, m, n, k, &data)?;
+                }
+                for _ in 0..args.reps {
+                    for (index, lib) in libraries.iter().enumerate() {
+                        let start = Instant::now();
+                        call(lib, routine, m, n, k, &data)?;
+                        times[index].push(start.elapsed().as_secs_f64());
+                    }
+                }
+                let (amount, unit) = work(routine, m, n, k);
+                let mut first_median = 0.0;
+                for (index, lib) in libraries.iter().enumerate() {
+                    let mut rates: Vec<f64> = times[index]
+                        .iter()
+                        .map(|t| amount / t.max(1e-12) / 1e9)
+                        .collect();
+                    let best = rates.iter().cloned().fold(0.0, f64::max);
+                    let median = median(&mut rates);
+                    if index == 0 {
+                        first_median = median;
+                    }
+                    let difference = relative_difference(&results[0], &results[index]);
+                    let tolerance = if routine.starts_with('s') || routine.starts_with('c') {
+                        1e-3
+                    } else {
+                        1e-9
+                    };
+                    if difference > tolerance {
+                        mismatches += 1;
+                    }
+                    measurements.push(Measurement {
+                        library: lib.name(),
+                        routine: routine.clone(),
+                        shape: if level3 {
+                            args.shapes.clone()
+                        } else {
+                            "vector".to_string()
+                        },
+                        size,
+                        threads,
+                        best,
+                        median,
+                        unit,
+                        ours_over_this: first_median / median.max(1e-12),
+                        max_relative_difference: difference,
+                    });
+                }
+            }
+        }
+    }
+
+    let report = Report {
+        cpu: cpu_name(),
+        libraries: libraries
+            .iter()
+            .map(|l| LibraryInfo {
+                path: l.path.display().to_string(),
+                core: l.core(),
+                sets_threads: l.can_set_threads(),
+            })
+            .collect(),
+        reps: args.reps,
+        measurements,
+        mismatches,
+    };
+    if let Some(path) = &args.plot {
+        plot::draw(path, &report.measurements)?;
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
+    } else {
+        print_table(&report);
+    }
+    Ok(if mismatches > 0 { 1 } else { 0 })
+}
+
+fn print_table(report: &Report) {
+    println!("CPU: {}", report.cpu);
+    for (index, lib) in report.libraries.iter().enumerate() {
+        println!(
+            "library {index}: {} (core: {}; threads {})",
+            lib.path,
+            lib.core.as_deref().unwrap_or("unknown"),
+            if lib.sets_threads {
+                "set per case"
+            } else {
+                "library default"
+            }
+        );
+    }
+    println!(
+        "{:<7} {:<7} {:>6} {:>3}  {:<28} {:>9} {:>9} {:>7} {:>9}",
+        "routine", "shape", "size", "thr", "library", "best", "median", "ours/it", "rel.diff"
+    );
+    for m in &report.measurements {
+        let name = std::path::Path::new(&m.library)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        println!(
+            "{:<7} {:<7} {:>6} {:>3}  {:<28} {:>9.2} {:>9.2} {:>7.3} {:>9.1e}  {}",
+            m.routine,
+            m.shape,
+            m.size,
+            m.threads,
+            name,
+            m.best,
+            m.median,
+            m.ours_over_this,
+            m.max_relative_difference,
+            m.unit
+        );
+    }
+    println!(
+        "ours/it: the first library's median over this library's (above 1: ours is faster); {} repetition(s), libraries alternated within each; {} mismatching result(s)",
+        report.reps, report.mismatches
+    );
+}
