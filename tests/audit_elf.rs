@@ -274,6 +274,23 @@ fn nodelete_and_executables_turn_findings_into_notes() {
 }
 
 #[test]
+fn musl_never_unloads_so_findings_are_notes_and_pairs_are_fine() {
+    let unpaired = audit_one("elf/x86_64-musl/unpaired.so");
+    assert_eq!(
+        unpaired.runtime,
+        Some(blastool::audit::model::Runtime::Musl)
+    );
+    assert_eq!(verdict(&unpaired), vec![("BLT001", Severity::Note)]);
+    assert!(unpaired.never_unloaded.as_deref().unwrap().contains("musl"));
+    let paired = audit_one("elf/x86_64-musl/paired.so");
+    assert!(paired.findings.is_empty(), "{:#?}", paired.findings);
+    assert_eq!(
+        entry(&paired, "lib_init").paired_with,
+        Some(entry(&paired, "lib_quit").address)
+    );
+}
+
+#[test]
 fn relocatable_objects_are_judged_from_their_relocations() {
     let paired = audit_one("elf/x86_64-obj/paired.o");
     assert!(paired.findings.is_empty(), "{:#?}", paired.findings);

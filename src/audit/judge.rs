@@ -469,6 +469,8 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
         });
         match partner {
             Some(dtor) if dtor.runs_on_unload => {}
+            // Paired, and the library is never unloaded: nothing is left to undo.
+            Some(_) if inventory.never_unloaded.is_some() => {}
             Some(dtor) => {
                 let message = format!(
                     "{dtor_name} ({section}) is the only destructor for constructor {ctor_name} \
@@ -480,7 +482,13 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
                     ctor_section = ctor.section,
                     how = dtor.paired_by.as_deref().unwrap_or("evidence"),
                     why = never_runs_reason(dtor.mechanism, runtime),
-                    fix = windows_fix(ctor, dtor),
+                    fix = if matches!(format, Format::Pe | Format::Coff) {
+                        windows_fix(ctor, dtor)
+                    } else {
+                        "Fix: register the cleanup with atexit() in the constructor, or move it \
+                         to a table this runtime runs on unload (.fini_array on glibc)."
+                            .to_string()
+                    },
                 );
                 findings.push(finding(
                     &rules::DESTRUCTOR_NEVER_RUNS,
