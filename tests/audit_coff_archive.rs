@@ -124,6 +124,23 @@ fn every_archive_flavour_is_audited_member_by_member() {
 }
 
 #[test]
+fn constructor_and_destructor_in_different_members_pair_by_name() {
+    let reports = audit_archive("archive/libsplit.a");
+    assert_eq!(reports.len(), 2);
+    assert!(
+        reports.iter().all(|r| r.findings.is_empty()),
+        "{reports:#?}"
+    );
+    let init = reports[0]
+        .entries
+        .iter()
+        .find(|e| e.symbol.as_deref() == Some("split_init"))
+        .unwrap();
+    assert_eq!(init.paired_with_symbol.as_deref(), Some("split_quit"));
+    assert!(init.paired_by.as_deref().unwrap().contains("split_quit.o"));
+}
+
+#[test]
 fn import_libraries_skip_short_import_members_quietly() {
     let reports = audit_archive("archive/import.lib");
     // 5 short import members are skipped; the 3 import-descriptor objects are audited.

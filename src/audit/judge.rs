@@ -613,6 +613,69 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
     report
 }
 
+/// Pairs, by name, constructors left unpaired in one archive member with destructors in the
+/// other members: a static library's init and cleanup often live in different objects, and the
+/// linker brings both in. Shared state cannot be compared across members (each has its own
+/// section offsets), so only names count here.
+pub fn pair_across_members(reports: &mut [FileReport]) {
+    // Every named user destructor that runs on unload: (member index, entry index, symbol,
+    // address, member name).
+    #[allow(clippy::type_complexity)]
+    let destructors: Vec<(usize, usize, String, u64, Option<String>)> = reports
+        .iter()
+        .enumerate()
+        .flat_map(|(r, report)| {
+            report
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, entry)| {
+                    entry.role == Role::Destructor
+                        && entry.origin == Origin::User
+                        && entry.runs_on_unload
+                })
+                .filter_map(move |(e, entry)| {
+                    let symbol = entry.symbol.clone()?;
+                    Some((r, e, symbol, entry.address, report.member.clone()))
+                })
+        })
+        .collect();
+    for (r, report) in reports.iter_mut().enumerate() {
+        let unpaired: Vec<(usize, String)> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == rules::UNPAIRED_CONSTRUCTOR.id)
+            .filter_map(|f| f.symbol.clone())
+            .filter_map(|symbol| {
+                let index = report.entries.iter().position(|e| {
+                    e.role == Role::Constructor && e.symbol.as_deref() == Some(symbol.as_str())
+                })?;
+                Some((index, symbol))
+            })
+            .collect();
+        for (entry_index, ctor) in unpaired {
+            let Some((_, _, dtor, address, member)) = destructors
+                .iter()
+                .find(|(dr, _, dtor, _, _)| *dr != r && name_pair(&ctor, dtor).is_some())
+            else {
+                continue;
+            };
+            let (make, undo) = name_pair(&ctor, dtor).unwrap_or(("", ""));
+            let entry = &mut report.entries[entry_index];
+            entry.paired_with = Some(*address);
+            entry.paired_with_symbol = Some(dtor.clone());
+            entry.paired_by = Some(format!(
+                "name ({make}/{undo}), destructor in archive member {}",
+                member.as_deref().unwrap_or("?")
+            ));
+            report.findings.retain(|f| {
+                !(f.rule == rules::UNPAIRED_CONSTRUCTOR.id
+                    && f.symbol.as_deref() == Some(ctor.as_str()))
+            });
+        }
+    }
+}
+
 /// The two fixes a Windows developer can apply, with the command that renders the first.
 fn windows_fix(ctor: &Entry, dtor: &Entry) -> String {
     let name = |entry: &Entry, fallback: &str| match &entry.symbol {

@@ -213,6 +213,7 @@ fn audit_archive(path: &str, data: &[u8], origin: Origin) -> Vec<FileReport> {
             )),
         }
     }
+    judge::pair_across_members(&mut reports);
     if reports.is_empty() {
         let mut report = FileReport::not_audited(
             path,
