@@ -265,4 +265,22 @@ fn the_rendered_dllmain_fixes_what_the_audit_reports() {
         .as_deref()
         .unwrap()
         .contains("DllMain"));
+
+    // Stripped, DllMain has no name: the entry point's reach stands in for it.
+    let stripped = dir.path().join("fixed.stripped.dll");
+    let status = std::process::Command::new("x86_64-w64-mingw32-strip")
+        .arg("--strip-all")
+        .arg("-o")
+        .arg(&stripped)
+        .arg(&fixed)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let report = &blastool::audit::audit_file(&stripped)[0];
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert!(
+        report.evidence.iter().any(|e| e.contains("entry point")),
+        "{:?}",
+        report.evidence
+    );
 }

@@ -529,13 +529,29 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
             .entry(handler)
             .or_insert_with(|| view.analyse(handler));
     }
-    let dll_main = names
+    // DllMain by name; in a stripped DLL, the entry point stands in for it: the CRT's startup
+    // calls DllMain, so what DllMain calls directly is within reach of the entry point too.
+    let named_dll_main = names
         .iter()
         .find(|(_, name)| {
             let plain = name.trim_start_matches('_');
             plain == "DllMain" || plain.starts_with("DllMain@")
         })
         .map(|(rva, _)| *rva);
+    let entry_point = u64::from(optional.address_of_entry_point());
+    let dll_main = match named_dll_main {
+        Some(rva) => {
+            evidence.push(format!("DllMain: {rva:#x} (by symbol)"));
+            Some(rva)
+        }
+        None if is_dll && entry_point != 0 && view.is_code(entry_point) => {
+            evidence.push(format!(
+                "DllMain: no symbol; the functions the entry point {entry_point:#x} reaches stand in for it"
+            ));
+            Some(entry_point)
+        }
+        None => None,
+    };
     let dll_main_calls = dll_main.map(|rva| {
         let reached = view.analyse(rva).reached;
         let callees = reached
