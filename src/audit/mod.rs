@@ -184,10 +184,8 @@ fn audit_archive(path: &str, data: &[u8], origin: Origin) -> Vec<FileReport> {
                 .map(|dir| dir.join(&name))
                 .unwrap_or_else(|| PathBuf::from(&name));
             match std::fs::read(&location) {
-                Ok(bytes) => {
-                    let reports_for = audit_member(path, Some(name), &bytes, origin, false);
-                    reports.extend(quiet_imports(reports_for));
-                }
+                Ok(bytes) if is_short_import(&bytes) => {}
+                Ok(bytes) => reports.extend(audit_member(path, Some(name), &bytes, origin, false)),
                 Err(error) => reports.push(FileReport::failed(
                     path,
                     Some(name),
@@ -201,10 +199,8 @@ fn audit_archive(path: &str, data: &[u8], origin: Origin) -> Vec<FileReport> {
             continue;
         }
         match member.data(data) {
-            Ok(bytes) => {
-                let reports_for = audit_member(path, Some(name), bytes, origin, false);
-                reports.extend(quiet_imports(reports_for));
-            }
+            Ok(bytes) if is_short_import(bytes) => {}
+            Ok(bytes) => reports.extend(audit_member(path, Some(name), bytes, origin, false)),
             Err(error) => reports.push(FileReport::failed(
                 path,
                 Some(name),
@@ -227,14 +223,10 @@ fn audit_archive(path: &str, data: &[u8], origin: Origin) -> Vec<FileReport> {
     reports
 }
 
-/// MSVC import libraries are full of short import members: skip them quietly.
-fn quiet_imports(reports: Vec<FileReport>) -> Vec<FileReport> {
-    reports
-        .into_iter()
-        .filter(|r| {
-            r.not_audited_reason.as_deref() != Some("short import member: it holds no code")
-        })
-        .collect()
+/// MSVC import libraries are full of short import members (no code, one per imported
+/// function): they are skipped quietly.
+fn is_short_import(bytes: &[u8]) -> bool {
+    matches!(FileKind::parse(bytes), Ok(FileKind::CoffImport))
 }
 
 /// Expands the command line's paths: files as given, directories recursively (sorted, without
