@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# What the tests use: a command (or file) to check, and the Debian package that provides it.
+# What the tests use: a command (or file) to check, and the Debian package(s) that provide it.
 # Only what is missing is installed, so a machine whose node/npm come from elsewhere is left
 # alone.
 requirements=(
@@ -20,15 +20,19 @@ requirements=(
   "node nodejs"                                                       # runs the SARIF validator's installer
   "npm npm"                                                           # installs the SARIF validator
   "/usr/lib/x86_64-linux-gnu/blas/xblat1d libblas-test"               # reference BLAS testers for kernels/
+  "wine wine64 wine"                                                  # runs DLLs for leakcheck
 )
 missing=()
+more=()
 for requirement in "${requirements[@]}"; do
-  read -r what package <<<"$requirement"
+  read -r what packages <<<"$requirement"
   if [[ "$what" == /* ]]; then
-    [ -e "$what" ] || missing+=("$package")
+    [ -e "$what" ] || read -r -a more <<<"$packages"
   else
-    command -v "$what" >/dev/null 2>&1 || missing+=("$package")
+    command -v "$what" >/dev/null 2>&1 || read -r -a more <<<"$packages"
   fi
+  missing+=("${more[@]}")
+  more=()
 done
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
@@ -36,7 +40,7 @@ if ((${#missing[@]})); then
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     echo "test.sh: installing ${missing[*]}" >&2
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   else
     echo "test.sh: not a Debian/Ubuntu machine; install the equivalents of: ${missing[*]}" >&2
   fi

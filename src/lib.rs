@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bench;
+pub mod leakcheck;
 pub mod report;
 pub mod rules;
 pub mod template;

@@ -36,6 +36,14 @@ enum Command {
     /// Time BLAS calls side by side across libraries (ours and --against peers), with a
     /// numerical cross-check, a table or JSON, and an optional SVG chart.
     Bench(blastool::bench::BenchArgs),
+    /// Load and unload a library many times and measure what each cycle keeps (memory,
+    /// threads, handles). This EXECUTES the library's code, in a child process.
+    ///
+    /// Exit status: 0 clean or not unloaded; 1 leak; 2 error (not loadable, crash, timeout).
+    Leakcheck(blastool::leakcheck::LeakcheckArgs),
+    /// The child process of `leakcheck` (internal).
+    #[command(hide = true, name = "__leak-child")]
+    LeakChild(blastool::leakcheck::LeakChildArgs),
     /// Render source files that fix what the audit finds.
     #[command(subcommand)]
     Template(TemplateCommand),
@@ -78,6 +86,11 @@ struct AuditArgs {
     /// Only findings and errors; no progress bar.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     quiet: bool,
+    /// For every library with findings that this machine can load (ELF of the host's kind, or
+    /// an x86/x64 DLL when Wine is installed), prove or disprove the leak with `leakcheck` and
+    /// attach its verdict. This EXECUTES those libraries' code, in a child process.
+    #[arg(long)]
+    confirm: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -120,6 +133,12 @@ fn main() -> ExitCode {
                 ));
             }
             print_stdout(&out)
+        }
+        Command::Leakcheck(args) => {
+            return ExitCode::from(blastool::leakcheck::run_leakcheck(args));
+        }
+        Command::LeakChild(args) => {
+            return ExitCode::from(blastool::leakcheck::run_leak_child(args));
         }
         Command::Bench(args) => match blastool::bench::run_bench(args) {
             0 => Status::Clean,
@@ -190,9 +209,16 @@ fn run_audit(args: AuditArgs) -> Status {
         );
         bar
     });
-    let reports = audit::audit_paths(&args.paths, progress.as_ref());
+    let mut reports = audit::audit_paths(&args.paths, progress.as_ref());
     if let Some(bar) = progress {
         bar.finish_and_clear();
+    }
+    if args.confirm {
+        // One child process at a time: the measurements must not disturb each other.
+        let options = blastool::leakcheck::Options::default();
+        for report in &mut reports {
+            report.confirmation = blastool::leakcheck::confirm(report, &options);
+        }
     }
     let color = args.output.is_none()
         && std::io::stdout().is_terminal()

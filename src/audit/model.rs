@@ -322,6 +322,9 @@ pub struct FileReport {
     /// How the tables were located (PE images), one line each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// What `audit --confirm` found by loading and unloading the library.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<crate::leakcheck::Confirmation>,
     /// False when the file was not audited (unknown format, not yet supported, import member).
     pub audited: bool,
     /// Why the file was not audited, when it was not.
@@ -343,6 +346,7 @@ impl FileReport {
             runtime_evidence: None,
             never_unloaded: None,
             evidence: Vec::new(),
+            confirmation: None,
             audited: false,
             not_audited_reason: None,
         }

@@ -95,6 +95,9 @@ struct ResultProperties {
     symbol: Option<String>,
     runtime: Option<&'static str>,
     arch: Option<&'static str>,
+    /// The `audit --confirm` verdict for the file, when it was checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    leakcheck: Option<crate::leakcheck::Confirmation>,
 }
 
 #[derive(Serialize)]
@@ -322,6 +325,7 @@ pub fn render(reports: &[FileReport]) -> String {
                     symbol: finding.symbol.clone(),
                     runtime: report.runtime.map(|r| r.name()),
                     arch: report.arch.map(|a| a.name()),
+                    leakcheck: report.confirmation.clone(),
                 },
             });
         }

@@ -154,6 +154,21 @@ pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
                 "    (+{hidden} toolchain entries; --verbose shows them)"
             );
         }
+        if let Some(confirmation) = &report.confirmation {
+            let line = match (
+                &confirmation.leak,
+                &confirmation.error,
+                &confirmation.reason,
+            ) {
+                (Some(verdict), _, _) => crate::leakcheck::render_text(verdict),
+                (_, Some(error), _) => format!("leakcheck failed: {}", error.message),
+                (_, _, Some(reason)) => format!("leakcheck skipped: {reason}"),
+                _ => confirmation.status.to_string(),
+            };
+            for line in line.trim_end().lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
         for finding in &report.findings {
             let _ = writeln!(
                 out,
