@@ -21,6 +21,9 @@ requirements=(
   "npm npm"                                                           # installs the SARIF validator
   "/usr/lib/x86_64-linux-gnu/blas/xblat1d libblas-test"               # reference BLAS testers for kernels/
   "wine wine64 wine"                                                  # runs DLLs for leakcheck
+  "cc gcc"                                                            # compiles build's smoke program
+  "pkg-config pkg-config"                                             # checks build's .pc file
+  "cmake cmake"                                                       # checks build's CMake package
 )
 missing=()
 more=()

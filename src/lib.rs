@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bench;
+pub mod build;
 pub mod leakcheck;
 pub mod report;
 pub mod rules;

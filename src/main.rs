@@ -36,6 +36,14 @@ enum Command {
     /// Time BLAS calls side by side across libraries (ours and --against peers), with a
     /// numerical cross-check, a table or JSON, and an optional SVG chart.
     Bench(blastool::bench::BenchArgs),
+    /// Compile the BLAS kernels for a CPU target into an installable, self-audited library.
+    ///
+    /// Exit status: 0 built (or already up to date); 1 the produced library has audit findings
+    /// (nothing installed); 2 any other error (nothing installed, previous output intact).
+    Build(blastool::build::BuildArgs),
+    /// List the build targets: Rust target, flags, kernel tables, whether this machine can
+    /// build and run each.
+    Targets(blastool::build::TargetsArgs),
     /// Load and unload a library many times and measure what each cycle keeps (memory,
     /// threads, handles). This EXECUTES the library's code, in a child process.
     ///
@@ -134,6 +142,8 @@ fn main() -> ExitCode {
             }
             print_stdout(&out)
         }
+        Command::Build(args) => return ExitCode::from(blastool::build::run_build(args)),
+        Command::Targets(args) => return ExitCode::from(blastool::build::run_targets(args)),
         Command::Leakcheck(args) => {
             return ExitCode::from(blastool::leakcheck::run_leakcheck(args));
         }

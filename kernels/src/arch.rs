@@ -63,16 +63,38 @@ pub fn tables() -> Vec<(&'static KernelSet, bool)> {
     let mut v: Vec<(&'static KernelSet, bool)> = vec![(&GENERIC, true)];
     #[cfg(target_arch = "x86_64")]
     {
-        v.push((
-            &crate::gemm::haswell::HASWELL,
-            crate::gemm::haswell::supported(),
-        ));
-        v.push((
-            &crate::gemm::skylakex::SKYLAKEX,
-            crate::gemm::skylakex::supported(),
-        ));
+        if compiled_in("HASWELL") {
+            v.push((
+                &crate::gemm::haswell::HASWELL,
+                crate::gemm::haswell::supported(),
+            ));
+        }
+        if compiled_in("SKYLAKEX") {
+            v.push((
+                &crate::gemm::skylakex::SKYLAKEX,
+                crate::gemm::skylakex::supported(),
+            ));
+        }
     }
     v
+}
+
+/// Whether a table belongs to this build. A build for one named target passes
+/// `--cfg blastool_tables="NAME"` for each table it may use (`blastool build` does), so a
+/// GENERIC library never runs HASWELL kernels on a capable CPU; without any such cfg every table
+/// is in (a DYNAMIC build). GENERIC is always there: the fallback on a CPU that lacks the ISA.
+#[allow(dead_code)]
+fn compiled_in(name: &str) -> bool {
+    let restricted = cfg!(any(
+        blastool_tables = "GENERIC",
+        blastool_tables = "HASWELL",
+        blastool_tables = "SKYLAKEX"
+    ));
+    match name {
+        "HASWELL" => !restricted || cfg!(blastool_tables = "HASWELL"),
+        "SKYLAKEX" => !restricted || cfg!(blastool_tables = "SKYLAKEX"),
+        _ => true,
+    }
 }
 
 /// Pick a table: the one named by `BLASTOOL_CORETYPE` if this CPU supports it, otherwise the
