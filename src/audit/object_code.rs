@@ -221,15 +221,21 @@ impl<'data> ObjectCode<'data> {
         if depth > MAX_CALL_DEPTH || !visited.insert(key) || visited.len() > MAX_FUNCTIONS_VISITED {
             return;
         }
-        let section = ((key >> 40) - 1) as usize;
+        // Keys carry the section index in their top 24 bits; a hostile index beyond that
+        // wraps, and such a key names nothing we can read.
+        let Some(section) = (key >> 40).checked_sub(1).map(|s| s as usize) else {
+            return;
+        };
         let start = key & OBJECT_OFFSET_MASK;
         let bytes = self.sections.get(&section).map_or(&[][..], |s| s.bytes);
         // The extent: the symbol's size, else up to the next function or the section's end.
+        let next_section = object_key(section + 1, 0);
         let end = match self.functions.get(&key) {
             Some((_, size)) if *size > 0 => start.saturating_add(*size),
+            _ if next_section <= key.saturating_add(1) => bytes.len() as u64,
             _ => self
                 .functions
-                .range(key.saturating_add(1)..object_key(section + 1, 0))
+                .range(key.saturating_add(1)..next_section)
                 .next()
                 .map(|(k, _)| k & OBJECT_OFFSET_MASK)
                 .unwrap_or(bytes.len() as u64),
