@@ -22,7 +22,11 @@ pub fn draw(path: &Path, measurements: &[Measurement]) -> Result<(), String> {
         .map(|m| m.size as f64)
         .fold(1.0, f64::max);
     let max_rate = measurements.iter().map(|m| m.median).fold(1e-9, f64::max);
-    let unit = measurements.first().map_or("GFLOPS", |m| m.unit);
+    let unit = match measurements.first() {
+        Some(first) if measurements.iter().all(|m| m.unit == first.unit) => first.unit,
+        Some(_) => "GFLOPS (level 3) or GB/s (levels 1-2)",
+        None => "GFLOPS",
+    };
     let root = SVGBackend::new(path, (960, 600)).into_drawing_area();
     let error = |e: &dyn std::fmt::Display| format!("cannot draw {}: {e}", path.display());
     root.fill(&WHITE).map_err(|e| error(&e))?;
