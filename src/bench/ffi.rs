@@ -165,16 +165,17 @@ impl Library {
         }
     }
 
-    pub fn dgemm(
+    /// `C = alpha·A·B + beta·C` in column-major storage, for a real type.
+    fn real_gemm<T: Copy>(
         &self,
-        m: usize,
-        n: usize,
-        k: usize,
-        a: &[f64],
-        b: &[f64],
-        c: &mut [f64],
+        name: &str,
+        (m, n, k): (usize, usize, usize),
+        a: &[T],
+        b: &[T],
+        c: &mut [T],
+        [alpha, beta]: [T; 2],
     ) -> Result<(), String> {
-        let gemm: Gemm<f64> = self.function("cblas_dgemm")?;
+        let gemm: Gemm<T> = self.function(name)?;
         check(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n)?;
         let (m, n, k) = (m as c_int, n as c_int, k as c_int);
         // SAFETY: column-major m×k, k×n and m×n arrays of at least the lengths checked above.
@@ -186,17 +187,29 @@ impl Library {
                 m,
                 n,
                 k,
-                1.0,
+                alpha,
                 a.as_ptr(),
                 m,
                 b.as_ptr(),
                 k,
-                0.5,
+                beta,
                 c.as_mut_ptr(),
                 m,
             )
         };
         Ok(())
+    }
+
+    pub fn dgemm(
+        &self,
+        m: usize,
+        n: usize,
+        k: usize,
+        a: &[f64],
+        b: &[f64],
+        c: &mut [f64],
+    ) -> Result<(), String> {
+        self.real_gemm("cblas_dgemm", (m, n, k), a, b, c, [1.0, 0.5])
     }
 
     pub fn sgemm(
@@ -208,29 +221,7 @@ impl Library {
         b: &[f32],
         c: &mut [f32],
     ) -> Result<(), String> {
-        let gemm: Gemm<f32> = self.function("cblas_sgemm")?;
-        check(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n)?;
-        let (m, n, k) = (m as c_int, n as c_int, k as c_int);
-        // SAFETY: as dgemm.
-        unsafe {
-            gemm(
-                COL_MAJOR,
-                NO_TRANS,
-                NO_TRANS,
-                m,
-                n,
-                k,
-                1.0,
-                a.as_ptr(),
-                m,
-                b.as_ptr(),
-                k,
-                0.5,
-                c.as_mut_ptr(),
-                m,
-            )
-        };
-        Ok(())
+        self.real_gemm("cblas_sgemm", (m, n, k), a, b, c, [1.0, 0.5])
     }
 
     /// `alpha_beta`: alpha and beta as (re, im) pairs.
