@@ -95,3 +95,37 @@ fn bad_bench_arguments_are_one_line_errors() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown routine"));
 }
+
+#[test]
+fn bench_measures_what_blastool_build_produced_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let build = Command::new(env!("CARGO_BIN_EXE_blastool"))
+        .args(["build", "--target", "GENERIC", "--quiet"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        build.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
+        .args(["bench", "--quick", "--json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let path = report["libraries"][0]["path"].as_str().unwrap();
+    assert!(
+        path.ends_with("blastool-generic/lib/libblastool.so"),
+        "{path}"
+    );
+    assert_eq!(report["libraries"][0]["core"], "GENERIC");
+}

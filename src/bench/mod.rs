@@ -15,8 +15,9 @@ use std::time::Instant;
 /// Options of `blastool bench`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
-    /// Our library (a shared object exporting the CBLAS ABI). Default: the `libkernels.so`
-    /// next to this executable's build (`target/release`), as `cargo build --release` leaves it.
+    /// Our library (a shared object exporting the CBLAS ABI). Default: what `blastool build`
+    /// produced here (the newest `./blastool-*/lib/libblastool.so`), else the `libkernels.so`
+    /// that `cargo build --release -p kernels` leaves in `target/release`.
     #[arg(long, value_name = "PATH")]
     pub library: Option<PathBuf>,
     /// A peer library to compare with, e.g. /usr/lib/x86_64-linux-gnu/libopenblas.so.0
@@ -115,7 +116,25 @@ fn cpu_name() -> String {
         .unwrap_or_else(|| std::env::consts::ARCH.to_string())
 }
 
+/// What `blastool build` produced in the current directory (the newest `blastool-*/lib`), else
+/// the `libkernels.so` a cargo build left next to this executable.
 fn default_library() -> Option<PathBuf> {
+    let built = std::fs::read_dir(".")
+        .ok()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with("blastool-"))
+        .map(|entry| entry.path().join("lib/libblastool.so"))
+        .filter(|library| library.exists())
+        .max_by_key(|library| {
+            std::fs::metadata(library)
+                .and_then(|m| m.modified())
+                .unwrap_or(std::time::SystemTime::UNIX_EPOCH)
+        });
+    if built.is_some() {
+        return built;
+    }
     let exe = std::env::current_exe().ok()?;
     let dir = exe.parent()?;
     [
@@ -249,16 +268,14 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     if args.sizes.is_empty() || args.sizes.contains(&0) || args.reps == 0 {
         return Err("--sizes must be positive and --reps at least 1".to_string());
     }
-    let ours = match args.library.clone().or_else(default_library) {
-        Some(path) => path,
-        None => {
-            return Err(
-                "no library to measure: pass --library PATH (e.g. the libkernels.so that \
-                        `cargo build --release -p kernels` writes to target/release)"
+    let ours =
+        match args.library.clone().or_else(default_library) {
+            Some(path) => path,
+            None => return Err(
+                "no library to measure: run `blastool build` here first, or pass --library PATH"
                     .to_string(),
-            )
-        }
-    };
+            ),
+        };
     let mut libraries = vec![Library::open(&ours)?];
     for peer in &args.against {
         libraries.push(Library::open(peer)?);
