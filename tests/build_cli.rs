@@ -6,6 +6,8 @@
 //! External tools (pkg-config, cmake): with `BLASTOOL_REQUIRE_TOOLS=1` a missing one fails the
 //! test; otherwise it prints `SKIPPED: ...` and passes.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -90,28 +92,13 @@ fn cpu_has_haswell() -> bool {
     }
 }
 
-fn tools_required() -> bool {
-    std::env::var("BLASTOOL_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
-}
-
 /// True if `program` runs; otherwise fails (CI) or prints a loud SKIPPED line.
 fn have_tool(test: &str, program: &str, apt_package: &str) -> bool {
-    if Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    let message = format!("{test}: {program} not found; install the apt package `{apt_package}`");
-    if tools_required() {
-        panic!("{message} (BLASTOOL_REQUIRE_TOOLS=1, so this is a failure)");
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "\nSKIPPED: {message} (set BLASTOOL_REQUIRE_TOOLS=1 to make this a failure)"
-    );
-    false
+    common::require(
+        common::tool_runs(program),
+        &format!("{test}: {program}"),
+        &format!("apt-get install {apt_package}"),
+    )
 }
 
 /// Nothing `blastool build` leaves behind on failure: temp trees beside --out, RAM-disk stages.
@@ -549,13 +536,11 @@ fn targets_lists_every_name_with_build_and_run_columns() {
 /// library and the HASWELL one built on the RAM disk, each with its own table.
 #[test]
 fn reference_testers_pass_against_the_installed_libraries() {
-    if !Path::new("/usr/lib/x86_64-linux-gnu/blas/xblat1d").exists() {
-        let message =
-            "reference_testers: Debian's testers not found; install the apt package `libblas-test`";
-        if tools_required() {
-            panic!("{message} (BLASTOOL_REQUIRE_TOOLS=1, so this is a failure)");
-        }
-        let _ = writeln!(std::io::stderr(), "\nSKIPPED: {message}");
+    if !common::require(
+        Path::new("/usr/lib/x86_64-linux-gnu/blas/xblat1d").exists(),
+        "reference_testers: Debian's BLAS testers",
+        "apt-get install libblas-test",
+    ) {
         return;
     }
     let mut builds = vec![(generic(), "GENERIC")];

@@ -5,7 +5,8 @@
 //! Missing compilers: with `BLASTOOL_REQUIRE_TOOLS=1` (set in CI) the test fails and names the apt
 //! package; otherwise it prints `SKIPPED: ...` to stderr and passes.
 
-use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -33,23 +34,13 @@ const CLANG: Tool = Tool {
     apt_package: "clang",
 };
 
-fn tools_required() -> bool {
-    std::env::var("BLASTOOL_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
-}
-
 /// Fails the test (CI) or prints a loud SKIPPED line and returns false.
 fn missing(test: &str, what: &str, apt_package: &str) -> bool {
-    let message = format!("{test}: {what} not found; install the apt package `{apt_package}`");
-    if tools_required() {
-        panic!("{message} (BLASTOOL_REQUIRE_TOOLS=1, so this is a failure)");
-    }
-    // Written to the stderr handle, not with `eprintln!`: libtest captures the macros' output of
-    // passing tests, and a skip must be seen.
-    let _ = writeln!(
-        std::io::stderr(),
-        "\nSKIPPED: {message} (set BLASTOOL_REQUIRE_TOOLS=1 to make this a failure)"
-    );
-    false
+    common::require(
+        false,
+        &format!("{test}: {what}"),
+        &format!("apt-get install {apt_package}"),
+    )
 }
 
 /// True when every tool runs and the MinGW headers are installed.

@@ -166,14 +166,25 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
     check_one(&real, 2, &mut r, b'C', b'T', m, n, k, alpha, T::zero());
 }
 
+/// A visible skip: written to the stderr handle, because libtest captures `println!` and
+/// `eprintln!` of passing tests.
+fn skipped(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\nSKIPPED: {message}");
+}
+
 fn run_table(name: &str) {
     let tables = kernels::arch::tables();
     let Some((set, ok)) = tables.iter().find(|(s, _)| s.name == name) else {
-        println!("SKIPPED: {name} microkernels are not compiled for this architecture");
+        skipped(&format!(
+            "{name} microkernels are not compiled for this architecture"
+        ));
         return;
     };
     if !ok {
-        println!("SKIPPED: {name} microkernels: this CPU lacks the required ISA");
+        skipped(&format!(
+            "{name} microkernels: this CPU lacks the required ISA"
+        ));
         return;
     }
     sweep::<f32>(set, 1);
