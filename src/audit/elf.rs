@@ -10,7 +10,7 @@
 
 use crate::audit::disasm::{CodeView, Region};
 use crate::audit::model::{
-    Arch, BinaryKind, Format, FunctionFacts, Inventory, Mechanism, RawEntry, Runtime,
+    Arch, BinaryKind, Format, GatheredFacts, Inventory, Mechanism, RawEntry, Runtime,
 };
 use crate::audit::object_code::{self, ObjectCode};
 use object::elf;
@@ -596,27 +596,11 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
         }
     }
 
-    let mut facts = BTreeMap::new();
-    for entry in &entries {
-        facts
-            .entry(entry.target)
-            .or_insert_with(|| view.analyse(entry.target));
-    }
-    let handlers: Vec<u64> = facts
-        .values()
-        .flat_map(|f: &FunctionFacts| f.registered_handlers.iter().copied())
-        .collect();
-    let mut function_names: BTreeMap<u64, String> = BTreeMap::new();
-    let mut display_addresses = BTreeMap::new();
-    for handler in handlers {
-        if let Some(name) = name_of(handler) {
-            function_names.insert(handler, name);
-        }
-        display_addresses.insert(handler, handler);
-        facts
-            .entry(handler)
-            .or_insert_with(|| view.analyse(handler));
-    }
+    let GatheredFacts {
+        facts,
+        function_names,
+        display_addresses,
+    } = GatheredFacts::gather(&entries, |address| view.analyse(address), name_of, |a| a);
 
     // What kind of image, which runtime, and can it be unloaded at all?
     let interpreter = header

@@ -214,6 +214,50 @@ pub struct FunctionFacts {
     pub handlers_passed_to_local: BTreeSet<u64>,
 }
 
+/// The facts of every entry target and of every exit handler those register, with the
+/// handlers' names and user-visible addresses: what each format reader hands to `Inventory`.
+pub struct GatheredFacts {
+    pub facts: std::collections::BTreeMap<u64, FunctionFacts>,
+    pub function_names: std::collections::BTreeMap<u64, String>,
+    pub display_addresses: std::collections::BTreeMap<u64, u64>,
+}
+
+impl GatheredFacts {
+    /// `analyse` reads one function; `name_of` and `display` name and place a handler.
+    pub fn gather(
+        entries: &[RawEntry],
+        analyse: impl Fn(u64) -> FunctionFacts,
+        name_of: impl Fn(u64) -> Option<String>,
+        display: impl Fn(u64) -> u64,
+    ) -> Self {
+        let mut facts = std::collections::BTreeMap::new();
+        // Target 0 is an undefined or imported function: there is no code to read.
+        for entry in entries.iter().filter(|e| e.target != 0) {
+            facts
+                .entry(entry.target)
+                .or_insert_with(|| analyse(entry.target));
+        }
+        let handlers: Vec<u64> = facts
+            .values()
+            .flat_map(|f: &FunctionFacts| f.registered_handlers.iter().copied())
+            .collect();
+        let mut function_names = std::collections::BTreeMap::new();
+        let mut display_addresses = std::collections::BTreeMap::new();
+        for handler in handlers {
+            if let Some(name) = name_of(handler) {
+                function_names.insert(handler, name);
+            }
+            display_addresses.insert(handler, display(handler));
+            facts.entry(handler).or_insert_with(|| analyse(handler));
+        }
+        GatheredFacts {
+            facts,
+            function_names,
+            display_addresses,
+        }
+    }
+}
+
 /// A `DllMain`'s address and every function it reaches: (key, name, facts).
 pub type DllMainFacts = (u64, Vec<(u64, Option<String>, FunctionFacts)>);
 

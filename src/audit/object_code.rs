@@ -5,7 +5,7 @@
 
 use crate::audit::disasm::{self, direct_calls, object_key, OBJECT_OFFSET_MASK};
 use crate::audit::model::{
-    Arch, BinaryKind, Format, FunctionFacts, Inventory, Mechanism, RawEntry, Runtime,
+    Arch, BinaryKind, Format, FunctionFacts, GatheredFacts, Inventory, Mechanism, RawEntry, Runtime,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -153,25 +153,16 @@ impl<'data> ObjectCode<'data> {
                 });
             }
         }
-        let mut facts = BTreeMap::new();
-        for entry in entries.iter().filter(|e| e.target != 0) {
-            facts
-                .entry(entry.target)
-                .or_insert_with(|| self.facts(entry.target));
-        }
-        let handlers: Vec<u64> = facts
-            .values()
-            .flat_map(|f: &FunctionFacts| f.registered_handlers.iter().copied())
-            .collect();
-        let mut function_names = BTreeMap::new();
-        let mut display_addresses = BTreeMap::new();
-        for handler in handlers {
-            if let Some((name, _)) = self.functions.get(&handler) {
-                function_names.insert(handler, name.clone());
-            }
-            display_addresses.insert(handler, handler & OBJECT_OFFSET_MASK);
-            facts.entry(handler).or_insert_with(|| self.facts(handler));
-        }
+        let GatheredFacts {
+            facts,
+            function_names,
+            display_addresses,
+        } = GatheredFacts::gather(
+            &entries,
+            |key| self.facts(key),
+            |key| self.functions.get(&key).map(|(name, _)| name.clone()),
+            |key| key & OBJECT_OFFSET_MASK,
+        );
         Inventory {
             format,
             arch: self.arch,

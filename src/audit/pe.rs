@@ -11,7 +11,7 @@
 
 use crate::audit::disasm::{CodeView, Region};
 use crate::audit::model::{
-    Arch, BinaryKind, Format, FunctionFacts, Inventory, Mechanism, RawEntry, Runtime,
+    Arch, BinaryKind, Format, GatheredFacts, Inventory, Mechanism, RawEntry, Runtime,
 };
 use object::pe;
 use object::read::pe::{ImageNtHeaders, ImageOptionalHeader, Import, PeFile};
@@ -508,27 +508,16 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
     }
 
     // Facts for every target, then DllMain: what its DLL_PROCESS_DETACH path may call.
-    let mut facts: BTreeMap<u64, FunctionFacts> = BTreeMap::new();
-    for entry in &entries {
-        facts
-            .entry(entry.target)
-            .or_insert_with(|| view.analyse(entry.target));
-    }
-    let handlers: Vec<u64> = facts
-        .values()
-        .flat_map(|f| f.registered_handlers.iter().copied())
-        .collect();
-    let mut function_names = BTreeMap::new();
-    let mut display_addresses = BTreeMap::new();
-    for handler in handlers {
-        if let Some(name) = names.get(&handler) {
-            function_names.insert(handler, name.clone());
-        }
-        display_addresses.insert(handler, handler);
-        facts
-            .entry(handler)
-            .or_insert_with(|| view.analyse(handler));
-    }
+    let GatheredFacts {
+        facts,
+        function_names,
+        display_addresses,
+    } = GatheredFacts::gather(
+        &entries,
+        |address| view.analyse(address),
+        |address| names.get(&address).cloned(),
+        |address| address,
+    );
     // DllMain by name; in a stripped DLL, the entry point stands in for it: the CRT's startup
     // calls DllMain, so what DllMain calls directly is within reach of the entry point too.
     let named_dll_main = names
