@@ -564,7 +564,6 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
             }
             entries.push(RawEntry {
                 mechanism: *mechanism,
-                role: mechanism.role(),
                 section: section.clone(),
                 slot,
                 target: value,
@@ -583,7 +582,6 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
         if let Some(address) = address.filter(|a| *a != 0) {
             entries.push(RawEntry {
                 mechanism,
-                role: mechanism.role(),
                 section: section_at(address).unwrap_or_else(|| mechanism.name().to_string()),
                 slot: 0,
                 target: address,

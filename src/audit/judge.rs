@@ -206,13 +206,13 @@ pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileRe
         .entries
         .iter()
         .map(|raw| Entry {
-            role: raw.role,
+            role: raw.mechanism.role(),
             mechanism: raw.mechanism,
             address: raw.address,
             symbol: raw.symbol.clone(),
             section: raw.section.clone(),
             origin: Origin::User,
-            runs_on_unload: raw.role == Role::Destructor
+            runs_on_unload: raw.mechanism.role() == Role::Destructor
                 && runs_on_unload(raw.mechanism, format, runtime),
             registers_exit_handler: false,
             paired_with: None,

@@ -170,8 +170,8 @@ pub enum Origin {
 /// One table slot as a format reader found it, before any judgement.
 #[derive(Debug, Clone)]
 pub struct RawEntry {
+    /// The table; its role (constructor or destructor) follows from it.
     pub mechanism: Mechanism,
-    pub role: Role,
     /// The section (or dynamic tag) the slot belongs to, e.g. `.init_array.00200`, `.CRT$XCU`.
     pub section: String,
     /// Where the pointer lives (virtual address, or offset in its section for objects).

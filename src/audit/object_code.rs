@@ -141,7 +141,6 @@ impl<'data> ObjectCode<'data> {
                 };
                 entries.push(RawEntry {
                     mechanism,
-                    role: mechanism.role(),
                     section: section.name.clone(),
                     slot: reloc.offset,
                     target,

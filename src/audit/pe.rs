@@ -366,7 +366,6 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
                     resolved_by: &'static str| {
         entries.push(RawEntry {
             mechanism,
-            role: mechanism.role(),
             section,
             slot,
             target,
