@@ -51,7 +51,7 @@ pub fn threading() -> (usize, usize) {
 }
 
 /// Set the number of threads for later calls (values below 1 mean 1).
-#[no_mangle]
+#[export_name = blas_symbol!("blastool_set_num_threads")]
 pub extern "C" fn blastool_set_num_threads(n: i32) {
     THREADS.store(n.max(1) as usize, Ordering::Release);
 }
@@ -126,7 +126,7 @@ pub fn active() -> &'static KernelSet {
 
 /// Initialise the library (choose the kernel table). Idempotent; calling it is optional since
 /// every routine initialises lazily. Returns 0.
-#[no_mangle]
+#[export_name = blas_symbol!("blastool_init")]
 pub extern "C" fn blastool_init() -> i32 {
     let _ = active();
     0
@@ -135,7 +135,7 @@ pub extern "C" fn blastool_init() -> i32 {
 /// Release what the library holds (today: forget the table and thread-count choices, so a later
 /// call re-reads the environment; there are no threads or buffers alive between calls). Idempotent and safe to call twice or without `blastool_init`; the
 /// library stays usable afterwards (it re-initialises lazily).
-#[no_mangle]
+#[export_name = blas_symbol!("blastool_quit")]
 pub extern "C" fn blastool_quit() {
     ACTIVE.store(0, Ordering::Release);
     THREADS.store(0, Ordering::Release);
@@ -155,7 +155,7 @@ extern "C" fn blastool_quit_on_unload() {
 }
 
 /// Name of the active table ("GENERIC", "HASWELL", "SKYLAKEX"), a static NUL-terminated string.
-#[no_mangle]
+#[export_name = blas_symbol!("blastool_get_corename")]
 pub extern "C" fn blastool_get_corename() -> *const c_char {
     match active().name {
         "HASWELL" => c"HASWELL".as_ptr(),
@@ -188,7 +188,7 @@ pub fn config_string() -> String {
 }
 
 /// Configuration string (static NUL-terminated storage, valid until the next call).
-#[no_mangle]
+#[export_name = blas_symbol!("blastool_get_config")]
 pub extern "C" fn blastool_get_config() -> *const c_char {
     use std::sync::Mutex;
     static BUF: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -199,7 +199,7 @@ pub extern "C" fn blastool_get_config() -> *const c_char {
 }
 
 /// Number of threads large products use.
-#[no_mangle]
+#[export_name = blas_symbol!("blastool_get_num_threads")]
 pub extern "C" fn blastool_get_num_threads() -> i32 {
     threading().0 as i32
 }

@@ -12,6 +12,7 @@ use crate::level2::{self as l2, Shape};
 use crate::level3 as l3;
 use crate::scalar::{Complex, Scalar, C32, C64};
 use crate::xerbla::{cblas_error, CblasCall};
+use crate::Int;
 use std::ffi::{c_int, c_void};
 
 const ROW: c_int = 101;
@@ -84,17 +85,17 @@ pub unsafe fn gemv<T: Scalar>(
     name: &str,
     order: c_int,
     trans: c_int,
-    m: c_int,
-    n: c_int,
-    band: Option<(c_int, c_int)>,
+    m: Int,
+    n: Int,
+    band: Option<(Int, Int)>,
     alpha: T,
     a: *const T,
-    lda: c_int,
+    lda: Int,
     x: *const T,
-    incx: c_int,
+    incx: Int,
     beta: T,
     y: *mut T,
-    incy: c_int,
+    incy: Int,
 ) {
     let Some((row, _g)) = enter(order, name) else {
         return;
@@ -116,17 +117,17 @@ pub unsafe fn symv<T: Scalar>(
     name: &str,
     order: c_int,
     uplo: c_int,
-    n: c_int,
+    n: Int,
     shape: Shape,
-    k: c_int,
-    lda: c_int,
+    k: Int,
+    lda: Int,
     alpha: T,
     a: *const T,
     x: *const T,
-    incx: c_int,
+    incx: Int,
     beta: T,
     y: *mut T,
-    incy: c_int,
+    incy: Int,
     herm: bool,
 ) {
     let Some((row, _g)) = enter(order, name) else {
@@ -154,13 +155,13 @@ pub unsafe fn trmv<T: Scalar>(
     uplo: c_int,
     trans: c_int,
     diag: c_int,
-    n: c_int,
+    n: Int,
     shape: Shape,
-    k: c_int,
-    lda: c_int,
+    k: Int,
+    lda: Int,
     a: *const T,
     x: *mut T,
-    incx: c_int,
+    incx: Int,
     solve: bool,
 ) {
     let Some((row, _g)) = enter(order, name) else {
@@ -189,15 +190,15 @@ pub unsafe fn trmv<T: Scalar>(
 pub unsafe fn ger<T: Scalar>(
     name: &str,
     order: c_int,
-    m: c_int,
-    n: c_int,
+    m: Int,
+    n: Int,
     alpha: T,
     x: *const T,
-    incx: c_int,
+    incx: Int,
     y: *const T,
-    incy: c_int,
+    incy: Int,
     a: *mut T,
-    lda: c_int,
+    lda: Int,
     conj_y: bool,
 ) {
     let Some((row, _g)) = enter(order, name) else {
@@ -216,14 +217,14 @@ pub unsafe fn syr<T: Scalar>(
     name: &str,
     order: c_int,
     uplo: c_int,
-    n: c_int,
+    n: Int,
     alpha: T,
     x: *const T,
-    incx: c_int,
-    y: Option<(*const T, c_int)>,
+    incx: Int,
+    y: Option<(*const T, Int)>,
     a: *mut T,
     shape: Shape,
-    lda: c_int,
+    lda: Int,
     herm: bool,
 ) {
     let Some((row, _g)) = enter(order, name) else {
@@ -294,17 +295,17 @@ pub unsafe fn gemm<T: GemmScalar>(
     order: c_int,
     ta: c_int,
     tb: c_int,
-    m: c_int,
-    n: c_int,
-    k: c_int,
+    m: Int,
+    n: Int,
+    k: Int,
     alpha: T,
     a: *const T,
-    lda: c_int,
+    lda: Int,
     b: *const T,
-    ldb: c_int,
+    ldb: Int,
     beta: T,
     c: *mut T,
-    ldc: c_int,
+    ldc: Int,
 ) {
     let Some((row, _g)) = enter(order, name) else {
         return;
@@ -328,16 +329,16 @@ pub unsafe fn symm<T: GemmScalar>(
     order: c_int,
     side: c_int,
     uplo: c_int,
-    m: c_int,
-    n: c_int,
+    m: Int,
+    n: Int,
     alpha: T,
     a: *const T,
-    lda: c_int,
+    lda: Int,
     b: *const T,
-    ldb: c_int,
+    ldb: Int,
     beta: T,
     c: *mut T,
-    ldc: c_int,
+    ldc: Int,
     herm: bool,
 ) {
     let Some((row, _g)) = enter(order, name) else {
@@ -378,15 +379,15 @@ pub unsafe fn syrk<T: GemmScalar>(
     order: c_int,
     uplo: c_int,
     trans: c_int,
-    n: c_int,
-    k: c_int,
+    n: Int,
+    k: Int,
     alpha: T,
     a: *const T,
-    lda: c_int,
-    b: Option<(*const T, c_int)>,
+    lda: Int,
+    b: Option<(*const T, Int)>,
     beta: T,
     c: *mut T,
-    ldc: c_int,
+    ldc: Int,
     herm: bool,
 ) {
     let Some((row, _g)) = enter(order, name) else {
@@ -443,13 +444,13 @@ pub unsafe fn trmm<T: GemmScalar>(
     uplo: c_int,
     ta: c_int,
     diag: c_int,
-    m: c_int,
-    n: c_int,
+    m: Int,
+    n: Int,
     alpha: T,
     a: *const T,
-    lda: c_int,
+    lda: Int,
     b: *mut T,
-    ldb: c_int,
+    ldb: Int,
     solve: bool,
 ) {
     let Some((row, _g)) = enter(order, name) else {
@@ -490,15 +491,15 @@ pub unsafe fn trmm<T: GemmScalar>(
     report(name, r);
 }
 
-fn full(lda: c_int) -> Shape {
+fn full(lda: Int) -> Shape {
     Shape::Full(lda.max(0) as usize)
 }
-fn band(lda: c_int, k: c_int) -> Shape {
+fn band(lda: Int, k: Int) -> Shape {
     Shape::Band(lda.max(0) as usize, k.max(0) as usize)
 }
 
 /// CBLAS_INDEX of the reference: the 0-based position, 0 for an empty vector.
-fn index(i: c_int) -> usize {
+fn index(i: Int) -> usize {
     if i > 0 {
         (i - 1) as usize
     } else {
@@ -513,49 +514,43 @@ macro_rules! cblas_all {
      $gemv:ident, $gbmv:ident, $trmv:ident, $tbmv:ident, $tpmv:ident, $trsv:ident, $tbsv:ident,
      $tpsv:ident, $gemm:ident, $symm:ident, $syrk:ident, $syr2k:ident, $trmm:ident,
      $trsm:ident) => {
-        #[no_mangle]
-        pub unsafe extern "C" fn $swap(n: c_int, x: *mut $t, incx: c_int, y: *mut $t, incy: c_int) {
+        #[export_name = blas_symbol!(stringify!($swap))]
+        pub unsafe extern "C" fn $swap(n: Int, x: *mut $t, incx: Int, y: *mut $t, incy: Int) {
             unsafe { l1::swap(n, x, incx, y, incy) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $copy(
-            n: c_int,
-            x: *const $t,
-            incx: c_int,
-            y: *mut $t,
-            incy: c_int,
-        ) {
+        #[export_name = blas_symbol!(stringify!($copy))]
+        pub unsafe extern "C" fn $copy(n: Int, x: *const $t, incx: Int, y: *mut $t, incy: Int) {
             unsafe { l1::copy(n, x, incx, y, incy) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($axpy))]
         pub unsafe extern "C" fn $axpy(
-            n: c_int,
+            n: Int,
             alpha: $s,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             y: *mut $t,
-            incy: c_int,
+            incy: Int,
         ) {
             unsafe { l1::axpy(n, $g(alpha), x, incx, y, incy) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $scal(n: c_int, alpha: $s, x: *mut $t, incx: c_int) {
+        #[export_name = blas_symbol!(stringify!($scal))]
+        pub unsafe extern "C" fn $scal(n: Int, alpha: $s, x: *mut $t, incx: Int) {
             unsafe { l1::scal(n, $g(alpha), x, incx) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($gemv))]
         pub unsafe extern "C" fn $gemv(
             order: c_int,
             trans: c_int,
-            m: c_int,
-            n: c_int,
+            m: Int,
+            n: Int,
             alpha: $s,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             beta: $s,
             y: *mut $t,
-            incy: c_int,
+            incy: Int,
         ) {
             unsafe {
                 gemv(
@@ -576,22 +571,22 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($gbmv))]
         pub unsafe extern "C" fn $gbmv(
             order: c_int,
             trans: c_int,
-            m: c_int,
-            n: c_int,
-            kl: c_int,
-            ku: c_int,
+            m: Int,
+            n: Int,
+            kl: Int,
+            ku: Int,
             alpha: $s,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             beta: $s,
             y: *mut $t,
-            incy: c_int,
+            incy: Int,
         ) {
             unsafe {
                 gemv(
@@ -612,17 +607,17 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($trmv))]
         pub unsafe extern "C" fn $trmv(
             order: c_int,
             uplo: c_int,
             trans: c_int,
             diag: c_int,
-            n: c_int,
+            n: Int,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             x: *mut $t,
-            incx: c_int,
+            incx: Int,
         ) {
             unsafe {
                 trmv(
@@ -642,18 +637,18 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($tbmv))]
         pub unsafe extern "C" fn $tbmv(
             order: c_int,
             uplo: c_int,
             trans: c_int,
             diag: c_int,
-            n: c_int,
-            k: c_int,
+            n: Int,
+            k: Int,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             x: *mut $t,
-            incx: c_int,
+            incx: Int,
         ) {
             unsafe {
                 trmv(
@@ -673,16 +668,16 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($tpmv))]
         pub unsafe extern "C" fn $tpmv(
             order: c_int,
             uplo: c_int,
             trans: c_int,
             diag: c_int,
-            n: c_int,
+            n: Int,
             ap: *const $t,
             x: *mut $t,
-            incx: c_int,
+            incx: Int,
         ) {
             unsafe {
                 trmv(
@@ -702,17 +697,17 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($trsv))]
         pub unsafe extern "C" fn $trsv(
             order: c_int,
             uplo: c_int,
             trans: c_int,
             diag: c_int,
-            n: c_int,
+            n: Int,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             x: *mut $t,
-            incx: c_int,
+            incx: Int,
         ) {
             unsafe {
                 trmv(
@@ -732,18 +727,18 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($tbsv))]
         pub unsafe extern "C" fn $tbsv(
             order: c_int,
             uplo: c_int,
             trans: c_int,
             diag: c_int,
-            n: c_int,
-            k: c_int,
+            n: Int,
+            k: Int,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             x: *mut $t,
-            incx: c_int,
+            incx: Int,
         ) {
             unsafe {
                 trmv(
@@ -763,16 +758,16 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($tpsv))]
         pub unsafe extern "C" fn $tpsv(
             order: c_int,
             uplo: c_int,
             trans: c_int,
             diag: c_int,
-            n: c_int,
+            n: Int,
             ap: *const $t,
             x: *mut $t,
-            incx: c_int,
+            incx: Int,
         ) {
             unsafe {
                 trmv(
@@ -792,22 +787,22 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($gemm))]
         pub unsafe extern "C" fn $gemm(
             order: c_int,
             ta: c_int,
             tb: c_int,
-            m: c_int,
-            n: c_int,
-            k: c_int,
+            m: Int,
+            n: Int,
+            k: Int,
             alpha: $s,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             b: *const $t,
-            ldb: c_int,
+            ldb: Int,
             beta: $s,
             c: *mut $t,
-            ldc: c_int,
+            ldc: Int,
         ) {
             unsafe {
                 gemm(
@@ -829,21 +824,21 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($symm))]
         pub unsafe extern "C" fn $symm(
             order: c_int,
             side: c_int,
             uplo: c_int,
-            m: c_int,
-            n: c_int,
+            m: Int,
+            n: Int,
             alpha: $s,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             b: *const $t,
-            ldb: c_int,
+            ldb: Int,
             beta: $s,
             c: *mut $t,
-            ldc: c_int,
+            ldc: Int,
         ) {
             unsafe {
                 symm(
@@ -865,19 +860,19 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($syrk))]
         pub unsafe extern "C" fn $syrk(
             order: c_int,
             uplo: c_int,
             trans: c_int,
-            n: c_int,
-            k: c_int,
+            n: Int,
+            k: Int,
             alpha: $s,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             beta: $s,
             c: *mut $t,
-            ldc: c_int,
+            ldc: Int,
         ) {
             unsafe {
                 syrk(
@@ -898,21 +893,21 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($syr2k))]
         pub unsafe extern "C" fn $syr2k(
             order: c_int,
             uplo: c_int,
             trans: c_int,
-            n: c_int,
-            k: c_int,
+            n: Int,
+            k: Int,
             alpha: $s,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             b: *const $t,
-            ldb: c_int,
+            ldb: Int,
             beta: $s,
             c: *mut $t,
-            ldc: c_int,
+            ldc: Int,
         ) {
             unsafe {
                 syrk(
@@ -933,20 +928,20 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($trmm))]
         pub unsafe extern "C" fn $trmm(
             order: c_int,
             side: c_int,
             uplo: c_int,
             ta: c_int,
             diag: c_int,
-            m: c_int,
-            n: c_int,
+            m: Int,
+            n: Int,
             alpha: $s,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             b: *mut $t,
-            ldb: c_int,
+            ldb: Int,
         ) {
             unsafe {
                 trmm(
@@ -967,20 +962,20 @@ macro_rules! cblas_all {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($trsm))]
         pub unsafe extern "C" fn $trsm(
             order: c_int,
             side: c_int,
             uplo: c_int,
             ta: c_int,
             diag: c_int,
-            m: c_int,
-            n: c_int,
+            m: Int,
+            n: Int,
             alpha: $s,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             b: *mut $t,
-            ldb: c_int,
+            ldb: Int,
         ) {
             unsafe {
                 trmm(
@@ -1116,11 +1111,11 @@ macro_rules! cblas_real {
     ($t:ty, $n:literal, $rotg:ident, $rotmg:ident, $rot:ident, $rotm:ident, $dot:ident,
      $nrm2:ident, $asum:ident, $iamax:ident, $symv:ident, $sbmv:ident, $spmv:ident, $ger:ident,
      $syr:ident, $spr:ident, $syr2:ident, $spr2:ident) => {
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rotg))]
         pub unsafe extern "C" fn $rotg(a: *mut $t, b: *mut $t, c: *mut $t, s: *mut $t) {
             unsafe { l1::rotg(&mut *a, &mut *b, &mut *c, &mut *s) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rotmg))]
         pub unsafe extern "C" fn $rotmg(
             d1: *mut $t,
             d2: *mut $t,
@@ -1130,64 +1125,64 @@ macro_rules! cblas_real {
         ) {
             unsafe { l1::rotmg(&mut *d1, &mut *d2, &mut *x1, y1, &mut *p) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rot))]
         pub unsafe extern "C" fn $rot(
-            n: c_int,
+            n: Int,
             x: *mut $t,
-            incx: c_int,
+            incx: Int,
             y: *mut $t,
-            incy: c_int,
+            incy: Int,
             c: $t,
             s: $t,
         ) {
             unsafe { l1::rot(n, x, incx, y, incy, c, s) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rotm))]
         pub unsafe extern "C" fn $rotm(
-            n: c_int,
+            n: Int,
             x: *mut $t,
-            incx: c_int,
+            incx: Int,
             y: *mut $t,
-            incy: c_int,
+            incy: Int,
             p: *const $t,
         ) {
             unsafe { l1::rotm(n, x, incx, y, incy, p) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($dot))]
         pub unsafe extern "C" fn $dot(
-            n: c_int,
+            n: Int,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             y: *const $t,
-            incy: c_int,
+            incy: Int,
         ) -> $t {
             unsafe { l1::dot(n, x, incx, y, incy, false) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $nrm2(n: c_int, x: *const $t, incx: c_int) -> $t {
+        #[export_name = blas_symbol!(stringify!($nrm2))]
+        pub unsafe extern "C" fn $nrm2(n: Int, x: *const $t, incx: Int) -> $t {
             unsafe { l1::nrm2(n, x, incx) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $asum(n: c_int, x: *const $t, incx: c_int) -> $t {
+        #[export_name = blas_symbol!(stringify!($asum))]
+        pub unsafe extern "C" fn $asum(n: Int, x: *const $t, incx: Int) -> $t {
             unsafe { l1::asum(n, x, incx) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $iamax(n: c_int, x: *const $t, incx: c_int) -> usize {
+        #[export_name = blas_symbol!(stringify!($iamax))]
+        pub unsafe extern "C" fn $iamax(n: Int, x: *const $t, incx: Int) -> usize {
             index(unsafe { l1::iamax(n, x, incx) })
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($symv))]
         pub unsafe extern "C" fn $symv(
             order: c_int,
             uplo: c_int,
-            n: c_int,
+            n: Int,
             alpha: $t,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             beta: $t,
             y: *mut $t,
-            incy: c_int,
+            incy: Int,
         ) {
             unsafe {
                 symv(
@@ -1209,20 +1204,20 @@ macro_rules! cblas_real {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($sbmv))]
         pub unsafe extern "C" fn $sbmv(
             order: c_int,
             uplo: c_int,
-            n: c_int,
-            k: c_int,
+            n: Int,
+            k: Int,
             alpha: $t,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             beta: $t,
             y: *mut $t,
-            incy: c_int,
+            incy: Int,
         ) {
             unsafe {
                 symv(
@@ -1244,18 +1239,18 @@ macro_rules! cblas_real {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($spmv))]
         pub unsafe extern "C" fn $spmv(
             order: c_int,
             uplo: c_int,
-            n: c_int,
+            n: Int,
             alpha: $t,
             ap: *const $t,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             beta: $t,
             y: *mut $t,
-            incy: c_int,
+            incy: Int,
         ) {
             unsafe {
                 symv(
@@ -1277,18 +1272,18 @@ macro_rules! cblas_real {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($ger))]
         pub unsafe extern "C" fn $ger(
             order: c_int,
-            m: c_int,
-            n: c_int,
+            m: Int,
+            n: Int,
             alpha: $t,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             y: *const $t,
-            incy: c_int,
+            incy: Int,
             a: *mut $t,
-            lda: c_int,
+            lda: Int,
         ) {
             unsafe {
                 ger(
@@ -1307,16 +1302,16 @@ macro_rules! cblas_real {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($syr))]
         pub unsafe extern "C" fn $syr(
             order: c_int,
             uplo: c_int,
-            n: c_int,
+            n: Int,
             alpha: $t,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             a: *mut $t,
-            lda: c_int,
+            lda: Int,
         ) {
             unsafe {
                 syr(
@@ -1335,14 +1330,14 @@ macro_rules! cblas_real {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($spr))]
         pub unsafe extern "C" fn $spr(
             order: c_int,
             uplo: c_int,
-            n: c_int,
+            n: Int,
             alpha: $t,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             ap: *mut $t,
         ) {
             unsafe {
@@ -1362,18 +1357,18 @@ macro_rules! cblas_real {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($syr2))]
         pub unsafe extern "C" fn $syr2(
             order: c_int,
             uplo: c_int,
-            n: c_int,
+            n: Int,
             alpha: $t,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             y: *const $t,
-            incy: c_int,
+            incy: Int,
             a: *mut $t,
-            lda: c_int,
+            lda: Int,
         ) {
             unsafe {
                 syr(
@@ -1392,16 +1387,16 @@ macro_rules! cblas_real {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($spr2))]
         pub unsafe extern "C" fn $spr2(
             order: c_int,
             uplo: c_int,
-            n: c_int,
+            n: Int,
             alpha: $t,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             y: *const $t,
-            incy: c_int,
+            incy: Int,
             ap: *mut $t,
         ) {
             unsafe {
@@ -1465,33 +1460,33 @@ cblas_real!(
     cblas_dspr2
 );
 
-#[no_mangle]
+#[export_name = blas_symbol!("cblas_sdsdot")]
 pub unsafe extern "C" fn cblas_sdsdot(
-    n: c_int,
+    n: Int,
     alpha: f32,
     x: *const f32,
-    incx: c_int,
+    incx: Int,
     y: *const f32,
-    incy: c_int,
+    incy: Int,
 ) -> f32 {
     unsafe { (f64::from(alpha) + l1::dot_f64acc(n, x, incx, y, incy)) as f32 }
 }
-#[no_mangle]
+#[export_name = blas_symbol!("cblas_dsdot")]
 pub unsafe extern "C" fn cblas_dsdot(
-    n: c_int,
+    n: Int,
     x: *const f32,
-    incx: c_int,
+    incx: Int,
     y: *const f32,
-    incy: c_int,
+    incy: Int,
 ) -> f64 {
     unsafe { l1::dot_f64acc(n, x, incx, y, incy) }
 }
-#[no_mangle]
+#[export_name = blas_symbol!("cblas_scabs1")]
 pub unsafe extern "C" fn cblas_scabs1(z: *const c_void) -> f32 {
     let z: C32 = unsafe { deref(z) };
     z.re.abs() + z.im.abs()
 }
-#[no_mangle]
+#[export_name = blas_symbol!("cblas_dcabs1")]
 pub unsafe extern "C" fn cblas_dcabs1(z: *const c_void) -> f64 {
     let z: C64 = unsafe { deref(z) };
     z.re.abs() + z.im.abs()
@@ -1503,7 +1498,7 @@ macro_rules! cblas_complex {
      $dotc:ident, $nrm2:ident, $asum:ident, $iamax:ident, $hemv:ident, $hbmv:ident,
      $hpmv:ident, $geru:ident, $gerc:ident, $her:ident, $hpr:ident, $her2:ident, $hpr2:ident,
      $hemm:ident, $herk:ident, $her2k:ident) => {
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rotg))]
         pub unsafe extern "C" fn $rotg(
             a: *mut c_void,
             b: *const c_void,
@@ -1519,69 +1514,69 @@ macro_rules! cblas_complex {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rrot))]
         pub unsafe extern "C" fn $rrot(
-            n: c_int,
+            n: Int,
             x: *mut $t,
-            incx: c_int,
+            incx: Int,
             y: *mut $t,
-            incy: c_int,
+            incy: Int,
             c: $r,
             s: $r,
         ) {
             unsafe { l1::rot(n, x, incx, y, incy, c, s) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $rscal(n: c_int, alpha: $r, x: *mut $t, incx: c_int) {
+        #[export_name = blas_symbol!(stringify!($rscal))]
+        pub unsafe extern "C" fn $rscal(n: Int, alpha: $r, x: *mut $t, incx: Int) {
             unsafe { l1::rscal(n, alpha, x, incx) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($dotu))]
         pub unsafe extern "C" fn $dotu(
-            n: c_int,
+            n: Int,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             y: *const $t,
-            incy: c_int,
+            incy: Int,
             out: *mut $t,
         ) {
             unsafe { *out = l1::dot(n, x, incx, y, incy, false) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($dotc))]
         pub unsafe extern "C" fn $dotc(
-            n: c_int,
+            n: Int,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             y: *const $t,
-            incy: c_int,
+            incy: Int,
             out: *mut $t,
         ) {
             unsafe { *out = l1::dot(n, x, incx, y, incy, true) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $nrm2(n: c_int, x: *const $t, incx: c_int) -> $r {
+        #[export_name = blas_symbol!(stringify!($nrm2))]
+        pub unsafe extern "C" fn $nrm2(n: Int, x: *const $t, incx: Int) -> $r {
             unsafe { l1::nrm2(n, x, incx) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $asum(n: c_int, x: *const $t, incx: c_int) -> $r {
+        #[export_name = blas_symbol!(stringify!($asum))]
+        pub unsafe extern "C" fn $asum(n: Int, x: *const $t, incx: Int) -> $r {
             unsafe { l1::asum(n, x, incx) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $iamax(n: c_int, x: *const $t, incx: c_int) -> usize {
+        #[export_name = blas_symbol!(stringify!($iamax))]
+        pub unsafe extern "C" fn $iamax(n: Int, x: *const $t, incx: Int) -> usize {
             index(unsafe { l1::iamax(n, x, incx) })
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($hemv))]
         pub unsafe extern "C" fn $hemv(
             order: c_int,
             uplo: c_int,
-            n: c_int,
+            n: Int,
             alpha: *const c_void,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             beta: *const c_void,
             y: *mut $t,
-            incy: c_int,
+            incy: Int,
         ) {
             unsafe {
                 symv(
@@ -1603,20 +1598,20 @@ macro_rules! cblas_complex {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($hbmv))]
         pub unsafe extern "C" fn $hbmv(
             order: c_int,
             uplo: c_int,
-            n: c_int,
-            k: c_int,
+            n: Int,
+            k: Int,
             alpha: *const c_void,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             beta: *const c_void,
             y: *mut $t,
-            incy: c_int,
+            incy: Int,
         ) {
             unsafe {
                 symv(
@@ -1638,18 +1633,18 @@ macro_rules! cblas_complex {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($hpmv))]
         pub unsafe extern "C" fn $hpmv(
             order: c_int,
             uplo: c_int,
-            n: c_int,
+            n: Int,
             alpha: *const c_void,
             ap: *const $t,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             beta: *const c_void,
             y: *mut $t,
-            incy: c_int,
+            incy: Int,
         ) {
             unsafe {
                 symv(
@@ -1671,18 +1666,18 @@ macro_rules! cblas_complex {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($geru))]
         pub unsafe extern "C" fn $geru(
             order: c_int,
-            m: c_int,
-            n: c_int,
+            m: Int,
+            n: Int,
             alpha: *const c_void,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             y: *const $t,
-            incy: c_int,
+            incy: Int,
             a: *mut $t,
-            lda: c_int,
+            lda: Int,
         ) {
             unsafe {
                 ger(
@@ -1701,18 +1696,18 @@ macro_rules! cblas_complex {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($gerc))]
         pub unsafe extern "C" fn $gerc(
             order: c_int,
-            m: c_int,
-            n: c_int,
+            m: Int,
+            n: Int,
             alpha: *const c_void,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             y: *const $t,
-            incy: c_int,
+            incy: Int,
             a: *mut $t,
-            lda: c_int,
+            lda: Int,
         ) {
             unsafe {
                 ger(
@@ -1731,16 +1726,16 @@ macro_rules! cblas_complex {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($her))]
         pub unsafe extern "C" fn $her(
             order: c_int,
             uplo: c_int,
-            n: c_int,
+            n: Int,
             alpha: $r,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             a: *mut $t,
-            lda: c_int,
+            lda: Int,
         ) {
             unsafe {
                 syr(
@@ -1759,14 +1754,14 @@ macro_rules! cblas_complex {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($hpr))]
         pub unsafe extern "C" fn $hpr(
             order: c_int,
             uplo: c_int,
-            n: c_int,
+            n: Int,
             alpha: $r,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             ap: *mut $t,
         ) {
             unsafe {
@@ -1786,18 +1781,18 @@ macro_rules! cblas_complex {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($her2))]
         pub unsafe extern "C" fn $her2(
             order: c_int,
             uplo: c_int,
-            n: c_int,
+            n: Int,
             alpha: *const c_void,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             y: *const $t,
-            incy: c_int,
+            incy: Int,
             a: *mut $t,
-            lda: c_int,
+            lda: Int,
         ) {
             unsafe {
                 syr(
@@ -1816,16 +1811,16 @@ macro_rules! cblas_complex {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($hpr2))]
         pub unsafe extern "C" fn $hpr2(
             order: c_int,
             uplo: c_int,
-            n: c_int,
+            n: Int,
             alpha: *const c_void,
             x: *const $t,
-            incx: c_int,
+            incx: Int,
             y: *const $t,
-            incy: c_int,
+            incy: Int,
             ap: *mut $t,
         ) {
             unsafe {
@@ -1845,21 +1840,21 @@ macro_rules! cblas_complex {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($hemm))]
         pub unsafe extern "C" fn $hemm(
             order: c_int,
             side: c_int,
             uplo: c_int,
-            m: c_int,
-            n: c_int,
+            m: Int,
+            n: Int,
             alpha: *const c_void,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             b: *const $t,
-            ldb: c_int,
+            ldb: Int,
             beta: *const c_void,
             c: *mut $t,
-            ldc: c_int,
+            ldc: Int,
         ) {
             unsafe {
                 symm(
@@ -1881,19 +1876,19 @@ macro_rules! cblas_complex {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($herk))]
         pub unsafe extern "C" fn $herk(
             order: c_int,
             uplo: c_int,
             trans: c_int,
-            n: c_int,
-            k: c_int,
+            n: Int,
+            k: Int,
             alpha: $r,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             beta: $r,
             c: *mut $t,
-            ldc: c_int,
+            ldc: Int,
         ) {
             unsafe {
                 syrk(
@@ -1914,21 +1909,21 @@ macro_rules! cblas_complex {
                 )
             }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($her2k))]
         pub unsafe extern "C" fn $her2k(
             order: c_int,
             uplo: c_int,
             trans: c_int,
-            n: c_int,
-            k: c_int,
+            n: Int,
+            k: Int,
             alpha: *const c_void,
             a: *const $t,
-            lda: c_int,
+            lda: Int,
             b: *const $t,
-            ldb: c_int,
+            ldb: Int,
             beta: $r,
             c: *mut $t,
-            ldc: c_int,
+            ldc: Int,
         ) {
             unsafe {
                 syrk(

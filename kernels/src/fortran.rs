@@ -11,7 +11,8 @@ use crate::level2::{self as l2, Shape};
 use crate::level3 as l3;
 use crate::scalar::{Complex, C32, C64};
 use crate::xerbla::fortran_error;
-use std::ffi::{c_char, c_int};
+use crate::Int;
+use std::ffi::c_char;
 
 #[inline(always)]
 unsafe fn ch(p: *const c_char) -> u8 {
@@ -31,59 +32,59 @@ macro_rules! f77_all {
      $gemv:ident, $gbmv:ident, $trmv:ident, $tbmv:ident, $tpmv:ident, $trsv:ident, $tbsv:ident,
      $tpsv:ident, $gemm:ident, $symm:ident, $syrk:ident, $syr2k:ident, $trmm:ident,
      $trsm:ident) => {
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($swap))]
         pub unsafe extern "C" fn $swap(
-            n: *const c_int,
+            n: *const Int,
             x: *mut $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) {
             unsafe { l1::swap(*n, x, *incx, y, *incy) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($copy))]
         pub unsafe extern "C" fn $copy(
-            n: *const c_int,
+            n: *const Int,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) {
             unsafe { l1::copy(*n, x, *incx, y, *incy) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($axpy))]
         pub unsafe extern "C" fn $axpy(
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $t,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) {
             unsafe { l1::axpy(*n, *alpha, x, *incx, y, *incy) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($scal))]
         pub unsafe extern "C" fn $scal(
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $t,
             x: *mut $t,
-            incx: *const c_int,
+            incx: *const Int,
         ) {
             unsafe { l1::scal(*n, *alpha, x, *incx) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($gemv))]
         pub unsafe extern "C" fn $gemv(
             trans: *const c_char,
-            m: *const c_int,
-            n: *const c_int,
+            m: *const Int,
+            n: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             beta: *const $t,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) {
             report(concat!($p, "GEMV"), unsafe {
                 l2::gemv(
@@ -103,21 +104,21 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($gbmv))]
         pub unsafe extern "C" fn $gbmv(
             trans: *const c_char,
-            m: *const c_int,
-            n: *const c_int,
-            kl: *const c_int,
-            ku: *const c_int,
+            m: *const Int,
+            n: *const Int,
+            kl: *const Int,
+            ku: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             beta: *const $t,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) {
             report(concat!($p, "GBMV"), unsafe {
                 l2::gemv(
@@ -137,16 +138,16 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($trmv))]
         pub unsafe extern "C" fn $trmv(
             uplo: *const c_char,
             trans: *const c_char,
             diag: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             x: *mut $t,
-            incx: *const c_int,
+            incx: *const Int,
         ) {
             report(concat!($p, "TRMV"), unsafe {
                 l2::trmv(
@@ -165,17 +166,17 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($tbmv))]
         pub unsafe extern "C" fn $tbmv(
             uplo: *const c_char,
             trans: *const c_char,
             diag: *const c_char,
-            n: *const c_int,
-            k: *const c_int,
+            n: *const Int,
+            k: *const Int,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             x: *mut $t,
-            incx: *const c_int,
+            incx: *const Int,
         ) {
             report(concat!($p, "TBMV"), unsafe {
                 l2::trmv(
@@ -194,15 +195,15 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($tpmv))]
         pub unsafe extern "C" fn $tpmv(
             uplo: *const c_char,
             trans: *const c_char,
             diag: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             ap: *const $t,
             x: *mut $t,
-            incx: *const c_int,
+            incx: *const Int,
         ) {
             report(concat!($p, "TPMV"), unsafe {
                 l2::trmv(
@@ -221,16 +222,16 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($trsv))]
         pub unsafe extern "C" fn $trsv(
             uplo: *const c_char,
             trans: *const c_char,
             diag: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             x: *mut $t,
-            incx: *const c_int,
+            incx: *const Int,
         ) {
             report(concat!($p, "TRSV"), unsafe {
                 l2::trmv(
@@ -249,17 +250,17 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($tbsv))]
         pub unsafe extern "C" fn $tbsv(
             uplo: *const c_char,
             trans: *const c_char,
             diag: *const c_char,
-            n: *const c_int,
-            k: *const c_int,
+            n: *const Int,
+            k: *const Int,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             x: *mut $t,
-            incx: *const c_int,
+            incx: *const Int,
         ) {
             report(concat!($p, "TBSV"), unsafe {
                 l2::trmv(
@@ -278,15 +279,15 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($tpsv))]
         pub unsafe extern "C" fn $tpsv(
             uplo: *const c_char,
             trans: *const c_char,
             diag: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             ap: *const $t,
             x: *mut $t,
-            incx: *const c_int,
+            incx: *const Int,
         ) {
             report(concat!($p, "TPSV"), unsafe {
                 l2::trmv(
@@ -305,21 +306,21 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($gemm))]
         pub unsafe extern "C" fn $gemm(
             transa: *const c_char,
             transb: *const c_char,
-            m: *const c_int,
-            n: *const c_int,
-            k: *const c_int,
+            m: *const Int,
+            n: *const Int,
+            k: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             b: *const $t,
-            ldb: *const c_int,
+            ldb: *const Int,
             beta: *const $t,
             c: *mut $t,
-            ldc: *const c_int,
+            ldc: *const Int,
         ) {
             report(concat!($p, "GEMM"), unsafe {
                 l3::gemm_api(
@@ -339,20 +340,20 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($symm))]
         pub unsafe extern "C" fn $symm(
             side: *const c_char,
             uplo: *const c_char,
-            m: *const c_int,
-            n: *const c_int,
+            m: *const Int,
+            n: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             b: *const $t,
-            ldb: *const c_int,
+            ldb: *const Int,
             beta: *const $t,
             c: *mut $t,
-            ldc: *const c_int,
+            ldc: *const Int,
         ) {
             report(concat!($p, "SYMM"), unsafe {
                 l3::symm(
@@ -372,18 +373,18 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($syrk))]
         pub unsafe extern "C" fn $syrk(
             uplo: *const c_char,
             trans: *const c_char,
-            n: *const c_int,
-            k: *const c_int,
+            n: *const Int,
+            k: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             beta: *const $t,
             c: *mut $t,
-            ldc: *const c_int,
+            ldc: *const Int,
         ) {
             report(concat!($p, "SYRK"), unsafe {
                 l3::syrk(
@@ -402,20 +403,20 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($syr2k))]
         pub unsafe extern "C" fn $syr2k(
             uplo: *const c_char,
             trans: *const c_char,
-            n: *const c_int,
-            k: *const c_int,
+            n: *const Int,
+            k: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             b: *const $t,
-            ldb: *const c_int,
+            ldb: *const Int,
             beta: *const $t,
             c: *mut $t,
-            ldc: *const c_int,
+            ldc: *const Int,
         ) {
             report(concat!($p, "SYR2K"), unsafe {
                 l3::syrk(
@@ -434,19 +435,19 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($trmm))]
         pub unsafe extern "C" fn $trmm(
             side: *const c_char,
             uplo: *const c_char,
             transa: *const c_char,
             diag: *const c_char,
-            m: *const c_int,
-            n: *const c_int,
+            m: *const Int,
+            n: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             b: *mut $t,
-            ldb: *const c_int,
+            ldb: *const Int,
         ) {
             report(concat!($p, "TRMM"), unsafe {
                 l3::trmm(
@@ -465,19 +466,19 @@ macro_rules! f77_all {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($trsm))]
         pub unsafe extern "C" fn $trsm(
             side: *const c_char,
             uplo: *const c_char,
             transa: *const c_char,
             diag: *const c_char,
-            m: *const c_int,
-            n: *const c_int,
+            m: *const Int,
+            n: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             b: *mut $t,
-            ldb: *const c_int,
+            ldb: *const Int,
         ) {
             report(concat!($p, "TRSM"), unsafe {
                 l3::trmm(
@@ -521,11 +522,11 @@ macro_rules! f77_real {
     ($t:ty, $p:literal, $rotg:ident, $rotmg:ident, $rot:ident, $rotm:ident, $dot:ident,
      $nrm2:ident, $asum:ident, $iamax:ident, $symv:ident, $sbmv:ident, $spmv:ident, $ger:ident,
      $syr:ident, $spr:ident, $syr2:ident, $spr2:ident) => {
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rotg))]
         pub unsafe extern "C" fn $rotg(a: *mut $t, b: *mut $t, c: *mut $t, s: *mut $t) {
             unsafe { l1::rotg(&mut *a, &mut *b, &mut *c, &mut *s) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rotmg))]
         pub unsafe extern "C" fn $rotmg(
             d1: *mut $t,
             d2: *mut $t,
@@ -535,67 +536,63 @@ macro_rules! f77_real {
         ) {
             unsafe { l1::rotmg(&mut *d1, &mut *d2, &mut *x1, *y1, &mut *param) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rot))]
         pub unsafe extern "C" fn $rot(
-            n: *const c_int,
+            n: *const Int,
             x: *mut $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
             c: *const $t,
             s: *const $t,
         ) {
             unsafe { l1::rot(*n, x, *incx, y, *incy, *c, *s) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rotm))]
         pub unsafe extern "C" fn $rotm(
-            n: *const c_int,
+            n: *const Int,
             x: *mut $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
             param: *const $t,
         ) {
             unsafe { l1::rotm(*n, x, *incx, y, *incy, param) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($dot))]
         pub unsafe extern "C" fn $dot(
-            n: *const c_int,
+            n: *const Int,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *const $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) -> $t {
             unsafe { l1::dot(*n, x, *incx, y, *incy, false) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $nrm2(n: *const c_int, x: *const $t, incx: *const c_int) -> $t {
+        #[export_name = blas_symbol!(stringify!($nrm2))]
+        pub unsafe extern "C" fn $nrm2(n: *const Int, x: *const $t, incx: *const Int) -> $t {
             unsafe { l1::nrm2(*n, x, *incx) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $asum(n: *const c_int, x: *const $t, incx: *const c_int) -> $t {
+        #[export_name = blas_symbol!(stringify!($asum))]
+        pub unsafe extern "C" fn $asum(n: *const Int, x: *const $t, incx: *const Int) -> $t {
             unsafe { l1::asum(*n, x, *incx) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $iamax(
-            n: *const c_int,
-            x: *const $t,
-            incx: *const c_int,
-        ) -> c_int {
+        #[export_name = blas_symbol!(stringify!($iamax))]
+        pub unsafe extern "C" fn $iamax(n: *const Int, x: *const $t, incx: *const Int) -> Int {
             unsafe { l1::iamax(*n, x, *incx) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($symv))]
         pub unsafe extern "C" fn $symv(
             uplo: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             beta: *const $t,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) {
             report(concat!($p, "SYMV"), unsafe {
                 l2::symv(
@@ -616,19 +613,19 @@ macro_rules! f77_real {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($sbmv))]
         pub unsafe extern "C" fn $sbmv(
             uplo: *const c_char,
-            n: *const c_int,
-            k: *const c_int,
+            n: *const Int,
+            k: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             beta: *const $t,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) {
             report(concat!($p, "SBMV"), unsafe {
                 l2::symv(
@@ -649,17 +646,17 @@ macro_rules! f77_real {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($spmv))]
         pub unsafe extern "C" fn $spmv(
             uplo: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $t,
             ap: *const $t,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             beta: *const $t,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) {
             report(concat!($p, "SPMV"), unsafe {
                 l2::symv(
@@ -680,31 +677,31 @@ macro_rules! f77_real {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($ger))]
         pub unsafe extern "C" fn $ger(
-            m: *const c_int,
-            n: *const c_int,
+            m: *const Int,
+            n: *const Int,
             alpha: *const $t,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *const $t,
-            incy: *const c_int,
+            incy: *const Int,
             a: *mut $t,
-            lda: *const c_int,
+            lda: *const Int,
         ) {
             report(concat!($p, "GER"), unsafe {
                 l2::ger(*m, *n, *alpha, x, *incx, y, *incy, a, *lda, false, false)
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($syr))]
         pub unsafe extern "C" fn $syr(
             uplo: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $t,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             a: *mut $t,
-            lda: *const c_int,
+            lda: *const Int,
         ) {
             report(concat!($p, "SYR"), unsafe {
                 l2::syr(
@@ -722,13 +719,13 @@ macro_rules! f77_real {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($spr))]
         pub unsafe extern "C" fn $spr(
             uplo: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $t,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             ap: *mut $t,
         ) {
             report(concat!($p, "SPR"), unsafe {
@@ -747,17 +744,17 @@ macro_rules! f77_real {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($syr2))]
         pub unsafe extern "C" fn $syr2(
             uplo: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $t,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *const $t,
-            incy: *const c_int,
+            incy: *const Int,
             a: *mut $t,
-            lda: *const c_int,
+            lda: *const Int,
         ) {
             report(concat!($p, "SYR2"), unsafe {
                 l2::syr(
@@ -775,15 +772,15 @@ macro_rules! f77_real {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($spr2))]
         pub unsafe extern "C" fn $spr2(
             uplo: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $t,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *const $t,
-            incy: *const c_int,
+            incy: *const Int,
             ap: *mut $t,
         ) {
             report(concat!($p, "SPR2"), unsafe {
@@ -814,32 +811,32 @@ f77_real!(
     dspmv_, dger_, dsyr_, dspr_, dsyr2_, dspr2_
 );
 
-#[no_mangle]
+#[export_name = blas_symbol!("sdsdot_")]
 pub unsafe extern "C" fn sdsdot_(
-    n: *const c_int,
+    n: *const Int,
     sb: *const f32,
     x: *const f32,
-    incx: *const c_int,
+    incx: *const Int,
     y: *const f32,
-    incy: *const c_int,
+    incy: *const Int,
 ) -> f32 {
     unsafe { (f64::from(*sb) + l1::dot_f64acc(*n, x, *incx, y, *incy)) as f32 }
 }
-#[no_mangle]
+#[export_name = blas_symbol!("dsdot_")]
 pub unsafe extern "C" fn dsdot_(
-    n: *const c_int,
+    n: *const Int,
     x: *const f32,
-    incx: *const c_int,
+    incx: *const Int,
     y: *const f32,
-    incy: *const c_int,
+    incy: *const Int,
 ) -> f64 {
     unsafe { l1::dot_f64acc(*n, x, *incx, y, *incy) }
 }
-#[no_mangle]
+#[export_name = blas_symbol!("scabs1_")]
 pub unsafe extern "C" fn scabs1_(z: *const C32) -> f32 {
     unsafe { (*z).re.abs() + (*z).im.abs() }
 }
-#[no_mangle]
+#[export_name = blas_symbol!("dcabs1_")]
 pub unsafe extern "C" fn dcabs1_(z: *const C64) -> f64 {
     unsafe { (*z).re.abs() + (*z).im.abs() }
 }
@@ -850,79 +847,75 @@ macro_rules! f77_complex {
      $nrm2:ident, $asum:ident, $iamax:ident, $hemv:ident, $hbmv:ident, $hpmv:ident,
      $geru:ident, $gerc:ident, $her:ident, $hpr:ident, $her2:ident, $hpr2:ident, $hemm:ident,
      $herk:ident, $her2k:ident) => {
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rotg))]
         pub unsafe extern "C" fn $rotg(a: *mut $t, b: *const $t, c: *mut $r, s: *mut $t) {
             unsafe { l1::crotg(&mut *a, *b, &mut *c, &mut *s) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rrot))]
         pub unsafe extern "C" fn $rrot(
-            n: *const c_int,
+            n: *const Int,
             x: *mut $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
             c: *const $r,
             s: *const $r,
         ) {
             unsafe { l1::rot(*n, x, *incx, y, *incy, *c, *s) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($rscal))]
         pub unsafe extern "C" fn $rscal(
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $r,
             x: *mut $t,
-            incx: *const c_int,
+            incx: *const Int,
         ) {
             unsafe { l1::rscal(*n, *alpha, x, *incx) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($dotu))]
         pub unsafe extern "C" fn $dotu(
-            n: *const c_int,
+            n: *const Int,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *const $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) -> $t {
             unsafe { l1::dot(*n, x, *incx, y, *incy, false) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($dotc))]
         pub unsafe extern "C" fn $dotc(
-            n: *const c_int,
+            n: *const Int,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *const $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) -> $t {
             unsafe { l1::dot(*n, x, *incx, y, *incy, true) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $nrm2(n: *const c_int, x: *const $t, incx: *const c_int) -> $r {
+        #[export_name = blas_symbol!(stringify!($nrm2))]
+        pub unsafe extern "C" fn $nrm2(n: *const Int, x: *const $t, incx: *const Int) -> $r {
             unsafe { l1::nrm2(*n, x, *incx) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $asum(n: *const c_int, x: *const $t, incx: *const c_int) -> $r {
+        #[export_name = blas_symbol!(stringify!($asum))]
+        pub unsafe extern "C" fn $asum(n: *const Int, x: *const $t, incx: *const Int) -> $r {
             unsafe { l1::asum(*n, x, *incx) }
         }
-        #[no_mangle]
-        pub unsafe extern "C" fn $iamax(
-            n: *const c_int,
-            x: *const $t,
-            incx: *const c_int,
-        ) -> c_int {
+        #[export_name = blas_symbol!(stringify!($iamax))]
+        pub unsafe extern "C" fn $iamax(n: *const Int, x: *const $t, incx: *const Int) -> Int {
             unsafe { l1::iamax(*n, x, *incx) }
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($hemv))]
         pub unsafe extern "C" fn $hemv(
             uplo: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             beta: *const $t,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) {
             report(concat!($p, "HEMV"), unsafe {
                 l2::symv(
@@ -943,19 +936,19 @@ macro_rules! f77_complex {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($hbmv))]
         pub unsafe extern "C" fn $hbmv(
             uplo: *const c_char,
-            n: *const c_int,
-            k: *const c_int,
+            n: *const Int,
+            k: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             beta: *const $t,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) {
             report(concat!($p, "HBMV"), unsafe {
                 l2::symv(
@@ -976,17 +969,17 @@ macro_rules! f77_complex {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($hpmv))]
         pub unsafe extern "C" fn $hpmv(
             uplo: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $t,
             ap: *const $t,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             beta: *const $t,
             y: *mut $t,
-            incy: *const c_int,
+            incy: *const Int,
         ) {
             report(concat!($p, "HPMV"), unsafe {
                 l2::symv(
@@ -1007,47 +1000,47 @@ macro_rules! f77_complex {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($geru))]
         pub unsafe extern "C" fn $geru(
-            m: *const c_int,
-            n: *const c_int,
+            m: *const Int,
+            n: *const Int,
             alpha: *const $t,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *const $t,
-            incy: *const c_int,
+            incy: *const Int,
             a: *mut $t,
-            lda: *const c_int,
+            lda: *const Int,
         ) {
             report(concat!($p, "GERU"), unsafe {
                 l2::ger(*m, *n, *alpha, x, *incx, y, *incy, a, *lda, false, false)
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($gerc))]
         pub unsafe extern "C" fn $gerc(
-            m: *const c_int,
-            n: *const c_int,
+            m: *const Int,
+            n: *const Int,
             alpha: *const $t,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *const $t,
-            incy: *const c_int,
+            incy: *const Int,
             a: *mut $t,
-            lda: *const c_int,
+            lda: *const Int,
         ) {
             report(concat!($p, "GERC"), unsafe {
                 l2::ger(*m, *n, *alpha, x, *incx, y, *incy, a, *lda, false, true)
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($her))]
         pub unsafe extern "C" fn $her(
             uplo: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $r,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             a: *mut $t,
-            lda: *const c_int,
+            lda: *const Int,
         ) {
             report(concat!($p, "HER"), unsafe {
                 l2::syr(
@@ -1065,13 +1058,13 @@ macro_rules! f77_complex {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($hpr))]
         pub unsafe extern "C" fn $hpr(
             uplo: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $r,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             ap: *mut $t,
         ) {
             report(concat!($p, "HPR"), unsafe {
@@ -1090,17 +1083,17 @@ macro_rules! f77_complex {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($her2))]
         pub unsafe extern "C" fn $her2(
             uplo: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $t,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *const $t,
-            incy: *const c_int,
+            incy: *const Int,
             a: *mut $t,
-            lda: *const c_int,
+            lda: *const Int,
         ) {
             report(concat!($p, "HER2"), unsafe {
                 l2::syr(
@@ -1118,15 +1111,15 @@ macro_rules! f77_complex {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($hpr2))]
         pub unsafe extern "C" fn $hpr2(
             uplo: *const c_char,
-            n: *const c_int,
+            n: *const Int,
             alpha: *const $t,
             x: *const $t,
-            incx: *const c_int,
+            incx: *const Int,
             y: *const $t,
-            incy: *const c_int,
+            incy: *const Int,
             ap: *mut $t,
         ) {
             report(concat!($p, "HPR2"), unsafe {
@@ -1145,20 +1138,20 @@ macro_rules! f77_complex {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($hemm))]
         pub unsafe extern "C" fn $hemm(
             side: *const c_char,
             uplo: *const c_char,
-            m: *const c_int,
-            n: *const c_int,
+            m: *const Int,
+            n: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             b: *const $t,
-            ldb: *const c_int,
+            ldb: *const Int,
             beta: *const $t,
             c: *mut $t,
-            ldc: *const c_int,
+            ldc: *const Int,
         ) {
             report(concat!($p, "HEMM"), unsafe {
                 l3::symm(
@@ -1178,18 +1171,18 @@ macro_rules! f77_complex {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($herk))]
         pub unsafe extern "C" fn $herk(
             uplo: *const c_char,
             trans: *const c_char,
-            n: *const c_int,
-            k: *const c_int,
+            n: *const Int,
+            k: *const Int,
             alpha: *const $r,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             beta: *const $r,
             c: *mut $t,
-            ldc: *const c_int,
+            ldc: *const Int,
         ) {
             report(concat!($p, "HERK"), unsafe {
                 l3::syrk(
@@ -1208,20 +1201,20 @@ macro_rules! f77_complex {
                 )
             });
         }
-        #[no_mangle]
+        #[export_name = blas_symbol!(stringify!($her2k))]
         pub unsafe extern "C" fn $her2k(
             uplo: *const c_char,
             trans: *const c_char,
-            n: *const c_int,
-            k: *const c_int,
+            n: *const Int,
+            k: *const Int,
             alpha: *const $t,
             a: *const $t,
-            lda: *const c_int,
+            lda: *const Int,
             b: *const $t,
-            ldb: *const c_int,
+            ldb: *const Int,
             beta: *const $r,
             c: *mut $t,
-            ldc: *const c_int,
+            ldc: *const Int,
         ) {
             report(concat!($p, "HER2K"), unsafe {
                 l3::syrk(

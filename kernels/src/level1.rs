@@ -5,6 +5,7 @@
 //! addressable from the pointer (the BLAS contract).
 
 use crate::scalar::{Complex, Real, Scalar};
+use crate::Int;
 
 /// Offset of logical element `i` of an `n`-vector with increment `inc` (reference convention).
 #[inline(always)]
@@ -68,7 +69,7 @@ impl<T: Copy> Vec1<T> {
 
 /// # Safety
 /// BLAS contract on `x`, `y`.
-pub unsafe fn swap<T: Scalar>(n: i32, x: *mut T, incx: i32, y: *mut T, incy: i32) {
+pub unsafe fn swap<T: Scalar>(n: Int, x: *mut T, incx: Int, y: *mut T, incy: Int) {
     if n <= 0 {
         return;
     }
@@ -89,7 +90,7 @@ pub unsafe fn swap<T: Scalar>(n: i32, x: *mut T, incx: i32, y: *mut T, incy: i32
 
 /// # Safety
 /// BLAS contract on `x`, `y`.
-pub unsafe fn copy<T: Scalar>(n: i32, x: *const T, incx: i32, y: *mut T, incy: i32) {
+pub unsafe fn copy<T: Scalar>(n: Int, x: *const T, incx: Int, y: *mut T, incy: Int) {
     if n <= 0 {
         return;
     }
@@ -108,7 +109,7 @@ pub unsafe fn copy<T: Scalar>(n: i32, x: *const T, incx: i32, y: *mut T, incy: i
 ///
 /// # Safety
 /// BLAS contract on `x`, `y`.
-pub unsafe fn axpy<T: Scalar>(n: i32, alpha: T, x: *const T, incx: i32, y: *mut T, incy: i32) {
+pub unsafe fn axpy<T: Scalar>(n: Int, alpha: T, x: *const T, incx: Int, y: *mut T, incy: Int) {
     if n <= 0 || alpha.abs1() == T::Real::zero() {
         return;
     }
@@ -127,7 +128,7 @@ pub unsafe fn axpy<T: Scalar>(n: i32, alpha: T, x: *const T, incx: i32, y: *mut 
 ///
 /// # Safety
 /// BLAS contract on `x`.
-pub unsafe fn scal<T: Scalar>(n: i32, alpha: T, x: *mut T, incx: i32) {
+pub unsafe fn scal<T: Scalar>(n: Int, alpha: T, x: *mut T, incx: Int) {
     if n <= 0 || incx <= 0 || alpha.is_one() {
         return;
     }
@@ -144,7 +145,7 @@ pub unsafe fn scal<T: Scalar>(n: i32, alpha: T, x: *mut T, incx: i32) {
 ///
 /// # Safety
 /// BLAS contract on `x`.
-pub unsafe fn rscal<T: Scalar>(n: i32, alpha: T::Real, x: *mut T, incx: i32) {
+pub unsafe fn rscal<T: Scalar>(n: Int, alpha: T::Real, x: *mut T, incx: Int) {
     if n <= 0 || incx <= 0 || alpha == T::Real::one() {
         return;
     }
@@ -162,11 +163,11 @@ pub unsafe fn rscal<T: Scalar>(n: i32, alpha: T::Real, x: *mut T, incx: i32) {
 /// # Safety
 /// BLAS contract on `x`, `y`.
 pub unsafe fn dot<T: Scalar>(
-    n: i32,
+    n: Int,
     x: *const T,
-    incx: i32,
+    incx: Int,
     y: *const T,
-    incy: i32,
+    incy: Int,
     conj: bool,
 ) -> T {
     let mut s = T::zero();
@@ -189,7 +190,7 @@ pub unsafe fn dot<T: Scalar>(
 ///
 /// # Safety
 /// BLAS contract on `x`, `y`.
-pub unsafe fn dot_f64acc(n: i32, x: *const f32, incx: i32, y: *const f32, incy: i32) -> f64 {
+pub unsafe fn dot_f64acc(n: Int, x: *const f32, incx: Int, y: *const f32, incy: Int) -> f64 {
     let mut s = 0.0f64;
     if n <= 0 {
         return s;
@@ -210,7 +211,7 @@ pub unsafe fn dot_f64acc(n: i32, x: *const f32, incx: i32, y: *const f32, incy: 
 ///
 /// # Safety
 /// BLAS contract on `x`.
-pub unsafe fn asum<T: Scalar>(n: i32, x: *const T, incx: i32) -> T::Real {
+pub unsafe fn asum<T: Scalar>(n: Int, x: *const T, incx: Int) -> T::Real {
     let mut s = T::Real::zero();
     if n <= 0 || incx <= 0 {
         return s;
@@ -226,7 +227,7 @@ pub unsafe fn asum<T: Scalar>(n: i32, x: *const T, incx: i32) -> T::Real {
 ///
 /// # Safety
 /// BLAS contract on `x`.
-pub unsafe fn iamax<T: Scalar>(n: i32, x: *const T, incx: i32) -> i32 {
+pub unsafe fn iamax<T: Scalar>(n: Int, x: *const T, incx: Int) -> Int {
     if n < 1 || incx <= 0 {
         return 0;
     }
@@ -239,7 +240,7 @@ pub unsafe fn iamax<T: Scalar>(n: i32, x: *const T, incx: i32) -> i32 {
         // Strict comparison as in the reference: the first maximum wins, NaNs are skipped.
         if v > best {
             best = v;
-            idx = i as i32 + 1;
+            idx = i as Int + 1;
         }
     }
     idx
@@ -250,7 +251,7 @@ pub unsafe fn iamax<T: Scalar>(n: i32, x: *const T, incx: i32) -> i32 {
 ///
 /// # Safety
 /// BLAS contract on `x`.
-pub unsafe fn nrm2<T: Scalar>(n: i32, x: *const T, incx: i32) -> T::Real {
+pub unsafe fn nrm2<T: Scalar>(n: Int, x: *const T, incx: Int) -> T::Real {
     type R<T> = <T as Scalar>::Real;
     let zero = R::<T>::zero();
     let one = R::<T>::one();
@@ -322,11 +323,11 @@ pub unsafe fn nrm2<T: Scalar>(n: i32, x: *const T, incx: i32) -> T::Real {
 /// # Safety
 /// BLAS contract on `x`, `y`.
 pub unsafe fn rot<T: Scalar>(
-    n: i32,
+    n: Int,
     x: *mut T,
-    incx: i32,
+    incx: Int,
     y: *mut T,
-    incy: i32,
+    incy: Int,
     c: T::Real,
     s: T::Real,
 ) {
@@ -352,7 +353,7 @@ pub unsafe fn rot<T: Scalar>(
 ///
 /// # Safety
 /// BLAS contract on `x`, `y`; `p` points to 5 reals.
-pub unsafe fn rotm<R: Real>(n: i32, x: *mut R, incx: i32, y: *mut R, incy: i32, p: *const R) {
+pub unsafe fn rotm<R: Real>(n: Int, x: *mut R, incx: Int, y: *mut R, incy: Int, p: *const R) {
     // SAFETY: p has 5 elements.
     let p = unsafe { std::slice::from_raw_parts(p, 5) };
     let flag = p[0];

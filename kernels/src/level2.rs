@@ -7,6 +7,7 @@
 
 use crate::level1::Vec1;
 use crate::scalar::Scalar;
+use crate::Int;
 
 pub type Res = Result<(), i32>;
 
@@ -124,17 +125,17 @@ fn diag_ok(d: u8) -> bool {
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn gemv<T: Scalar>(
     trans: u8,
-    m: i32,
-    n: i32,
-    band: Option<(i32, i32)>,
+    m: Int,
+    n: Int,
+    band: Option<(Int, Int)>,
     alpha: T,
     a: *const T,
-    lda: i32,
+    lda: Int,
     x: *const T,
-    incx: i32,
+    incx: Int,
     beta: T,
     y: *mut T,
-    incy: i32,
+    incy: Int,
     conj_a: bool,
 ) -> Res {
     // Argument positions differ between gemv and gbmv by the two band arguments.
@@ -226,17 +227,17 @@ pub unsafe fn gemv<T: Scalar>(
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn symv<T: Scalar>(
     uplo: u8,
-    n: i32,
+    n: Int,
     shape: Shape,
-    k: i32,
-    lda: i32,
+    k: Int,
+    lda: Int,
     alpha: T,
     a: *const T,
     x: *const T,
-    incx: i32,
+    incx: Int,
     beta: T,
     y: *mut T,
-    incy: i32,
+    incy: Int,
     herm: bool,
     conj_a: bool,
 ) -> Res {
@@ -316,13 +317,13 @@ pub unsafe fn trmv<T: Scalar>(
     uplo: u8,
     trans: u8,
     diag: u8,
-    n: i32,
+    n: Int,
     shape: Shape,
-    k: i32,
-    lda: i32,
+    k: Int,
+    lda: Int,
     a: *const T,
     x: *mut T,
-    incx: i32,
+    incx: Int,
     solve: bool,
     conj_a: bool,
 ) -> Res {
@@ -432,15 +433,15 @@ pub unsafe fn trmv<T: Scalar>(
 /// BLAS contract on all pointers.
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
 pub unsafe fn ger<T: Scalar>(
-    m: i32,
-    n: i32,
+    m: Int,
+    n: Int,
     alpha: T,
     x: *const T,
-    incx: i32,
+    incx: Int,
     y: *const T,
-    incy: i32,
+    incy: Int,
     a: *mut T,
-    lda: i32,
+    lda: Int,
     conj_x: bool,
     conj_y: bool,
 ) -> Res {
@@ -484,14 +485,14 @@ pub unsafe fn ger<T: Scalar>(
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
 pub unsafe fn syr<T: Scalar>(
     uplo: u8,
-    n: i32,
+    n: Int,
     alpha: T,
     x: *const T,
-    incx: i32,
-    y: Option<(*const T, i32)>,
+    incx: Int,
+    y: Option<(*const T, Int)>,
     a: *mut T,
     shape: Shape,
-    lda: i32,
+    lda: Int,
     herm: bool,
     conj_xy: bool,
 ) -> Res {

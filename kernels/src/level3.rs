@@ -6,6 +6,7 @@
 use crate::gemm::{gemm, scale_c, GemmScalar, MatRef};
 use crate::level2::{up, Res};
 use crate::scalar::Scalar;
+use crate::Int;
 
 fn trans_ok(t: u8) -> bool {
     matches!(up(t), b'N' | b'T' | b'C')
@@ -17,17 +18,17 @@ fn trans_ok(t: u8) -> bool {
 pub unsafe fn gemm_api<T: GemmScalar>(
     transa: u8,
     transb: u8,
-    m: i32,
-    n: i32,
-    k: i32,
+    m: Int,
+    n: Int,
+    k: Int,
     alpha: T,
     a: *const T,
-    lda: i32,
+    lda: Int,
     b: *const T,
-    ldb: i32,
+    ldb: Int,
     beta: T,
     c: *mut T,
-    ldc: i32,
+    ldc: Int,
 ) -> Res {
     let nota = up(transa) == b'N';
     let notb = up(transb) == b'N';
@@ -153,16 +154,16 @@ fn dense<T>(p: *const T, ld: usize) -> MatRef<T> {
 pub unsafe fn symm<T: GemmScalar>(
     side: u8,
     uplo: u8,
-    m: i32,
-    n: i32,
+    m: Int,
+    n: Int,
     alpha: T,
     a: *const T,
-    lda: i32,
+    lda: Int,
     b: *const T,
-    ldb: i32,
+    ldb: Int,
     beta: T,
     c: *mut T,
-    ldc: i32,
+    ldc: Int,
     herm: bool,
 ) -> Res {
     let left = up(side) == b'L';
@@ -250,15 +251,15 @@ unsafe fn merge_tri<T: Scalar>(
 pub unsafe fn syrk<T: GemmScalar>(
     uplo: u8,
     trans: u8,
-    n: i32,
-    k: i32,
+    n: Int,
+    k: Int,
     alpha: T,
     a: *const T,
-    lda: i32,
-    b: Option<(*const T, i32)>,
+    lda: Int,
+    b: Option<(*const T, Int)>,
     beta: T,
     c: *mut T,
-    ldc: i32,
+    ldc: Int,
     herm: bool,
 ) -> Res {
     let t = up(trans);
@@ -324,7 +325,7 @@ pub unsafe fn syrk<T: GemmScalar>(
 }
 
 /// (op(X), op(X)^T) for syrk-style operands (conjugate transpose when Hermitian).
-fn pair_ops<T: Scalar>(p: *const T, ld: i32, notrans: bool, herm: bool) -> (MatRef<T>, MatRef<T>) {
+fn pair_ops<T: Scalar>(p: *const T, ld: Int, notrans: bool, herm: bool) -> (MatRef<T>, MatRef<T>) {
     let x = MatRef::op(p, ld as usize, b'N');
     let xt = MatRef::op(p, ld as usize, if herm { b'C' } else { b'T' });
     // op(X) is n x k; the second factor is op(X)^T (op(X)^H when Hermitian).
@@ -447,13 +448,13 @@ pub unsafe fn trmm<T: GemmScalar>(
     uplo: u8,
     transa: u8,
     diag: u8,
-    m: i32,
-    n: i32,
+    m: Int,
+    n: Int,
     alpha: T,
     a: *const T,
-    lda: i32,
+    lda: Int,
     b: *mut T,
-    ldb: i32,
+    ldb: Int,
     solve: bool,
 ) -> Res {
     let left = up(side) == b'L';

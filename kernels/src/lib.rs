@@ -13,6 +13,20 @@
 //! before unloading). Large GEMM-based products use threads scoped to the call
 //! (`BLASTOOL_NUM_THREADS`, `blastool_set_num_threads`); no thread outlives a call.
 
+/// The exported name of symbol `$name`: `blastool build --symbol-prefix/--symbol-suffix` (the
+/// OpenBLAS SYMBOLPREFIX/SYMBOLSUFFIX convention, e.g. `dgemm_64_` for ILP64) reach the kernels as
+/// `BLASTOOL_SYMBOL_PREFIX`/`BLASTOOL_SYMBOL_SUFFIX`, which `build.rs` always defines (empty by
+/// default). Every exported symbol goes through here so that two builds can share a process.
+macro_rules! blas_symbol {
+    ($name:expr) => {
+        concat!(
+            env!("BLASTOOL_SYMBOL_PREFIX"),
+            $name,
+            env!("BLASTOOL_SYMBOL_SUFFIX")
+        )
+    };
+}
+
 pub mod arch;
 pub mod cblas;
 pub mod fortran;
@@ -23,3 +37,12 @@ pub mod level3;
 pub mod scalar;
 pub mod threads;
 pub mod xerbla;
+
+/// The BLAS integer of both exported ABIs (`blasint` in the headers): 32-bit (LP64) by default,
+/// 64-bit when built with `--cfg blastool_ilp64` (`blastool build --interface64`). Enum
+/// arguments of the CBLAS ABI stay C `int` either way, as in every CBLAS.
+#[cfg(not(blastool_ilp64))]
+pub type Int = i32;
+/// The BLAS integer of both exported ABIs; 64-bit in this ILP64 build.
+#[cfg(blastool_ilp64)]
+pub type Int = i64;

@@ -8,38 +8,41 @@
 //! handlers through the undefined-symbol path (`extern` block), i.e. through the PLT, so that
 //! interposition actually reaches them.
 
+use crate::Int;
 use std::ffi::{c_char, c_int, CStr};
 
 /// Reference CBLAS global: 1 while a row-major CBLAS call is checking its arguments, so that a
 /// program's `cblas_xerbla` can map argument positions back (see `remap_row_major`).
-#[no_mangle]
+#[export_name = blas_symbol!("RowMajorStrg")]
 #[allow(non_upper_case_globals)]
 pub static mut RowMajorStrg: c_int = 0;
 
 /// Reference CBLAS global: 1 while a CBLAS routine runs, so that `xerbla_` knows it was reached
 /// from C and forwards to `cblas_xerbla`.
-#[no_mangle]
+#[export_name = blas_symbol!("CBLAS_CallFromC")]
 #[allow(non_upper_case_globals)]
 pub static mut CBLAS_CallFromC: c_int = 0;
 
 extern "C" {
     // Resolved at run time to the program's definition when it has one (see module docs).
-    fn xerbla_(srname: *const c_char, info: *const c_int, len: usize);
-    fn cblas_xerbla(info: c_int, rout: *const c_char, form: *const c_char, ...);
+    #[link_name = blas_symbol!("xerbla_")]
+    fn xerbla_(srname: *const c_char, info: *const Int, len: usize);
+    #[link_name = blas_symbol!("cblas_xerbla")]
+    fn cblas_xerbla(info: Int, rout: *const c_char, form: *const c_char, ...);
 }
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 std::arch::global_asm!(
-    ".weak xerbla_",
-    ".type xerbla_, @function",
-    "xerbla_:",
+    concat!(".weak ", blas_symbol!("xerbla_")),
+    concat!(".type ", blas_symbol!("xerbla_"), ", @function"),
+    concat!(blas_symbol!("xerbla_"), ":"),
     "jmp {xerbla}",
-    ".size xerbla_, . - xerbla_",
-    ".weak cblas_xerbla",
-    ".type cblas_xerbla, @function",
-    "cblas_xerbla:",
+    concat!(".size ", blas_symbol!("xerbla_"), ", . - ", blas_symbol!("xerbla_")),
+    concat!(".weak ", blas_symbol!("cblas_xerbla")),
+    concat!(".type ", blas_symbol!("cblas_xerbla"), ", @function"),
+    concat!(blas_symbol!("cblas_xerbla"), ":"),
     "jmp {cblas}",
-    ".size cblas_xerbla, . - cblas_xerbla",
+    concat!(".size ", blas_symbol!("cblas_xerbla"), ", . - ", blas_symbol!("cblas_xerbla")),
     xerbla = sym blastool_xerbla_default,
     cblas = sym blastool_cblas_xerbla_default,
 );
@@ -48,12 +51,12 @@ std::arch::global_asm!(
 #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
 mod strong {
     use super::*;
-    #[no_mangle]
-    pub unsafe extern "C" fn xerbla_(srname: *const c_char, info: *const c_int, len: usize) {
+    #[export_name = blas_symbol!("xerbla_")]
+    pub unsafe extern "C" fn xerbla_(srname: *const c_char, info: *const Int, len: usize) {
         blastool_xerbla_default(srname, info, len)
     }
-    #[no_mangle]
-    pub unsafe extern "C" fn cblas_xerbla(info: c_int, rout: *const c_char, form: *const c_char) {
+    #[export_name = blas_symbol!("cblas_xerbla")]
+    pub unsafe extern "C" fn cblas_xerbla(info: Int, rout: *const c_char, form: *const c_char) {
         blastool_cblas_xerbla_default(info, rout, form)
     }
 }
@@ -63,10 +66,10 @@ mod strong {
 ///
 /// # Safety
 /// `srname` must point to `len` readable bytes and `info` to an integer.
-#[no_mangle]
+#[export_name = blas_symbol!("blastool_xerbla_default")]
 pub unsafe extern "C" fn blastool_xerbla_default(
     srname: *const c_char,
-    info: *const c_int,
+    info: *const Int,
     len: usize,
 ) {
     // SAFETY: the caller passes the Fortran CHARACTER buffer and its hidden length.
@@ -96,9 +99,9 @@ pub unsafe extern "C" fn blastool_xerbla_default(
 ///
 /// # Safety
 /// `rout` must be a NUL-terminated string.
-#[no_mangle]
+#[export_name = blas_symbol!("blastool_cblas_xerbla_default")]
 pub unsafe extern "C" fn blastool_cblas_xerbla_default(
-    info: c_int,
+    info: Int,
     rout: *const c_char,
     _form: *const c_char,
 ) {
@@ -118,8 +121,8 @@ pub unsafe extern "C" fn blastool_cblas_xerbla_default(
 
 /// For row-major calls, the reference CBLAS checks arguments of the swapped column-major call;
 /// this maps the position back to the caller's argument list (same table as the reference).
-pub fn remap_row_major(rout: &str, info: c_int) -> c_int {
-    let swap = |pairs: &[(c_int, c_int)]| {
+pub fn remap_row_major(rout: &str, info: Int) -> Int {
+    let swap = |pairs: &[(Int, Int)]| {
         for &(a, b) in pairs {
             if info == a {
                 return b;
@@ -154,12 +157,8 @@ pub fn remap_row_major(rout: &str, info: c_int) -> c_int {
 ///
 /// # Safety
 /// `srname` must point to `len` readable bytes (when `len > 0`).
-#[no_mangle]
-pub unsafe extern "C" fn xerbla_array_(
-    srname: *const c_char,
-    len: *const c_int,
-    info: *const c_int,
-) {
+#[export_name = blas_symbol!("xerbla_array_")]
+pub unsafe extern "C" fn xerbla_array_(srname: *const c_char, len: *const Int, info: *const Int) {
     // SAFETY: caller's contract; the reference copies at most 32 characters.
     let n = (unsafe { *len }).clamp(0, 32) as usize;
     let mut buf = [b' '; 32];
@@ -175,11 +174,11 @@ pub unsafe extern "C" fn xerbla_array_(
 ///
 /// # Safety
 /// Both pointers must point to a readable character.
-#[no_mangle]
-pub unsafe extern "C" fn lsame_(ca: *const c_char, cb: *const c_char) -> c_int {
+#[export_name = blas_symbol!("lsame_")]
+pub unsafe extern "C" fn lsame_(ca: *const c_char, cb: *const c_char) -> Int {
     // SAFETY: caller's contract.
     let (a, b) = unsafe { (*ca as u8, *cb as u8) };
-    c_int::from(a.eq_ignore_ascii_case(&b))
+    Int::from(a.eq_ignore_ascii_case(&b))
 }
 
 /// Report an invalid argument of a Fortran-API routine: `name` is the upper-case routine name
@@ -189,7 +188,7 @@ pub fn fortran_error(name: &str, info: i32) {
     for (d, s) in buf.iter_mut().zip(name.bytes()) {
         *d = s;
     }
-    let info: c_int = info;
+    let info = Int::from(info);
     // SAFETY: buffer and integer outlive the call; the length is passed as the hidden argument.
     unsafe { xerbla_(buf.as_ptr() as *const c_char, &info, buf.len()) };
 }
@@ -198,7 +197,13 @@ pub fn fortran_error(name: &str, info: i32) {
 pub fn cblas_error(rout: &str, info: i32) {
     let name = format!("{rout}\0");
     // SAFETY: NUL-terminated strings outlive the call.
-    unsafe { cblas_xerbla(info, name.as_ptr() as *const c_char, c"".as_ptr()) };
+    unsafe {
+        cblas_xerbla(
+            Int::from(info),
+            name.as_ptr() as *const c_char,
+            c"".as_ptr(),
+        )
+    };
 }
 
 /// Sets the reference globals for the duration of one CBLAS call and clears them on drop,

@@ -1,6 +1,6 @@
-//! The kernels crate's sources (everything `cargo build` needs: manifest, build script, linker
-//! script, `src/**`), embedded in the blastool binary so `blastool build` works from any directory
-//! and offline. A unit test in `mod.rs` fails when a file under `kernels/src` is missing here.
+//! The kernels crate's sources (everything `cargo build` needs: manifest, build script,
+//! `src/**`), embedded in the blastool binary so `blastool build` works from any directory and
+//! offline. A unit test in `mod.rs` fails when a file under `kernels/src` is missing here.
 
 /// (path relative to the kernels crate, contents).
 pub const KERNEL_SOURCES: &[(&str, &[u8])] = &[
@@ -11,10 +11,6 @@ pub const KERNEL_SOURCES: &[(&str, &[u8])] = &[
     (
         "build.rs",
         include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/kernels/build.rs")),
-    ),
-    (
-        "exports.map",
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/kernels/exports.map")),
     ),
     (
         "src/arch.rs",
