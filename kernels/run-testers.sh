@@ -8,13 +8,27 @@
 # Usage: kernels/run-testers.sh            (builds the release cdylib first)
 #   BLASTOOL_LIB=/path/libkernels.so       use an already built library instead
 #   BLASTOOL_TESTER_CORES="GENERIC SKYLAKEX"  choose the tables (default: all supported)
+#   BLASTOOL_TESTER_ILP64=1                 run Debian's 64-bit-integer testers (`libblas64-test`,
+#                                          unsuffixed names, libblas64.so.3) against an ILP64
+#                                          build (`blastool build --interface64 --symbol-suffix=`)
 # Exit status: 0 all passed, 1 a tester failed, 2 setup problem (e.g. libblas-test missing).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bindir=/usr/lib/x86_64-linux-gnu/blas
+soname=libblas.so.3
+package=libblas-test
+if [ "${BLASTOOL_TESTER_ILP64:-0}" = 1 ]; then
+  bindir=/usr/lib/x86_64-linux-gnu/blas64
+  soname=libblas64.so.3
+  package=libblas64-test
+fi
 
 if [ ! -x "$bindir/xblat1d" ]; then
-  echo "run-testers.sh: libblas-test is not installed (apt-get install libblas-test)" >&2
+  echo "run-testers.sh: $package is not installed (apt-get install $package)" >&2
+  exit 2
+fi
+if [ -n "${BLASTOOL_TESTER_ILP64:-}" ] && [ "${BLASTOOL_TESTER_ILP64}" = 1 ] && [ -z "${BLASTOOL_LIB:-}" ]; then
+  echo "run-testers.sh: BLASTOOL_TESTER_ILP64=1 needs BLASTOOL_LIB (an ILP64 build's shared library)" >&2
   exit 2
 fi
 
@@ -29,16 +43,16 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cp "$lib" "$work/libblas.so.3"
+cp "$lib" "$work/$soname"
 export LD_LIBRARY_PATH="$work"
 # Capture first: `ldd | grep -q` under pipefail fails when grep exits early (SIGPIPE).
 resolved="$(ldd "$bindir/xblat1d")"
-if ! grep -q "$work/libblas.so.3" <<<"$resolved"; then
-  echo "run-testers.sh: ldd does not resolve libblas.so.3 to $work" >&2
+if ! grep -q "$work/$soname" <<<"$resolved"; then
+  echo "run-testers.sh: ldd does not resolve $soname to $work" >&2
   echo "$resolved" >&2
   exit 2
 fi
-echo "ldd: $(grep libblas.so.3 <<<"$resolved" | sed 's/^[[:space:]]*//')"
+echo "ldd: $(grep "$soname" <<<"$resolved" | sed 's/^[[:space:]]*//')"
 
 cores="${BLASTOOL_TESTER_CORES:-}"
 if [ -z "$cores" ]; then

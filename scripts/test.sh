@@ -20,6 +20,7 @@ requirements=(
   "node nodejs"                                                       # runs the SARIF validator's installer
   "npm npm"                                                           # installs the SARIF validator
   "/usr/lib/x86_64-linux-gnu/blas/xblat1d libblas-test"               # reference BLAS testers for kernels/
+  "/usr/lib/x86_64-linux-gnu/blas64/xblat1d libblas64-test"           # ... their ILP64 build (--interface64)
   "wine wine64 wine"                                                  # runs DLLs for leakcheck
   "cc gcc"                                                            # compiles build's smoke program
   "pkg-config pkg-config"                                             # checks build's .pc file

@@ -38,16 +38,22 @@ pub struct BuildArgs {
     /// Install directory (lib/, include/, build-report.json). Default: ./blastool-<target>.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Library name: lib<NAME>.so, lib<NAME>.a, <NAME>.pc, find_package(<NAME>).
-    #[arg(long, default_value = "blastool", value_name = "NAME")]
-    pub name: String,
-    /// ILP64 (64-bit integers, `64_` symbol suffix). Not supported yet: the kernels are LP64.
+    /// Library name: lib<NAME>.so, lib<NAME>.a, <NAME>.pc, find_package(<NAME>). Default:
+    /// blastool, or blastool64_ with --interface64 (like OpenBLAS's libopenblas64_), so both
+    /// can be installed side by side.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// ILP64: 64-bit BLAS integers (blasint = int64_t) in both ABIs, with OpenBLAS's `64_`
+    /// suffix convention (dgemm_64_, cblas_dgemm64_) unless --symbol-suffix says otherwise
+    /// (--symbol-suffix= for unsuffixed names, as Debian's libblas64).
     #[arg(long)]
     pub interface64: bool,
-    /// Prefix for every exported BLAS symbol. Not supported yet.
+    /// Prepended to every exported symbol (OpenBLAS SYMBOLPREFIX); the headers declare the
+    /// renamed functions.
     #[arg(long, value_name = "PREFIX")]
     pub symbol_prefix: Option<String>,
-    /// Suffix for every exported BLAS symbol. Not supported yet.
+    /// Appended to every exported symbol (OpenBLAS SYMBOLSUFFIX): dgemm_ -> dgemm_SUFFIX,
+    /// cblas_dgemm -> cblas_dgemmSUFFIX.
     #[arg(long, value_name = "SUFFIX")]
     pub symbol_suffix: Option<String>,
     /// Install only the static library.
@@ -210,6 +216,13 @@ struct Plan {
     cc_version: String,
     compiler: cc::Tool,
     cache_key: String,
+    /// The library name (`--name`, or its default).
+    name: String,
+    /// 64-bit BLAS integers (`--interface64`).
+    ilp64: bool,
+    /// What every exported symbol is wrapped in.
+    symbol_prefix: String,
+    symbol_suffix: String,
 }
 
 fn build(args: &BuildArgs) -> Result<(), Failure> {
@@ -273,7 +286,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     let t = Instant::now();
     progress.stage("link");
     let lib_dir = work.path().join("lib");
-    let name = &args.name;
+    let name = &plan.name;
     let so_major = VERSION.split('.').next().unwrap_or("0");
     let real_so = format!("lib{name}.so.{VERSION}");
     let soname = format!("lib{name}.so.{so_major}");
@@ -300,7 +313,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     // Render headers, pkg-config and CMake files.
     let t = Instant::now();
     progress.stage("render headers");
-    render_files(args, &plan, work.path(), &native_libs)?;
+    render_files(&plan, work.path(), &native_libs)?;
     timings.push(("render_headers".into(), t.elapsed().as_secs_f64()));
 
     // Compile C and run the smoke test against both libraries.
@@ -396,6 +409,13 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         },
         "profile": plan.profile,
         "name": name,
+        "interface": {
+            "integers": if plan.ilp64 { "ILP64" } else { "LP64" },
+            "blasint_bits": if plan.ilp64 { 64 } else { 32 },
+            "symbol_prefix": plan.symbol_prefix,
+            "symbol_suffix": plan.symbol_suffix,
+            "example_symbols": (["dgemm_", "cblas_dgemm"].map(|f| exported_name(&plan, f))),
+        },
         "static": plan.want_static,
         "shared": plan.want_shared,
         "soname": if plan.want_shared { Value::String(soname.clone()) } else { Value::Null },
@@ -452,23 +472,37 @@ fn check_interrupt() -> Result<(), Failure> {
 
 /// Checks options, resolves the target and toolchain, and computes the cache key.
 fn plan(args: &BuildArgs) -> Result<Plan, Failure> {
-    if args.interface64 {
-        return fail(
-            "--interface64 is not supported yet: the kernels use 32-bit BLAS integers (LP64)",
-        );
-    }
-    if args.symbol_prefix.is_some() || args.symbol_suffix.is_some() {
-        return fail("--symbol-prefix/--symbol-suffix are not supported yet: the kernels export fixed symbol names");
-    }
-    if args.name.is_empty()
-        || !args
-            .name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-    {
+    let ilp64 = args.interface64;
+    let name = args.name.clone().unwrap_or_else(|| {
+        if ilp64 {
+            "blastool64_".into()
+        } else {
+            "blastool".into()
+        }
+    });
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return fail(format!(
-            "--name '{}' must be letters, digits and underscores (it becomes file names and a CMake package name)",
-            args.name
+            "--name '{name}' must be letters, digits and underscores (it becomes file names and a CMake package name)"
+        ));
+    }
+    let symbol_prefix = args.symbol_prefix.clone().unwrap_or_default();
+    let symbol_suffix =
+        args.symbol_suffix
+            .clone()
+            .unwrap_or_else(|| if ilp64 { "64_".into() } else { String::new() });
+    for (option, value) in [
+        ("--symbol-prefix", &symbol_prefix),
+        ("--symbol-suffix", &symbol_suffix),
+    ] {
+        if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return fail(format!(
+                "{option} '{value}' must be ASCII letters, digits and underscores (it becomes part of every exported symbol)"
+            ));
+        }
+    }
+    if symbol_prefix.starts_with(|c: char| c.is_ascii_digit()) {
+        return fail(format!(
+            "--symbol-prefix '{symbol_prefix}' must not start with a digit (symbols would not be C identifiers)"
         ));
     }
     if args.jobs == Some(0) {
@@ -514,7 +548,11 @@ fn plan(args: &BuildArgs) -> Result<Plan, Failure> {
     let cwd = std::env::current_dir().or_else(|e| fail(format!("no current directory: {e}")))?;
     let out = match &args.out {
         Some(dir) => cwd.join(dir),
-        None => cwd.join(format!("blastool-{}", target.name.to_ascii_lowercase())),
+        None => cwd.join(format!(
+            "blastool-{}{}",
+            target.name.to_ascii_lowercase(),
+            if ilp64 { "-ilp64" } else { "" }
+        )),
     };
     let out_name = match out.file_name() {
         Some(n) => n.to_string_lossy().into_owned(),
@@ -586,7 +624,10 @@ fn plan(args: &BuildArgs) -> Result<Plan, Failure> {
         target.cpu,
         target.features,
         profile,
-        &args.name,
+        &name,
+        if ilp64 { "ilp64" } else { "lp64" },
+        &symbol_prefix,
+        &symbol_suffix,
         if want_static { "static" } else { "-" },
         if want_shared { "shared" } else { "-" },
         &rustc_version,
@@ -611,6 +652,10 @@ fn plan(args: &BuildArgs) -> Result<Plan, Failure> {
         cc_version,
         compiler,
         cache_key,
+        name,
+        ilp64,
+        symbol_prefix,
+        symbol_suffix,
     })
 }
 
@@ -805,8 +850,11 @@ fn compile_kernels(
     crate_dir: &Path,
     stage: &Path,
 ) -> Result<(PathBuf, Vec<String>), Failure> {
-    let name = &args.name;
+    let name = &plan.name;
     let mut flags = rustflags_with_tables(plan.target, &plan.tables);
+    if plan.ilp64 {
+        flags.push("--cfg=blastool_ilp64".into());
+    }
     let so_major = VERSION.split('.').next().unwrap_or("0");
     flags.push(format!("-Clink-arg=-Wl,-soname,lib{name}.so.{so_major}"));
     flags.push("--print=native-static-libs".into());
@@ -829,6 +877,10 @@ fn compile_kernels(
         .env_remove("CARGO_BUILD_RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET")
         .env("CARGO_TARGET_DIR", &target_dir)
+        // Read by the kernels' build script (kernels/build.rs); always set, so an ambient value
+        // cannot leak into a build that did not ask for it.
+        .env("BLASTOOL_SYMBOL_PREFIX", &plan.symbol_prefix)
+        .env("BLASTOOL_SYMBOL_SUFFIX", &plan.symbol_suffix)
         .env("CARGO_TERM_COLOR", "never")
         .stdin(Stdio::null());
     if plan.profile == "release" {
@@ -910,13 +962,8 @@ fn run_interruptible(
     Ok((status, stderr))
 }
 
-fn render_files(
-    args: &BuildArgs,
-    plan: &Plan,
-    root: &Path,
-    native_libs: &[String],
-) -> Result<(), Failure> {
-    let name = args.name.as_str();
+fn render_files(plan: &Plan, root: &Path, native_libs: &[String]) -> Result<(), Failure> {
+    let name = plan.name.as_str();
     let major = VERSION.split('.').next().unwrap_or("0");
     let libs_private = native_libs.join(" ");
     let cmake_libs: Vec<&str> = native_libs
@@ -924,6 +971,20 @@ fn render_files(
         .map(|l| l.trim_start_matches("-l"))
         .collect();
     let cmake_libs = cmake_libs.join(";");
+    let symbol_note = if plan.symbol_prefix.is_empty() && plan.symbol_suffix.is_empty() {
+        String::new()
+    } else {
+        let affixes = match (plan.symbol_prefix.as_str(), plan.symbol_suffix.as_str()) {
+            (prefix, "") => format!("the prefix '{prefix}'"),
+            ("", suffix) => format!("the suffix '{suffix}'"),
+            (prefix, suffix) => format!("the prefix '{prefix}' and the suffix '{suffix}'"),
+        };
+        format!(
+            "Every exported function carries {affixes}: cblas_dgemm is {}, dgemm_ is {}.",
+            exported_name(plan, "cblas_dgemm"),
+            exported_name(plan, "dgemm_")
+        )
+    };
     let values = [
         ("NAME", name),
         ("VERSION", VERSION),
@@ -932,6 +993,17 @@ fn render_files(
         ("TARGET", plan.target.name),
         ("LIBS_PRIVATE", libs_private.as_str()),
         ("CMAKE_LIBS_PRIVATE", cmake_libs.as_str()),
+        ("BLASINT", if plan.ilp64 { "int64_t" } else { "int" }),
+        ("ILP64", if plan.ilp64 { "1" } else { "0" }),
+        (
+            "INTEGER_MODEL",
+            if plan.ilp64 {
+                "64-bit (ILP64)"
+            } else {
+                "32-bit (LP64)"
+            },
+        ),
+        ("SYMBOL_NOTE", symbol_note.as_str()),
     ];
     let files = [
         ("cblas.h", PathBuf::from("include/cblas.h")),
@@ -950,7 +1022,10 @@ fn render_files(
         ),
     ];
     for (template, path) in files {
-        let text = templates::render(template, &values).or_else(fail)?;
+        let mut text = templates::render(template, &values).or_else(fail)?;
+        if template.ends_with(".h") {
+            text = templates::rename_exports(&text, &plan.symbol_prefix, &plan.symbol_suffix);
+        }
         std::fs::write(root.join(&path), text)
             .or_else(|e| fail(format!("cannot write {}: {e}", path.display())))?;
     }
@@ -975,7 +1050,12 @@ fn smoke_test(
     std::fs::create_dir_all(&dir)
         .or_else(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
     let source = dir.join("smoke.c");
-    std::fs::write(&source, templates::template("smoke.c"))
+    let smoke_source = templates::rename_exports(
+        templates::template("smoke.c"),
+        &plan.symbol_prefix,
+        &plan.symbol_suffix,
+    );
+    std::fs::write(&source, smoke_source)
         .or_else(|e| fail(format!("cannot write the smoke program: {e}")))?;
     let compiler = c_compiler(plan.target, &dir)?;
     let lib = root.join("lib");
@@ -996,6 +1076,10 @@ fn smoke_test(
         let mut command = compiler.to_command();
         command
             .arg(&source)
+            // A call the headers do not declare (e.g. a name they spell differently from the
+            // library's export) must fail here, not link by accident through an implicit
+            // declaration.
+            .arg("-Werror=implicit-function-declaration")
             .arg("-I")
             .arg(root.join("include"))
             .arg("-o")
@@ -1058,9 +1142,18 @@ fn smoke_test(
     }
     let result = if can_run { "passed" } else { "linked, not run" };
     Ok(Smoke {
-        summary: json!({"result": result, "calls": ["cblas_dgemm", "dgemm_", "ddot_"], "runs": results}),
+        summary: json!({
+            "result": result,
+            "calls": (["cblas_dgemm", "dgemm_", "ddot_"].map(|f| exported_name(plan, f))),
+            "runs": results,
+        }),
         compiled_tables,
     })
+}
+
+/// The name the library exports for function `base` (after --symbol-prefix/--symbol-suffix).
+fn exported_name(plan: &Plan, base: &str) -> String {
+    format!("{}{base}{}", plan.symbol_prefix, plan.symbol_suffix)
 }
 
 fn produced_libraries(plan: &Plan, lib_dir: &Path, name: &str, real_so: &str) -> Vec<PathBuf> {

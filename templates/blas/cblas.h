@@ -1,20 +1,24 @@
 /* cblas.h -- C interface to @NAME@ (blastool's BLAS kernels, @VERSION@, target @TARGET@).
-   Rendered by `blastool build` from templates/blas/cblas.h. Integers are 32-bit (LP64). */
+   Rendered by `blastool build` from templates/blas/cblas.h. BLAS integers (blasint) are
+   @INTEGER_MODEL@; enum arguments are C int. @SYMBOL_NOTE@ */
 #ifndef BLASTOOL_CBLAS_H
 #define BLASTOOL_CBLAS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define BLASTOOL_TARGET "@TARGET@"
+/* 1 when blasint is 64-bit (built with --interface64). */
+#define BLASTOOL_ILP64 @ILP64@
 
 #ifndef CBLAS_INDEX
 #define CBLAS_INDEX size_t
 #endif
-typedef int blasint;
+typedef @BLASINT@ blasint;
 
 typedef enum CBLAS_ORDER { CblasRowMajor = 101, CblasColMajor = 102 } CBLAS_ORDER;
 typedef enum CBLAS_TRANSPOSE { CblasNoTrans = 111, CblasTrans = 112, CblasConjTrans = 113, CblasConjNoTrans = 114 } CBLAS_TRANSPOSE;
