@@ -251,6 +251,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         }
     }
 
+    check_free_space(args, &plan)?;
     let progress = Progress::new(args.quiet || args.json);
     // The install tree is assembled beside the destination so the final rename stays on one
     // filesystem (rename(2) is atomic only there).
@@ -307,7 +308,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         }
         Ok(())
     })();
-    install_result.or_else(|e| fail(format!("cannot assemble the libraries: {e}")))?;
+    install_result.or_else(|e| fail(io_failure("cannot assemble the libraries", &e)))?;
     timings.push(("link".into(), t.elapsed().as_secs_f64()));
 
     // Render headers, pkg-config and CMake files.
@@ -440,7 +441,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     });
     let report_text = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
     std::fs::write(work.path().join("build-report.json"), &report_text)
-        .or_else(|e| fail(format!("cannot write build-report.json: {e}")))?;
+        .or_else(|e| fail(io_failure("cannot write build-report.json", &e)))?;
     check_interrupt()?;
     install(work.path(), &plan)?;
     progress.finish();
@@ -461,6 +462,34 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     drop(work);
     drop(stage);
     Ok(())
+}
+
+/// Refuses to start when the filesystem of `--out` cannot hold the build (see
+/// `ramdisk::DISK_NEED_*`); the RAM-disk stage's own room is checked in `staging_dir`.
+fn check_free_space(args: &BuildArgs, plan: &Plan) -> Result<(), Failure> {
+    let need = if args.ramdisk.is_some() {
+        ramdisk::DISK_NEED_INSTALL
+    } else {
+        ramdisk::DISK_NEED_WITH_STAGE
+    };
+    match ramdisk::free_space(&plan.parent) {
+        Some(free) if free < need => fail(format!(
+            "not enough free space in {} to build ({} MiB free, about {} MiB needed); free some space or choose another --out",
+            plan.parent.display(),
+            free >> 20,
+            need >> 20
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The message for an I/O error while producing `what`, with the remedy for a full disk.
+fn io_failure(what: &str, e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::StorageFull {
+        format!("{what}: the disk is full ({e}); free some space or choose another --out")
+    } else {
+        format!("{what}: {e}")
+    }
 }
 
 fn check_interrupt() -> Result<(), Failure> {
@@ -897,6 +926,13 @@ fn compile_kernels(
             .filter(|l| l.starts_with("error"))
             .take(3)
             .collect();
+        if stderr.contains("No space left on device") {
+            return fail(format!(
+                "compiling the kernels for {} ran out of disk space in {}; free some space or build with --ramdisk",
+                plan.target.name,
+                stage.display()
+            ));
+        }
         return fail(format!(
             "compiling the kernels for {} failed: {}",
             plan.target.name,

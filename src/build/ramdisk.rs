@@ -15,6 +15,13 @@ pub const RAMFS_MAGIC: i64 = 0x8584_58f6;
 /// debug measured), C objects, with a wide margin so a build never pushes the machine into swap.
 pub const EXPECTED_NEED: u64 = 512 * 1024 * 1024;
 
+/// Free space a build needs beside `--out`: the new install tree (~23 MB measured: the static
+/// library is most of it) plus the staging directory when it is on disk too (cargo's target dir
+/// peaks at ~30 MB release, ~60 MB debug), with a margin. Checked before anything is written, so a
+/// full disk is a clear error rather than a linker failure halfway through.
+pub const DISK_NEED_INSTALL: u64 = 64 * 1024 * 1024;
+pub const DISK_NEED_WITH_STAGE: u64 = 256 * 1024 * 1024;
+
 /// Filesystem kind of `path` as statfs reports it: `Some(true)` RAM-backed, `Some(false)` not,
 /// `None` when statfs is unavailable (non-Linux).
 #[cfg(target_os = "linux")]
