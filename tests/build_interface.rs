@@ -18,17 +18,10 @@ use std::sync::OnceLock;
 const BIN: &str = env!("CARGO_BIN_EXE_blastool");
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("build_interface")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("build_interface", name)
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::text;
 
 fn blastool_build(args: &[&str]) -> Output {
     Command::new(BIN)

@@ -15,17 +15,10 @@ use std::process::{Command, Output};
 const BIN: &str = env!("CARGO_BIN_EXE_blastool");
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("build_resources")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("build_resources", name)
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::text;
 
 /// Runs `script` with a fresh `size` tmpfs mounted on `mount` (in a private mount namespace);
 /// `$BLASTOOL` is the binary under test.
