@@ -535,11 +535,51 @@ macro_rules! vector_kernels {
                 y: *mut E,
                 conj: bool,
             ) {
-                for j in 0..n {
-                    // SAFETY: column j holds m complex elements; x holds n.
-                    unsafe {
+                let len = 2 * m;
+                let mut j = 0;
+                // SAFETY (whole body): real row indices < 2m, columns < n (contract).
+                unsafe {
+                    while j + 4 <= n {
+                        let c = [
+                            a.add(2 * j * lda),
+                            a.add(2 * (j + 1) * lda),
+                            a.add(2 * (j + 2) * lda),
+                            a.add(2 * (j + 3) * lda),
+                        ];
+                        let s = [
+                            [*x.add(2 * j), *x.add(2 * j + 1)],
+                            [*x.add(2 * j + 2), *x.add(2 * j + 3)],
+                            [*x.add(2 * j + 4), *x.add(2 * j + 5)],
+                            [*x.add(2 * j + 6), *x.add(2 * j + 7)],
+                        ];
+                        let f = [
+                            cmul_factors(s[0], conj),
+                            cmul_factors(s[1], conj),
+                            cmul_factors(s[2], conj),
+                            cmul_factors(s[3], conj),
+                        ];
+                        let mut i = 0;
+                        while i + L <= len {
+                            let mut t = o::load(y.add(i));
+                            for k in 0..4 {
+                                let av = o::load(c[k].add(i));
+                                t = o::fma(av, f[k].0, t);
+                                t = o::fma(o::swap(av), f[k].1, t);
+                            }
+                            o::store(y.add(i), t);
+                            i += L;
+                        }
+                        if i < len {
+                            for k in 0..4 {
+                                caxpy((len - i) / 2, s[k], c[k].add(i), y.add(i), conj);
+                            }
+                        }
+                        j += 4;
+                    }
+                    while j < n {
                         let s = [*x.add(2 * j), *x.add(2 * j + 1)];
                         caxpy(m, s, a.add(2 * j * lda), y, conj);
+                        j += 1;
                     }
                 }
             }
@@ -554,12 +594,50 @@ macro_rules! vector_kernels {
                 r: *mut E,
                 conj: bool,
             ) {
-                for j in 0..n {
-                    // SAFETY: column j holds m complex elements; r holds n.
-                    unsafe {
+                let len = 2 * m;
+                let mut j = 0;
+                // SAFETY (whole body): real row indices < 2m, columns < n (contract).
+                unsafe {
+                    while j + 4 <= n {
+                        let c = [
+                            a.add(2 * j * lda),
+                            a.add(2 * (j + 1) * lda),
+                            a.add(2 * (j + 2) * lda),
+                            a.add(2 * (j + 3) * lda),
+                        ];
+                        // Per column: p = a*x lane-wise, q = a*swap(x) (see `cdot`).
+                        let mut p = [o::zero(); 4];
+                        let mut q = [o::zero(); 4];
+                        let mut i = 0;
+                        while i + L <= len {
+                            let xv = o::load(x.add(i));
+                            let xs = o::swap(xv);
+                            for k in 0..4 {
+                                let av = o::load(c[k].add(i));
+                                p[k] = o::fma(av, xv, p[k]);
+                                q[k] = o::fma(av, xs, q[k]);
+                            }
+                            i += L;
+                        }
+                        for k in 0..4 {
+                            let ps = o::hsum_pairs(p[k]);
+                            let qs = o::hsum_pairs(q[k]);
+                            let (re, im) = if conj {
+                                (ps[0] + ps[1], qs[0] - qs[1])
+                            } else {
+                                (ps[0] - ps[1], qs[0] + qs[1])
+                            };
+                            let t = cdot((len - i) / 2, c[k].add(i), x.add(i), conj);
+                            *r.add(2 * (j + k)) = re + t[0];
+                            *r.add(2 * (j + k) + 1) = im + t[1];
+                        }
+                        j += 4;
+                    }
+                    while j < n {
                         let v = cdot(m, a.add(2 * j * lda), x, conj);
                         *r.add(2 * j) = v[0];
                         *r.add(2 * j + 1) = v[1];
+                        j += 1;
                     }
                 }
             }
