@@ -13,10 +13,13 @@
 use crate::gemm::generic::GENERIC;
 use crate::gemm::KernelSet;
 use std::ffi::c_char;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 /// Index + 1 into `tables()` of the active table; 0 = not initialised.
 static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+/// The active table itself (null = not looked up yet), so that `active()` costs one load on the
+/// hot path: level 1 routines ask for it on every call.
+static ACTIVE_SET: AtomicPtr<KernelSet> = AtomicPtr::new(std::ptr::null_mut());
 /// Thread count; 0 = not initialised (read the environment on first use).
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 /// Smallest m*n*k worth splitting; 0 = not initialised.
@@ -114,6 +117,11 @@ fn choose() -> usize {
 
 /// The active table, initialising on first use.
 pub fn active() -> &'static KernelSet {
+    let p = ACTIVE_SET.load(Ordering::Acquire);
+    if !p.is_null() {
+        // SAFETY: only pointers to the `'static` tables are ever stored.
+        return unsafe { &*p };
+    }
     let mut i = ACTIVE.load(Ordering::Acquire);
     if i == 0 {
         i = choose() + 1;
@@ -121,7 +129,9 @@ pub fn active() -> &'static KernelSet {
         let _ = ACTIVE.compare_exchange(0, i, Ordering::AcqRel, Ordering::Acquire);
         i = ACTIVE.load(Ordering::Acquire);
     }
-    tables()[i - 1].0
+    let set = tables()[i - 1].0;
+    ACTIVE_SET.store(set as *const KernelSet as *mut KernelSet, Ordering::Release);
+    set
 }
 
 /// Initialise the library (choose the kernel table). Idempotent; calling it is optional since
@@ -137,6 +147,7 @@ pub extern "C" fn blastool_init() -> i32 {
 /// library stays usable afterwards (it re-initialises lazily).
 #[export_name = blas_symbol!("blastool_quit")]
 pub extern "C" fn blastool_quit() {
+    ACTIVE_SET.store(std::ptr::null_mut(), Ordering::Release);
     ACTIVE.store(0, Ordering::Release);
     THREADS.store(0, Ordering::Release);
     MIN_WORK.store(0, Ordering::Release);

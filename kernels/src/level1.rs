@@ -5,7 +5,15 @@
 //! addressable from the pointer (the BLAS contract).
 
 use crate::scalar::{Complex, Real, Scalar};
+use crate::vector::{self, Isa, NrmConsts};
 use crate::Int;
+
+/// Whether two increments visit `(x_k, y_k)` pairs of contiguous vectors (both 1 or both -1: a
+/// reversed walk meets the same pairs), so the vector kernels apply.
+#[inline(always)]
+fn contiguous_pair(incx: Int, incy: Int) -> bool {
+    incx == incy && (incx == 1 || incx == -1)
+}
 
 /// Offset of logical element `i` of an `n`-vector with increment `inc` (reference convention).
 #[inline(always)]
@@ -114,6 +122,11 @@ pub unsafe fn axpy<T: Scalar>(n: Int, alpha: T, x: *const T, incx: Int, y: *mut 
         return;
     }
     let n = n as usize;
+    if contiguous_pair(incx, incy) {
+        // SAFETY: BLAS contract; contiguous vectors of n elements.
+        unsafe { vector::axpy(Isa::active(), n, alpha, x, y, false) };
+        return;
+    }
     let (x, y) = (
         Vec1::new(x, n, incx as isize),
         Vec1::new(y, n, incy as isize),
@@ -132,6 +145,11 @@ pub unsafe fn scal<T: Scalar>(n: Int, alpha: T, x: *mut T, incx: Int) {
     if n <= 0 || incx <= 0 || alpha.is_one() {
         return;
     }
+    if incx == 1 {
+        // SAFETY: BLAS contract; a contiguous vector of n elements.
+        unsafe { vector::scal(Isa::active(), n as usize, alpha, x) };
+        return;
+    }
     for i in 0..n as usize {
         // SAFETY: positive increment, i < n.
         unsafe {
@@ -147,6 +165,11 @@ pub unsafe fn scal<T: Scalar>(n: Int, alpha: T, x: *mut T, incx: Int) {
 /// BLAS contract on `x`.
 pub unsafe fn rscal<T: Scalar>(n: Int, alpha: T::Real, x: *mut T, incx: Int) {
     if n <= 0 || incx <= 0 || alpha == T::Real::one() {
+        return;
+    }
+    if incx == 1 {
+        // SAFETY: BLAS contract; a contiguous vector of n elements.
+        unsafe { vector::rscal(Isa::active(), n as usize, alpha, x) };
         return;
     }
     for i in 0..n as usize {
@@ -175,6 +198,10 @@ pub unsafe fn dot<T: Scalar>(
         return s;
     }
     let n = n as usize;
+    if contiguous_pair(incx, incy) {
+        // SAFETY: BLAS contract; contiguous vectors of n elements.
+        return unsafe { vector::dot(Isa::active(), n, x, y, conj) };
+    }
     let (x, y) = (
         Vec1::new(x, n, incx as isize),
         Vec1::new(y, n, incy as isize),
@@ -266,27 +293,45 @@ pub unsafe fn nrm2<T: Scalar>(n: Int, x: *const T, incx: Int) -> T::Real {
     let ssml = R::<T>::powi2(-half_floor(minx - dig));
     let sbig = R::<T>::powi2(-half_ceil(maxx + dig - 1));
     let (mut asml, mut amed, mut abig) = (zero, zero, zero);
-    let mut notbig = true;
-    let xv = Vec1::new(x, n as usize, incx as isize);
-    let mut acc = |v: R<T>| {
-        let ax = v.abs();
-        if ax > tbig {
-            abig += (ax * sbig) * (ax * sbig);
-            notbig = false;
-        } else if ax < tsml {
-            if notbig {
-                asml += (ax * ssml) * (ax * ssml);
-            }
+    if incx == 1 || incx == -1 {
+        // The order of the terms does not matter: sum over the contiguous reals (the small sum
+        // may include terms the scalar loop skips once a big one was seen; it is unused then).
+        let len = if T::IS_COMPLEX {
+            2 * n as usize
         } else {
-            amed += ax * ax;
-        }
-    };
-    for i in 0..n as usize {
-        // SAFETY: i < n.
-        let v = unsafe { xv.get(i) };
-        acc(v.re());
-        if T::IS_COMPLEX {
-            acc(v.im());
+            n as usize
+        };
+        let c = NrmConsts {
+            tsml,
+            tbig,
+            ssml,
+            sbig,
+        };
+        // SAFETY: BLAS contract; n contiguous elements are `len` contiguous reals.
+        [asml, amed, abig] = unsafe { vector::sumsq(Isa::active(), len, x as *const R<T>, &c) };
+    } else {
+        let mut notbig = true;
+        let xv = Vec1::new(x, n as usize, incx as isize);
+        let mut acc = |v: R<T>| {
+            let ax = v.abs();
+            if ax > tbig {
+                abig += (ax * sbig) * (ax * sbig);
+                notbig = false;
+            } else if ax < tsml {
+                if notbig {
+                    asml += (ax * ssml) * (ax * ssml);
+                }
+            } else {
+                amed += ax * ax;
+            }
+        };
+        for i in 0..n as usize {
+            // SAFETY: i < n.
+            let v = unsafe { xv.get(i) };
+            acc(v.re());
+            if T::IS_COMPLEX {
+                acc(v.im());
+            }
         }
     }
     let (scl, sumsq);

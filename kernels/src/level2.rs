@@ -7,6 +7,7 @@
 
 use crate::level1::Vec1;
 use crate::scalar::Scalar;
+use crate::vector::{self, Isa};
 use crate::Int;
 
 pub type Res = Result<(), i32>;
@@ -181,6 +182,11 @@ pub unsafe fn gemv<T: Scalar>(
         unsafe { update_y(yv, beta, alpha, None) };
         return Ok(());
     }
+    if band.is_none() {
+        // SAFETY: BLAS contract.
+        unsafe { gemv_full(t, m, n, alpha, a, lda, x, incx as isize, beta, yv, cj) };
+        return Ok(());
+    }
     // SAFETY: BLAS contract.
     let xs = unsafe { Vec1::new(x, lenx, incx as isize).gather() };
     let mut r = vec![T::zero(); leny];
@@ -217,6 +223,58 @@ pub unsafe fn gemv<T: Scalar>(
     // SAFETY: BLAS contract.
     unsafe { update_y(yv, beta, alpha, Some(&r)) };
     Ok(())
+}
+
+/// The full-storage gemv after the argument checks (m, n >= 1, alpha != 0) on the vector
+/// kernels: `y := beta*y + A (alpha x)` column-blocked (the reference's form) or
+/// `y := beta*y + alpha (A^T x)` as a row of dots, op(A) conjugated when `cj`.
+///
+/// # Safety
+/// BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemv_full<T: Scalar>(
+    t: bool,
+    m: usize,
+    n: usize,
+    alpha: T,
+    a: *const T,
+    lda: usize,
+    x: *const T,
+    incx: isize,
+    beta: T,
+    yv: Vec1<T>,
+    cj: bool,
+) {
+    let isa = Isa::active();
+    if !t {
+        // SAFETY: BLAS contract.
+        let xs: Vec<T> = unsafe { Vec1::new(x, n, incx).gather() }
+            .into_iter()
+            .map(|v| alpha * v)
+            .collect();
+        if yv.inc == 1 {
+            if !beta.is_one() {
+                // SAFETY: BLAS contract.
+                unsafe { update_y(yv, beta, alpha, None) };
+            }
+            // SAFETY: y is m contiguous elements, A m x n with leading dimension lda.
+            unsafe { vector::gemv_n(isa, m, n, a, lda, xs.as_ptr(), yv.ptr, cj) };
+        } else {
+            let mut r = vec![T::zero(); m];
+            // SAFETY: as above, into the contiguous r.
+            unsafe { vector::gemv_n(isa, m, n, a, lda, xs.as_ptr(), r.as_mut_ptr(), cj) };
+            // SAFETY: BLAS contract.
+            unsafe { update_y(yv, beta, T::one(), Some(&r)) };
+        }
+    } else {
+        // SAFETY: BLAS contract.
+        let xs = unsafe { Vec1::new(x, m, incx).gather() };
+        let mut r = vec![T::zero(); n];
+        // SAFETY: x is m contiguous elements, r n, A m x n with leading dimension lda.
+        unsafe { vector::gemv_t(isa, m, n, a, lda, xs.as_ptr(), r.as_mut_ptr(), cj) };
+        // SAFETY: BLAS contract.
+        unsafe { update_y(yv, beta, alpha, Some(&r)) };
+    }
 }
 
 /// symv/hemv/sbmv/hbmv/spmv/hpmv: y := alpha*A*x + beta*y, A symmetric (herm = false) or
@@ -378,17 +436,36 @@ pub unsafe fn trmv<T: Scalar>(
     let mut xs = unsafe { xv.gather() };
     // SAFETY (all `tri.get` below): indices come from `tri.rows(j)`.
     let get = |i: usize, j: usize| unsafe { tri.get(i, j) }.conj_if(cj);
+    let isa = Isa::active();
+    // Off-diagonal stored rows of column j: contiguous in storage for every shape.
+    let offdiag = |j: usize| {
+        let r = tri.rows(j);
+        if tri.upper {
+            r.start..j
+        } else {
+            j + 1..r.end
+        }
+    };
+    // SAFETY: (lo, j) is stored (or lo is one past the stored rows and nothing is read).
+    let col = |lo: usize, j: usize| unsafe { tri.ptr.add(tri.off(lo, j)) } as *const T;
     if !solve {
         let mut r = vec![T::zero(); n];
         for j in 0..n {
-            for i in tri.rows(j) {
-                let aij = if i == j && unit { T::one() } else { get(i, j) };
-                if !t {
-                    r[i] += aij * xs[j];
-                } else {
-                    r[j] += aij * xs[i];
+            let d = if unit { T::one() } else { get(j, j) };
+            let rows = offdiag(j);
+            let len = rows.len();
+            // SAFETY: `len` stored elements from (rows.start, j); r and xs hold n elements.
+            unsafe {
+                if len > 0 {
+                    let c = col(rows.start, j);
+                    if !t {
+                        vector::axpy(isa, len, xs[j], c, r.as_mut_ptr().add(rows.start), cj);
+                    } else {
+                        r[j] += vector::dot(isa, len, c, xs.as_ptr().add(rows.start), cj);
+                    }
                 }
             }
+            r[j] += d * xs[j];
         }
         xs = r;
     } else {
@@ -401,22 +478,34 @@ pub unsafe fn trmv<T: Scalar>(
             Box::new(0..n)
         };
         for j in order {
+            let rows = offdiag(j);
+            let len = rows.len();
             if !t {
                 if !unit {
                     xs[j] = xs[j] / get(j, j);
                 }
-                let xj = xs[j];
-                for i in tri.rows(j) {
-                    if i != j {
-                        xs[i] -= xj * get(i, j);
+                if len > 0 {
+                    let xj = xs[j];
+                    // SAFETY: `len` stored elements from (rows.start, j); xs holds n; the
+                    // updated rows exclude j.
+                    unsafe {
+                        let c = col(rows.start, j);
+                        vector::axpy(isa, len, -xj, c, xs.as_mut_ptr().add(rows.start), cj);
                     }
                 }
             } else {
                 let mut s = xs[j];
-                for i in tri.rows(j) {
-                    if i != j {
-                        s -= get(i, j) * xs[i];
-                    }
+                if len > 0 {
+                    // SAFETY: as above; the rows read exclude j.
+                    s -= unsafe {
+                        vector::dot(
+                            isa,
+                            len,
+                            col(rows.start, j),
+                            xs.as_ptr().add(rows.start),
+                            cj,
+                        )
+                    };
                 }
                 xs[j] = if unit { s } else { s / get(j, j) };
             }
@@ -467,12 +556,11 @@ pub unsafe fn ger<T: Scalar>(
     // SAFETY: BLAS contract.
     let xs = unsafe { Vec1::new(x, m, incx as isize).gather() };
     let ys = unsafe { Vec1::new(y, n, incy as isize).gather() };
+    let isa = Isa::active();
     for j in 0..n {
         let t = alpha * ys[j].conj_if(conj_y);
-        for (i, xi) in xs.iter().enumerate() {
-            // SAFETY: i < m <= lda, j < n.
-            unsafe { *a.add(i + j * lda) += xi.conj_if(conj_x) * t };
-        }
+        // SAFETY: column j holds m <= lda elements; xs holds m.
+        unsafe { vector::axpy(isa, m, t, xs.as_ptr(), a.add(j * lda), conj_x) };
     }
     Ok(())
 }

@@ -36,6 +36,7 @@ pub mod level2;
 pub mod level3;
 pub mod scalar;
 pub mod threads;
+pub mod vector;
 pub mod xerbla;
 
 /// The BLAS integer of both exported ABIs (`blasint` in the headers): 32-bit (LP64) by default,

@@ -102,6 +102,27 @@ pub const KERNEL_SOURCES: &[(&str, &[u8])] = &[
         )),
     ),
     (
+        "src/vector/mod.rs",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/kernels/src/vector/mod.rs"
+        )),
+    ),
+    (
+        "src/vector/portable.rs",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/kernels/src/vector/portable.rs"
+        )),
+    ),
+    (
+        "src/vector/x86.rs",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/kernels/src/vector/x86.rs"
+        )),
+    ),
+    (
         "src/xerbla.rs",
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -1,0 +1,303 @@
+//! Vector kernels behind levels 1 and 2: contiguous (unit-stride) axpy, dot, scal, the scaled
+//! sums of squares of nrm2, and the two gemv shapes (column-blocked `y += A x`, row of dots
+//! `r = A^T x`), in real and complex forms, one set per ISA.
+//!
+//! This module owns the per-ISA choice: `Isa::active()` follows the active microkernel table
+//! (`arch::active()`: GENERIC -> portable Rust, HASWELL -> AVX2 + FMA, SKYLAKEX -> AVX-512F), so
+//! a build restricted by `--cfg blastool_tables` never runs code of a table it does not contain.
+//! `level1`/`level2` keep the argument checks, strided fallbacks and reference semantics and call
+//! in here only for the contiguous inner loops. Every entry point takes an `Isa` so the tests can
+//! exercise each ISA this CPU supports.
+//!
+//! Complex vectors are handled as interleaved (re, im) reals; `conj` flags conjugate the vector
+//! or matrix operand (never the scalar).
+
+mod portable;
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+use crate::scalar::{Real, Scalar};
+use std::any::TypeId;
+
+/// The instruction set a kernel call runs with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isa {
+    /// Portable Rust (the GENERIC table; baseline ISA only).
+    Generic,
+    /// AVX2 + FMA, 256-bit (the HASWELL table).
+    Avx2,
+    /// AVX-512F, 512-bit (the SKYLAKEX table).
+    Avx512,
+}
+
+impl Isa {
+    /// Every ISA, in the order of the tables.
+    pub const ALL: [Isa; 3] = [Isa::Generic, Isa::Avx2, Isa::Avx512];
+
+    /// The ISA of the active table.
+    #[inline]
+    pub fn active() -> Isa {
+        Isa::of_table(crate::arch::active().name)
+    }
+
+    /// The ISA a table's kernels use.
+    pub fn of_table(name: &str) -> Isa {
+        match name {
+            #[cfg(target_arch = "x86_64")]
+            "HASWELL" => Isa::Avx2,
+            #[cfg(target_arch = "x86_64")]
+            "SKYLAKEX" => Isa::Avx512,
+            _ => Isa::Generic,
+        }
+    }
+
+    /// The table name of this ISA.
+    pub fn table_name(self) -> &'static str {
+        match self {
+            Isa::Generic => "GENERIC",
+            Isa::Avx2 => "HASWELL",
+            Isa::Avx512 => "SKYLAKEX",
+        }
+    }
+
+    /// Whether this CPU can run the ISA.
+    pub fn supported(self) -> bool {
+        match self {
+            Isa::Generic => true,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => crate::gemm::haswell::supported(),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => crate::gemm::skylakex::supported(),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => false,
+        }
+    }
+}
+
+/// One ISA's kernels for one real precision `R`. Lengths are in elements of the operand type
+/// (complex elements for the `c*` kernels, whose pointers address interleaved reals); `lda` is in
+/// elements of the operand type too. All pointers follow the usual contract: `n` (or `m` x `n`
+/// with leading dimension `lda`) elements addressable, outputs writable and not aliasing inputs.
+pub(crate) struct Kern<R> {
+    /// y += alpha * x.
+    pub axpy: unsafe fn(usize, R, *const R, *mut R),
+    /// sum x_i * y_i.
+    pub dot: unsafe fn(usize, *const R, *const R) -> R,
+    /// x *= alpha.
+    pub scal: unsafe fn(usize, R, *mut R),
+    /// Blue's three scaled sums (small, medium, big) of |x_i|^2, see `NrmConsts`.
+    pub sumsq: unsafe fn(usize, *const R, &NrmConsts<R>) -> [R; 3],
+    /// y += A x (A m x n).
+    pub gemv_n: unsafe fn(usize, usize, *const R, usize, *const R, *mut R),
+    /// r_j = sum_i A_ij x_i (A m x n, r of length n).
+    pub gemv_t: unsafe fn(usize, usize, *const R, usize, *const R, *mut R),
+    /// y += alpha * op(x), op = conj when the flag is set.
+    pub caxpy: unsafe fn(usize, [R; 2], *const R, *mut R, bool),
+    /// sum op(x_i) * y_i.
+    pub cdot: unsafe fn(usize, *const R, *const R, bool) -> [R; 2],
+    /// x *= alpha.
+    pub cscal: unsafe fn(usize, [R; 2], *mut R),
+    /// y += op(A) x.
+    pub cgemv_n: unsafe fn(usize, usize, *const R, usize, *const R, *mut R, bool),
+    /// r_j = sum_i op(A_ij) x_i.
+    pub cgemv_t: unsafe fn(usize, usize, *const R, usize, *const R, *mut R, bool),
+}
+
+/// Thresholds and scales of Blue's algorithm (the reference nrm2): |x| > `tbig` is summed as
+/// (|x| * `sbig`)^2, |x| < `tsml` as (|x| * `ssml`)^2, the rest (and NaN) unscaled.
+#[derive(Clone, Copy, Debug)]
+pub struct NrmConsts<R> {
+    pub tsml: R,
+    pub tbig: R,
+    pub ssml: R,
+    pub sbig: R,
+}
+
+fn is<A: 'static, B: 'static>() -> bool {
+    TypeId::of::<A>() == TypeId::of::<B>()
+}
+
+/// The kernels of `isa` for real type `R` (f32 or f64, the only `Real`s).
+#[inline(always)]
+fn kern<R: Real>(isa: Isa) -> &'static Kern<R> {
+    let p: *const () = if is::<R, f64>() {
+        kern_f64(isa) as *const Kern<f64> as *const ()
+    } else if is::<R, f32>() {
+        kern_f32(isa) as *const Kern<f32> as *const ()
+    } else {
+        unreachable!("Real is implemented only for f32 and f64")
+    };
+    // SAFETY: `R` is the very type the pointer was made from (checked through TypeId above).
+    unsafe { &*(p as *const Kern<R>) }
+}
+
+#[inline(always)]
+fn kern_f64(isa: Isa) -> &'static Kern<f64> {
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => &x86::AVX2_F64,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => &x86::AVX512_F64,
+        _ => &portable::GENERIC_F64,
+    }
+}
+
+#[inline(always)]
+fn kern_f32(isa: Isa) -> &'static Kern<f32> {
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => &x86::AVX2_F32,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => &x86::AVX512_F32,
+        _ => &portable::GENERIC_F32,
+    }
+}
+
+/// `[re, im]` of a scalar.
+#[inline(always)]
+fn parts<T: Scalar>(v: T) -> [T::Real; 2] {
+    [v.re(), v.im()]
+}
+
+/// The scalar with these parts (the imaginary part is dropped for real `T`).
+#[inline(always)]
+fn from_parts<T: Scalar>(p: [T::Real; 2]) -> T {
+    let mut out = T::from_real(p[0]);
+    if T::IS_COMPLEX {
+        // SAFETY: complex scalars are `repr(C)` pairs (re, im) of `T::Real`.
+        unsafe { *(&mut out as *mut T as *mut T::Real).add(1) = p[1] };
+    }
+    out
+}
+
+/// y += alpha * op(x) on contiguous vectors of `n` elements (op = conj when `conj_x`).
+///
+/// # Safety
+/// `isa.supported()`; `x` and `y` address `n` elements, `y` writable, no overlap.
+#[inline]
+pub unsafe fn axpy<T: Scalar>(isa: Isa, n: usize, alpha: T, x: *const T, y: *mut T, conj_x: bool) {
+    let k = kern::<T::Real>(isa);
+    let (x, y) = (x as *const T::Real, y as *mut T::Real);
+    // SAFETY: forwarded contract.
+    unsafe {
+        if T::IS_COMPLEX {
+            (k.caxpy)(n, parts(alpha), x, y, conj_x)
+        } else {
+            (k.axpy)(n, alpha.re(), x, y)
+        }
+    }
+}
+
+/// sum op(x_i) * y_i on contiguous vectors (op = conj when `conj_x`).
+///
+/// # Safety
+/// `isa.supported()`; `x` and `y` address `n` elements.
+#[inline]
+pub unsafe fn dot<T: Scalar>(isa: Isa, n: usize, x: *const T, y: *const T, conj_x: bool) -> T {
+    let k = kern::<T::Real>(isa);
+    let (x, y) = (x as *const T::Real, y as *const T::Real);
+    // SAFETY: forwarded contract.
+    unsafe {
+        if T::IS_COMPLEX {
+            from_parts((k.cdot)(n, x, y, conj_x))
+        } else {
+            T::from_real((k.dot)(n, x, y))
+        }
+    }
+}
+
+/// x := alpha * x on a contiguous vector.
+///
+/// # Safety
+/// `isa.supported()`; `x` addresses `n` writable elements.
+#[inline]
+pub unsafe fn scal<T: Scalar>(isa: Isa, n: usize, alpha: T, x: *mut T) {
+    let k = kern::<T::Real>(isa);
+    let xr = x as *mut T::Real;
+    // SAFETY: forwarded contract.
+    unsafe {
+        if T::IS_COMPLEX {
+            (k.cscal)(n, parts(alpha), xr)
+        } else {
+            (k.scal)(n, alpha.re(), xr)
+        }
+    }
+}
+
+/// x := alpha * x with a real alpha on a contiguous vector of any type.
+///
+/// # Safety
+/// `isa.supported()`; `x` addresses `n` writable elements.
+#[inline]
+pub unsafe fn rscal<T: Scalar>(isa: Isa, n: usize, alpha: T::Real, x: *mut T) {
+    let len = if T::IS_COMPLEX { 2 * n } else { n };
+    // SAFETY: forwarded contract; a complex vector is 2n contiguous reals.
+    unsafe { (kern::<T::Real>(isa).scal)(len, alpha, x as *mut T::Real) }
+}
+
+/// Blue's scaled sums of squares (small, medium, big) over `n` contiguous reals.
+///
+/// # Safety
+/// `isa.supported()`; `x` addresses `n` elements.
+#[inline]
+pub unsafe fn sumsq<R: Real>(isa: Isa, n: usize, x: *const R, c: &NrmConsts<R>) -> [R; 3] {
+    // SAFETY: forwarded contract.
+    unsafe { (kern::<R>(isa).sumsq)(n, x, c) }
+}
+
+/// y += op(A) x, A m x n column-major (leading dimension `lda`), x (n) and y (m) contiguous,
+/// op = conj when `conj_a` (element-wise; transposition is `gemv_t`).
+///
+/// # Safety
+/// `isa.supported()`; operands addressable as described, y writable and not aliasing A or x.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub unsafe fn gemv_n<T: Scalar>(
+    isa: Isa,
+    m: usize,
+    n: usize,
+    a: *const T,
+    lda: usize,
+    x: *const T,
+    y: *mut T,
+    conj_a: bool,
+) {
+    let k = kern::<T::Real>(isa);
+    let (a, x, y) = (a as *const T::Real, x as *const T::Real, y as *mut T::Real);
+    // SAFETY: forwarded contract.
+    unsafe {
+        if T::IS_COMPLEX {
+            (k.cgemv_n)(m, n, a, lda, x, y, conj_a)
+        } else {
+            (k.gemv_n)(m, n, a, lda, x, y)
+        }
+    }
+}
+
+/// r_j := sum_i op(A_ij) x_i for j < n, A m x n column-major, x (m) and r (n) contiguous.
+///
+/// # Safety
+/// `isa.supported()`; operands addressable as described, r writable and not aliasing A or x.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub unsafe fn gemv_t<T: Scalar>(
+    isa: Isa,
+    m: usize,
+    n: usize,
+    a: *const T,
+    lda: usize,
+    x: *const T,
+    r: *mut T,
+    conj_a: bool,
+) {
+    let k = kern::<T::Real>(isa);
+    let (a, x, r) = (a as *const T::Real, x as *const T::Real, r as *mut T::Real);
+    // SAFETY: forwarded contract.
+    unsafe {
+        if T::IS_COMPLEX {
+            (k.cgemv_t)(m, n, a, lda, x, r, conj_a)
+        } else {
+            (k.gemv_t)(m, n, a, lda, x, r)
+        }
+    }
+}

@@ -1,0 +1,674 @@
+//! x86_64 vector kernels: one kernel body (`vector_kernels!`) stamped out over four small
+//! operation sets — AVX2 + FMA (HASWELL) and AVX-512F (SKYLAKEX), each in f64 and f32. Every
+//! function carries its ISA's `#[target_feature]`, so the operations inline into the kernels;
+//! nothing here runs unless `Isa::active()` (the active table) or a test chose that ISA.
+//!
+//! Shapes: axpy/scal stream 4 vectors per step; dot keeps 8 independent FMA accumulators; the
+//! complex kernels work on interleaved (re, im) reals with one in-lane pair swap and two FMAs;
+//! gemv N adds 4 columns into y per pass over y, gemv T computes 4 dots per pass over x with two
+//! accumulators each. Tails shorter than a vector are done in scalar code.
+
+use super::Kern;
+
+/// The operations one kernel body needs, for one ISA and precision.
+macro_rules! ops {
+    ($name:ident, $feat:literal, $e:ty, $v:ty, $lanes:expr, $mask:ty,
+     load: $load:ident, store: $store:ident, splat: $splat:ident, zero: $zero:ident,
+     fma: $fma:ident, mul: $mul:ident, add: $add:ident, swap: $swap:expr,
+     abs: $abs:expr, hsum: $hsum:expr, gt: $gt:expr, lt: $lt:expr, keep: $keep:expr,
+     drop: $dropm:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use std::arch::x86_64::*;
+            pub type E = $e;
+            pub type V = $v;
+            pub const L: usize = $lanes;
+
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub unsafe fn load(p: *const E) -> V {
+                // SAFETY: the caller addresses L elements at p.
+                unsafe { $load(p) }
+            }
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub unsafe fn store(p: *mut E, v: V) {
+                // SAFETY: the caller addresses L writable elements at p.
+                unsafe { $store(p, v) }
+            }
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn splat(v: E) -> V {
+                $splat(v)
+            }
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn zero() -> V {
+                $zero()
+            }
+            /// a * b + c, fused.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn fma(a: V, b: V, c: V) -> V {
+                $fma(a, b, c)
+            }
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn mul(a: V, b: V) -> V {
+                $mul(a, b)
+            }
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn add(a: V, b: V) -> V {
+                $add(a, b)
+            }
+            /// Swap the two reals of every complex pair.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn swap(v: V) -> V {
+                ($swap)(v)
+            }
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn abs(v: V) -> V {
+                ($abs)(v)
+            }
+            /// Sum of all lanes.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn hsum(v: V) -> E {
+                ($hsum)(v)
+            }
+            /// (sum of even lanes, sum of odd lanes): the real and imaginary parts of a sum of
+            /// complex pairs.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn hsum_pairs(v: V) -> [E; 2] {
+                let mut t = [0.0 as E; L];
+                // SAFETY: t holds L elements.
+                unsafe { store(t.as_mut_ptr(), v) };
+                let mut s = [0.0 as E; 2];
+                for (k, x) in t.iter().enumerate() {
+                    s[k % 2] += *x;
+                }
+                s
+            }
+            /// The vector (a, b, a, b, ...).
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn pairs(a: E, b: E) -> V {
+                let mut t = [a; L];
+                for k in (1..L).step_by(2) {
+                    t[k] = b;
+                }
+                // SAFETY: t holds L elements.
+                unsafe { load(t.as_ptr()) }
+            }
+            /// (v where v > t (ordered), v where v < s (ordered), v elsewhere, NaN included),
+            /// with the other lanes zero: Blue's big / small / medium classes.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn classify(v: V, s: V, t: V) -> (V, V, V) {
+                let big: $mask = ($gt)(v, t);
+                let sml: $mask = ($lt)(v, s);
+                (
+                    ($keep)(big, v),
+                    ($keep)(sml, v),
+                    ($dropm)(big, sml, v),
+                )
+            }
+        }
+    };
+}
+
+ops!(avx2_f64, "avx2,fma", f64, __m256d, 4, __m256d,
+    load: _mm256_loadu_pd, store: _mm256_storeu_pd, splat: _mm256_set1_pd,
+    zero: _mm256_setzero_pd, fma: _mm256_fmadd_pd, mul: _mm256_mul_pd, add: _mm256_add_pd,
+    swap: _mm256_permute_pd::<0b0101>,
+    abs: |v| _mm256_andnot_pd(_mm256_set1_pd(-0.0), v),
+    hsum: |v| {
+        let s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+        _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
+    },
+    gt: |a, b| _mm256_cmp_pd::<_CMP_GT_OQ>(a, b),
+    lt: |a, b| _mm256_cmp_pd::<_CMP_LT_OQ>(a, b),
+    keep: |m, v| _mm256_and_pd(m, v),
+    drop: |m1, m2, v| _mm256_andnot_pd(_mm256_or_pd(m1, m2), v));
+
+ops!(avx2_f32, "avx2,fma", f32, __m256, 8, __m256,
+    load: _mm256_loadu_ps, store: _mm256_storeu_ps, splat: _mm256_set1_ps,
+    zero: _mm256_setzero_ps, fma: _mm256_fmadd_ps, mul: _mm256_mul_ps, add: _mm256_add_ps,
+    swap: _mm256_permute_ps::<0b1011_0001>,
+    abs: |v| _mm256_andnot_ps(_mm256_set1_ps(-0.0), v),
+    hsum: |v| {
+        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
+    },
+    gt: |a, b| _mm256_cmp_ps::<_CMP_GT_OQ>(a, b),
+    lt: |a, b| _mm256_cmp_ps::<_CMP_LT_OQ>(a, b),
+    keep: |m, v| _mm256_and_ps(m, v),
+    drop: |m1, m2, v| _mm256_andnot_ps(_mm256_or_ps(m1, m2), v));
+
+ops!(avx512_f64, "avx512f", f64, __m512d, 8, __mmask8,
+    load: _mm512_loadu_pd, store: _mm512_storeu_pd, splat: _mm512_set1_pd,
+    zero: _mm512_setzero_pd, fma: _mm512_fmadd_pd, mul: _mm512_mul_pd, add: _mm512_add_pd,
+    swap: _mm512_permute_pd::<0b0101_0101>,
+    abs: _mm512_abs_pd,
+    hsum: _mm512_reduce_add_pd,
+    gt: |a, b| _mm512_cmp_pd_mask::<_CMP_GT_OQ>(a, b),
+    lt: |a, b| _mm512_cmp_pd_mask::<_CMP_LT_OQ>(a, b),
+    keep: |m, v| _mm512_maskz_mov_pd(m, v),
+    drop: |m1: __mmask8, m2: __mmask8, v| _mm512_maskz_mov_pd(!(m1 | m2), v));
+
+ops!(avx512_f32, "avx512f", f32, __m512, 16, __mmask16,
+    load: _mm512_loadu_ps, store: _mm512_storeu_ps, splat: _mm512_set1_ps,
+    zero: _mm512_setzero_ps, fma: _mm512_fmadd_ps, mul: _mm512_mul_ps, add: _mm512_add_ps,
+    swap: _mm512_permute_ps::<0b1011_0001>,
+    abs: _mm512_abs_ps,
+    hsum: _mm512_reduce_add_ps,
+    gt: |a, b| _mm512_cmp_ps_mask::<_CMP_GT_OQ>(a, b),
+    lt: |a, b| _mm512_cmp_ps_mask::<_CMP_LT_OQ>(a, b),
+    keep: |m, v| _mm512_maskz_mov_ps(m, v),
+    drop: |m1: __mmask16, m2: __mmask16, v| _mm512_maskz_mov_ps(!(m1 | m2), v));
+
+/// The kernel bodies, written once against an `ops!` set.
+macro_rules! vector_kernels {
+    ($name:ident, $ops:ident, $feat:literal) => {
+        #[allow(clippy::too_many_arguments)]
+        mod $name {
+            use super::super::NrmConsts;
+            use super::$ops as o;
+            use o::{E, L};
+
+            #[target_feature(enable = $feat)]
+            pub unsafe fn axpy(n: usize, alpha: E, x: *const E, y: *mut E) {
+                let va = o::splat(alpha);
+                let mut i = 0;
+                // SAFETY (whole body): every index stays below n (contract).
+                unsafe {
+                    while i + 4 * L <= n {
+                        for u in 0..4 {
+                            let p = i + u * L;
+                            o::store(y.add(p), o::fma(o::load(x.add(p)), va, o::load(y.add(p))));
+                        }
+                        i += 4 * L;
+                    }
+                    while i + L <= n {
+                        o::store(y.add(i), o::fma(o::load(x.add(i)), va, o::load(y.add(i))));
+                        i += L;
+                    }
+                    while i < n {
+                        *y.add(i) += alpha * *x.add(i);
+                        i += 1;
+                    }
+                }
+            }
+
+            #[target_feature(enable = $feat)]
+            pub unsafe fn dot(n: usize, x: *const E, y: *const E) -> E {
+                let mut acc = [o::zero(); 8];
+                let mut i = 0;
+                // SAFETY (whole body): every index stays below n.
+                unsafe {
+                    while i + 8 * L <= n {
+                        for (u, a) in acc.iter_mut().enumerate() {
+                            let p = i + u * L;
+                            *a = o::fma(o::load(x.add(p)), o::load(y.add(p)), *a);
+                        }
+                        i += 8 * L;
+                    }
+                    while i + L <= n {
+                        acc[0] = o::fma(o::load(x.add(i)), o::load(y.add(i)), acc[0]);
+                        i += L;
+                    }
+                    let s = o::add(
+                        o::add(o::add(acc[0], acc[1]), o::add(acc[2], acc[3])),
+                        o::add(o::add(acc[4], acc[5]), o::add(acc[6], acc[7])),
+                    );
+                    let mut r = o::hsum(s);
+                    while i < n {
+                        r += *x.add(i) * *y.add(i);
+                        i += 1;
+                    }
+                    r
+                }
+            }
+
+            #[target_feature(enable = $feat)]
+            pub unsafe fn scal(n: usize, alpha: E, x: *mut E) {
+                let va = o::splat(alpha);
+                let mut i = 0;
+                // SAFETY (whole body): every index stays below n.
+                unsafe {
+                    while i + 4 * L <= n {
+                        for u in 0..4 {
+                            let p = i + u * L;
+                            o::store(x.add(p), o::mul(o::load(x.add(p)), va));
+                        }
+                        i += 4 * L;
+                    }
+                    while i + L <= n {
+                        o::store(x.add(i), o::mul(o::load(x.add(i)), va));
+                        i += L;
+                    }
+                    while i < n {
+                        *x.add(i) *= alpha;
+                        i += 1;
+                    }
+                }
+            }
+
+            #[target_feature(enable = $feat)]
+            pub unsafe fn sumsq(n: usize, x: *const E, c: &NrmConsts<E>) -> [E; 3] {
+                let (ts, tb) = (o::splat(c.tsml), o::splat(c.tbig));
+                let (ss, sb) = (o::splat(c.ssml), o::splat(c.sbig));
+                // [small, medium, big] for two independent streams.
+                let mut acc = [[o::zero(); 3]; 2];
+                let mut i = 0;
+                // SAFETY (whole body): every index stays below n.
+                unsafe {
+                    while i + 2 * L <= n {
+                        for (u, a) in acc.iter_mut().enumerate() {
+                            let v = o::abs(o::load(x.add(i + u * L)));
+                            let (big, sml, med) = o::classify(v, ts, tb);
+                            let (sml, big) = (o::mul(sml, ss), o::mul(big, sb));
+                            a[0] = o::fma(sml, sml, a[0]);
+                            a[1] = o::fma(med, med, a[1]);
+                            a[2] = o::fma(big, big, a[2]);
+                        }
+                        i += 2 * L;
+                    }
+                    let mut s = [0.0 as E; 3];
+                    for (k, sk) in s.iter_mut().enumerate() {
+                        *sk = o::hsum(o::add(acc[0][k], acc[1][k]));
+                    }
+                    while i < n {
+                        let ax = (*x.add(i)).abs();
+                        if ax > c.tbig {
+                            s[2] += (ax * c.sbig) * (ax * c.sbig);
+                        } else if ax < c.tsml {
+                            s[0] += (ax * c.ssml) * (ax * c.ssml);
+                        } else {
+                            s[1] += ax * ax;
+                        }
+                        i += 1;
+                    }
+                    s
+                }
+            }
+
+            #[target_feature(enable = $feat)]
+            pub unsafe fn gemv_n(
+                m: usize,
+                n: usize,
+                a: *const E,
+                lda: usize,
+                x: *const E,
+                y: *mut E,
+            ) {
+                let mut j = 0;
+                // SAFETY (whole body): rows < m, columns < n (contract).
+                unsafe {
+                    while j + 4 <= n {
+                        let c = [
+                            a.add(j * lda),
+                            a.add((j + 1) * lda),
+                            a.add((j + 2) * lda),
+                            a.add((j + 3) * lda),
+                        ];
+                        let s = [*x.add(j), *x.add(j + 1), *x.add(j + 2), *x.add(j + 3)];
+                        let v = [
+                            o::splat(s[0]),
+                            o::splat(s[1]),
+                            o::splat(s[2]),
+                            o::splat(s[3]),
+                        ];
+                        let mut i = 0;
+                        while i + 2 * L <= m {
+                            for u in 0..2 {
+                                let p = i + u * L;
+                                let mut t = o::load(y.add(p));
+                                for k in 0..4 {
+                                    t = o::fma(o::load(c[k].add(p)), v[k], t);
+                                }
+                                o::store(y.add(p), t);
+                            }
+                            i += 2 * L;
+                        }
+                        while i + L <= m {
+                            let mut t = o::load(y.add(i));
+                            for k in 0..4 {
+                                t = o::fma(o::load(c[k].add(i)), v[k], t);
+                            }
+                            o::store(y.add(i), t);
+                            i += L;
+                        }
+                        while i < m {
+                            let mut t = *y.add(i);
+                            for k in 0..4 {
+                                t += *c[k].add(i) * s[k];
+                            }
+                            *y.add(i) = t;
+                            i += 1;
+                        }
+                        j += 4;
+                    }
+                    while j < n {
+                        axpy(m, *x.add(j), a.add(j * lda), y);
+                        j += 1;
+                    }
+                }
+            }
+
+            #[target_feature(enable = $feat)]
+            pub unsafe fn gemv_t(
+                m: usize,
+                n: usize,
+                a: *const E,
+                lda: usize,
+                x: *const E,
+                r: *mut E,
+            ) {
+                let mut j = 0;
+                // SAFETY (whole body): rows < m, columns < n (contract).
+                unsafe {
+                    while j + 4 <= n {
+                        let c = [
+                            a.add(j * lda),
+                            a.add((j + 1) * lda),
+                            a.add((j + 2) * lda),
+                            a.add((j + 3) * lda),
+                        ];
+                        let mut acc = [[o::zero(); 2]; 4];
+                        let mut i = 0;
+                        while i + 2 * L <= m {
+                            let xv = [o::load(x.add(i)), o::load(x.add(i + L))];
+                            for k in 0..4 {
+                                for u in 0..2 {
+                                    acc[k][u] =
+                                        o::fma(o::load(c[k].add(i + u * L)), xv[u], acc[k][u]);
+                                }
+                            }
+                            i += 2 * L;
+                        }
+                        if i + L <= m {
+                            let xv = o::load(x.add(i));
+                            for k in 0..4 {
+                                acc[k][0] = o::fma(o::load(c[k].add(i)), xv, acc[k][0]);
+                            }
+                            i += L;
+                        }
+                        for k in 0..4 {
+                            let mut s = o::hsum(o::add(acc[k][0], acc[k][1]));
+                            for l in i..m {
+                                s += *c[k].add(l) * *x.add(l);
+                            }
+                            *r.add(j + k) = s;
+                        }
+                        j += 4;
+                    }
+                    while j < n {
+                        *r.add(j) = dot(m, a.add(j * lda), x);
+                        j += 1;
+                    }
+                }
+            }
+
+            /// The two multipliers of op(x) * alpha = x * c1 + swap(x) * c2 (see `caxpy`).
+            #[inline]
+            #[target_feature(enable = $feat)]
+            fn cmul_factors(alpha: [E; 2], conj: bool) -> (o::V, o::V) {
+                let [ar, ai] = alpha;
+                if conj {
+                    // (ar*xr + ai*xi, ai*xr - ar*xi)
+                    (o::pairs(ar, -ar), o::pairs(ai, ai))
+                } else {
+                    // (ar*xr - ai*xi, ar*xi + ai*xr)
+                    (o::pairs(ar, ar), o::pairs(-ai, ai))
+                }
+            }
+
+            #[target_feature(enable = $feat)]
+            pub unsafe fn caxpy(n: usize, alpha: [E; 2], x: *const E, y: *mut E, conj: bool) {
+                let (c1, c2) = cmul_factors(alpha, conj);
+                let len = 2 * n;
+                let mut i = 0;
+                // SAFETY (whole body): every real index stays below 2n.
+                unsafe {
+                    while i + 2 * L <= len {
+                        for u in 0..2 {
+                            let p = i + u * L;
+                            let xv = o::load(x.add(p));
+                            let t = o::fma(xv, c1, o::load(y.add(p)));
+                            o::store(y.add(p), o::fma(o::swap(xv), c2, t));
+                        }
+                        i += 2 * L;
+                    }
+                    while i + L <= len {
+                        let xv = o::load(x.add(i));
+                        let t = o::fma(xv, c1, o::load(y.add(i)));
+                        o::store(y.add(i), o::fma(o::swap(xv), c2, t));
+                        i += L;
+                    }
+                    let [ar, ai] = alpha;
+                    while i < len {
+                        let (xr, xi) = (*x.add(i), *x.add(i + 1));
+                        let xi = if conj { -xi } else { xi };
+                        *y.add(i) += ar * xr - ai * xi;
+                        *y.add(i + 1) += ar * xi + ai * xr;
+                        i += 2;
+                    }
+                }
+            }
+
+            #[target_feature(enable = $feat)]
+            pub unsafe fn cdot(n: usize, x: *const E, y: *const E, conj: bool) -> [E; 2] {
+                // p: x*y lane-wise (xr*yr, xi*yi); q: x*swap(y) (xr*yi, xi*yr).
+                let mut p = [o::zero(); 2];
+                let mut q = [o::zero(); 2];
+                let len = 2 * n;
+                let mut i = 0;
+                // SAFETY (whole body): every real index stays below 2n.
+                unsafe {
+                    while i + 2 * L <= len {
+                        for u in 0..2 {
+                            let (xv, yv) = (o::load(x.add(i + u * L)), o::load(y.add(i + u * L)));
+                            p[u] = o::fma(xv, yv, p[u]);
+                            q[u] = o::fma(xv, o::swap(yv), q[u]);
+                        }
+                        i += 2 * L;
+                    }
+                    while i + L <= len {
+                        let (xv, yv) = (o::load(x.add(i)), o::load(y.add(i)));
+                        p[0] = o::fma(xv, yv, p[0]);
+                        q[0] = o::fma(xv, o::swap(yv), q[0]);
+                        i += L;
+                    }
+                    let mut ps = o::hsum_pairs(o::add(p[0], p[1]));
+                    let mut qs = o::hsum_pairs(o::add(q[0], q[1]));
+                    while i < len {
+                        let (xr, xi, yr, yi) = (*x.add(i), *x.add(i + 1), *y.add(i), *y.add(i + 1));
+                        ps[0] += xr * yr;
+                        ps[1] += xi * yi;
+                        qs[0] += xr * yi;
+                        qs[1] += xi * yr;
+                        i += 2;
+                    }
+                    if conj {
+                        [ps[0] + ps[1], qs[0] - qs[1]]
+                    } else {
+                        [ps[0] - ps[1], qs[0] + qs[1]]
+                    }
+                }
+            }
+
+            #[target_feature(enable = $feat)]
+            pub unsafe fn cscal(n: usize, alpha: [E; 2], x: *mut E) {
+                let (c1, c2) = cmul_factors(alpha, false);
+                let len = 2 * n;
+                let mut i = 0;
+                // SAFETY (whole body): every real index stays below 2n.
+                unsafe {
+                    while i + L <= len {
+                        let xv = o::load(x.add(i));
+                        o::store(x.add(i), o::fma(o::swap(xv), c2, o::mul(xv, c1)));
+                        i += L;
+                    }
+                    let [ar, ai] = alpha;
+                    while i < len {
+                        let (xr, xi) = (*x.add(i), *x.add(i + 1));
+                        *x.add(i) = ar * xr - ai * xi;
+                        *x.add(i + 1) = ar * xi + ai * xr;
+                        i += 2;
+                    }
+                }
+            }
+
+            #[target_feature(enable = $feat)]
+            pub unsafe fn cgemv_n(
+                m: usize,
+                n: usize,
+                a: *const E,
+                lda: usize,
+                x: *const E,
+                y: *mut E,
+                conj: bool,
+            ) {
+                let len = 2 * m;
+                let mut j = 0;
+                // SAFETY (whole body): real row indices < 2m, columns < n (contract).
+                unsafe {
+                    while j + 4 <= n {
+                        let c = [
+                            a.add(2 * j * lda),
+                            a.add(2 * (j + 1) * lda),
+                            a.add(2 * (j + 2) * lda),
+                            a.add(2 * (j + 3) * lda),
+                        ];
+                        let s = [
+                            [*x.add(2 * j), *x.add(2 * j + 1)],
+                            [*x.add(2 * j + 2), *x.add(2 * j + 3)],
+                            [*x.add(2 * j + 4), *x.add(2 * j + 5)],
+                            [*x.add(2 * j + 6), *x.add(2 * j + 7)],
+                        ];
+                        let f = [
+                            cmul_factors(s[0], conj),
+                            cmul_factors(s[1], conj),
+                            cmul_factors(s[2], conj),
+                            cmul_factors(s[3], conj),
+                        ];
+                        let mut i = 0;
+                        while i + L <= len {
+                            let mut t = o::load(y.add(i));
+                            for k in 0..4 {
+                                let av = o::load(c[k].add(i));
+                                t = o::fma(av, f[k].0, t);
+                                t = o::fma(o::swap(av), f[k].1, t);
+                            }
+                            o::store(y.add(i), t);
+                            i += L;
+                        }
+                        if i < len {
+                            for k in 0..4 {
+                                caxpy((len - i) / 2, s[k], c[k].add(i), y.add(i), conj);
+                            }
+                        }
+                        j += 4;
+                    }
+                    while j < n {
+                        let s = [*x.add(2 * j), *x.add(2 * j + 1)];
+                        caxpy(m, s, a.add(2 * j * lda), y, conj);
+                        j += 1;
+                    }
+                }
+            }
+
+            #[target_feature(enable = $feat)]
+            pub unsafe fn cgemv_t(
+                m: usize,
+                n: usize,
+                a: *const E,
+                lda: usize,
+                x: *const E,
+                r: *mut E,
+                conj: bool,
+            ) {
+                let len = 2 * m;
+                let mut j = 0;
+                // SAFETY (whole body): real row indices < 2m, columns < n (contract).
+                unsafe {
+                    while j + 4 <= n {
+                        let c = [
+                            a.add(2 * j * lda),
+                            a.add(2 * (j + 1) * lda),
+                            a.add(2 * (j + 2) * lda),
+                            a.add(2 * (j + 3) * lda),
+                        ];
+                        // Per column: p = a*x lane-wise, q = a*swap(x) (see `cdot`).
+                        let mut p = [o::zero(); 4];
+                        let mut q = [o::zero(); 4];
+                        let mut i = 0;
+                        while i + L <= len {
+                            let xv = o::load(x.add(i));
+                            let xs = o::swap(xv);
+                            for k in 0..4 {
+                                let av = o::load(c[k].add(i));
+                                p[k] = o::fma(av, xv, p[k]);
+                                q[k] = o::fma(av, xs, q[k]);
+                            }
+                            i += L;
+                        }
+                        for k in 0..4 {
+                            let ps = o::hsum_pairs(p[k]);
+                            let qs = o::hsum_pairs(q[k]);
+                            let (re, im) = if conj {
+                                (ps[0] + ps[1], qs[0] - qs[1])
+                            } else {
+                                (ps[0] - ps[1], qs[0] + qs[1])
+                            };
+                            let t = cdot((len - i) / 2, c[k].add(i), x.add(i), conj);
+                            *r.add(2 * (j + k)) = re + t[0];
+                            *r.add(2 * (j + k) + 1) = im + t[1];
+                        }
+                        j += 4;
+                    }
+                    while j < n {
+                        let v = cdot(m, a.add(2 * j * lda), x, conj);
+                        *r.add(2 * j) = v[0];
+                        *r.add(2 * j + 1) = v[1];
+                        j += 1;
+                    }
+                }
+            }
+        }
+    };
+}
+
+vector_kernels!(k_avx2_f64, avx2_f64, "avx2,fma");
+vector_kernels!(k_avx2_f32, avx2_f32, "avx2,fma");
+vector_kernels!(k_avx512_f64, avx512_f64, "avx512f");
+vector_kernels!(k_avx512_f32, avx512_f32, "avx512f");
+
+macro_rules! table {
+    ($name:ident, $t:ty, $k:ident) => {
+        pub(crate) static $name: Kern<$t> = Kern {
+            axpy: $k::axpy,
+            dot: $k::dot,
+            scal: $k::scal,
+            sumsq: $k::sumsq,
+            gemv_n: $k::gemv_n,
+            gemv_t: $k::gemv_t,
+            caxpy: $k::caxpy,
+            cdot: $k::cdot,
+            cscal: $k::cscal,
+            cgemv_n: $k::cgemv_n,
+            cgemv_t: $k::cgemv_t,
+        };
+    };
+}
+
+table!(AVX2_F64, f64, k_avx2_f64);
+table!(AVX2_F32, f32, k_avx2_f32);
+table!(AVX512_F64, f64, k_avx512_f64);
+table!(AVX512_F32, f32, k_avx512_f32);
