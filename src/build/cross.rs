@@ -261,31 +261,110 @@ pub fn run_command(
             command
         }
         Runner::Wine(wine) => {
-            let mut command = Command::new(wine);
-            // A user's WINEPREFIX is theirs to choose; otherwise a throw-away prefix inside the
-            // staging directory, so a build never rewrites ~/.wine.
-            let prefix = std::env::var_os("WINEPREFIX")
-                .filter(|p| !p.is_empty())
-                .map(PathBuf::from)
-                .unwrap_or_else(|| scratch.join("wineprefix"));
+            let mut command = wine_command(wine, scratch);
             command
                 .arg(exe)
-                .env("WINEPREFIX", prefix)
-                .env("WINEDEBUG", "-all")
                 // The DLL is found through WINEPATH, as a user's PATH would find it.
                 .env(
                     "WINEPATH",
                     format!("Z:{}", bin_dir.display()).replace('/', "\\"),
                 )
-                .env("BLASTOOL_CORETYPE", coretype)
-                // Creating a prefix would otherwise offer to download Mono and Gecko, and no
-                // dialog may wait for a click.
-                .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
-                .env_remove("DISPLAY")
-                .env_remove("WAYLAND_DISPLAY");
+                .env("BLASTOOL_CORETYPE", coretype);
             command
         }
     }
+}
+
+/// A user's WINEPREFIX is theirs to choose; otherwise a throw-away prefix inside the staging
+/// directory, so a build never rewrites ~/.wine.
+fn wine_prefix(scratch: &Path) -> PathBuf {
+    std::env::var_os("WINEPREFIX")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| scratch.join("wineprefix"))
+}
+
+fn wine_command(wine: &Path, scratch: &Path) -> Command {
+    let mut command = Command::new(wine);
+    command
+        .env("WINEPREFIX", wine_prefix(scratch))
+        .env("WINEDEBUG", "-all")
+        // Creating a prefix would otherwise offer to download Mono and Gecko, and no dialog may
+        // wait for a click.
+        .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY");
+    command
+}
+
+/// The stand-in for bcryptprimitives.dll (see the file's comment).
+const BCRYPTPRIMITIVES_SHIM: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/templates/wine/bcryptprimitives.c"
+));
+
+/// Makes the Wine prefix ready to run the smoke programs in `smoke_dir`: creates it (once, with
+/// `wineboot --init`, so that its creation's noise and exit status never pass for the smoke
+/// program's) and, when this Wine lacks `bcryptprimitives.dll` (before 9.0), which Rust's std
+/// imports, builds the stand-in next to the programs (the loader searches the program's
+/// directory first). Returns what it did, for the report.
+pub(super) fn prepare_wine(
+    wine: &Path,
+    compiler: &cc::Tool,
+    smoke_dir: &Path,
+    scratch: &Path,
+) -> Result<Vec<String>, Failure> {
+    let prefix = wine_prefix(scratch);
+    let system32 = prefix.join("drive_c/windows/system32");
+    let mut notes = Vec::new();
+    if !system32.is_dir() {
+        let output = wine_command(wine, scratch)
+            .args(["wineboot", "--init"])
+            .stdin(Stdio::null())
+            .output()
+            .or_else(|e| fail(format!("cannot run wine: {e}")))?;
+        if !system32.is_dir() {
+            return fail(format!(
+                "wine could not create its prefix {} ({}): {}",
+                prefix.display(),
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("no output")
+            ));
+        }
+        notes.push(format!("created the Wine prefix {}", prefix.display()));
+    }
+    if !system32.join("bcryptprimitives.dll").is_file() {
+        let source = smoke_dir.join("bcryptprimitives.c");
+        std::fs::write(&source, BCRYPTPRIMITIVES_SHIM)
+            .or_else(|e| fail(format!("cannot write {}: {e}", source.display())))?;
+        let output = compiler
+            .to_command()
+            .arg("-shared")
+            .arg("-o")
+            .arg(smoke_dir.join("bcryptprimitives.dll"))
+            .arg(&source)
+            .arg("-ladvapi32")
+            .stdin(Stdio::null())
+            .output()
+            .or_else(|e| fail(format!("cannot run the C compiler: {e}")))?;
+        if !output.status.success() {
+            return fail(format!(
+                "compiling the bcryptprimitives.dll stand-in for Wine failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+                    .lines()
+                    .find(|l| l.contains("error"))
+                    .unwrap_or("compiler failed")
+            ));
+        }
+        notes.push(
+            "this Wine has no bcryptprimitives.dll (Wine < 9.0): the smoke programs ran with a stand-in forwarding ProcessPrng to RtlGenRandom (nothing of it is installed)"
+                .to_string(),
+        );
+    }
+    Ok(notes)
 }
 
 fn prepend_path(dir: &Path) -> std::ffi::OsString {
@@ -305,6 +384,7 @@ pub fn cache_inputs(target: &Target) -> Vec<String> {
     }];
     if is_windows(target) {
         parts.push(dllmain_source().unwrap_or_default());
+        parts.push(BCRYPTPRIMITIVES_SHIM.to_string());
     }
     parts
 }
@@ -335,8 +415,14 @@ fn dllmain_source() -> Result<String, String> {
 }
 
 /// Windows: compiles the DllMain glue with the `cc` crate and returns the rustc flags that link
-/// it into the DLL (only the DLL: a static library must not carry a DllMain, which would clash
-/// with the one of the program or DLL it is linked into) and write `def`.
+/// it into the DLL and write `def`.
+///
+/// The object goes in as a native library (`-l static:-bundle,+verbatim=<object>`), not as a
+/// `-C link-arg`: rustc puts link args after std's libraries, so MinGW's default `DllMain` from
+/// libmingwex would already have been pulled in by then (a duplicate definition). `-bundle`
+/// keeps it out of the static library, which must not carry a DllMain: it would clash with the
+/// one of the program or DLL it is linked into. rustc then lists it among the static library's
+/// native libraries, which [`is_dllmain_lib`] filters out.
 pub(super) fn windows_link_flags(
     target: &Target,
     dir: &Path,
@@ -360,12 +446,22 @@ pub(super) fn windows_link_flags(
         .file(&file)
         .try_compile_intermediates()
         .or_else(|e| fail(format!("compiling the DllMain glue failed: {e}")))?;
-    let mut flags: Vec<String> = objects
-        .iter()
-        .map(|o| format!("-Clink-arg={}", o.display()))
-        .collect();
+    let mut flags = vec![format!("-Lnative={}", dir.display())];
+    for object in &objects {
+        let file = object
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        flags.push(format!("-lstatic:-bundle,+verbatim={file}"));
+    }
     flags.push(format!("-Clink-arg=-Wl,--output-def,{}", def.display()));
     Ok(flags)
+}
+
+/// Is `lib` (from rustc's native-static-libs list) the DllMain object, which belongs to the DLL
+/// only?
+pub fn is_dllmain_lib(lib: &str) -> bool {
+    lib.starts_with("-l:") && lib.ends_with(".o") && lib.contains("dllmain")
 }
 
 /// Windows: names the staged crate's library `lib<name>` so that the linker writes

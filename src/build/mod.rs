@@ -941,7 +941,7 @@ fn compile_kernels(
     let native: Vec<String> = stderr
         .lines()
         .find_map(|l| l.split("native-static-libs:").nth(1))
-        .map(|s| s.split_whitespace().map(String::from).collect())
+        .map(|s| s.split_whitespace().map(String::from).collect::<Vec<_>>())
         .unwrap_or_else(|| {
             if cross::is_windows(plan.target) {
                 // rustc's list for windows-gnu, should the note's wording ever change.
@@ -969,7 +969,10 @@ fn compile_kernels(
             .iter()
             .map(|s| s.to_string())
             .collect()
-        });
+        })
+        .into_iter()
+        .filter(|lib| !cross::is_dllmain_lib(lib))
+        .collect();
     Ok((
         target_dir.join(plan.target.triple).join(plan.profile),
         native,
@@ -1089,6 +1092,10 @@ fn smoke_test(
     let coretype = plan.target.tables.last().copied().unwrap_or("GENERIC");
     let mut results = serde_json::Map::new();
     let mut compiled_tables = Value::Null;
+    let mut wine_notes = Vec::new();
+    if let Ok(cross::Runner::Wine(wine)) = &runner {
+        wine_notes = cross::prepare_wine(wine, &compiler, &dir, stage)?;
+    }
     let mut kinds = Vec::new();
     if plan.want_static {
         kinds.push("static");
@@ -1195,6 +1202,7 @@ fn smoke_test(
             "ran": can_run,
             "runner": runner.as_ref().ok().map(cross::Runner::name),
             "not_run_because": runner.as_ref().err(),
+            "wine_notes": wine_notes,
             "calls": ["cblas_dgemm", "dgemm_", "ddot_"],
             "runs": results,
         }),
