@@ -127,8 +127,7 @@ fn windows() -> Option<&'static Path> {
     )
 }
 
-/// The machine a binary is for, as `file`-like facts read with the `object` crate would be;
-/// here simply the ELF header's e_machine (183 = AArch64).
+/// The machine an ELF file is built for: the header's e_machine (183 = AArch64).
 fn elf_machine(path: &Path) -> u16 {
     let bytes = std::fs::read(path).unwrap();
     assert_eq!(&bytes[..4], b"\x7fELF", "{}", path.display());
