@@ -25,6 +25,8 @@ requirements=(
   "cc gcc"                                                            # compiles build's smoke program
   "pkg-config pkg-config"                                             # checks build's .pc file
   "cmake cmake"                                                       # checks build's CMake package
+  "aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu"                       # links ARM64 cross builds
+  "qemu-aarch64 qemu-user"                                            # runs their smoke program
 )
 missing=()
 more=()
@@ -48,6 +50,19 @@ if ((${#missing[@]})); then
   else
     echo "test.sh: not a Debian/Ubuntu machine; install the equivalents of: ${missing[*]}" >&2
   fi
+fi
+
+# Rust standard libraries for the cross builds (tests/build_cross.rs); rustup downloads them.
+if command -v rustup >/dev/null 2>&1; then
+  installed="$(rustup target list --installed)"
+  for triple in aarch64-unknown-linux-gnu x86_64-pc-windows-gnu; do
+    if ! grep -qx "$triple" <<<"$installed"; then
+      echo "test.sh: rustup target add $triple" >&2
+      rustup target add "$triple" >/dev/null
+    fi
+  done
+else
+  echo "test.sh: rustup is missing; the cross-build tests need aarch64-unknown-linux-gnu and x86_64-pc-windows-gnu" >&2
 fi
 
 validator=.tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool

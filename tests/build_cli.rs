@@ -391,32 +391,6 @@ fn missing_c_compiler_fails_before_touching_the_output() {
 }
 
 #[test]
-fn missing_rust_target_names_the_rustup_command() {
-    let installed = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()
-        .map(|o| text(&o.stdout))
-        .unwrap_or_default();
-    if installed.contains("aarch64-unknown-linux-gnu") {
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nSKIPPED: missing_rust_target: aarch64-unknown-linux-gnu is installed here"
-        );
-        return;
-    }
-    let dir = scratch("armv8");
-    let out = dir.join("out");
-    let output = blastool(&["--target", "armv8", "--out", out.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        text(&output.stderr).contains("rustup target add aarch64-unknown-linux-gnu"),
-        "{}",
-        text(&output.stderr)
-    );
-    assert!(!out.exists());
-}
-
-#[test]
 fn a_disk_path_is_not_accepted_as_a_ram_disk() {
     let dir = scratch("not-ram");
     let out = dir.join("out");

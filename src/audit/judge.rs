@@ -20,6 +20,12 @@ const TOOLCHAIN_FUNCTIONS: &[&str] = &[
     // compiler-rt crtbegin.c
     "__do_init",
     "__do_fini",
+    // compiler-rt builtins (cpu_model/aarch64.c, linked into every Rust aarch64 library through
+    // compiler_builtins) and libgcc/compiler-rt's x86 cpu_model: they read the CPU's features
+    // into the image's own globals and hold nothing to release
+    "init_have_lse_atomics",
+    "__init_cpu_features",
+    "__cpu_indicator_init",
     // crti/crtn and old glibc
     "_init",
     "_fini",

@@ -120,6 +120,18 @@ fn audit_kind(
             elf::inventory::<FileHeader64<Endianness>>(data),
             Format::Elf,
         )],
+        // rustc's split-debuginfo members of windows-gnu static libraries (`*.rcgu.dwo`) are
+        // COFF headers with no section at all: nothing can run from them.
+        FileKind::Coff if data.len() >= 20 && data[2..4] == [0, 0] => {
+            let mut report = FileReport::not_audited(
+                path,
+                member,
+                Format::Coff,
+                "an empty COFF object (no sections): it holds no code",
+            );
+            report.audited = true;
+            vec![report]
+        }
         FileKind::Coff | FileKind::CoffBig => vec![judged(coff::inventory(data), Format::Coff)],
         FileKind::Pe32 => vec![judged(
             pe::inventory::<object::pe::ImageNtHeaders32>(data),

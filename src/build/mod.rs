@@ -2,6 +2,7 @@
 //! (optionally on a RAM disk) into a `make install`-style tree with headers, pkg-config and CMake
 //! files, smoke-test it from C, audit it, and install it atomically with a build report.
 
+pub mod cross;
 pub mod kernel_sources;
 pub mod ramdisk;
 pub mod targets;
@@ -35,6 +36,10 @@ pub struct BuildArgs {
     /// With --target DYNAMIC: the kernel tables to include, e.g. GENERIC,HASWELL,SKYLAKEX.
     #[arg(long, value_name = "A,B,C")]
     pub dynamic_list: Option<String>,
+    /// Operating system to build for. `windows`: a MinGW DLL (x86_64-pc-windows-gnu) with its
+    /// import library and .def, smoke-tested under Wine. Default: this machine's.
+    #[arg(long, value_enum, value_name = "OS")]
+    pub os: Option<cross::Os>,
     /// Install directory (lib/, include/, build-report.json). Default: ./blastool-<target>.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -114,16 +119,20 @@ pub fn run_targets(args: TargetsArgs) -> u8 {
     let rows: Vec<Value> = targets::TARGETS
         .iter()
         .map(|t| {
-            let blocker = targets::build_blocker(t, &installed);
+            let blocker = cross::build_blocker(t, &installed);
+            let run = cross::runner(t);
             json!({
                 "name": t.name,
                 "triple": t.triple,
                 "rustflags": rustflags(t).join(" "),
                 "kernel_tables": t.tables,
                 "can_build": blocker.is_none(),
-                "can_run": targets::host_can_run(t),
+                "can_run": run.is_ok(),
+                "run_with": run.as_ref().ok().map(cross::Runner::name),
                 "host_default": t.name == host.name,
                 "why_not_buildable": blocker,
+                "why_not_runnable": run.err(),
+                "windows": cross::windows_row(t, &installed),
                 "note": t.note,
             })
         })
@@ -132,19 +141,36 @@ pub fn run_targets(args: TargetsArgs) -> u8 {
         serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n"
     } else {
         let mut out = format!(
-            "{:<15} {:<26} {:<40} {:<25} {:<5} {:<4}\n",
-            "TARGET", "RUST TARGET", "FLAGS", "KERNEL TABLES", "BUILD", "RUN"
+            "{:<15} {:<26} {:<40} {:<25} {:<5} {:<6} {:<9} {:<7}\n",
+            "TARGET",
+            "RUST TARGET",
+            "FLAGS",
+            "KERNEL TABLES",
+            "BUILD",
+            "RUN",
+            "DLL BUILD",
+            "DLL RUN"
         );
         for (t, row) in targets::TARGETS.iter().zip(&rows) {
             let yes = |b: bool| if b { "yes" } else { "no" };
+            // RUN names the emulator when the code runs under one.
+            fn run(row: &Value) -> &str {
+                match row["run_with"].as_str() {
+                    Some("native") => "yes",
+                    Some(emulator) => emulator.trim_end_matches("-aarch64"),
+                    None => "no",
+                }
+            }
             out.push_str(&format!(
-                "{:<15} {:<26} {:<40} {:<25} {:<5} {:<4}{}\n",
+                "{:<15} {:<26} {:<40} {:<25} {:<5} {:<6} {:<9} {:<7}{}\n",
                 t.name,
                 t.triple,
                 rustflags(t).join(" "),
                 t.tables.join(","),
                 yes(row["can_build"] == true),
-                yes(row["can_run"] == true),
+                run(row),
+                yes(row["windows"]["can_build"] == true),
+                run(&row["windows"]),
                 if t.name == host.name {
                     "  <- this CPU"
                 } else {
@@ -152,6 +178,28 @@ pub fn run_targets(args: TargetsArgs) -> u8 {
                 }
             ));
         }
+        let mut reasons: Vec<String> = Vec::new();
+        for row in &rows {
+            for why in [
+                &row["why_not_buildable"],
+                &row["why_not_runnable"],
+                &row["windows"]["why_not_buildable"],
+                &row["windows"]["why_not_runnable"],
+            ] {
+                if let Some(why) = why.as_str() {
+                    if !reasons.iter().any(|r| r == why) {
+                        reasons.push(why.to_string());
+                    }
+                }
+            }
+        }
+        if !reasons.is_empty() {
+            out.push_str("\nWhy not (BUILD/RUN \"no\"):\n");
+            for why in reasons {
+                out.push_str(&format!("  - {why}\n"));
+            }
+        }
+        out.push_str("\nDLL: the same target built with --os windows (a MinGW DLL). RUN: yes, or the emulator that runs it (qemu, wine).\n");
         out.push_str("\nAliases: X86_64=GENERIC, SKYLAKE_AVX512=SKYLAKEX, ZEN2/ZEN3=ZEN, AARCH64=ARMV8, DYNAMIC_ARCH=DYNAMIC\n");
         out
     };
@@ -295,6 +343,16 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         std::fs::create_dir_all(lib_dir.join("pkgconfig"))?;
         std::fs::create_dir_all(lib_dir.join("cmake").join(name))?;
         std::fs::create_dir_all(work.path().join("include"))?;
+        if cross::is_windows(plan.target) {
+            return cross::install_windows(
+                &artifacts_dir,
+                &cross::def_path(stage.path(), name),
+                work.path(),
+                name,
+                plan.want_static,
+                plan.want_shared,
+            );
+        }
         if plan.want_static {
             std::fs::copy(
                 artifacts_dir.join("libkernels.a"),
@@ -330,7 +388,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     let mut audited = Vec::new();
     let mut findings = Vec::new();
     let mut audit_errors = Vec::new();
-    for file in produced_libraries(&plan, &lib_dir, name, &real_so) {
+    for file in produced_libraries(&plan, work.path(), name, &real_so) {
         for report in crate::audit::audit_file(&file) {
             if let Some(error) = &report.error {
                 audit_errors.push(format!("{}: {error}", report.display_name()));
@@ -387,7 +445,8 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     }
     // Symlinks are not hashed (they have no contents); the cache check compares their targets.
     let mut symlinks = serde_json::Map::new();
-    if plan.want_shared {
+    let elf_shared = plan.want_shared && !cross::is_windows(plan.target);
+    if elf_shared {
         for link in [soname.clone(), format!("lib{name}.so")] {
             if let Ok(to) = std::fs::read_link(lib_dir.join(&link)) {
                 symlinks.insert(
@@ -419,7 +478,8 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         },
         "static": plan.want_static,
         "shared": plan.want_shared,
-        "soname": if plan.want_shared { Value::String(soname.clone()) } else { Value::Null },
+        "soname": if elf_shared { Value::String(soname.clone()) } else { Value::Null },
+        "os": if cross::is_windows(plan.target) { "windows" } else { "linux" },
         "symlinks": symlinks,
         "toolchain": {
             "rustc": plan.rustc_version,
@@ -550,6 +610,7 @@ fn plan(args: &BuildArgs) -> Result<Plan, Failure> {
             host
         }
     };
+    let target = cross::for_os(target, args.os);
     let tables: Vec<&'static str> = match (&args.dynamic_list, target.name) {
         (Some(list), "DYNAMIC") => targets::check_dynamic_list(list).or_else(fail)?,
         (Some(_), other) => {
@@ -559,7 +620,7 @@ fn plan(args: &BuildArgs) -> Result<Plan, Failure> {
         }
         _ => target.tables.to_vec(),
     };
-    if let Some(blocker) = targets::build_blocker(target, &targets::installed_triples()) {
+    if let Some(blocker) = cross::build_blocker(target, &targets::installed_triples()) {
         return fail(format!("cannot build {}: {blocker}", target.name));
     }
 
@@ -577,9 +638,16 @@ fn plan(args: &BuildArgs) -> Result<Plan, Failure> {
     let cwd = std::env::current_dir().or_else(|e| fail(format!("no current directory: {e}")))?;
     let out = match &args.out {
         Some(dir) => cwd.join(dir),
+        // A Windows or ILP64 build gets its own default directory, so it never replaces the
+        // Linux LP64 one.
         None => cwd.join(format!(
-            "blastool-{}{}",
+            "blastool-{}{}{}",
             target.name.to_ascii_lowercase(),
+            if cross::is_windows(target) {
+                "-windows"
+            } else {
+                ""
+            },
             if ilp64 { "-ilp64" } else { "" }
         )),
     };
@@ -663,6 +731,9 @@ fn plan(args: &BuildArgs) -> Result<Plan, Failure> {
         &cargo_version,
         &cc_version,
     ] {
+        feed(part.as_bytes());
+    }
+    for part in cross::cache_inputs(target) {
         feed(part.as_bytes());
     }
     let cache_key = hex(&hasher.finalize());
@@ -885,7 +956,17 @@ fn compile_kernels(
         flags.push("--cfg=blastool_ilp64".into());
     }
     let so_major = VERSION.split('.').next().unwrap_or("0");
-    flags.push(format!("-Clink-arg=-Wl,-soname,lib{name}.so.{so_major}"));
+    if cross::is_windows(plan.target) {
+        cross::rename_library(crate_dir, name)?;
+        flags.extend(cross::windows_link_flags(
+            plan.target,
+            &stage.join("dllmain"),
+            &cross::def_path(stage, name),
+            (&plan.symbol_prefix, &plan.symbol_suffix),
+        )?);
+    } else {
+        flags.push(format!("-Clink-arg=-Wl,-soname,lib{name}.so.{so_major}"));
+    }
     flags.push("--print=native-static-libs".into());
     let target_dir = stage.join("target");
     let mut command = Command::new(cargo_program());
@@ -912,6 +993,7 @@ fn compile_kernels(
         .env("BLASTOOL_SYMBOL_SUFFIX", &plan.symbol_suffix)
         .env("CARGO_TERM_COLOR", "never")
         .stdin(Stdio::null());
+    cross::configure_cargo(&mut command, plan.target, &plan.compiler);
     if plan.profile == "release" {
         command.arg("--release");
     }
@@ -946,8 +1028,21 @@ fn compile_kernels(
     let native: Vec<String> = stderr
         .lines()
         .find_map(|l| l.split("native-static-libs:").nth(1))
-        .map(|s| s.split_whitespace().map(String::from).collect())
+        .map(|s| s.split_whitespace().map(String::from).collect::<Vec<_>>())
         .unwrap_or_else(|| {
+            if cross::is_windows(plan.target) {
+                // rustc's list for windows-gnu, should the note's wording ever change.
+                return [
+                    "-lkernel32",
+                    "-lntdll",
+                    "-luserenv",
+                    "-lws2_32",
+                    "-ldbghelp",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            }
             // rustc's list for linux-gnu, should the note's wording ever change.
             [
                 "-lgcc_s",
@@ -961,7 +1056,10 @@ fn compile_kernels(
             .iter()
             .map(|s| s.to_string())
             .collect()
-        });
+        })
+        .into_iter()
+        .filter(|lib| !cross::is_dllmain_lib(lib))
+        .collect();
     Ok((
         target_dir.join(plan.target.triple).join(plan.profile),
         native,
@@ -1049,7 +1147,11 @@ fn render_files(plan: &Plan, root: &Path, native_libs: &[String]) -> Result<(), 
             PathBuf::from(format!("lib/pkgconfig/{name}.pc")),
         ),
         (
-            "Config.cmake.in",
+            if cross::is_windows(plan.target) {
+                "ConfigWindows.cmake.in"
+            } else {
+                "Config.cmake.in"
+            },
             PathBuf::from(format!("lib/cmake/{name}/{name}Config.cmake")),
         ),
         (
@@ -1073,8 +1175,10 @@ struct Smoke {
     compiled_tables: Value,
 }
 
-/// Compiles templates/blas/smoke.c against the rendered headers with the `cc` crate's compiler,
-/// links it against each produced library and runs it (when this CPU can run the target).
+/// Compiles templates/blas/smoke.c against the rendered headers with the `cc` crate's compiler
+/// (the cross compiler for a cross build), links it against each produced library and runs it:
+/// directly, under qemu-user or under Wine. When nothing here can run it, it is only compiled
+/// and linked, and the build says so loudly and records it; it never claims a pass.
 fn smoke_test(
     plan: &Plan,
     lib_name: &str,
@@ -1095,11 +1199,18 @@ fn smoke_test(
         .or_else(|e| fail(format!("cannot write the smoke program: {e}")))?;
     let compiler = c_compiler(plan.target, &dir)?;
     let lib = root.join("lib");
-    let can_run = targets::host_can_run(plan.target);
+    let bin = root.join("bin");
+    let runner = cross::runner(plan.target);
+    let can_run = runner.is_ok();
+    let windows = cross::is_windows(plan.target);
     // The smoke program exercises the target's own table when the CPU has it.
     let coretype = plan.target.tables.last().copied().unwrap_or("GENERIC");
     let mut results = serde_json::Map::new();
     let mut compiled_tables = Value::Null;
+    let mut wine_notes = Vec::new();
+    if let Ok(cross::Runner::Wine(wine)) = &runner {
+        wine_notes = cross::prepare_wine(wine, &compiler, &dir, stage)?;
+    }
     let mut kinds = Vec::new();
     if plan.want_static {
         kinds.push("static");
@@ -1108,7 +1219,7 @@ fn smoke_test(
         kinds.push("shared");
     }
     for kind in kinds {
-        let exe = dir.join(format!("smoke-{kind}"));
+        let exe = dir.join(format!("smoke-{kind}{}", if windows { ".exe" } else { "" }));
         let mut command = compiler.to_command();
         command
             .arg(&source)
@@ -1124,9 +1235,12 @@ fn smoke_test(
             command.arg(lib.join(format!("lib{lib_name}.a")));
             command.args(native_libs);
         } else {
+            // MinGW's ld prefers lib<name>.dll.a (the import library) to lib<name>.a here.
             command.arg("-L").arg(&lib).arg(format!("-l{lib_name}"));
         }
-        command.arg("-lm");
+        if !windows {
+            command.arg("-lm");
+        }
         let output = command
             .stdin(Stdio::null())
             .output()
@@ -1141,25 +1255,34 @@ fn smoke_test(
                     .unwrap_or("compiler failed")
             ));
         }
-        if !can_run {
-            results.insert(
-                kind.into(),
-                json!("linked; not run (this CPU cannot run the target)"),
-            );
-            continue;
-        }
-        let run = Command::new(&exe)
-            .env("LD_LIBRARY_PATH", &lib)
-            .env("BLASTOOL_CORETYPE", coretype)
+        let runner = match &runner {
+            Ok(runner) => runner,
+            Err(why) => {
+                results.insert(
+                    kind.into(),
+                    json!({"result": "compiled and linked, not run", "why": why}),
+                );
+                continue;
+            }
+        };
+        let run = cross::run_command(runner, &exe, &lib, &bin, coretype, stage)
             .stdin(Stdio::null())
             .output()
-            .or_else(|e| fail(format!("cannot run the smoke program: {e}")))?;
+            .or_else(|e| {
+                fail(format!(
+                    "cannot run the smoke program ({}): {e}",
+                    runner.name()
+                ))
+            })?;
         let stdout = String::from_utf8_lossy(&run.stdout).to_string();
-        if !run.status.success() {
+        if !run.status.success() || !stdout.contains("smoke ok:") {
             check_interrupt()?;
+            let stderr = String::from_utf8_lossy(&run.stderr);
             return fail(format!(
-                "the smoke test failed with the {kind} library: {}",
-                String::from_utf8_lossy(&run.stderr).trim()
+                "the smoke test failed with the {kind} library ({}, {}): {}",
+                runner.name(),
+                run.status,
+                stderr.trim().lines().last().unwrap_or("no output")
             ));
         }
         let core = stdout
@@ -1174,12 +1297,31 @@ fn smoke_test(
         {
             compiled_tables = json!(tables.split(',').collect::<Vec<_>>());
         }
-        results.insert(kind.into(), json!({"result": "passed", "core": core}));
+        results.insert(
+            kind.into(),
+            json!({"result": "passed", "core": core, "runner": runner.name(), "output": stdout.trim()}),
+        );
     }
-    let result = if can_run { "passed" } else { "linked, not run" };
+    let result = if can_run {
+        "passed"
+    } else {
+        "compiled and linked, NOT run"
+    };
+    if let Err(why) = &runner {
+        // Loud on purpose, even with --quiet: a library whose smoke program never ran has not
+        // been shown to work.
+        eprintln!(
+            "warning: the smoke program for {} was compiled and linked but NOT run: {why}",
+            plan.target.triple
+        );
+    }
     Ok(Smoke {
         summary: json!({
             "result": result,
+            "ran": can_run,
+            "runner": runner.as_ref().ok().map(cross::Runner::name),
+            "not_run_because": runner.as_ref().err(),
+            "wine_notes": wine_notes,
             "calls": (["cblas_dgemm", "dgemm_", "ddot_"].map(|f| exported_name(plan, f))),
             "runs": results,
         }),
@@ -1192,9 +1334,12 @@ fn exported_name(plan: &Plan, base: &str) -> String {
     format!("{}{base}{}", plan.symbol_prefix, plan.symbol_suffix)
 }
 
-fn produced_libraries(plan: &Plan, lib_dir: &Path, name: &str, real_so: &str) -> Vec<PathBuf> {
+fn produced_libraries(plan: &Plan, root: &Path, name: &str, real_so: &str) -> Vec<PathBuf> {
+    let lib_dir = root.join("lib");
     let mut files = Vec::new();
-    if plan.want_shared {
+    if plan.want_shared && cross::is_windows(plan.target) {
+        files.push(root.join("bin").join(format!("lib{name}.dll")));
+    } else if plan.want_shared {
         files.push(lib_dir.join(real_so));
     }
     if plan.want_static {

@@ -300,20 +300,13 @@ pub fn installed_triples() -> Vec<String> {
     }
 }
 
-/// Why `target` cannot be built here, or `None` when it can.
+/// Why the Rust side of `target` cannot be built here (its standard library is missing), or
+/// `None`. Whether a cross target's C compiler is present is `cross::compiler_blocker`'s call.
 pub fn build_blocker(target: &Target, installed: &[String]) -> Option<String> {
     if !installed.iter().any(|t| t == target.triple) {
         return Some(format!(
             "the Rust standard library for {} is not installed; run `rustup target add {}`",
             target.triple, target.triple
-        ));
-    }
-    if target.triple != host_triple() {
-        return Some(format!(
-            "cross-compiling for {} from {} is not supported yet; run blastool build on a {} machine",
-            target.triple,
-            host_triple(),
-            target.triple.split('-').next().unwrap_or(target.triple)
         ));
     }
     None

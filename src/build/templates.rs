@@ -32,6 +32,13 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         )),
     ),
     (
+        "ConfigWindows.cmake.in",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/blas/ConfigWindows.cmake.in"
+        )),
+    ),
+    (
         "ConfigVersion.cmake.in",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
