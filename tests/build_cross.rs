@@ -437,3 +437,56 @@ fn targets_says_how_each_target_builds_and_runs_here() {
         "{generic}"
     );
 }
+
+/// `--interface64` (and so the `64_` suffix) on a Windows DLL: the .def lists the suffixed
+/// names, and the DllMain glue calls the suffixed `blastool_quit64_`, so the lifecycle still
+/// works when every export is renamed.
+#[test]
+fn an_ilp64_windows_dll_exports_suffixed_names_and_its_dllmain_calls_them() {
+    static CELL: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let ready = rust_target("x86_64-pc-windows-gnu")
+        && tool("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64")
+        && tool("wine", "wine64");
+    if !ready {
+        return;
+    }
+    let Some(out) = built(
+        &CELL,
+        "windows-ilp64",
+        &["--target", "GENERIC", "--os", "windows", "--interface64"],
+    ) else {
+        return;
+    };
+    let def = std::fs::read_to_string(out.join("lib/libblastool64_.def")).unwrap();
+    for symbol in ["cblas_dgemm64_", "dgemm_64_", "blastool_quit64_"] {
+        assert!(
+            def.lines()
+                .any(|l| l.split_whitespace().next() == Some(symbol)),
+            "{symbol} not in the .def"
+        );
+    }
+    assert!(!def
+        .lines()
+        .any(|l| l.split_whitespace().next() == Some("dgemm_")));
+    let report = report(out);
+    assert_eq!(report["smoke_test"]["result"], "passed");
+    assert_eq!(report["smoke_test"]["calls"][1], "dgemm_64_");
+    let disassembly = Command::new("x86_64-w64-mingw32-objdump")
+        .args(["-d", "--disassemble=DllMain"])
+        .arg(out.join("bin/libblastool64_.dll"))
+        .output()
+        .unwrap();
+    let disassembly = text(&disassembly.stdout);
+    assert!(disassembly.contains("<blastool_quit64_>"), "{disassembly}");
+    for audited in blastool::audit::audit_file(&out.join("bin/libblastool64_.dll")) {
+        assert!(audited.error.is_none(), "{:?}", audited.error);
+        assert!(
+            !audited
+                .findings
+                .iter()
+                .any(|f| f.rule == "BLT001" || f.rule == "BLT002"),
+            "{:?}",
+            audited.findings
+        );
+    }
+}
