@@ -140,8 +140,24 @@ pub fn run_targets(args: TargetsArgs) -> u8 {
     let text = if args.json {
         serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n"
     } else {
-        let mut out = format!(
-            "{:<15} {:<26} {:<40} {:<25} {:<5} {:<6} {:<9} {:<7}\n",
+        // RUN names the emulator when the code runs under one.
+        fn run(row: &Value) -> &str {
+            match row["run_with"].as_str() {
+                Some("native") => "yes",
+                Some(emulator) => emulator.trim_end_matches("-aarch64"),
+                None => "no",
+            }
+        }
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        // FLAGS shows the code-generation flags; the tables have their own column.
+        let codegen = |t: &Target| {
+            rustflags(t)
+                .into_iter()
+                .filter(|f| f.starts_with("-C"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut table: Vec<[String; 8]> = vec![[
             "TARGET",
             "RUST TARGET",
             "FLAGS",
@@ -149,34 +165,35 @@ pub fn run_targets(args: TargetsArgs) -> u8 {
             "BUILD",
             "RUN",
             "DLL BUILD",
-            "DLL RUN"
-        );
+            "DLL RUN",
+        ]
+        .map(String::from)];
         for (t, row) in targets::TARGETS.iter().zip(&rows) {
-            let yes = |b: bool| if b { "yes" } else { "no" };
-            // RUN names the emulator when the code runs under one.
-            fn run(row: &Value) -> &str {
-                match row["run_with"].as_str() {
-                    Some("native") => "yes",
-                    Some(emulator) => emulator.trim_end_matches("-aarch64"),
-                    None => "no",
-                }
-            }
-            out.push_str(&format!(
-                "{:<15} {:<26} {:<40} {:<25} {:<5} {:<6} {:<9} {:<7}{}\n",
-                t.name,
-                t.triple,
-                rustflags(t).join(" "),
+            table.push([
+                t.name.to_string(),
+                t.triple.to_string(),
+                codegen(t),
                 t.tables.join(","),
-                yes(row["can_build"] == true),
-                run(row),
-                yes(row["windows"]["can_build"] == true),
-                run(&row["windows"]),
-                if t.name == host.name {
-                    "  <- this CPU"
-                } else {
-                    ""
-                }
-            ));
+                yes(row["can_build"] == true).to_string(),
+                run(row).to_string(),
+                yes(row["windows"]["can_build"] == true).to_string(),
+                run(&row["windows"]).to_string(),
+            ]);
+        }
+        let widths: Vec<usize> = (0..8)
+            .map(|c| table.iter().map(|r| r[c].len()).max().unwrap_or(0))
+            .collect();
+        let mut out = String::new();
+        for (i, cells) in table.iter().enumerate() {
+            let line: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            let this_cpu = i > 0 && targets::TARGETS[i - 1].name == host.name;
+            let line = line.join("  ");
+            out.push_str(line.trim_end());
+            out.push_str(if this_cpu { "  <- this CPU\n" } else { "\n" });
         }
         let mut reasons: Vec<String> = Vec::new();
         for row in &rows {
