@@ -8,3 +8,4 @@ pub mod leakcheck;
 pub mod report;
 pub mod rules;
 pub mod template;
+pub mod wine_stand_in;

@@ -297,12 +297,6 @@ fn wine_command(wine: &Path, scratch: &Path) -> Command {
     command
 }
 
-/// The stand-in for bcryptprimitives.dll (see the file's comment).
-const BCRYPTPRIMITIVES_SHIM: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/templates/wine/bcryptprimitives.c"
-));
-
 /// Makes the Wine prefix ready to run the smoke programs in `smoke_dir`: creates it (once, with
 /// `wineboot --init`, so that its creation's noise and exit status never pass for the smoke
 /// program's) and, when this Wine lacks `bcryptprimitives.dll` (before 9.0), which Rust's std
@@ -336,29 +330,8 @@ pub(super) fn prepare_wine(
         }
         notes.push(format!("created the Wine prefix {}", prefix.display()));
     }
-    if !system32.join("bcryptprimitives.dll").is_file() {
-        let source = smoke_dir.join("bcryptprimitives.c");
-        std::fs::write(&source, BCRYPTPRIMITIVES_SHIM)
-            .or_else(|e| fail(format!("cannot write {}: {e}", source.display())))?;
-        let output = compiler
-            .to_command()
-            .arg("-shared")
-            .arg("-o")
-            .arg(smoke_dir.join("bcryptprimitives.dll"))
-            .arg(&source)
-            .arg("-ladvapi32")
-            .stdin(Stdio::null())
-            .output()
-            .or_else(|e| fail(format!("cannot run the C compiler: {e}")))?;
-        if !output.status.success() {
-            return fail(format!(
-                "compiling the bcryptprimitives.dll stand-in for Wine failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-                    .lines()
-                    .find(|l| l.contains("error"))
-                    .unwrap_or("compiler failed")
-            ));
-        }
+    if !system32.join(crate::wine_stand_in::DLL).is_file() {
+        crate::wine_stand_in::build(compiler, smoke_dir).or_else(fail)?;
         notes.push(
             "this Wine has no bcryptprimitives.dll (Wine < 9.0): the smoke programs ran with a stand-in forwarding ProcessPrng to RtlGenRandom (nothing of it is installed)"
                 .to_string(),
@@ -385,7 +358,7 @@ pub fn cache_inputs(target: &Target) -> Vec<String> {
     if is_windows(target) {
         // The template itself; the affixes are in the cache key already.
         parts.push(dllmain_source(("", "")).unwrap_or_default());
-        parts.push(BCRYPTPRIMITIVES_SHIM.to_string());
+        parts.push(crate::wine_stand_in::SOURCE.to_string());
     }
     parts
 }

@@ -336,6 +336,13 @@ pub fn check(path: &Path, options: &Options) -> Result<LeakVerdict, LeakError> {
         }
         Target::Pe { arch, imports } => {
             let loader = wine::loader_exe(*arch)?;
+            // A Rust-built DLL under a Wine without bcryptprimitives.dll: run a loader that has
+            // the stand-in beside it, and say so in the report's runner.
+            let (loader, runner) = match wine::loader_with_stand_in(&loader, *arch, imports)? {
+                Some(copy) => (copy, "wine+bcryptprimitives-stand-in"),
+                None if cfg!(windows) => (loader, "windows"),
+                None => (loader, "wine"),
+            };
             let command = wine::command(
                 &loader,
                 &absolute,
@@ -344,7 +351,6 @@ pub fn check(path: &Path, options: &Options) -> Result<LeakVerdict, LeakError> {
                 options.call.as_deref(),
                 options.wine_prefix.as_deref(),
             )?;
-            let runner = if cfg!(windows) { "windows" } else { "wine" };
             (command, "pe", runner, false)
         }
     };

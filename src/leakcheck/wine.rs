@@ -60,12 +60,10 @@ pub(crate) fn find_wine() -> Option<PathBuf> {
     None
 }
 
-/// The compiled loader for `arch`, built once per source and compiler and kept in a per-user
-/// cache directory under the system temp dir.
-pub(crate) fn loader_exe(arch: PeArch) -> Result<PathBuf, LeakError> {
-    let source = render_loader();
+/// The MinGW C compiler for `arch`, found the `cc` crate's way.
+fn mingw_compiler(arch: PeArch) -> Result<cc::Tool, LeakError> {
     let host = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
-    let compiler = cc::Build::new()
+    cc::Build::new()
         .target(arch.gnu_target())
         .host(&host)
         .opt_level(1)
@@ -83,7 +81,58 @@ pub(crate) fn loader_exe(arch: PeArch) -> Result<PathBuf, LeakError> {
                     arch.mingw_package()
                 ),
             )
-        })?;
+        })
+}
+
+/// When `imports` name `bcryptprimitives.dll` and this Wine lacks it (before 9.0; every
+/// Rust-built DLL imports it), a directory beside the loader cache holding a copy of `loader`
+/// and the stand-in (see `crate::wine_stand_in`), so the loader finds it in its own directory;
+/// returns the copy's path. `None` when no stand-in is needed.
+pub(crate) fn loader_with_stand_in(
+    loader: &Path,
+    arch: PeArch,
+    imports: &[String],
+) -> Result<Option<PathBuf>, LeakError> {
+    let needed = !cfg!(windows)
+        && imports
+            .iter()
+            .any(|i| i.eq_ignore_ascii_case(crate::wine_stand_in::DLL));
+    let Some(wine) = find_wine().filter(|_| needed) else {
+        return Ok(None);
+    };
+    if !crate::wine_stand_in::wine_lacks_it(&wine) {
+        return Ok(None);
+    }
+    let stem = loader
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = cache_dir()?.join(format!("{stem}-with-stand-in"));
+    let copy = dir.join(loader.file_name().unwrap_or_default());
+    if copy.is_file() && dir.join(crate::wine_stand_in::DLL).is_file() {
+        return Ok(Some(copy));
+    }
+    // Assembled under a temporary name and renamed, so a concurrent run never sees half of it.
+    let partial = cache_dir()?.join(format!("{stem}-with-stand-in.{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&partial);
+    std::fs::create_dir_all(&partial).map_err(|e| io_error("cannot create the loader cache", e))?;
+    let compiler = mingw_compiler(arch)?;
+    crate::wine_stand_in::build(&compiler, &partial)
+        .map_err(|message| LeakError::new(ErrorKind::ToolMissing, message))?;
+    std::fs::copy(loader, partial.join(loader.file_name().unwrap_or_default()))
+        .map_err(|e| io_error("cannot copy the loader", e))?;
+    if std::fs::rename(&partial, &dir).is_err() {
+        // Another run got there first; its directory is complete.
+        let _ = std::fs::remove_dir_all(&partial);
+    }
+    Ok(Some(copy))
+}
+
+/// The compiled loader for `arch`, built once per source and compiler and kept in a per-user
+/// cache directory under the system temp dir.
+pub(crate) fn loader_exe(arch: PeArch) -> Result<PathBuf, LeakError> {
+    let source = render_loader();
+    let compiler = mingw_compiler(arch)?;
     let mut hasher = Sha256::new();
     hasher.update(source.as_bytes());
     hasher.update(compiler.path().as_os_str().as_encoded_bytes());
