@@ -14,9 +14,23 @@ pub mod skylakex;
 
 use crate::scalar::{Scalar, C32, C64};
 
-/// A microkernel: `ab[i + j*MR] = sum_l a[l*MR + i] * b[l*NR + j]` for an MR x NR tile, from
-/// packed panels of depth `k`. It overwrites `ab` (alpha, beta and edges are the framework's).
-pub type UkrFn<T> = unsafe fn(k: usize, a: *const T, b: *const T, ab: *mut T);
+/// A microkernel: for a full MR x NR tile of C (column-major, leading dimension `ldc`),
+/// `C := alpha * AB + beta * C` with `AB[i, j] = sum_l a[l*sa + i] * b[l*rsb + j*csb]`, never
+/// reading C when beta == 0. Packed panels pass `sa = MR`, `rsb = NR`, `csb = 1`; the direct
+/// (unpacked) path passes a column-major A (`sa = lda`) and B with its own strides. Edges are the
+/// framework's: it runs the kernel on a scratch tile with beta = 0 and merges.
+pub type UkrFn<T> = unsafe fn(
+    k: usize,
+    a: *const T,
+    sa: usize,
+    b: *const T,
+    rsb: usize,
+    csb: usize,
+    c: *mut T,
+    ldc: usize,
+    alpha: T,
+    beta: T,
+);
 
 /// A microkernel with its register tile and cache block sizes.
 #[derive(Clone, Copy, Debug)]
@@ -109,7 +123,12 @@ impl<T: Scalar> MatRef<T> {
     }
 }
 
-/// Pack rows `i0..i0+mb`, depth `p0..p0+kb` of op(A) into MR-row panels, zero-padding the last.
+/// Pack rows `i0..i0+mb`, depth `p0..p0+kb` of op(A) into MR-row panels at `buf`, zero-padding
+/// the last. Contiguous columns (A not transposed) and contiguous rows (A transposed) have their
+/// own loops; only conjugation is checked once per panel.
+///
+/// # Safety
+/// The block lies inside op(A); `buf` has room for `mb.div_ceil(mr) * mr * kb` elements.
 unsafe fn pack_a<T: Scalar>(
     a: &MatRef<T>,
     i0: usize,
@@ -117,26 +136,56 @@ unsafe fn pack_a<T: Scalar>(
     p0: usize,
     kb: usize,
     mr: usize,
-    buf: &mut [T],
+    buf: *mut T,
 ) {
     let panels = mb.div_ceil(mr);
     for p in 0..panels {
-        let dst = &mut buf[p * mr * kb..(p + 1) * mr * kb];
         let rows = mr.min(mb - p * mr);
-        for l in 0..kb {
-            for i in 0..mr {
-                dst[l * mr + i] = if i < rows {
-                    // SAFETY: inside op(A).
-                    unsafe { a.at(i0 + p * mr + i, p0 + l) }
-                } else {
-                    T::zero()
-                };
+        // SAFETY: caller's bounds; every destination element of the panel is written.
+        unsafe {
+            let dst = buf.add(p * mr * kb);
+            let src = a.ptr.add((i0 + p * mr) * a.rs + p0 * a.cs);
+            if a.rs == 1 && !a.conj {
+                for l in 0..kb {
+                    let s = src.add(l * a.cs);
+                    let d = dst.add(l * mr);
+                    std::ptr::copy_nonoverlapping(s, d, rows);
+                    for i in rows..mr {
+                        *d.add(i) = T::zero();
+                    }
+                }
+            } else if a.cs == 1 {
+                for i in 0..rows {
+                    let s = src.add(i * a.rs);
+                    for l in 0..kb {
+                        *dst.add(l * mr + i) = (*s.add(l)).conj_if(a.conj);
+                    }
+                }
+                for l in 0..kb {
+                    for i in rows..mr {
+                        *dst.add(l * mr + i) = T::zero();
+                    }
+                }
+            } else {
+                for l in 0..kb {
+                    for i in 0..mr {
+                        *dst.add(l * mr + i) = if i < rows {
+                            (*src.add(i * a.rs + l * a.cs)).conj_if(a.conj)
+                        } else {
+                            T::zero()
+                        };
+                    }
+                }
             }
         }
     }
 }
 
-/// Pack depth `p0..p0+kb`, columns `j0..j0+nb` of op(B) into NR-column panels.
+/// Pack depth `p0..p0+kb`, columns `j0..j0+nb` of op(B) into NR-column panels at `buf`,
+/// zero-padding the last.
+///
+/// # Safety
+/// The block lies inside op(B); `buf` has room for `nb.div_ceil(nr) * nr * kb` elements.
 unsafe fn pack_b<T: Scalar>(
     b: &MatRef<T>,
     p0: usize,
@@ -144,20 +193,45 @@ unsafe fn pack_b<T: Scalar>(
     j0: usize,
     nb: usize,
     nr: usize,
-    buf: &mut [T],
+    buf: *mut T,
 ) {
     let panels = nb.div_ceil(nr);
     for p in 0..panels {
-        let dst = &mut buf[p * nr * kb..(p + 1) * nr * kb];
         let cols = nr.min(nb - p * nr);
-        for l in 0..kb {
-            for j in 0..nr {
-                dst[l * nr + j] = if j < cols {
-                    // SAFETY: inside op(B).
-                    unsafe { b.at(p0 + l, j0 + p * nr + j) }
-                } else {
-                    T::zero()
-                };
+        // SAFETY: caller's bounds; every destination element of the panel is written.
+        unsafe {
+            let dst = buf.add(p * nr * kb);
+            let src = b.ptr.add(p0 * b.rs + (j0 + p * nr) * b.cs);
+            if b.cs == 1 && !b.conj {
+                for l in 0..kb {
+                    let d = dst.add(l * nr);
+                    std::ptr::copy_nonoverlapping(src.add(l * b.rs), d, cols);
+                    for j in cols..nr {
+                        *d.add(j) = T::zero();
+                    }
+                }
+            } else if b.rs == 1 {
+                for j in 0..cols {
+                    let s = src.add(j * b.cs);
+                    for l in 0..kb {
+                        *dst.add(l * nr + j) = (*s.add(l)).conj_if(b.conj);
+                    }
+                }
+                for l in 0..kb {
+                    for j in cols..nr {
+                        *dst.add(l * nr + j) = T::zero();
+                    }
+                }
+            } else {
+                for l in 0..kb {
+                    for j in 0..nr {
+                        *dst.add(l * nr + j) = if j < cols {
+                            (*src.add(l * b.rs + j * b.cs)).conj_if(b.conj)
+                        } else {
+                            T::zero()
+                        };
+                    }
+                }
             }
         }
     }
@@ -214,53 +288,150 @@ pub unsafe fn gemm_with<T: Scalar>(
     let mc = u.mc.max(mr) / mr * mr;
     let nc = u.nc.max(nr) / nr * nr;
     let kc = u.kc.max(1);
-    let mut apack = vec![T::zero(); mc.min(m.div_ceil(mr) * mr) * kc.min(k)];
-    let mut bpack = vec![T::zero(); nc.min(n.div_ceil(nr) * nr) * kc.min(k)];
-    let mut tile = vec![T::zero(); mr * nr];
+    // Small or shallow products read A and B in place (no packing): A when its columns are
+    // contiguous, B whenever it needs no conjugation. Only partial edge panels are packed.
+    let direct = direct_ok(m, n, k);
+    let direct_a = direct && a.rs == 1 && !a.conj;
+    let direct_b = direct && !b.conj;
+    let kmax = kc.min(k);
+    let alen = if direct_a {
+        mr * kmax
+    } else {
+        mc.min(m.div_ceil(mr) * mr) * kmax
+    };
+    let blen = if direct_b {
+        nr * kmax
+    } else {
+        nc.min(n.div_ceil(nr) * nr) * kmax
+    };
+    // Packing writes every element before the kernel reads it: no need to zero the buffers.
+    let mut abuf: Vec<T> = Vec::with_capacity(alen);
+    let mut bbuf: Vec<T> = Vec::with_capacity(blen);
+    let (apack, bpack) = (abuf.as_mut_ptr(), bbuf.as_mut_ptr());
+    let mut tile = [T::zero(); MAX_TILE];
+    assert!(mr * nr <= MAX_TILE, "register tile larger than MAX_TILE");
     for jc in (0..n).step_by(nc) {
         let nb = nc.min(n - jc);
         for pc in (0..k).step_by(kc) {
             let kb = kc.min(k - pc);
-            // SAFETY: the block lies inside op(B).
-            unsafe { pack_b(&b, pc, kb, jc, nb, nr, &mut bpack) };
+            // SAFETY: the block lies inside op(B); the buffer holds `blen` elements.
+            unsafe {
+                if !direct_b {
+                    pack_b(&b, pc, kb, jc, nb, nr, bpack);
+                } else if nb % nr != 0 {
+                    // The partial last panel of this block, zero-padded to NR columns.
+                    let j = nb / nr * nr;
+                    pack_b(&b, pc, kb, jc + j, nb - j, nr, bpack);
+                }
+            }
             // Later depth blocks accumulate onto the first one's result.
             let beta_eff = if pc == 0 { beta } else { T::one() };
             for ic in (0..m).step_by(mc) {
                 let mb = mc.min(m - ic);
-                // SAFETY: the block lies inside op(A).
-                unsafe { pack_a(&a, ic, mb, pc, kb, mr, &mut apack) };
+                // SAFETY: the block lies inside op(A); the buffer holds `alen` elements.
+                unsafe {
+                    if !direct_a {
+                        pack_a(&a, ic, mb, pc, kb, mr, apack);
+                    } else if mb % mr != 0 {
+                        let i = mb / mr * mr;
+                        pack_a(&a, ic + i, mb - i, pc, kb, mr, apack);
+                    }
+                }
                 for jr in (0..nb).step_by(nr) {
                     let cols = nr.min(nb - jr);
+                    let (bp, rsb, csb) = if !direct_b {
+                        // SAFETY: inside the packed block.
+                        (unsafe { bpack.add(jr * kb) } as *const T, nr, 1)
+                    } else if cols < nr {
+                        (bpack as *const T, nr, 1)
+                    } else {
+                        // SAFETY: inside op(B).
+                        (
+                            unsafe { b.ptr.add(pc * b.rs + (jc + jr) * b.cs) },
+                            b.rs,
+                            b.cs,
+                        )
+                    };
                     for ir in (0..mb).step_by(mr) {
                         let rows = mr.min(mb - ir);
-                        // SAFETY: panels hold kb*mr and kb*nr elements at these offsets; the
-                        // kernel matches the table's MR x NR.
-                        unsafe {
-                            (u.func)(
-                                kb,
-                                apack.as_ptr().add(ir * kb),
-                                bpack.as_ptr().add(jr * kb),
-                                tile.as_mut_ptr(),
-                            )
+                        let (ap, sa) = if !direct_a {
+                            // SAFETY: inside the packed block.
+                            (unsafe { apack.add(ir * kb) } as *const T, mr)
+                        } else if rows < mr {
+                            (apack as *const T, mr)
+                        } else {
+                            // SAFETY: inside op(A).
+                            (unsafe { a.ptr.add(ic + ir + pc * a.cs) }, a.cs)
                         };
-                        for j in 0..cols {
-                            for i in 0..rows {
-                                let t = alpha * tile[i + j * mr];
-                                // SAFETY: (ic+ir+i, jc+jr+j) inside C.
-                                unsafe {
-                                    let p = c.add(ic + ir + i + (jc + jr + j) * ldc);
-                                    *p = if beta_eff.is_zero() {
-                                        t
-                                    } else if beta_eff.is_one() {
-                                        *p + t
-                                    } else {
-                                        beta_eff * *p + t
-                                    };
-                                }
+                        // SAFETY: (ic+ir, jc+jr) is inside C.
+                        let cp = unsafe { c.add(ic + ir + (jc + jr) * ldc) };
+                        if rows == mr && cols == nr {
+                            // SAFETY: a full tile of C; operands as the kernel's contract.
+                            unsafe { (u.func)(kb, ap, sa, bp, rsb, csb, cp, ldc, alpha, beta_eff) };
+                        } else {
+                            // SAFETY: the scratch tile is MR x NR with ld MR.
+                            unsafe {
+                                (u.func)(
+                                    kb,
+                                    ap,
+                                    sa,
+                                    bp,
+                                    rsb,
+                                    csb,
+                                    tile.as_mut_ptr(),
+                                    mr,
+                                    alpha,
+                                    T::zero(),
+                                );
+                                merge_tile(rows, cols, &tile, mr, beta_eff, cp, ldc);
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// Largest MR x NR of any table (SKYLAKEX sgemm 32 x 12).
+const MAX_TILE: usize = 384;
+
+/// Whether a product is small or shallow enough to skip packing: every operand then sits in
+/// L1/L2 anyway, or the depth is so small that packing would cost as much as the product.
+fn direct_ok(m: usize, n: usize, k: usize) -> bool {
+    let _ = (m, n);
+    k <= DIRECT_MAX_K
+}
+
+/// See `direct_ok`.
+const DIRECT_MAX_K: usize = 64;
+
+/// C := tile + beta*C over a rows x cols block, never reading C when beta == 0.
+///
+/// # Safety
+/// C addressable as rows x cols with leading dimension ldc.
+unsafe fn merge_tile<T: Scalar>(
+    rows: usize,
+    cols: usize,
+    tile: &[T],
+    ldt: usize,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    for j in 0..cols {
+        for i in 0..rows {
+            let t = tile[i + j * ldt];
+            // SAFETY: caller's bounds.
+            unsafe {
+                let p = c.add(i + j * ldc);
+                *p = if beta.is_zero() {
+                    t
+                } else if beta.is_one() {
+                    *p + t
+                } else {
+                    beta * *p + t
+                };
             }
         }
     }
