@@ -5,6 +5,7 @@
 //! Results are checked against each other numerically: a fast wrong answer cannot win.
 
 mod ffi;
+mod peak;
 mod plot;
 
 use ffi::Library;
@@ -30,9 +31,17 @@ pub struct BenchArgs {
     /// Problem sizes (n for square GEMM and GEMV, length for level 1).
     #[arg(long, value_delimiter = ',', default_value = "64,256,1024")]
     pub sizes: Vec<usize>,
-    /// GEMM shape: `square` (m=n=k=size) or `skinny` (m=n=size, k=32).
-    #[arg(long, default_value = "square")]
-    pub shapes: String,
+    /// GEMM shapes (comma-separated): `square` (m=n=k=size) and/or `skinny` (m=n=size, k from
+    /// `--k`; sizes below k are measured with k=size).
+    #[arg(long, value_delimiter = ',', default_value = "square")]
+    pub shapes: Vec<String>,
+    /// Depths k of the `skinny` shape, e.g. `--shapes skinny --sizes 2000 --k 16,64,256`.
+    #[arg(long, value_delimiter = ',', default_value = "32")]
+    pub k: Vec<usize>,
+    /// Clock in GHz for the theoretical peak (default: measured with a chain of dependent
+    /// integer adds, one per cycle; `/proc/cpuinfo` when that is not possible).
+    #[arg(long, value_name = "GHZ")]
+    pub peak_ghz: Option<f64>,
     /// Thread counts to measure, set through each library's own call when it has one
     /// (`blastool_set_num_threads`, `openblas_set_num_threads`, `bli_thread_set_num_threads`).
     #[arg(long, value_delimiter = ',', default_value = "1")]
@@ -59,6 +68,10 @@ pub struct Measurement {
     pub routine: String,
     pub shape: String,
     pub size: usize,
+    /// The GEMM dimensions (m = size, n = size, k = size or the skinny depth; 1 for unused).
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
     pub threads: i32,
     /// Best and median throughput over the repetitions: GFLOPS, or GB/s for level 1 and 2.
     pub best: f64,
@@ -69,11 +82,14 @@ pub struct Measurement {
     pub ours_over_this: f64,
     /// Largest relative difference from the first library's result.
     pub max_relative_difference: f64,
+    /// Median as a percentage of the theoretical peak of `threads` cores (GEMM only).
+    pub percent_of_peak: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
 struct Report {
     cpu: String,
+    peak: peak::Peak,
     libraries: Vec<LibraryInfo>,
     reps: usize,
     measurements: Vec<Measurement>,
@@ -255,11 +271,16 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             ));
         }
     }
-    if !matches!(args.shapes.as_str(), "square" | "skinny") {
-        return Err(format!(
-            "unknown shape '{}'; choose square or skinny",
-            args.shapes
-        ));
+    for shape in &args.shapes {
+        if !matches!(shape.as_str(), "square" | "skinny") {
+            return Err(format!("unknown shape '{shape}'; choose square or skinny"));
+        }
+    }
+    if args.shapes.is_empty() || args.k.is_empty() || args.k.contains(&0) {
+        return Err("--shapes needs a shape and --k positive depths".to_string());
+    }
+    if args.peak_ghz.is_some_and(|g| !(g > 0.0 && g.is_finite())) {
+        return Err("--peak-ghz must be a positive number".to_string());
     }
     if args.quick {
         args.sizes = vec![8, 33, 100];
@@ -281,6 +302,7 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
         libraries.push(Library::open(peer)?);
     }
 
+    let peak = peak::Peak::detect(args.peak_ghz);
     let mut measurements = Vec::new();
     let mut mismatches = 0;
     let mut rng = Lcg(0x5eed);
@@ -289,14 +311,28 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             lib.set_threads(threads);
         }
         for routine in &args.routines {
+            let level3 = routine.ends_with("gemm");
+            // (shape label, size, m, n, k) for every case of this routine.
+            let mut cases = Vec::new();
             for &size in &args.sizes {
-                let level3 = routine.ends_with("gemm");
-                let (m, n, k) = match (level3, args.shapes.as_str()) {
-                    (true, "skinny") => (size, size, 32.min(size)),
-                    (true, _) => (size, size, size),
-                    (false, _) if routine == "dgemv" => (size, size, 1),
-                    (false, _) => (size, 1, 1),
-                };
+                if !level3 {
+                    let n = if routine == "dgemv" { size } else { 1 };
+                    cases.push(("vector".to_string(), size, size, n, 1));
+                    continue;
+                }
+                for shape in &args.shapes {
+                    if shape == "square" {
+                        cases.push((shape.clone(), size, size, size, size));
+                    } else {
+                        let mut depths: Vec<usize> = args.k.iter().map(|&k| k.min(size)).collect();
+                        depths.dedup();
+                        for k in depths {
+                            cases.push((shape.clone(), size, size, size, k));
+                        }
+                    }
+                }
+            }
+            for (shape, size, m, n, k) in cases {
                 let len = (m * k).max(k * n).max(m * n).max(m);
                 let data = CaseData {
                     a: rng.vector(len),
@@ -340,21 +376,22 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
                     if difference > tolerance {
                         mismatches += 1;
                     }
+                    let percent_of_peak = peak.gflops(routine, threads).map(|p| 100.0 * median / p);
                     measurements.push(Measurement {
                         library: lib.name(),
                         routine: routine.clone(),
-                        shape: if level3 {
-                            args.shapes.clone()
-                        } else {
-                            "vector".to_string()
-                        },
+                        shape: shape.clone(),
                         size,
+                        m,
+                        n,
+                        k,
                         threads,
                         best,
                         median,
                         unit,
                         ours_over_this: first_median / median.max(1e-12),
                         max_relative_difference: difference,
+                        percent_of_peak,
                     });
                 }
             }
@@ -363,6 +400,7 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
 
     let report = Report {
         cpu: cpu_name(),
+        peak,
         libraries: libraries
             .iter()
             .map(|l| LibraryInfo {
@@ -403,24 +441,40 @@ fn print_table(report: &Report) {
             }
         );
     }
+    println!("peak: {}", report.peak.describe());
     println!(
-        "{:<7} {:<7} {:>6} {:>3}  {:<28} {:>9} {:>9} {:>7} {:>9}",
-        "routine", "shape", "size", "thr", "library", "best", "median", "ours/it", "rel.diff"
+        "{:<7} {:<7} {:>6} {:>5} {:>3}  {:<28} {:>9} {:>9} {:>6} {:>7} {:>9}",
+        "routine",
+        "shape",
+        "size",
+        "k",
+        "thr",
+        "library",
+        "best",
+        "median",
+        "%peak",
+        "ours/it",
+        "rel.diff"
     );
     for m in &report.measurements {
         let name = std::path::Path::new(&m.library)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let percent = m
+            .percent_of_peak
+            .map_or_else(|| "-".to_string(), |p| format!("{p:.1}"));
         println!(
-            "{:<7} {:<7} {:>6} {:>3}  {:<28} {:>9.2} {:>9.2} {:>7.3} {:>9.1e}  {}",
+            "{:<7} {:<7} {:>6} {:>5} {:>3}  {:<28} {:>9.2} {:>9.2} {:>6} {:>7.3} {:>9.1e}  {}",
             m.routine,
             m.shape,
             m.size,
+            m.k,
             m.threads,
             name,
             m.best,
             m.median,
+            percent,
             m.ours_over_this,
             m.max_relative_difference,
             m.unit

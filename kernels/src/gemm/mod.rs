@@ -146,12 +146,16 @@ unsafe fn pack_a<T: Scalar>(
             let dst = buf.add(p * mr * kb);
             let src = a.ptr.add((i0 + p * mr) * a.rs + p0 * a.cs);
             if a.rs == 1 && !a.conj {
-                for l in 0..kb {
-                    let s = src.add(l * a.cs);
-                    let d = dst.add(l * mr);
-                    std::ptr::copy_nonoverlapping(s, d, rows);
-                    for i in rows..mr {
-                        *d.add(i) = T::zero();
+                if rows == mr {
+                    copy_rows(kb, mr, src, a.cs, dst);
+                } else {
+                    for l in 0..kb {
+                        let s = src.add(l * a.cs);
+                        let d = dst.add(l * mr);
+                        std::ptr::copy_nonoverlapping(s, d, rows);
+                        for i in rows..mr {
+                            *d.add(i) = T::zero();
+                        }
                     }
                 }
             } else if a.cs == 1 {
@@ -181,6 +185,45 @@ unsafe fn pack_a<T: Scalar>(
     }
 }
 
+/// `dst[l*w .. l*w + w] = src[l*ld .. l*ld + w]` for `l < kb`: a panel of `kb` contiguous runs,
+/// with the run length fixed at compile time for the widths the tables use (a `memcpy` call per
+/// run of 8 elements would cost more than the copy).
+///
+/// # Safety
+/// Both ranges valid and disjoint.
+#[inline(always)]
+unsafe fn copy_rows<T: Copy>(kb: usize, w: usize, src: *const T, ld: usize, dst: *mut T) {
+    #[inline(always)]
+    unsafe fn fixed<T: Copy, const W: usize>(kb: usize, src: *const T, ld: usize, dst: *mut T) {
+        for l in 0..kb {
+            // SAFETY: caller's bounds; [T; W] has T's alignment.
+            unsafe {
+                let run = (src.add(l * ld) as *const [T; W]).read_unaligned();
+                (dst.add(l * W) as *mut [T; W]).write_unaligned(run);
+            }
+        }
+    }
+    // SAFETY: forwarded.
+    unsafe {
+        match w {
+            2 => fixed::<T, 2>(kb, src, ld, dst),
+            3 => fixed::<T, 3>(kb, src, ld, dst),
+            4 => fixed::<T, 4>(kb, src, ld, dst),
+            6 => fixed::<T, 6>(kb, src, ld, dst),
+            8 => fixed::<T, 8>(kb, src, ld, dst),
+            12 => fixed::<T, 12>(kb, src, ld, dst),
+            16 => fixed::<T, 16>(kb, src, ld, dst),
+            24 => fixed::<T, 24>(kb, src, ld, dst),
+            32 => fixed::<T, 32>(kb, src, ld, dst),
+            _ => {
+                for l in 0..kb {
+                    std::ptr::copy_nonoverlapping(src.add(l * ld), dst.add(l * w), w);
+                }
+            }
+        }
+    }
+}
+
 /// Pack depth `p0..p0+kb`, columns `j0..j0+nb` of op(B) into NR-column panels at `buf`,
 /// zero-padding the last.
 ///
@@ -203,11 +246,15 @@ unsafe fn pack_b<T: Scalar>(
             let dst = buf.add(p * nr * kb);
             let src = b.ptr.add(p0 * b.rs + (j0 + p * nr) * b.cs);
             if b.cs == 1 && !b.conj {
-                for l in 0..kb {
-                    let d = dst.add(l * nr);
-                    std::ptr::copy_nonoverlapping(src.add(l * b.rs), d, cols);
-                    for j in cols..nr {
-                        *d.add(j) = T::zero();
+                if cols == nr {
+                    copy_rows(kb, nr, src, b.rs, dst);
+                } else {
+                    for l in 0..kb {
+                        let d = dst.add(l * nr);
+                        std::ptr::copy_nonoverlapping(src.add(l * b.rs), d, cols);
+                        for j in cols..nr {
+                            *d.add(j) = T::zero();
+                        }
                     }
                 }
             } else if b.rs == 1 {
@@ -534,7 +581,16 @@ pub unsafe fn gemm<T: GemmScalar>(
     c: *mut T,
     ldc: usize,
 ) {
-    let u = T::ukr(crate::arch::active());
+    #[allow(unused_mut)]
+    let mut u = T::ukr(crate::arch::active());
+    if let Ok(v) = std::env::var("BLASTOOL_DEV_BLOCKS") {
+        let v: Vec<usize> = v.split(',').filter_map(|x| x.parse().ok()).collect();
+        if v.len() == 3 {
+            u.mc = v[0] / u.mr * u.mr;
+            u.kc = v[1];
+            u.nc = v[2];
+        }
+    }
     let (threads, min_work) = crate::arch::threading();
     let work = m.saturating_mul(n).saturating_mul(k);
     let useful = !(alpha.is_zero() || k == 0 || m == 0 || n == 0);

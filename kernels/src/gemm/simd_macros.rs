@@ -53,6 +53,15 @@ macro_rules! real_ukr_body {
         let (k, sa, rsb, csb, c, ldc, alpha, beta) = ($k, $sa, $rsb, $csb, $c, $ldc, $alpha, $beta);
         let mut ap: *const $t = $a;
         let mut bp: *const $t = $b;
+        // Fetch the C tile while the loop runs (it is written once at the end).
+        for j in 0..$nr {
+            // SAFETY: prefetch never faults; the tile is inside C anyway.
+            unsafe {
+                let p = c.add(j * ldc) as *const i8;
+                _mm_prefetch::<_MM_HINT_T0>(p);
+                _mm_prefetch::<_MM_HINT_T0>(p.add($lanes * $mv * std::mem::size_of::<$t>() - 1));
+            }
+        }
         let mut acc: [[$v; $mv]; $nr] = [[$zero(); $mv]; $nr];
         macro_rules! step {
             () => {
@@ -165,6 +174,14 @@ macro_rules! complex_ukr_body {
         let mut ap = $a as *const $r;
         let mut bp = $b as *const $r;
         let c = $c as *mut $r;
+        for j in 0..$nr {
+            // SAFETY: prefetch never faults; the tile is inside C anyway.
+            unsafe {
+                let p = c.add(2 * j * ldc) as *const i8;
+                _mm_prefetch::<_MM_HINT_T0>(p);
+                _mm_prefetch::<_MM_HINT_T0>(p.add($lanes * $mv * std::mem::size_of::<$r>() - 1));
+            }
+        }
         let mut cr: [[$v; $mv]; $nr] = [[$zero(); $mv]; $nr];
         let mut ci: [[$v; $mv]; $nr] = [[$zero(); $mv]; $nr];
         macro_rules! step {
