@@ -6,6 +6,7 @@
 #[macro_use]
 mod simd_macros;
 
+pub mod buffers;
 pub mod generic;
 #[cfg(target_arch = "x86_64")]
 pub mod haswell;
@@ -352,9 +353,13 @@ pub unsafe fn gemm_with<T: Scalar>(
         nc.min(n.div_ceil(nr) * nr) * kmax
     };
     // Packing writes every element before the kernel reads it: no need to zero the buffers.
-    let mut abuf: Vec<T> = Vec::with_capacity(alen);
-    let mut bbuf: Vec<T> = Vec::with_capacity(blen);
-    let (apack, bpack) = (abuf.as_mut_ptr(), bbuf.as_mut_ptr());
+    // A starts on its own cache line after B, within one buffer.
+    let size = std::mem::size_of::<T>();
+    let boff = (blen * size).next_multiple_of(64);
+    let mut buf = buffers::Buffer::new(boff + alen * size);
+    let bpack: *mut T = buf.as_mut_ptr();
+    // SAFETY: inside the buffer.
+    let apack: *mut T = unsafe { buf.as_mut_ptr::<u8>().add(boff) } as *mut T;
     let mut tile = [T::zero(); MAX_TILE];
     assert!(mr * nr <= MAX_TILE, "register tile larger than MAX_TILE");
     for jc in (0..n).step_by(nc) {
