@@ -121,7 +121,30 @@ pub fn active() -> &'static KernelSet {
         let _ = ACTIVE.compare_exchange(0, i, Ordering::AcqRel, Ordering::Acquire);
         i = ACTIVE.load(Ordering::Acquire);
     }
-    tables()[i - 1].0
+    table(i - 1)
+}
+
+/// `tables()[i].0` without building the list (the hot path of every call).
+fn table(i: usize) -> &'static KernelSet {
+    #[allow(unused_mut)]
+    let mut n = 0;
+    #[cfg(target_arch = "x86_64")]
+    {
+        if compiled_in("HASWELL") {
+            n += 1;
+            if i == n {
+                return &crate::gemm::haswell::HASWELL;
+            }
+        }
+        if compiled_in("SKYLAKEX") {
+            n += 1;
+            if i == n {
+                return &crate::gemm::skylakex::SKYLAKEX;
+            }
+        }
+    }
+    let _ = (i, n);
+    &GENERIC
 }
 
 /// Initialise the library (choose the kernel table). Idempotent; calling it is optional since

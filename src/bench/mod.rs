@@ -175,56 +175,32 @@ fn work(routine: &str, m: usize, n: usize, k: usize) -> (f64, &'static str) {
     }
 }
 
-/// Runs one routine once on the given library; returns the result data to cross-check.
+/// Runs one routine `calls` times on the given library, on the case's inputs and output
+/// buffers (converted once, outside any timing); returns the result data to cross-check.
+/// GEMM uses beta = 0.5, so repeated calls keep C bounded.
 fn call(
     lib: &Library,
     routine: &str,
-    m: usize,
-    n: usize,
-    k: usize,
-    data: &CaseData,
-) -> Result<Vec<f64>, String> {
-    match routine {
-        "dgemm" => {
-            let mut c = data.c.clone();
-            lib.dgemm(m, n, k, &data.a, &data.b, &mut c)?;
-            Ok(c)
+    (m, n, k): (usize, usize, usize),
+    data: &mut CaseData,
+    calls: usize,
+) -> Result<(), String> {
+    for _ in 0..calls {
+        match routine {
+            "dgemm" => lib.dgemm(m, n, k, &data.a, &data.b, &mut data.out)?,
+            "sgemm" => lib.sgemm(m, n, k, &data.a32, &data.b32, &mut data.out32)?,
+            "zgemm" => lib.zgemm(m, n, k, &data.a2, &data.b2, &mut data.out)?,
+            "cgemm" => lib.cgemm(m, n, k, &data.a2_32, &data.b2_32, &mut data.out32)?,
+            "daxpy" => lib.daxpy(m, &data.a[..m], &mut data.out[..m])?,
+            "ddot" => data.out[0] = lib.ddot(m, &data.a[..m], &data.b[..m])?,
+            "dgemv" => lib.dgemv(m, n, &data.a, &data.b[..n], &mut data.out[..m])?,
+            other => return Err(format!("unknown routine '{other}'")),
         }
-        "sgemm" => {
-            let a: Vec<f32> = data.a.iter().map(|v| *v as f32).collect();
-            let b: Vec<f32> = data.b.iter().map(|v| *v as f32).collect();
-            let mut c: Vec<f32> = data.c.iter().map(|v| *v as f32).collect();
-            lib.sgemm(m, n, k, &a, &b, &mut c)?;
-            Ok(c.into_iter().map(f64::from).collect())
-        }
-        "zgemm" => {
-            let mut c = data.c2.clone();
-            lib.zgemm(m, n, k, &data.a2, &data.b2, &mut c)?;
-            Ok(c)
-        }
-        "cgemm" => {
-            let a: Vec<f32> = data.a2.iter().map(|v| *v as f32).collect();
-            let b: Vec<f32> = data.b2.iter().map(|v| *v as f32).collect();
-            let mut c: Vec<f32> = data.c2.iter().map(|v| *v as f32).collect();
-            lib.cgemm(m, n, k, &a, &b, &mut c)?;
-            Ok(c.into_iter().map(f64::from).collect())
-        }
-        "daxpy" => {
-            let mut y = data.b[..m].to_vec();
-            lib.daxpy(m, &data.a[..m], &mut y)?;
-            Ok(y)
-        }
-        "ddot" => Ok(vec![lib.ddot(m, &data.a[..m], &data.b[..m])?]),
-        "dgemv" => {
-            let mut y = data.c[..m].to_vec();
-            lib.dgemv(m, n, &data.a, &data.b[..n], &mut y)?;
-            Ok(y)
-        }
-        other => Err(format!("unknown routine '{other}'")),
     }
+    Ok(())
 }
 
-/// Inputs shared by every library for one case.
+/// Inputs shared by every library for one case, in both precisions, and the output buffers.
 struct CaseData {
     a: Vec<f64>,
     b: Vec<f64>,
@@ -232,6 +208,39 @@ struct CaseData {
     a2: Vec<f64>,
     b2: Vec<f64>,
     c2: Vec<f64>,
+    a32: Vec<f32>,
+    b32: Vec<f32>,
+    a2_32: Vec<f32>,
+    b2_32: Vec<f32>,
+    out: Vec<f64>,
+    out32: Vec<f32>,
+}
+
+impl CaseData {
+    /// Reset the output to the case's initial C (or y) before a checked call.
+    fn reset(&mut self, routine: &str) {
+        let single = routine == "sgemm" || routine == "cgemm";
+        let source = if routine == "zgemm" || routine == "cgemm" {
+            &self.c2
+        } else {
+            &self.c
+        };
+        if single {
+            self.out32 = source.iter().map(|v| *v as f32).collect();
+        } else {
+            self.out = source.clone();
+        }
+    }
+
+    /// The output of the last call, as f64.
+    fn result(&self, routine: &str, m: usize) -> Vec<f64> {
+        match routine {
+            "sgemm" | "cgemm" => self.out32.iter().map(|v| f64::from(*v)).collect(),
+            "daxpy" | "dgemv" => self.out[..m].to_vec(),
+            "ddot" => vec![self.out[0]],
+            _ => self.out.clone(),
+        }
+    }
 }
 
 fn relative_difference(reference: &[f64], other: &[f64]) -> f64 {
@@ -334,25 +343,48 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             }
             for (shape, size, m, n, k) in cases {
                 let len = (m * k).max(k * n).max(m * n).max(m);
-                let data = CaseData {
-                    a: rng.vector(len),
-                    b: rng.vector(len),
-                    c: rng.vector(len),
-                    a2: rng.vector(2 * len),
-                    b2: rng.vector(2 * len),
-                    c2: rng.vector(2 * len),
+                let to32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|x| *x as f32).collect() };
+                let (a, b, c) = (rng.vector(len), rng.vector(len), rng.vector(len));
+                let (a2, b2, c2) = (
+                    rng.vector(2 * len),
+                    rng.vector(2 * len),
+                    rng.vector(2 * len),
+                );
+                let mut data = CaseData {
+                    a32: to32(&a),
+                    b32: to32(&b),
+                    a2_32: to32(&a2),
+                    b2_32: to32(&b2),
+                    a,
+                    b,
+                    c,
+                    a2,
+                    b2,
+                    c2,
+                    out: Vec::new(),
+                    out32: Vec::new(),
                 };
+                let dims = (m, n, k);
                 let mut times = vec![Vec::new(); libraries.len()];
                 let mut results = vec![Vec::new(); libraries.len()];
-                // Warm-up, then alternate libraries within each repetition.
+                // Warm-up and cross-check: one call per library on the initial C. Its time sets
+                // how many calls one timed repetition makes (at least ~2 ms of work, so that
+                // small sizes are not lost in timer and call overheads).
+                let mut calls = 1usize;
                 for (index, lib) in libraries.iter().enumerate() {
-                    results[index] = call(lib, routine, m, n, k, &data)?;
+                    data.reset(routine);
+                    let start = Instant::now();
+                    call(lib, routine, dims, &mut data, 1)?;
+                    let once = start.elapsed().as_secs_f64();
+                    results[index] = data.result(routine, m);
+                    calls = calls.max(((2e-3 / once.max(1e-9)).ceil() as usize).min(100_000));
                 }
+                // Alternate libraries within each repetition.
                 for _ in 0..args.reps {
                     for (index, lib) in libraries.iter().enumerate() {
                         let start = Instant::now();
-                        call(lib, routine, m, n, k, &data)?;
-                        times[index].push(start.elapsed().as_secs_f64());
+                        call(lib, routine, dims, &mut data, calls)?;
+                        times[index].push(start.elapsed().as_secs_f64() / calls as f64);
                     }
                 }
                 let (amount, unit) = work(routine, m, n, k);
