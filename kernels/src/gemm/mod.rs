@@ -304,6 +304,18 @@ pub unsafe fn scale_c<T: Scalar>(m: usize, n: usize, beta: T, c: *mut T, ldc: us
     }
 }
 
+/// How `gemm_with_path` treats the operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    /// Direct for small products (`direct_ok`), packed otherwise.
+    Auto,
+    /// Always pack A and B into panels.
+    Packed,
+    /// Read A (when its columns are contiguous) and B (unless conjugated) in place, packing only
+    /// partial edge panels, whatever the size.
+    Direct,
+}
+
 /// C := alpha * op(A) * op(B) + beta * C with C m x n (column-major, ldc), op(A) m x k,
 /// op(B) k x n, using microkernel `u`. Reference edge semantics: alpha == 0 or k == 0 only
 /// scales C; beta == 0 overwrites C without reading it.
@@ -313,6 +325,28 @@ pub unsafe fn scale_c<T: Scalar>(m: usize, n: usize, beta: T, c: *mut T, ldc: us
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn gemm_with<T: Scalar>(
     u: &Ukr<T>,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    // SAFETY: forwarded contract.
+    unsafe { gemm_with_path(u, Path::Auto, m, n, k, alpha, a, b, beta, c, ldc) }
+}
+
+/// `gemm_with` with the packing choice made by the caller (the tests cover both paths).
+///
+/// # Safety
+/// As `gemm_with`.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_with_path<T: Scalar>(
+    u: &Ukr<T>,
+    path: Path,
     m: usize,
     n: usize,
     k: usize,
@@ -338,7 +372,11 @@ pub unsafe fn gemm_with<T: Scalar>(
     let kc = u.kc.max(1);
     // Small or shallow products read A and B in place (no packing): A when its columns are
     // contiguous, B whenever it needs no conjugation. Only partial edge panels are packed.
-    let direct = direct_ok::<T>(m, n);
+    let direct = match path {
+        Path::Auto => direct_ok::<T>(m, n),
+        Path::Packed => false,
+        Path::Direct => true,
+    };
     let direct_a = direct && a.rs == 1 && !a.conj;
     let direct_b = direct && !b.conj;
     let kmax = kc.min(k);
