@@ -456,6 +456,24 @@ pub unsafe fn gemm_with_path<T: Scalar>(
                         };
                         // SAFETY: (ic+ir, jc+jr) is inside C.
                         let cp = unsafe { c.add(ic + ir + (jc + jr) * ldc) };
+                        // Start fetching the C tile two kernel calls ahead: with a shallow depth
+                        // the kernel is too short to hide a miss on its own tile.
+                        let (pi, pj) = if ir + 2 * mr < mb {
+                            (ir + 2 * mr, jr)
+                        } else {
+                            (ir + 2 * mr - mb.div_ceil(mr) * mr, jr + nr)
+                        };
+                        if pi < mb && pj < nb {
+                            // SAFETY: (ic+pi, jc+pj) is inside C.
+                            unsafe {
+                                prefetch_tile(
+                                    c.add(ic + pi + (jc + pj) * ldc),
+                                    (mb - pi).min(mr),
+                                    (nb - pj).min(nr),
+                                    ldc,
+                                )
+                            };
+                        }
                         if rows == mr && cols == nr {
                             // SAFETY: a full tile of C; operands as the kernel's contract.
                             unsafe { (u.func)(kb, ap, sa, bp, rsb, csb, cp, ldc, alpha, beta_eff) };
@@ -490,6 +508,31 @@ pub unsafe fn gemm_with_path<T: Scalar>(
             }
         }
     }
+}
+
+/// Hint the cache to load a rows x cols block of C (no effect on other architectures).
+///
+/// # Safety
+/// The block lies inside C (prefetches never fault, but the addresses must be computable).
+#[inline(always)]
+unsafe fn prefetch_tile<T>(c: *mut T, rows: usize, cols: usize, ldc: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let bytes = rows * std::mem::size_of::<T>();
+        for j in 0..cols {
+            // SAFETY: inside C (caller); prefetch has no architectural effect.
+            unsafe {
+                let p = c.add(j * ldc) as *const i8;
+                _mm_prefetch::<_MM_HINT_T0>(p);
+                if bytes > 64 {
+                    _mm_prefetch::<_MM_HINT_T0>(p.add(bytes - 1));
+                }
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (c, rows, cols, ldc);
 }
 
 /// Largest MR x NR of any table (SKYLAKEX sgemm 32 x 12).
