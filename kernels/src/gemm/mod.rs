@@ -314,6 +314,9 @@ pub enum Path {
     /// Read A (when its columns are contiguous) and B (unless conjugated) in place, packing only
     /// partial edge panels, whatever the size.
     Direct,
+    /// Plain loops, no microkernel: what `Auto` uses for tiny products (`tiny_ok`), where the
+    /// tile machinery costs more than the arithmetic.
+    Loops,
 }
 
 /// C := alpha * op(A) * op(B) + beta * C with C m x n (column-major, ldc), op(A) m x k,
@@ -365,6 +368,11 @@ pub unsafe fn gemm_with_path<T: Scalar>(
         unsafe { scale_c(m, n, beta, c, ldc) };
         return;
     }
+    if path == Path::Loops || (path == Path::Auto && tiny_ok::<T>(m, n, k)) {
+        // SAFETY: forwarded contract.
+        unsafe { gemm_loops(m, n, k, alpha, a, b, beta, c, ldc) };
+        return;
+    }
     let (mr, nr) = (u.mr, u.nr);
     // Block sizes rounded to whole register tiles so only the matrix edge has partial tiles.
     let mc = u.mc.max(mr) / mr * mr;
@@ -373,7 +381,7 @@ pub unsafe fn gemm_with_path<T: Scalar>(
     // Small or shallow products read A and B in place (no packing): A when its columns are
     // contiguous, B whenever it needs no conjugation. Only partial edge panels are packed.
     let direct = match path {
-        Path::Auto => direct_ok::<T>(m, n),
+        Path::Auto | Path::Loops => direct_ok::<T>(m, n),
         Path::Packed => false,
         Path::Direct => true,
     };
@@ -394,10 +402,19 @@ pub unsafe fn gemm_with_path<T: Scalar>(
     // A starts on its own cache line after B, within one buffer.
     let size = std::mem::size_of::<T>();
     let boff = (blen * size).next_multiple_of(64);
-    let mut buf = buffers::Buffer::new(boff + alen * size);
-    let bpack: *mut T = buf.as_mut_ptr();
+    // Small products (the direct path packs only edge panels) use the stack, skipping the
+    // buffer cache and its lock.
+    let bytes = boff + alen * size;
+    let mut stack = StackBuf([std::mem::MaybeUninit::uninit(); STACK_BYTES]);
+    let mut heap = None;
+    let base: *mut u8 = if bytes <= STACK_BYTES {
+        stack.0.as_mut_ptr() as *mut u8
+    } else {
+        heap.insert(buffers::Buffer::new(bytes)).as_mut_ptr()
+    };
+    let bpack: *mut T = base as *mut T;
     // SAFETY: inside the buffer.
-    let apack: *mut T = unsafe { buf.as_mut_ptr::<u8>().add(boff) } as *mut T;
+    let apack: *mut T = unsafe { base.add(boff) } as *mut T;
     // Scratch for edge tiles: the kernel writes all of it (beta = 0) before `merge_tile` reads.
     let mut tile = [std::mem::MaybeUninit::<T>::uninit(); MAX_TILE];
     assert!(mr * nr <= MAX_TILE, "register tile larger than MAX_TILE");
@@ -534,6 +551,71 @@ unsafe fn prefetch_tile<T>(c: *mut T, rows: usize, cols: usize, ldc: usize) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (c, rows, cols, ldc);
 }
+
+/// Whether a product is tiny enough for `gemm_loops`: below about 6 x 6 x 6 doubles (8^3 floats,
+/// 5^3 double complex) the microkernel's edge packing and tile merging cost more than the
+/// multiply-adds (measured on Zen 3).
+fn tiny_ok<T>(m: usize, n: usize, k: usize) -> bool {
+    m.saturating_mul(n)
+        .saturating_mul(k)
+        .saturating_mul(std::mem::size_of::<T>())
+        <= TINY_MAX_BYTES
+}
+
+/// See `tiny_ok`.
+const TINY_MAX_BYTES: usize = 2048;
+
+/// C := alpha*op(A)*op(B) + beta*C by plain loops in the reference order (C scaled by beta
+/// first, never read when beta == 0; then alpha*b(l,j) times column l of op(A) added), with the
+/// innermost loop along C's contiguous column.
+///
+/// # Safety
+/// As `gemm_with`; alpha != 0 and k > 0 (the caller's quick returns).
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_loops<T: Scalar>(
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    for j in 0..n {
+        // SAFETY: column j of C holds m elements (caller's bounds).
+        let col = unsafe { std::slice::from_raw_parts_mut(c.add(j * ldc), m) };
+        if beta.is_zero() {
+            col.fill(T::zero());
+        } else if !beta.is_one() {
+            for v in col.iter_mut() {
+                *v = beta * *v;
+            }
+        }
+        for l in 0..k {
+            // SAFETY: inside op(B) and op(A).
+            let t = alpha * unsafe { b.at(l, j) };
+            if a.rs == 1 && !a.conj {
+                // SAFETY: column l of op(A) is contiguous here.
+                let acol = unsafe { std::slice::from_raw_parts(a.ptr.add(l * a.cs), m) };
+                for (v, &x) in col.iter_mut().zip(acol) {
+                    *v += t * x;
+                }
+            } else {
+                for (i, v) in col.iter_mut().enumerate() {
+                    // SAFETY: inside op(A).
+                    *v += t * unsafe { a.at(i, l) };
+                }
+            }
+        }
+    }
+}
+
+/// Stack scratch for small products' edge panels.
+const STACK_BYTES: usize = 8192;
+#[repr(C, align(64))]
+struct StackBuf([std::mem::MaybeUninit<u8>; STACK_BYTES]);
 
 /// Largest MR x NR of any table (SKYLAKEX sgemm 32 x 12).
 const MAX_TILE: usize = 384;
