@@ -46,6 +46,11 @@ pub struct BenchArgs {
     /// (`blastool_set_num_threads`, `openblas_set_num_threads`, `bli_thread_set_num_threads`).
     #[arg(long, value_delimiter = ',', default_value = "1")]
     pub threads: Vec<i32>,
+    /// Pause in milliseconds before each library's timed batch when a case runs on more than
+    /// one thread: thread pools that spin after a call (OpenBLAS: about 2^28 cycles,
+    /// `OPENBLAS_THREAD_TIMEOUT`) would otherwise steal cores from the library timed next.
+    #[arg(long, default_value_t = 150, value_name = "MS")]
+    pub settle_ms: u64,
     /// Timed repetitions per case (after one warm-up call per library).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
@@ -294,6 +299,7 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     if args.quick {
         args.sizes = vec![8, 33, 100];
         args.reps = 1;
+        args.settle_ms = 0;
     }
     if args.sizes.is_empty() || args.sizes.contains(&0) || args.reps == 0 {
         return Err("--sizes must be positive and --reps at least 1".to_string());
@@ -382,6 +388,9 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
                 // Alternate libraries within each repetition.
                 for _ in 0..args.reps {
                     for (index, lib) in libraries.iter().enumerate() {
+                        if threads > 1 && libraries.len() > 1 {
+                            std::thread::sleep(std::time::Duration::from_millis(args.settle_ms));
+                        }
                         let start = Instant::now();
                         call(lib, routine, dims, &mut data, calls)?;
                         times[index].push(start.elapsed().as_secs_f64() / calls as f64);

@@ -727,12 +727,16 @@ pub unsafe fn gemm_parallel_with<T: Scalar>(
         }
     };
     let mut workers = crate::threads::Workers::new();
+    let cpus = crate::threads::worker_cpus(parts - 1);
     let mut lo = per;
+    let mut index = 0;
     while lo < len {
         let hi = (lo + per).min(len);
+        let cpu = cpus.get(index).copied();
+        index += 1;
         // SAFETY: `workers` joins every thread before this function returns (also when
         // unwinding), so the borrowed closure outlives the threads that run it.
-        if !unsafe { workers.spawn(move || run(lo, hi)) } {
+        if !unsafe { workers.spawn_on(cpu, move || run(lo, hi)) } {
             // The OS refused a thread: do that part on the calling thread.
             run(lo, hi);
         }
