@@ -473,12 +473,12 @@ pub unsafe fn gemm_with_path<T: Scalar>(
                         };
                         // SAFETY: (ic+ir, jc+jr) is inside C.
                         let cp = unsafe { c.add(ic + ir + (jc + jr) * ldc) };
-                        // Start fetching the C tile two kernel calls ahead: with a shallow depth
+                        // Start fetching the C tile PF_TILES kernel calls ahead: with a shallow depth
                         // the kernel is too short to hide a miss on its own tile.
-                        let (pi, pj) = if ir + 2 * mr < mb {
-                            (ir + 2 * mr, jr)
+                        let (pi, pj) = if ir + PF_TILES * mr < mb {
+                            (ir + PF_TILES * mr, jr)
                         } else {
-                            (ir + 2 * mr - mb.div_ceil(mr) * mr, jr + nr)
+                            (ir + PF_TILES * mr - mb.div_ceil(mr) * mr, jr + nr)
                         };
                         if pi < mb && pj < nb {
                             // SAFETY: (ic+pi, jc+pj) is inside C.
@@ -611,6 +611,9 @@ unsafe fn gemm_loops<T: Scalar>(
         }
     }
 }
+
+/// How many kernel calls ahead `gemm_with_path` prefetches C tiles.
+const PF_TILES: usize = 4;
 
 /// Stack scratch for small products' edge panels.
 const STACK_BYTES: usize = 8192;
