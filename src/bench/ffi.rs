@@ -62,8 +62,8 @@ pub struct Library {
     pub path: PathBuf,
     handle: *mut c_void,
     /// Symbols already looked up: `dlsym` costs as much as a whole 8×8 product, and must not be
-    /// timed with it.
-    symbols: std::cell::RefCell<std::collections::HashMap<String, usize>>,
+    /// timed with it. A handful of entries, scanned linearly (cheaper than hashing the name).
+    symbols: std::cell::RefCell<Vec<(String, usize)>>,
 }
 
 impl Library {
@@ -104,8 +104,8 @@ impl Library {
     }
 
     fn symbol(&self, name: &str) -> Option<*mut c_void> {
-        if let Some(&address) = self.symbols.borrow().get(name) {
-            return Some(address as *mut c_void);
+        if let Some((_, address)) = self.symbols.borrow().iter().find(|(n, _)| n == name) {
+            return Some(*address as *mut c_void);
         }
         let c_name = CString::new(name).ok()?;
         // SAFETY: the handle is live (never closed) and the name is NUL-terminated.
@@ -113,7 +113,7 @@ impl Library {
         if !address.is_null() {
             self.symbols
                 .borrow_mut()
-                .insert(name.to_string(), address as usize);
+                .push((name.to_string(), address as usize));
         }
         (!address.is_null()).then_some(address)
     }

@@ -553,17 +553,26 @@ unsafe fn prefetch_tile<T>(c: *mut T, rows: usize, cols: usize, ldc: usize) {
 }
 
 /// Whether a product is tiny enough for `gemm_loops`: below about 6 x 6 x 6 doubles (8^3 floats,
-/// 5^3 double complex) the microkernel's edge packing and tile merging cost more than the
+/// 3^3 complex) the microkernel's edge packing and tile merging cost more than the
 /// multiply-adds (measured on Zen 3).
-fn tiny_ok<T>(m: usize, n: usize, k: usize) -> bool {
+fn tiny_ok<T: Scalar>(m: usize, n: usize, k: usize) -> bool {
+    // Complex loops are scalar complex arithmetic: they lose to the kernel much earlier.
+    let complex = std::mem::size_of::<T>() == 2 * std::mem::size_of::<T::Real>();
+    let limit = if complex {
+        TINY_MAX_BYTES_COMPLEX
+    } else {
+        TINY_MAX_BYTES
+    };
     m.saturating_mul(n)
         .saturating_mul(k)
         .saturating_mul(std::mem::size_of::<T>())
-        <= TINY_MAX_BYTES
+        <= limit
 }
 
 /// See `tiny_ok`.
 const TINY_MAX_BYTES: usize = 2048;
+/// See `tiny_ok` (about 3 x 3 x 3).
+const TINY_MAX_BYTES_COMPLEX: usize = 512;
 
 /// C := alpha*op(A)*op(B) + beta*C by plain loops in the reference order (C scaled by beta
 /// first, never read when beta == 0; then alpha*b(l,j) times column l of op(A) added), with the
