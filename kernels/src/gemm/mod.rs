@@ -426,7 +426,7 @@ pub unsafe fn gemm_with_path<T: Scalar>(
             unsafe {
                 if !direct_b {
                     pack_b(&b, pc, kb, jc, nb, nr, bpack);
-                } else if nb % nr != 0 {
+                } else if nb % nr != 0 && nb < nr {
                     // The partial last panel of this block, zero-padded to NR columns.
                     let j = nb / nr * nr;
                     pack_b(&b, pc, kb, jc + j, nb - j, nr, bpack);
@@ -440,36 +440,50 @@ pub unsafe fn gemm_with_path<T: Scalar>(
                 unsafe {
                     if !direct_a {
                         pack_a(&a, ic, mb, pc, kb, mr, apack);
-                    } else if mb % mr != 0 {
+                    } else if mb % mr != 0 && mb < mr {
                         let i = mb / mr * mr;
                         pack_a(&a, ic + i, mb - i, pc, kb, mr, apack);
                     }
                 }
                 for jr in (0..nb).step_by(nr) {
                     let cols = nr.min(nb - jr);
+                    // A partial last panel read in place is shifted back to end at the block's
+                    // edge (overlapping the previous panel): the kernel then reads only inside
+                    // B, writes the scratch tile, and only the new columns are merged.
+                    let col_off = if direct_b && cols < nr && nb >= nr {
+                        nr - cols
+                    } else {
+                        0
+                    };
                     let (bp, rsb, csb) = if !direct_b {
                         // SAFETY: inside the packed block.
                         (unsafe { bpack.add(jr * kb) } as *const T, nr, 1)
-                    } else if cols < nr {
+                    } else if cols < nr && col_off == 0 {
                         (bpack as *const T, nr, 1)
                     } else {
-                        // SAFETY: inside op(B).
+                        // SAFETY: inside op(B) (jr - col_off >= 0 since nb >= nr).
                         (
-                            unsafe { b.ptr.add(pc * b.rs + (jc + jr) * b.cs) },
+                            unsafe { b.ptr.add(pc * b.rs + (jc + jr - col_off) * b.cs) },
                             b.rs,
                             b.cs,
                         )
                     };
                     for ir in (0..mb).step_by(mr) {
                         let rows = mr.min(mb - ir);
+                        // Rows as columns above.
+                        let row_off = if direct_a && rows < mr && mb >= mr {
+                            mr - rows
+                        } else {
+                            0
+                        };
                         let (ap, sa) = if !direct_a {
                             // SAFETY: inside the packed block.
                             (unsafe { apack.add(ir * kb) } as *const T, mr)
-                        } else if rows < mr {
+                        } else if rows < mr && row_off == 0 {
                             (apack as *const T, mr)
                         } else {
-                            // SAFETY: inside op(A).
-                            (unsafe { a.ptr.add(ic + ir + pc * a.cs) }, a.cs)
+                            // SAFETY: inside op(A) (ir - row_off >= 0 since mb >= mr).
+                            (unsafe { a.ptr.add(ic + ir - row_off + pc * a.cs) }, a.cs)
                         };
                         // SAFETY: (ic+ir, jc+jr) is inside C.
                         let cp = unsafe { c.add(ic + ir + (jc + jr) * ldc) };
@@ -512,7 +526,7 @@ pub unsafe fn gemm_with_path<T: Scalar>(
                                 merge_tile(
                                     rows,
                                     cols,
-                                    tile.as_ptr() as *const T,
+                                    (tile.as_ptr() as *const T).add(row_off + col_off * mr),
                                     mr,
                                     beta_eff,
                                     cp,
