@@ -566,7 +566,7 @@ unsafe fn prefetch_tile<T>(c: *mut T, rows: usize, cols: usize, ldc: usize) {
     let _ = (c, rows, cols, ldc);
 }
 
-/// Whether a product is tiny enough for `gemm_loops`: below about 6 x 6 x 6 doubles (8^3 floats,
+/// Whether a product is tiny enough for `gemm_loops`: below about 5 x 5 x 5 doubles (6^3 floats,
 /// 3^3 complex) the microkernel's edge packing and tile merging cost more than the
 /// multiply-adds (measured on Zen 3).
 fn tiny_ok<T: Scalar>(m: usize, n: usize, k: usize) -> bool {
@@ -584,7 +584,7 @@ fn tiny_ok<T: Scalar>(m: usize, n: usize, k: usize) -> bool {
 }
 
 /// See `tiny_ok`.
-const TINY_MAX_BYTES: usize = 2048;
+const TINY_MAX_BYTES: usize = 1024;
 /// See `tiny_ok` (about 3 x 3 x 3).
 const TINY_MAX_BYTES_COMPLEX: usize = 512;
 
