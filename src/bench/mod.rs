@@ -48,7 +48,8 @@ pub struct BenchArgs {
     pub threads: Vec<i32>,
     /// Pause in milliseconds before each library's timed batch when a case runs on more than
     /// one thread: thread pools that spin after a call (OpenBLAS: about 2^28 cycles,
-    /// `OPENBLAS_THREAD_TIMEOUT`) would otherwise steal cores from the library timed next.
+    /// `OPENBLAS_THREAD_TIMEOUT`) would otherwise steal cores from the library timed next. An
+    /// untimed call of the library follows the pause, so the batch does not time waking up.
     #[arg(long, default_value_t = 150, value_name = "MS")]
     pub settle_ms: u64,
     /// Timed repetitions per case (after one warm-up call per library).
@@ -388,8 +389,11 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
                 // Alternate libraries within each repetition.
                 for _ in 0..args.reps {
                     for (index, lib) in libraries.iter().enumerate() {
-                        if threads > 1 && libraries.len() > 1 {
+                        if threads > 1 && libraries.len() > 1 && args.settle_ms > 0 {
                             std::thread::sleep(std::time::Duration::from_millis(args.settle_ms));
+                            // One untimed call wakes the idle cores (and this library's own
+                            // pool) so the batch does not time the wake-up.
+                            call(lib, routine, dims, &mut data, 1)?;
                         }
                         let start = Instant::now();
                         call(lib, routine, dims, &mut data, calls)?;
