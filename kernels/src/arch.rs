@@ -142,8 +142,9 @@ pub extern "C" fn blastool_init() -> i32 {
     0
 }
 
-/// Release what the library holds (today: forget the table and thread-count choices, so a later
-/// call re-reads the environment; there are no threads or buffers alive between calls). Idempotent and safe to call twice or without `blastool_init`; the
+/// Release what the library holds: forget the table and thread-count choices (a later call
+/// re-reads the environment) and free the GEMM packing buffers kept between calls. No threads
+/// are alive between calls. Idempotent and safe to call twice or without `blastool_init`; the
 /// library stays usable afterwards (it re-initialises lazily).
 #[export_name = blas_symbol!("blastool_quit")]
 pub extern "C" fn blastool_quit() {
@@ -151,6 +152,7 @@ pub extern "C" fn blastool_quit() {
     ACTIVE.store(0, Ordering::Release);
     THREADS.store(0, Ordering::Release);
     MIN_WORK.store(0, Ordering::Release);
+    crate::gemm::buffers::release_all();
 }
 
 // Unload hook of the shared library: ELF runs `.fini_array` entries on `dlclose` and at exit.

@@ -20,6 +20,50 @@ mod sys {
             arg: *mut c_void,
         ) -> c_int;
         pub fn pthread_join(thread: PthreadT, retval: *mut *mut c_void) -> c_int;
+        pub fn pthread_attr_init(attr: *mut PthreadAttr) -> c_int;
+        pub fn pthread_attr_destroy(attr: *mut PthreadAttr) -> c_int;
+        pub fn pthread_attr_setaffinity_np(
+            attr: *mut PthreadAttr,
+            size: usize,
+            set: *const CpuSet,
+        ) -> c_int;
+        pub fn sched_getaffinity(pid: c_int, size: usize, set: *mut CpuSet) -> c_int;
+        pub fn sched_getcpu() -> c_int;
+    }
+    /// glibc's `pthread_attr_t` (56 bytes on x86_64 and aarch64; 64 is ample).
+    #[repr(C, align(8))]
+    pub struct PthreadAttr(pub [u8; 64]);
+    /// glibc's `cpu_set_t`: 1024 bits.
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub struct CpuSet(pub [u64; 16]);
+}
+
+/// CPUs for `n` workers: CPUs this thread may run on other than the one it runs on now, in
+/// order (Linux; empty elsewhere or when unknown). Pinning a call's worker to an idle CPU makes
+/// it start at once: measured on a 2-vCPU KVM guest, an unpinned new thread waited ~1.2 ms for
+/// its parent's CPU, a pinned one ~0.16 ms.
+pub fn worker_cpus(n: usize) -> Vec<usize> {
+    #[cfg(all(unix, target_os = "linux"))]
+    {
+        let mut set = sys::CpuSet([0; 16]);
+        // SAFETY: valid out-pointer of the size passed; pid 0 is the calling thread.
+        let ok =
+            unsafe { sys::sched_getaffinity(0, std::mem::size_of::<sys::CpuSet>(), &mut set) } == 0;
+        // SAFETY: no arguments.
+        let here = unsafe { sys::sched_getcpu() };
+        if !ok || here < 0 {
+            return Vec::new();
+        }
+        (0..1024)
+            .filter(|&cpu| cpu != here as usize && set.0[cpu / 64] >> (cpu % 64) & 1 == 1)
+            .take(n)
+            .collect()
+    }
+    #[cfg(not(all(unix, target_os = "linux")))]
+    {
+        let _ = n;
+        Vec::new()
     }
 }
 
@@ -56,6 +100,19 @@ impl Workers {
     /// `f` may borrow from the caller's stack: the caller must keep those borrows alive until
     /// this `Workers` is dropped (which joins the thread).
     pub unsafe fn spawn<'a, F: FnOnce() + Send + 'a>(&mut self, f: F) -> bool {
+        // SAFETY: forwarded contract.
+        unsafe { self.spawn_on(None, f) }
+    }
+
+    /// `spawn`, with the thread pinned to `cpu` when given (and the pinning is accepted).
+    ///
+    /// # Safety
+    /// As `spawn`.
+    pub unsafe fn spawn_on<'a, F: FnOnce() + Send + 'a>(
+        &mut self,
+        cpu: Option<usize>,
+        f: F,
+    ) -> bool {
         #[cfg(all(unix, target_os = "linux"))]
         {
             let job: Box<dyn FnOnce() + Send + 'a> = Box::new(f);
@@ -65,8 +122,37 @@ impl Workers {
                 unsafe { std::mem::transmute::<Box<dyn FnOnce() + Send + 'a>, Job>(job) };
             let arg = Box::into_raw(Box::new(job)) as *mut c_void;
             let mut tid: sys::PthreadT = 0;
-            // SAFETY: valid out-pointer, default attributes, trampoline consumes `arg`.
-            let rc = unsafe { sys::pthread_create(&mut tid, std::ptr::null(), trampoline, arg) };
+            let mut attr = sys::PthreadAttr([0; 64]);
+            // SAFETY: `attr` is initialised before use and destroyed after; the CPU set is a
+            // valid cpu_set_t with one bit.
+            let pinned = cpu.filter(|&c| c < 1024).is_some_and(|c| unsafe {
+                if sys::pthread_attr_init(&mut attr) != 0 {
+                    return false;
+                }
+                let mut set = sys::CpuSet([0; 16]);
+                set.0[c / 64] |= 1 << (c % 64);
+                if sys::pthread_attr_setaffinity_np(
+                    &mut attr,
+                    std::mem::size_of::<sys::CpuSet>(),
+                    &set,
+                ) != 0
+                {
+                    sys::pthread_attr_destroy(&mut attr);
+                    return false;
+                }
+                true
+            });
+            let attr_ptr = if pinned {
+                &attr as *const sys::PthreadAttr as *const c_void
+            } else {
+                std::ptr::null()
+            };
+            // SAFETY: valid out-pointer and attributes (or defaults), trampoline consumes `arg`.
+            let rc = unsafe { sys::pthread_create(&mut tid, attr_ptr, trampoline, arg) };
+            if pinned {
+                // SAFETY: initialised above.
+                unsafe { sys::pthread_attr_destroy(&mut attr) };
+            }
             if rc != 0 {
                 // SAFETY: the thread was not created, so `arg` is still ours to free.
                 drop(unsafe { Box::from_raw(arg as *mut Job) });
@@ -77,7 +163,7 @@ impl Workers {
         }
         #[cfg(not(all(unix, target_os = "linux")))]
         {
-            let _ = f;
+            let _ = (cpu, f);
             false
         }
     }

@@ -1,11 +1,13 @@
 //! Every microkernel table this CPU supports, run through the GEMM framework and compared with a
 //! naive reference: sizes across MR/NR/MC/KC/NC edges, all transposes, padded leading
-//! dimensions, special alpha/beta. Tables the CPU cannot run are reported as SKIPPED.
+//! dimensions, special alpha/beta, on both the packed path and the direct (unpacked, small
+//! matrix) path, single-threaded and split over threads. Tables the CPU cannot run are reported
+//! as SKIPPED.
 
 mod common;
 
 use common::*;
-use kernels::gemm::{gemm_parallel_with, gemm_with, GemmScalar, KernelSet, MatRef, Ukr};
+use kernels::gemm::{gemm_parallel_with, gemm_with_path, GemmScalar, KernelSet, MatRef, Path, Ukr};
 use kernels::scalar::{C32, C64};
 
 /// Naive C := alpha*op(A)*op(B) + beta*C in double complex, over the whole ldc x n array (rows
@@ -64,6 +66,7 @@ fn special<T: TestScalar>(r: &mut Rng) -> T {
 #[allow(clippy::too_many_arguments)]
 fn check_one<T: TestScalar>(
     u: &Ukr<T>,
+    path: Path,
     parts: usize,
     r: &mut Rng,
     ta: u8,
@@ -116,12 +119,24 @@ fn check_one<T: TestScalar>(
                 ldc,
             )
         } else {
-            gemm_with(u, m, n, k, alpha, ar_, br_, beta, cm.as_mut_ptr(), ldc)
+            gemm_with_path(
+                u,
+                path,
+                m,
+                n,
+                k,
+                alpha,
+                ar_,
+                br_,
+                beta,
+                cm.as_mut_ptr(),
+                ldc,
+            )
         }
     };
     let what = format!(
-        "{} {}{} m={m} n={n} k={k} alpha={alpha:?} beta={beta:?} (mc={} kc={} nc={})",
-        u.name, ta as char, tb as char, u.mc, u.kc, u.nc
+        "{} {:?} parts={parts} {}{} m={m} n={n} k={k} alpha={alpha:?} beta={beta:?} (mc={} kc={} nc={})",
+        u.name, path, ta as char, tb as char, u.mc, u.kc, u.nc
     );
     assert_close(&cm, &want, k, &what);
 }
@@ -151,19 +166,63 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
                     let (alpha, beta) = (special::<T>(&mut r), special::<T>(&mut r));
                     // Mostly single-threaded; every fourth case split over 2 or 3 threads.
                     let parts = [1, 1, 2, 3][r.below(4)];
-                    check_one(&small, parts, &mut r, ta, tb, m, n, k, alpha, beta);
+                    for path in [Path::Packed, Path::Direct, Path::Loops] {
+                        check_one(&small, path, parts, &mut r, ta, tb, m, n, k, alpha, beta);
+                    }
                 }
             }
         }
     }
-    // The table's real block sizes: one product crossing MC and KC (NC is large; the small-block
-    // sweep above covers the NC loop).
-    let m = real.mc + mr + 1;
-    let k = real.kc + 3;
-    let n = 2 * nr + 1;
+    // The table's real block sizes: products crossing MC and KC for every transpose pair on both
+    // paths, and one crossing NC (packed).
+    for &ta in &trans {
+        for &tb in &trans {
+            let m = real.mc + mr + 1;
+            let k = real.kc + 3;
+            let n = 2 * nr + 1;
+            let (alpha, beta) = (special::<T>(&mut r), special::<T>(&mut r));
+            for path in [Path::Packed, Path::Direct] {
+                check_one(&real, path, 1, &mut r, ta, tb, m, n, k, alpha, beta);
+            }
+        }
+    }
     let (alpha, beta) = (T::random(&mut r), T::random(&mut r));
-    check_one(&real, 1, &mut r, b'N', b'N', m, n, k, alpha, beta);
-    check_one(&real, 2, &mut r, b'C', b'T', m, n, k, alpha, T::zero());
+    check_one(
+        &real,
+        Path::Packed,
+        1,
+        &mut r,
+        b'N',
+        b'T',
+        mr + 1,
+        real.nc + nr + 1,
+        3,
+        alpha,
+        beta,
+    );
+    check_one(
+        &real,
+        Path::Auto,
+        2,
+        &mut r,
+        b'C',
+        b'T',
+        real.mc + mr + 1,
+        2 * nr + 1,
+        real.kc + 3,
+        alpha,
+        T::zero(),
+    );
+    // Every tile size up to two tiles each way on the automatic path (plain loops for the
+    // tiniest, direct for the others).
+    for m in 1..=2 * mr + 1 {
+        for n in 1..=2 * nr + 1 {
+            let (alpha, beta) = (special::<T>(&mut r), special::<T>(&mut r));
+            let k = 1 + r.below(9);
+            let (ta, tb) = (trans[r.below(3)], trans[r.below(3)]);
+            check_one(&real, Path::Auto, 1, &mut r, ta, tb, m, n, k, alpha, beta);
+        }
+    }
 }
 
 /// A visible skip: written to the stderr handle, because libtest captures `println!` and

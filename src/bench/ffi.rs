@@ -61,6 +61,9 @@ type Gemv = unsafe extern "C" fn(
 pub struct Library {
     pub path: PathBuf,
     handle: *mut c_void,
+    /// Symbols already looked up: `dlsym` costs as much as a whole 8×8 product, and must not be
+    /// timed with it. A handful of entries, scanned linearly (cheaper than hashing the name).
+    symbols: std::cell::RefCell<Vec<(String, usize)>>,
 }
 
 impl Library {
@@ -85,6 +88,7 @@ impl Library {
         let library = Library {
             path: path.to_path_buf(),
             handle,
+            symbols: Default::default(),
         };
         if library.symbol("cblas_dgemm").is_none() {
             return Err(format!(
@@ -100,9 +104,17 @@ impl Library {
     }
 
     fn symbol(&self, name: &str) -> Option<*mut c_void> {
+        if let Some((_, address)) = self.symbols.borrow().iter().find(|(n, _)| n == name) {
+            return Some(*address as *mut c_void);
+        }
         let c_name = CString::new(name).ok()?;
         // SAFETY: the handle is live (never closed) and the name is NUL-terminated.
         let address = unsafe { libc::dlsym(self.handle, c_name.as_ptr()) };
+        if !address.is_null() {
+            self.symbols
+                .borrow_mut()
+                .push((name.to_string(), address as usize));
+        }
         (!address.is_null()).then_some(address)
     }
 

@@ -5,6 +5,7 @@
 //! Results are checked against each other numerically: a fast wrong answer cannot win.
 
 mod ffi;
+mod peak;
 mod plot;
 
 use ffi::Library;
@@ -30,13 +31,27 @@ pub struct BenchArgs {
     /// Problem sizes (n for square GEMM and GEMV, length for level 1).
     #[arg(long, value_delimiter = ',', default_value = "64,256,1024")]
     pub sizes: Vec<usize>,
-    /// GEMM shape: `square` (m=n=k=size) or `skinny` (m=n=size, k=32).
-    #[arg(long, default_value = "square")]
-    pub shapes: String,
+    /// GEMM shapes (comma-separated): `square` (m=n=k=size) and/or `skinny` (m=n=size, k from
+    /// `--k`; sizes below k are measured with k=size).
+    #[arg(long, value_delimiter = ',', default_value = "square")]
+    pub shapes: Vec<String>,
+    /// Depths k of the `skinny` shape, e.g. `--shapes skinny --sizes 2000 --k 16,64,256`.
+    #[arg(long, value_delimiter = ',', default_value = "32")]
+    pub k: Vec<usize>,
+    /// Clock in GHz for the theoretical peak (default: measured with a chain of dependent
+    /// integer adds, one per cycle; `/proc/cpuinfo` when that is not possible).
+    #[arg(long, value_name = "GHZ")]
+    pub peak_ghz: Option<f64>,
     /// Thread counts to measure, set through each library's own call when it has one
     /// (`blastool_set_num_threads`, `openblas_set_num_threads`, `bli_thread_set_num_threads`).
     #[arg(long, value_delimiter = ',', default_value = "1")]
     pub threads: Vec<i32>,
+    /// Pause in milliseconds before each library's timed batch when a case runs on more than
+    /// one thread: thread pools that spin after a call (OpenBLAS: about 2^28 cycles,
+    /// `OPENBLAS_THREAD_TIMEOUT`) would otherwise steal cores from the library timed next. An
+    /// untimed call of the library follows the pause, so the batch does not time waking up.
+    #[arg(long, default_value_t = 150, value_name = "MS")]
+    pub settle_ms: u64,
     /// Timed repetitions per case (after one warm-up call per library).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
@@ -59,6 +74,10 @@ pub struct Measurement {
     pub routine: String,
     pub shape: String,
     pub size: usize,
+    /// The GEMM dimensions (m = size, n = size, k = size or the skinny depth; 1 for unused).
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
     pub threads: i32,
     /// Best and median throughput over the repetitions: GFLOPS, or GB/s for level 1 and 2.
     pub best: f64,
@@ -69,11 +88,14 @@ pub struct Measurement {
     pub ours_over_this: f64,
     /// Largest relative difference from the first library's result.
     pub max_relative_difference: f64,
+    /// Median as a percentage of the theoretical peak of `threads` cores (GEMM only).
+    pub percent_of_peak: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
 struct Report {
     cpu: String,
+    peak: peak::Peak,
     libraries: Vec<LibraryInfo>,
     reps: usize,
     measurements: Vec<Measurement>,
@@ -159,56 +181,32 @@ fn work(routine: &str, m: usize, n: usize, k: usize) -> (f64, &'static str) {
     }
 }
 
-/// Runs one routine once on the given library; returns the result data to cross-check.
+/// Runs one routine `calls` times on the given library, on the case's inputs and output
+/// buffers (converted once, outside any timing); returns the result data to cross-check.
+/// GEMM uses beta = 0.5, so repeated calls keep C bounded.
 fn call(
     lib: &Library,
     routine: &str,
-    m: usize,
-    n: usize,
-    k: usize,
-    data: &CaseData,
-) -> Result<Vec<f64>, String> {
-    match routine {
-        "dgemm" => {
-            let mut c = data.c.clone();
-            lib.dgemm(m, n, k, &data.a, &data.b, &mut c)?;
-            Ok(c)
+    (m, n, k): (usize, usize, usize),
+    data: &mut CaseData,
+    calls: usize,
+) -> Result<(), String> {
+    for _ in 0..calls {
+        match routine {
+            "dgemm" => lib.dgemm(m, n, k, &data.a, &data.b, &mut data.out)?,
+            "sgemm" => lib.sgemm(m, n, k, &data.a32, &data.b32, &mut data.out32)?,
+            "zgemm" => lib.zgemm(m, n, k, &data.a2, &data.b2, &mut data.out)?,
+            "cgemm" => lib.cgemm(m, n, k, &data.a2_32, &data.b2_32, &mut data.out32)?,
+            "daxpy" => lib.daxpy(m, &data.a[..m], &mut data.out[..m])?,
+            "ddot" => data.out[0] = lib.ddot(m, &data.a[..m], &data.b[..m])?,
+            "dgemv" => lib.dgemv(m, n, &data.a, &data.b[..n], &mut data.out[..m])?,
+            other => return Err(format!("unknown routine '{other}'")),
         }
-        "sgemm" => {
-            let a: Vec<f32> = data.a.iter().map(|v| *v as f32).collect();
-            let b: Vec<f32> = data.b.iter().map(|v| *v as f32).collect();
-            let mut c: Vec<f32> = data.c.iter().map(|v| *v as f32).collect();
-            lib.sgemm(m, n, k, &a, &b, &mut c)?;
-            Ok(c.into_iter().map(f64::from).collect())
-        }
-        "zgemm" => {
-            let mut c = data.c2.clone();
-            lib.zgemm(m, n, k, &data.a2, &data.b2, &mut c)?;
-            Ok(c)
-        }
-        "cgemm" => {
-            let a: Vec<f32> = data.a2.iter().map(|v| *v as f32).collect();
-            let b: Vec<f32> = data.b2.iter().map(|v| *v as f32).collect();
-            let mut c: Vec<f32> = data.c2.iter().map(|v| *v as f32).collect();
-            lib.cgemm(m, n, k, &a, &b, &mut c)?;
-            Ok(c.into_iter().map(f64::from).collect())
-        }
-        "daxpy" => {
-            let mut y = data.b[..m].to_vec();
-            lib.daxpy(m, &data.a[..m], &mut y)?;
-            Ok(y)
-        }
-        "ddot" => Ok(vec![lib.ddot(m, &data.a[..m], &data.b[..m])?]),
-        "dgemv" => {
-            let mut y = data.c[..m].to_vec();
-            lib.dgemv(m, n, &data.a, &data.b[..n], &mut y)?;
-            Ok(y)
-        }
-        other => Err(format!("unknown routine '{other}'")),
     }
+    Ok(())
 }
 
-/// Inputs shared by every library for one case.
+/// Inputs shared by every library for one case, in both precisions, and the output buffers.
 struct CaseData {
     a: Vec<f64>,
     b: Vec<f64>,
@@ -216,6 +214,39 @@ struct CaseData {
     a2: Vec<f64>,
     b2: Vec<f64>,
     c2: Vec<f64>,
+    a32: Vec<f32>,
+    b32: Vec<f32>,
+    a2_32: Vec<f32>,
+    b2_32: Vec<f32>,
+    out: Vec<f64>,
+    out32: Vec<f32>,
+}
+
+impl CaseData {
+    /// Reset the output to the case's initial C (or y) before a checked call.
+    fn reset(&mut self, routine: &str) {
+        let single = routine == "sgemm" || routine == "cgemm";
+        let source = if routine == "zgemm" || routine == "cgemm" {
+            &self.c2
+        } else {
+            &self.c
+        };
+        if single {
+            self.out32 = source.iter().map(|v| *v as f32).collect();
+        } else {
+            self.out = source.clone();
+        }
+    }
+
+    /// The output of the last call, as f64.
+    fn result(&self, routine: &str, m: usize) -> Vec<f64> {
+        match routine {
+            "sgemm" | "cgemm" => self.out32.iter().map(|v| f64::from(*v)).collect(),
+            "daxpy" | "dgemv" => self.out[..m].to_vec(),
+            "ddot" => vec![self.out[0]],
+            _ => self.out.clone(),
+        }
+    }
 }
 
 fn relative_difference(reference: &[f64], other: &[f64]) -> f64 {
@@ -255,15 +286,21 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             ));
         }
     }
-    if !matches!(args.shapes.as_str(), "square" | "skinny") {
-        return Err(format!(
-            "unknown shape '{}'; choose square or skinny",
-            args.shapes
-        ));
+    for shape in &args.shapes {
+        if !matches!(shape.as_str(), "square" | "skinny") {
+            return Err(format!("unknown shape '{shape}'; choose square or skinny"));
+        }
+    }
+    if args.shapes.is_empty() || args.k.is_empty() || args.k.contains(&0) {
+        return Err("--shapes needs a shape and --k positive depths".to_string());
+    }
+    if args.peak_ghz.is_some_and(|g| !(g > 0.0 && g.is_finite())) {
+        return Err("--peak-ghz must be a positive number".to_string());
     }
     if args.quick {
         args.sizes = vec![8, 33, 100];
         args.reps = 1;
+        args.settle_ms = 0;
     }
     if args.sizes.is_empty() || args.sizes.contains(&0) || args.reps == 0 {
         return Err("--sizes must be positive and --reps at least 1".to_string());
@@ -281,6 +318,7 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
         libraries.push(Library::open(peer)?);
     }
 
+    let peak = peak::Peak::detect(args.peak_ghz);
     let mut measurements = Vec::new();
     let mut mismatches = 0;
     let mut rng = Lcg(0x5eed);
@@ -289,34 +327,77 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             lib.set_threads(threads);
         }
         for routine in &args.routines {
+            let level3 = routine.ends_with("gemm");
+            // (shape label, size, m, n, k) for every case of this routine.
+            let mut cases = Vec::new();
             for &size in &args.sizes {
-                let level3 = routine.ends_with("gemm");
-                let (m, n, k) = match (level3, args.shapes.as_str()) {
-                    (true, "skinny") => (size, size, 32.min(size)),
-                    (true, _) => (size, size, size),
-                    (false, _) if routine == "dgemv" => (size, size, 1),
-                    (false, _) => (size, 1, 1),
-                };
+                if !level3 {
+                    let n = if routine == "dgemv" { size } else { 1 };
+                    cases.push(("vector".to_string(), size, size, n, 1));
+                    continue;
+                }
+                for shape in &args.shapes {
+                    if shape == "square" {
+                        cases.push((shape.clone(), size, size, size, size));
+                    } else {
+                        let mut depths: Vec<usize> = args.k.iter().map(|&k| k.min(size)).collect();
+                        depths.dedup();
+                        for k in depths {
+                            cases.push((shape.clone(), size, size, size, k));
+                        }
+                    }
+                }
+            }
+            for (shape, size, m, n, k) in cases {
                 let len = (m * k).max(k * n).max(m * n).max(m);
-                let data = CaseData {
-                    a: rng.vector(len),
-                    b: rng.vector(len),
-                    c: rng.vector(len),
-                    a2: rng.vector(2 * len),
-                    b2: rng.vector(2 * len),
-                    c2: rng.vector(2 * len),
+                let to32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|x| *x as f32).collect() };
+                let (a, b, c) = (rng.vector(len), rng.vector(len), rng.vector(len));
+                let (a2, b2, c2) = (
+                    rng.vector(2 * len),
+                    rng.vector(2 * len),
+                    rng.vector(2 * len),
+                );
+                let mut data = CaseData {
+                    a32: to32(&a),
+                    b32: to32(&b),
+                    a2_32: to32(&a2),
+                    b2_32: to32(&b2),
+                    a,
+                    b,
+                    c,
+                    a2,
+                    b2,
+                    c2,
+                    out: Vec::new(),
+                    out32: Vec::new(),
                 };
+                let dims = (m, n, k);
                 let mut times = vec![Vec::new(); libraries.len()];
                 let mut results = vec![Vec::new(); libraries.len()];
-                // Warm-up, then alternate libraries within each repetition.
+                // Warm-up and cross-check: one call per library on the initial C. Its time sets
+                // how many calls one timed repetition makes (at least ~2 ms of work, so that
+                // small sizes are not lost in timer and call overheads).
+                let mut calls = 1usize;
                 for (index, lib) in libraries.iter().enumerate() {
-                    results[index] = call(lib, routine, m, n, k, &data)?;
+                    data.reset(routine);
+                    let start = Instant::now();
+                    call(lib, routine, dims, &mut data, 1)?;
+                    let once = start.elapsed().as_secs_f64();
+                    results[index] = data.result(routine, m);
+                    calls = calls.max(((2e-3 / once.max(1e-9)).ceil() as usize).min(100_000));
                 }
+                // Alternate libraries within each repetition.
                 for _ in 0..args.reps {
                     for (index, lib) in libraries.iter().enumerate() {
+                        if threads > 1 && libraries.len() > 1 && args.settle_ms > 0 {
+                            std::thread::sleep(std::time::Duration::from_millis(args.settle_ms));
+                            // One untimed call wakes the idle cores (and this library's own
+                            // pool) so the batch does not time the wake-up.
+                            call(lib, routine, dims, &mut data, 1)?;
+                        }
                         let start = Instant::now();
-                        call(lib, routine, m, n, k, &data)?;
-                        times[index].push(start.elapsed().as_secs_f64());
+                        call(lib, routine, dims, &mut data, calls)?;
+                        times[index].push(start.elapsed().as_secs_f64() / calls as f64);
                     }
                 }
                 let (amount, unit) = work(routine, m, n, k);
@@ -340,21 +421,22 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
                     if difference > tolerance {
                         mismatches += 1;
                     }
+                    let percent_of_peak = peak.gflops(routine, threads).map(|p| 100.0 * median / p);
                     measurements.push(Measurement {
                         library: lib.name(),
                         routine: routine.clone(),
-                        shape: if level3 {
-                            args.shapes.clone()
-                        } else {
-                            "vector".to_string()
-                        },
+                        shape: shape.clone(),
                         size,
+                        m,
+                        n,
+                        k,
                         threads,
                         best,
                         median,
                         unit,
                         ours_over_this: first_median / median.max(1e-12),
                         max_relative_difference: difference,
+                        percent_of_peak,
                     });
                 }
             }
@@ -363,6 +445,7 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
 
     let report = Report {
         cpu: cpu_name(),
+        peak,
         libraries: libraries
             .iter()
             .map(|l| LibraryInfo {
@@ -403,24 +486,40 @@ fn print_table(report: &Report) {
             }
         );
     }
+    println!("peak: {}", report.peak.describe());
     println!(
-        "{:<7} {:<7} {:>6} {:>3}  {:<28} {:>9} {:>9} {:>7} {:>9}",
-        "routine", "shape", "size", "thr", "library", "best", "median", "ours/it", "rel.diff"
+        "{:<7} {:<7} {:>6} {:>5} {:>3}  {:<28} {:>9} {:>9} {:>6} {:>7} {:>9}",
+        "routine",
+        "shape",
+        "size",
+        "k",
+        "thr",
+        "library",
+        "best",
+        "median",
+        "%peak",
+        "ours/it",
+        "rel.diff"
     );
     for m in &report.measurements {
         let name = std::path::Path::new(&m.library)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let percent = m
+            .percent_of_peak
+            .map_or_else(|| "-".to_string(), |p| format!("{p:.1}"));
         println!(
-            "{:<7} {:<7} {:>6} {:>3}  {:<28} {:>9.2} {:>9.2} {:>7.3} {:>9.1e}  {}",
+            "{:<7} {:<7} {:>6} {:>5} {:>3}  {:<28} {:>9.2} {:>9.2} {:>6} {:>7.3} {:>9.1e}  {}",
             m.routine,
             m.shape,
             m.size,
+            m.k,
             m.threads,
             name,
             m.best,
             m.median,
+            percent,
             m.ours_over_this,
             m.max_relative_difference,
             m.unit

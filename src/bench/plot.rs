@@ -5,6 +5,14 @@ use plotters::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// The routine, plus the shape and depth when they vary (`dgemm skinny k=64`).
+fn series_name(m: &Measurement) -> String {
+    match m.shape.as_str() {
+        "skinny" => format!("{} skinny k={}", m.routine, m.k),
+        _ => m.routine.clone(),
+    }
+}
+
 pub fn draw(path: &Path, measurements: &[Measurement]) -> Result<(), String> {
     let mut series: BTreeMap<(String, String, i32), Vec<(f64, f64)>> = BTreeMap::new();
     for m in measurements {
@@ -13,7 +21,7 @@ pub fn draw(path: &Path, measurements: &[Measurement]) -> Result<(), String> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         series
-            .entry((m.routine.clone(), library, m.threads))
+            .entry((series_name(m), library, m.threads))
             .or_default()
             .push((m.size as f64, m.median));
     }

@@ -28,6 +28,13 @@ pub const KERNEL_SOURCES: &[(&str, &[u8])] = &[
         )),
     ),
     (
+        "src/gemm/buffers.rs",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/kernels/src/gemm/buffers.rs"
+        )),
+    ),
+    (
         "src/gemm/generic.rs",
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -8,23 +8,30 @@ use crate::scalar::Scalar;
 /// registers and vectorise for the baseline ISA.
 ///
 /// # Safety
-/// `a` holds k*MR, `b` k*NR and `ab` MR*NR elements.
+/// See `UkrFn` for the operands.
+#[allow(clippy::too_many_arguments)]
 pub unsafe fn ukr_generic<T: Scalar, const MR: usize, const NR: usize>(
     k: usize,
     a: *const T,
+    sa: usize,
     b: *const T,
-    ab: *mut T,
+    rsb: usize,
+    csb: usize,
+    c: *mut T,
+    ldc: usize,
+    alpha: T,
+    beta: T,
 ) {
     let mut acc = [[T::zero(); MR]; NR];
     for l in 0..k {
-        // SAFETY: panel sizes per the contract above.
-        let (ap, bp) = unsafe {
-            (
-                std::slice::from_raw_parts(a.add(l * MR), MR),
-                std::slice::from_raw_parts(b.add(l * NR), NR),
-            )
-        };
-        for (col, &bj) in acc.iter_mut().zip(bp) {
+        // SAFETY: operand extents per the contract above.
+        let ap = unsafe { std::slice::from_raw_parts(a.add(l * sa), MR) };
+        let mut bp = [T::zero(); NR];
+        for (j, v) in bp.iter_mut().enumerate() {
+            // SAFETY: as above.
+            *v = unsafe { *b.add(l * rsb + j * csb) };
+        }
+        for (col, &bj) in acc.iter_mut().zip(&bp) {
             for (c, &ai) in col.iter_mut().zip(ap) {
                 *c += ai * bj;
             }
@@ -32,8 +39,15 @@ pub unsafe fn ukr_generic<T: Scalar, const MR: usize, const NR: usize>(
     }
     for (j, col) in acc.iter().enumerate() {
         for (i, &v) in col.iter().enumerate() {
-            // SAFETY: ab holds MR*NR elements.
-            unsafe { *ab.add(i + j * MR) = v };
+            // SAFETY: C holds a full MR x NR tile.
+            unsafe {
+                let p = c.add(i + j * ldc);
+                *p = if beta.is_zero() {
+                    alpha * v
+                } else {
+                    alpha * v + beta * *p
+                };
+            }
         }
     }
 }

@@ -26,6 +26,7 @@ real_ukr!(
     _mm256_storeu_ps,
     _mm256_set1_ps,
     _mm256_fmadd_ps,
+    _mm256_mul_ps,
     _mm256_setzero_ps
 );
 real_ukr!(
@@ -40,6 +41,7 @@ real_ukr!(
     _mm256_storeu_pd,
     _mm256_set1_pd,
     _mm256_fmadd_pd,
+    _mm256_mul_pd,
     _mm256_setzero_pd
 );
 complex_ukr!(
@@ -54,6 +56,8 @@ complex_ukr!(
     _mm256_storeu_ps,
     _mm256_set1_ps,
     _mm256_fmadd_ps,
+    _mm256_mul_ps,
+    _mm256_add_ps,
     _mm256_setzero_ps,
     swap_ps,
     _mm256_fmaddsub_ps
@@ -70,6 +74,8 @@ complex_ukr!(
     _mm256_storeu_pd,
     _mm256_set1_pd,
     _mm256_fmadd_pd,
+    _mm256_mul_pd,
+    _mm256_add_pd,
     _mm256_setzero_pd,
     swap_pd,
     _mm256_fmaddsub_pd

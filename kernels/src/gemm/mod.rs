@@ -6,6 +6,7 @@
 #[macro_use]
 mod simd_macros;
 
+pub mod buffers;
 pub mod generic;
 #[cfg(target_arch = "x86_64")]
 pub mod haswell;
@@ -14,9 +15,23 @@ pub mod skylakex;
 
 use crate::scalar::{Scalar, C32, C64};
 
-/// A microkernel: `ab[i + j*MR] = sum_l a[l*MR + i] * b[l*NR + j]` for an MR x NR tile, from
-/// packed panels of depth `k`. It overwrites `ab` (alpha, beta and edges are the framework's).
-pub type UkrFn<T> = unsafe fn(k: usize, a: *const T, b: *const T, ab: *mut T);
+/// A microkernel: for a full MR x NR tile of C (column-major, leading dimension `ldc`),
+/// `C := alpha * AB + beta * C` with `AB[i, j] = sum_l a[l*sa + i] * b[l*rsb + j*csb]`, never
+/// reading C when beta == 0. Packed panels pass `sa = MR`, `rsb = NR`, `csb = 1`; the direct
+/// (unpacked) path passes a column-major A (`sa = lda`) and B with its own strides. Edges are the
+/// framework's: it runs the kernel on a scratch tile with beta = 0 and merges.
+pub type UkrFn<T> = unsafe fn(
+    k: usize,
+    a: *const T,
+    sa: usize,
+    b: *const T,
+    rsb: usize,
+    csb: usize,
+    c: *mut T,
+    ldc: usize,
+    alpha: T,
+    beta: T,
+);
 
 /// A microkernel with its register tile and cache block sizes.
 #[derive(Clone, Copy, Debug)]
@@ -109,7 +124,12 @@ impl<T: Scalar> MatRef<T> {
     }
 }
 
-/// Pack rows `i0..i0+mb`, depth `p0..p0+kb` of op(A) into MR-row panels, zero-padding the last.
+/// Pack rows `i0..i0+mb`, depth `p0..p0+kb` of op(A) into MR-row panels at `buf`, zero-padding
+/// the last. Contiguous columns (A not transposed) and contiguous rows (A transposed) have their
+/// own loops; only conjugation is checked once per panel.
+///
+/// # Safety
+/// The block lies inside op(A); `buf` has room for `mb.div_ceil(mr) * mr * kb` elements.
 unsafe fn pack_a<T: Scalar>(
     a: &MatRef<T>,
     i0: usize,
@@ -117,26 +137,99 @@ unsafe fn pack_a<T: Scalar>(
     p0: usize,
     kb: usize,
     mr: usize,
-    buf: &mut [T],
+    buf: *mut T,
 ) {
     let panels = mb.div_ceil(mr);
     for p in 0..panels {
-        let dst = &mut buf[p * mr * kb..(p + 1) * mr * kb];
         let rows = mr.min(mb - p * mr);
-        for l in 0..kb {
-            for i in 0..mr {
-                dst[l * mr + i] = if i < rows {
-                    // SAFETY: inside op(A).
-                    unsafe { a.at(i0 + p * mr + i, p0 + l) }
+        // SAFETY: caller's bounds; every destination element of the panel is written.
+        unsafe {
+            let dst = buf.add(p * mr * kb);
+            let src = a.ptr.add((i0 + p * mr) * a.rs + p0 * a.cs);
+            if a.rs == 1 && !a.conj {
+                if rows == mr {
+                    copy_rows(kb, mr, src, a.cs, dst);
                 } else {
-                    T::zero()
-                };
+                    for l in 0..kb {
+                        let s = src.add(l * a.cs);
+                        let d = dst.add(l * mr);
+                        std::ptr::copy_nonoverlapping(s, d, rows);
+                        for i in rows..mr {
+                            *d.add(i) = T::zero();
+                        }
+                    }
+                }
+            } else if a.cs == 1 {
+                for i in 0..rows {
+                    let s = src.add(i * a.rs);
+                    for l in 0..kb {
+                        *dst.add(l * mr + i) = (*s.add(l)).conj_if(a.conj);
+                    }
+                }
+                for l in 0..kb {
+                    for i in rows..mr {
+                        *dst.add(l * mr + i) = T::zero();
+                    }
+                }
+            } else {
+                for l in 0..kb {
+                    for i in 0..mr {
+                        *dst.add(l * mr + i) = if i < rows {
+                            (*src.add(i * a.rs + l * a.cs)).conj_if(a.conj)
+                        } else {
+                            T::zero()
+                        };
+                    }
+                }
             }
         }
     }
 }
 
-/// Pack depth `p0..p0+kb`, columns `j0..j0+nb` of op(B) into NR-column panels.
+/// `dst[l*w .. l*w + w] = src[l*ld .. l*ld + w]` for `l < kb`: a panel of `kb` contiguous runs,
+/// with the run length fixed at compile time for the widths the tables use (a `memcpy` call per
+/// run of 8 elements would cost more than the copy).
+///
+/// # Safety
+/// Both ranges valid and disjoint.
+#[inline(always)]
+unsafe fn copy_rows<T: Copy>(kb: usize, w: usize, src: *const T, ld: usize, dst: *mut T) {
+    #[inline(always)]
+    unsafe fn fixed<T: Copy, const W: usize>(kb: usize, src: *const T, ld: usize, dst: *mut T) {
+        for l in 0..kb {
+            // SAFETY: caller's bounds; [T; W] has T's alignment.
+            unsafe {
+                let run = (src.add(l * ld) as *const [T; W]).read_unaligned();
+                (dst.add(l * W) as *mut [T; W]).write_unaligned(run);
+            }
+        }
+    }
+    // SAFETY: forwarded.
+    unsafe {
+        match w {
+            2 => fixed::<T, 2>(kb, src, ld, dst),
+            3 => fixed::<T, 3>(kb, src, ld, dst),
+            4 => fixed::<T, 4>(kb, src, ld, dst),
+            6 => fixed::<T, 6>(kb, src, ld, dst),
+            8 => fixed::<T, 8>(kb, src, ld, dst),
+            12 => fixed::<T, 12>(kb, src, ld, dst),
+            16 => fixed::<T, 16>(kb, src, ld, dst),
+            24 => fixed::<T, 24>(kb, src, ld, dst),
+            32 => fixed::<T, 32>(kb, src, ld, dst),
+            _ => {
+                for l in 0..kb {
+                    std::ptr::copy_nonoverlapping(src.add(l * ld), dst.add(l * w), w);
+                }
+            }
+        }
+    }
+}
+
+/// Pack depth `p0..p0+kb`, columns `j0..j0+nb` of op(B) into NR-column panels at `buf`,
+/// zero-padding the last.
+///
+/// # Safety
+/// The block lies inside op(B); `buf` has room for `nb.div_ceil(nr) * nr * kb` elements.
 unsafe fn pack_b<T: Scalar>(
     b: &MatRef<T>,
     p0: usize,
@@ -144,20 +237,49 @@ unsafe fn pack_b<T: Scalar>(
     j0: usize,
     nb: usize,
     nr: usize,
-    buf: &mut [T],
+    buf: *mut T,
 ) {
     let panels = nb.div_ceil(nr);
     for p in 0..panels {
-        let dst = &mut buf[p * nr * kb..(p + 1) * nr * kb];
         let cols = nr.min(nb - p * nr);
-        for l in 0..kb {
-            for j in 0..nr {
-                dst[l * nr + j] = if j < cols {
-                    // SAFETY: inside op(B).
-                    unsafe { b.at(p0 + l, j0 + p * nr + j) }
+        // SAFETY: caller's bounds; every destination element of the panel is written.
+        unsafe {
+            let dst = buf.add(p * nr * kb);
+            let src = b.ptr.add(p0 * b.rs + (j0 + p * nr) * b.cs);
+            if b.cs == 1 && !b.conj {
+                if cols == nr {
+                    copy_rows(kb, nr, src, b.rs, dst);
                 } else {
-                    T::zero()
-                };
+                    for l in 0..kb {
+                        let d = dst.add(l * nr);
+                        std::ptr::copy_nonoverlapping(src.add(l * b.rs), d, cols);
+                        for j in cols..nr {
+                            *d.add(j) = T::zero();
+                        }
+                    }
+                }
+            } else if b.rs == 1 {
+                for j in 0..cols {
+                    let s = src.add(j * b.cs);
+                    for l in 0..kb {
+                        *dst.add(l * nr + j) = (*s.add(l)).conj_if(b.conj);
+                    }
+                }
+                for l in 0..kb {
+                    for j in cols..nr {
+                        *dst.add(l * nr + j) = T::zero();
+                    }
+                }
+            } else {
+                for l in 0..kb {
+                    for j in 0..nr {
+                        *dst.add(l * nr + j) = if j < cols {
+                            (*src.add(l * b.rs + j * b.cs)).conj_if(b.conj)
+                        } else {
+                            T::zero()
+                        };
+                    }
+                }
             }
         }
     }
@@ -182,6 +304,21 @@ pub unsafe fn scale_c<T: Scalar>(m: usize, n: usize, beta: T, c: *mut T, ldc: us
     }
 }
 
+/// How `gemm_with_path` treats the operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    /// Direct for small products (`direct_ok`), packed otherwise.
+    Auto,
+    /// Always pack A and B into panels.
+    Packed,
+    /// Read A (when its columns are contiguous) and B (unless conjugated) in place, packing only
+    /// partial edge panels, whatever the size.
+    Direct,
+    /// Plain loops, no microkernel: what `Auto` uses for tiny products (`tiny_ok`), where the
+    /// tile machinery costs more than the arithmetic.
+    Loops,
+}
+
 /// C := alpha * op(A) * op(B) + beta * C with C m x n (column-major, ldc), op(A) m x k,
 /// op(B) k x n, using microkernel `u`. Reference edge semantics: alpha == 0 or k == 0 only
 /// scales C; beta == 0 overwrites C without reading it.
@@ -201,6 +338,28 @@ pub unsafe fn gemm_with<T: Scalar>(
     c: *mut T,
     ldc: usize,
 ) {
+    // SAFETY: forwarded contract.
+    unsafe { gemm_with_path(u, Path::Auto, m, n, k, alpha, a, b, beta, c, ldc) }
+}
+
+/// `gemm_with` with the packing choice made by the caller (the tests cover both paths).
+///
+/// # Safety
+/// As `gemm_with`.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_with_path<T: Scalar>(
+    u: &Ukr<T>,
+    path: Path,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
     if m == 0 || n == 0 {
         return;
     }
@@ -209,58 +368,321 @@ pub unsafe fn gemm_with<T: Scalar>(
         unsafe { scale_c(m, n, beta, c, ldc) };
         return;
     }
+    if path == Path::Loops || (path == Path::Auto && tiny_ok::<T>(m, n, k)) {
+        // SAFETY: forwarded contract.
+        unsafe { gemm_loops(m, n, k, alpha, a, b, beta, c, ldc) };
+        return;
+    }
     let (mr, nr) = (u.mr, u.nr);
     // Block sizes rounded to whole register tiles so only the matrix edge has partial tiles.
     let mc = u.mc.max(mr) / mr * mr;
     let nc = u.nc.max(nr) / nr * nr;
     let kc = u.kc.max(1);
-    let mut apack = vec![T::zero(); mc.min(m.div_ceil(mr) * mr) * kc.min(k)];
-    let mut bpack = vec![T::zero(); nc.min(n.div_ceil(nr) * nr) * kc.min(k)];
-    let mut tile = vec![T::zero(); mr * nr];
+    // Small or shallow products read A and B in place (no packing): A when its columns are
+    // contiguous, B whenever it needs no conjugation. Only partial edge panels are packed.
+    let direct = match path {
+        Path::Auto | Path::Loops => direct_ok::<T>(m, n),
+        Path::Packed => false,
+        Path::Direct => true,
+    };
+    let direct_a = direct && a.rs == 1 && !a.conj;
+    let direct_b = direct && !b.conj;
+    let kmax = kc.min(k);
+    let alen = if direct_a {
+        mr * kmax
+    } else {
+        mc.min(m.div_ceil(mr) * mr) * kmax
+    };
+    let blen = if direct_b {
+        nr * kmax
+    } else {
+        nc.min(n.div_ceil(nr) * nr) * kmax
+    };
+    // Packing writes every element before the kernel reads it: no need to zero the buffers.
+    // A starts on its own cache line after B, within one buffer.
+    let size = std::mem::size_of::<T>();
+    let boff = (blen * size).next_multiple_of(64);
+    // Small products (the direct path packs only edge panels) use the stack, skipping the
+    // buffer cache and its lock.
+    let bytes = boff + alen * size;
+    let mut stack = StackBuf([std::mem::MaybeUninit::uninit(); STACK_BYTES]);
+    let mut heap = None;
+    let base: *mut u8 = if bytes <= STACK_BYTES {
+        stack.0.as_mut_ptr() as *mut u8
+    } else {
+        heap.insert(buffers::Buffer::new(bytes)).as_mut_ptr()
+    };
+    let bpack: *mut T = base as *mut T;
+    // SAFETY: inside the buffer.
+    let apack: *mut T = unsafe { base.add(boff) } as *mut T;
+    // Scratch for edge tiles: the kernel writes all of it (beta = 0) before `merge_tile` reads.
+    let mut tile = [std::mem::MaybeUninit::<T>::uninit(); MAX_TILE];
+    assert!(mr * nr <= MAX_TILE, "register tile larger than MAX_TILE");
     for jc in (0..n).step_by(nc) {
         let nb = nc.min(n - jc);
         for pc in (0..k).step_by(kc) {
             let kb = kc.min(k - pc);
-            // SAFETY: the block lies inside op(B).
-            unsafe { pack_b(&b, pc, kb, jc, nb, nr, &mut bpack) };
+            // SAFETY: the block lies inside op(B); the buffer holds `blen` elements.
+            unsafe {
+                if !direct_b {
+                    pack_b(&b, pc, kb, jc, nb, nr, bpack);
+                } else if nb % nr != 0 && nb < nr {
+                    // The partial last panel of this block, zero-padded to NR columns.
+                    let j = nb / nr * nr;
+                    pack_b(&b, pc, kb, jc + j, nb - j, nr, bpack);
+                }
+            }
             // Later depth blocks accumulate onto the first one's result.
             let beta_eff = if pc == 0 { beta } else { T::one() };
             for ic in (0..m).step_by(mc) {
                 let mb = mc.min(m - ic);
-                // SAFETY: the block lies inside op(A).
-                unsafe { pack_a(&a, ic, mb, pc, kb, mr, &mut apack) };
+                // SAFETY: the block lies inside op(A); the buffer holds `alen` elements.
+                unsafe {
+                    if !direct_a {
+                        pack_a(&a, ic, mb, pc, kb, mr, apack);
+                    } else if mb % mr != 0 && mb < mr {
+                        let i = mb / mr * mr;
+                        pack_a(&a, ic + i, mb - i, pc, kb, mr, apack);
+                    }
+                }
                 for jr in (0..nb).step_by(nr) {
                     let cols = nr.min(nb - jr);
+                    // A partial last panel read in place is shifted back to end at the block's
+                    // edge (overlapping the previous panel): the kernel then reads only inside
+                    // B, writes the scratch tile, and only the new columns are merged.
+                    let col_off = if direct_b && cols < nr && nb >= nr {
+                        nr - cols
+                    } else {
+                        0
+                    };
+                    let (bp, rsb, csb) = if !direct_b {
+                        // SAFETY: inside the packed block.
+                        (unsafe { bpack.add(jr * kb) } as *const T, nr, 1)
+                    } else if cols < nr && col_off == 0 {
+                        (bpack as *const T, nr, 1)
+                    } else {
+                        // SAFETY: inside op(B) (jr - col_off >= 0 since nb >= nr).
+                        (
+                            unsafe { b.ptr.add(pc * b.rs + (jc + jr - col_off) * b.cs) },
+                            b.rs,
+                            b.cs,
+                        )
+                    };
                     for ir in (0..mb).step_by(mr) {
                         let rows = mr.min(mb - ir);
-                        // SAFETY: panels hold kb*mr and kb*nr elements at these offsets; the
-                        // kernel matches the table's MR x NR.
-                        unsafe {
-                            (u.func)(
-                                kb,
-                                apack.as_ptr().add(ir * kb),
-                                bpack.as_ptr().add(jr * kb),
-                                tile.as_mut_ptr(),
-                            )
+                        // Rows as columns above.
+                        let row_off = if direct_a && rows < mr && mb >= mr {
+                            mr - rows
+                        } else {
+                            0
                         };
-                        for j in 0..cols {
-                            for i in 0..rows {
-                                let t = alpha * tile[i + j * mr];
-                                // SAFETY: (ic+ir+i, jc+jr+j) inside C.
-                                unsafe {
-                                    let p = c.add(ic + ir + i + (jc + jr + j) * ldc);
-                                    *p = if beta_eff.is_zero() {
-                                        t
-                                    } else if beta_eff.is_one() {
-                                        *p + t
-                                    } else {
-                                        beta_eff * *p + t
-                                    };
-                                }
+                        let (ap, sa) = if !direct_a {
+                            // SAFETY: inside the packed block.
+                            (unsafe { apack.add(ir * kb) } as *const T, mr)
+                        } else if rows < mr && row_off == 0 {
+                            (apack as *const T, mr)
+                        } else {
+                            // SAFETY: inside op(A) (ir - row_off >= 0 since mb >= mr).
+                            (unsafe { a.ptr.add(ic + ir - row_off + pc * a.cs) }, a.cs)
+                        };
+                        // SAFETY: (ic+ir, jc+jr) is inside C.
+                        let cp = unsafe { c.add(ic + ir + (jc + jr) * ldc) };
+                        // Start fetching the C tile PF_TILES kernel calls ahead: with a shallow depth
+                        // the kernel is too short to hide a miss on its own tile.
+                        let (pi, pj) = if ir + PF_TILES * mr < mb {
+                            (ir + PF_TILES * mr, jr)
+                        } else {
+                            (ir + PF_TILES * mr - mb.div_ceil(mr) * mr, jr + nr)
+                        };
+                        if pi < mb && pj < nb {
+                            // SAFETY: (ic+pi, jc+pj) is inside C.
+                            unsafe {
+                                prefetch_tile(
+                                    c.add(ic + pi + (jc + pj) * ldc),
+                                    (mb - pi).min(mr),
+                                    (nb - pj).min(nr),
+                                    ldc,
+                                )
+                            };
+                        }
+                        if rows == mr && cols == nr {
+                            // SAFETY: a full tile of C; operands as the kernel's contract.
+                            unsafe { (u.func)(kb, ap, sa, bp, rsb, csb, cp, ldc, alpha, beta_eff) };
+                        } else {
+                            // SAFETY: the scratch tile is MR x NR with ld MR.
+                            unsafe {
+                                (u.func)(
+                                    kb,
+                                    ap,
+                                    sa,
+                                    bp,
+                                    rsb,
+                                    csb,
+                                    tile.as_mut_ptr() as *mut T,
+                                    mr,
+                                    alpha,
+                                    T::zero(),
+                                );
+                                merge_tile(
+                                    rows,
+                                    cols,
+                                    (tile.as_ptr() as *const T).add(row_off + col_off * mr),
+                                    mr,
+                                    beta_eff,
+                                    cp,
+                                    ldc,
+                                );
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// Hint the cache to load a rows x cols block of C (no effect on other architectures).
+///
+/// # Safety
+/// The block lies inside C (prefetches never fault, but the addresses must be computable).
+#[inline(always)]
+unsafe fn prefetch_tile<T>(c: *mut T, rows: usize, cols: usize, ldc: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let bytes = rows * std::mem::size_of::<T>();
+        for j in 0..cols {
+            // SAFETY: inside C (caller); prefetch has no architectural effect.
+            unsafe {
+                let p = c.add(j * ldc) as *const i8;
+                _mm_prefetch::<_MM_HINT_T0>(p);
+                if bytes > 64 {
+                    _mm_prefetch::<_MM_HINT_T0>(p.add(bytes - 1));
+                }
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (c, rows, cols, ldc);
+}
+
+/// Whether a product is tiny enough for `gemm_loops`: below about 5 x 5 x 5 doubles (6^3 floats,
+/// 3^3 complex) the microkernel's edge packing and tile merging cost more than the
+/// multiply-adds (measured on Zen 3).
+fn tiny_ok<T: Scalar>(m: usize, n: usize, k: usize) -> bool {
+    // Complex loops are scalar complex arithmetic: they lose to the kernel much earlier.
+    let complex = std::mem::size_of::<T>() == 2 * std::mem::size_of::<T::Real>();
+    let limit = if complex {
+        TINY_MAX_BYTES_COMPLEX
+    } else {
+        TINY_MAX_BYTES
+    };
+    m.saturating_mul(n)
+        .saturating_mul(k)
+        .saturating_mul(std::mem::size_of::<T>())
+        <= limit
+}
+
+/// See `tiny_ok`.
+const TINY_MAX_BYTES: usize = 1024;
+/// See `tiny_ok` (about 3 x 3 x 3).
+const TINY_MAX_BYTES_COMPLEX: usize = 512;
+
+/// C := alpha*op(A)*op(B) + beta*C by plain loops in the reference order (C scaled by beta
+/// first, never read when beta == 0; then alpha*b(l,j) times column l of op(A) added), with the
+/// innermost loop along C's contiguous column.
+///
+/// # Safety
+/// As `gemm_with`; alpha != 0 and k > 0 (the caller's quick returns).
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_loops<T: Scalar>(
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    for j in 0..n {
+        // SAFETY: column j of C holds m elements (caller's bounds).
+        let col = unsafe { std::slice::from_raw_parts_mut(c.add(j * ldc), m) };
+        if beta.is_zero() {
+            col.fill(T::zero());
+        } else if !beta.is_one() {
+            for v in col.iter_mut() {
+                *v = beta * *v;
+            }
+        }
+        for l in 0..k {
+            // SAFETY: inside op(B) and op(A).
+            let t = alpha * unsafe { b.at(l, j) };
+            if a.rs == 1 && !a.conj {
+                // SAFETY: column l of op(A) is contiguous here.
+                let acol = unsafe { std::slice::from_raw_parts(a.ptr.add(l * a.cs), m) };
+                for (v, &x) in col.iter_mut().zip(acol) {
+                    *v += t * x;
+                }
+            } else {
+                for (i, v) in col.iter_mut().enumerate() {
+                    // SAFETY: inside op(A).
+                    *v += t * unsafe { a.at(i, l) };
+                }
+            }
+        }
+    }
+}
+
+/// How many kernel calls ahead `gemm_with_path` prefetches C tiles.
+const PF_TILES: usize = 4;
+
+/// Stack scratch for small products' edge panels.
+const STACK_BYTES: usize = 8192;
+#[repr(C, align(64))]
+struct StackBuf([std::mem::MaybeUninit<u8>; STACK_BYTES]);
+
+/// Largest MR x NR of any table (SKYLAKEX sgemm 32 x 12).
+const MAX_TILE: usize = 384;
+
+/// Whether a product is small enough to skip packing: its operands then sit in L1/L2 anyway and
+/// packing them would cost a noticeable part of the product. Large shallow products pack: reading A and B in place with a large (worse: power-of-two)
+/// leading dimension makes every depth step a new cache line in the same L1 set, while packing
+/// costs only (m + n)k against mnk.
+fn direct_ok<T>(m: usize, n: usize) -> bool {
+    m.max(n) * std::mem::size_of::<T>() <= DIRECT_MAX_BYTES
+}
+
+/// See `direct_ok`: columns of at most 1 KiB (128 doubles), measured on Zen 3.
+const DIRECT_MAX_BYTES: usize = 1024;
+
+/// C := tile + beta*C over a rows x cols block, never reading C when beta == 0.
+///
+/// # Safety
+/// C addressable as rows x cols with leading dimension ldc.
+unsafe fn merge_tile<T: Scalar>(
+    rows: usize,
+    cols: usize,
+    tile: *const T,
+    ldt: usize,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    for j in 0..cols {
+        for i in 0..rows {
+            // SAFETY: caller's bounds; the tile holds ldt x cols written elements.
+            unsafe {
+                let t = *tile.add(i + j * ldt);
+                let p = c.add(i + j * ldc);
+                *p = if beta.is_zero() {
+                    t
+                } else if beta.is_one() {
+                    *p + t
+                } else {
+                    beta * *p + t
+                };
             }
         }
     }
@@ -331,12 +753,16 @@ pub unsafe fn gemm_parallel_with<T: Scalar>(
         }
     };
     let mut workers = crate::threads::Workers::new();
+    let cpus = crate::threads::worker_cpus(parts - 1);
     let mut lo = per;
+    let mut index = 0;
     while lo < len {
         let hi = (lo + per).min(len);
+        let cpu = cpus.get(index).copied();
+        index += 1;
         // SAFETY: `workers` joins every thread before this function returns (also when
         // unwinding), so the borrowed closure outlives the threads that run it.
-        if !unsafe { workers.spawn(move || run(lo, hi)) } {
+        if !unsafe { workers.spawn_on(cpu, move || run(lo, hi)) } {
             // The OS refused a thread: do that part on the calling thread.
             run(lo, hi);
         }

@@ -26,6 +26,7 @@ real_ukr!(
     _mm512_storeu_ps,
     _mm512_set1_ps,
     _mm512_fmadd_ps,
+    _mm512_mul_ps,
     _mm512_setzero_ps
 );
 real_ukr!(
@@ -40,6 +41,7 @@ real_ukr!(
     _mm512_storeu_pd,
     _mm512_set1_pd,
     _mm512_fmadd_pd,
+    _mm512_mul_pd,
     _mm512_setzero_pd
 );
 complex_ukr!(
@@ -54,6 +56,8 @@ complex_ukr!(
     _mm512_storeu_ps,
     _mm512_set1_ps,
     _mm512_fmadd_ps,
+    _mm512_mul_ps,
+    _mm512_add_ps,
     _mm512_setzero_ps,
     swap_ps,
     _mm512_fmaddsub_ps
@@ -70,6 +74,8 @@ complex_ukr!(
     _mm512_storeu_pd,
     _mm512_set1_pd,
     _mm512_fmadd_pd,
+    _mm512_mul_pd,
+    _mm512_add_pd,
     _mm512_setzero_pd,
     swap_pd,
     _mm512_fmaddsub_pd
