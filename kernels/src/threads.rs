@@ -43,7 +43,14 @@ mod sys {
 /// order (Linux; empty elsewhere or when unknown). Pinning a call's worker to an idle CPU makes
 /// it start at once: measured on a 2-vCPU KVM guest, an unpinned new thread waited ~1.2 ms for
 /// its parent's CPU, a pinned one ~0.16 ms.
+///
+/// `BLASTOOL_PIN_THREADS=0` turns pinning off (the scheduler places the workers): the choice is
+/// always the lowest-numbered allowed CPUs, so several processes calling in parallel on a large
+/// machine may prefer the scheduler's placement.
 pub fn worker_cpus(n: usize) -> Vec<usize> {
+    if std::env::var_os("BLASTOOL_PIN_THREADS").is_some_and(|v| v == "0") {
+        return Vec::new();
+    }
     #[cfg(all(unix, target_os = "linux"))]
     {
         let mut set = sys::CpuSet([0; 16]);

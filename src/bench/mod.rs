@@ -65,6 +65,106 @@ pub struct BenchArgs {
     /// about speed.
     #[arg(long)]
     pub quick: bool,
+    /// Measure the speed goals in one run and print a goals table after the measurements:
+    /// square d/s/z/cgemm n = 256..3072, small n = 8..64, skinny m = n = 2000 with k = 16..64,
+    /// daxpy/ddot at 1e3..1e7 elements, dgemv with 1e3..1e7 matrix elements, and dgemm with two
+    /// threads at n = 1024..3072 (replaces --routines, --sizes, --shapes, --k, --threads).
+    #[arg(long, conflicts_with_all = ["quick", "routines", "sizes", "shapes", "k", "threads"])]
+    pub goals: bool,
+}
+
+/// One case to measure: a routine at one size and shape with a thread count.
+#[derive(Debug, Clone)]
+struct Case {
+    threads: i32,
+    routine: String,
+    shape: String,
+    size: usize,
+    m: usize,
+    n: usize,
+    k: usize,
+}
+
+/// The cases of `--goals` (see the option's help), threads outermost.
+fn goal_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut add = |threads: i32, routine: &str, shape: &str, size: usize, k: usize| {
+        let (m, n, k) = match shape {
+            "vector" if routine == "dgemv" => (size, size, 1),
+            "vector" => (size, 1, 1),
+            _ => (size, size, k),
+        };
+        cases.push(Case {
+            threads,
+            routine: routine.into(),
+            shape: shape.into(),
+            size,
+            m,
+            n,
+            k,
+        });
+    };
+    for routine in ["dgemm", "sgemm", "zgemm", "cgemm"] {
+        for size in [8, 16, 32, 64, 256, 1024, 2048, 3072] {
+            add(1, routine, "square", size, size);
+        }
+        for k in [16, 32, 64] {
+            add(1, routine, "skinny", 2000, k);
+        }
+    }
+    for routine in ["daxpy", "ddot"] {
+        for size in [1_000, 10_000, 100_000, 1_000_000, 10_000_000] {
+            add(1, routine, "vector", size, 1);
+        }
+    }
+    // n x n matrices of 1e3 .. 1e7 elements.
+    for size in [32, 100, 316, 1000, 3162] {
+        add(1, "dgemv", "vector", size, 1);
+    }
+    for size in [1024, 2048, 3072] {
+        add(2, "dgemm", "square", size, size);
+    }
+    cases
+}
+
+/// The cases of an explicit --routines/--sizes/--shapes/--k/--threads selection.
+fn selected_cases(args: &BenchArgs) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for &threads in &args.threads {
+        for routine in &args.routines {
+            let level3 = routine.ends_with("gemm");
+            for &size in &args.sizes {
+                let mut push = |shape: &str, m: usize, n: usize, k: usize| {
+                    cases.push(Case {
+                        threads,
+                        routine: routine.clone(),
+                        shape: shape.into(),
+                        size,
+                        m,
+                        n,
+                        k,
+                    })
+                };
+                if !level3 {
+                    let n = if routine == "dgemv" { size } else { 1 };
+                    push("vector", size, n, 1);
+                    continue;
+                }
+                for shape in &args.shapes {
+                    if shape == "square" {
+                        push(shape, size, size, size);
+                    } else {
+                        let mut depths: Vec<usize> = args.k.iter().map(|&k| k.min(size)).collect();
+                        depths.dedup();
+                        for k in depths {
+                            push(shape, size, size, k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    cases
 }
 
 /// One measured case for one library.
@@ -322,124 +422,118 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     let mut measurements = Vec::new();
     let mut mismatches = 0;
     let mut rng = Lcg(0x5eed);
-    for &threads in &args.threads {
-        for lib in &libraries {
-            lib.set_threads(threads);
+    let cases = if args.goals {
+        goal_cases()
+    } else {
+        selected_cases(&args)
+    };
+    let mut current_threads = None;
+    for Case {
+        threads,
+        routine,
+        shape,
+        size,
+        m,
+        n,
+        k,
+    } in cases
+    {
+        let routine = &routine;
+        if current_threads != Some(threads) {
+            for lib in &libraries {
+                lib.set_threads(threads);
+            }
+            current_threads = Some(threads);
         }
-        for routine in &args.routines {
-            let level3 = routine.ends_with("gemm");
-            // (shape label, size, m, n, k) for every case of this routine.
-            let mut cases = Vec::new();
-            for &size in &args.sizes {
-                if !level3 {
-                    let n = if routine == "dgemv" { size } else { 1 };
-                    cases.push(("vector".to_string(), size, size, n, 1));
-                    continue;
-                }
-                for shape in &args.shapes {
-                    if shape == "square" {
-                        cases.push((shape.clone(), size, size, size, size));
-                    } else {
-                        let mut depths: Vec<usize> = args.k.iter().map(|&k| k.min(size)).collect();
-                        depths.dedup();
-                        for k in depths {
-                            cases.push((shape.clone(), size, size, size, k));
-                        }
-                    }
-                }
-            }
-            for (shape, size, m, n, k) in cases {
-                let len = (m * k).max(k * n).max(m * n).max(m);
-                let to32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|x| *x as f32).collect() };
-                let (a, b, c) = (rng.vector(len), rng.vector(len), rng.vector(len));
-                let (a2, b2, c2) = (
-                    rng.vector(2 * len),
-                    rng.vector(2 * len),
-                    rng.vector(2 * len),
-                );
-                let mut data = CaseData {
-                    a32: to32(&a),
-                    b32: to32(&b),
-                    a2_32: to32(&a2),
-                    b2_32: to32(&b2),
-                    a,
-                    b,
-                    c,
-                    a2,
-                    b2,
-                    c2,
-                    out: Vec::new(),
-                    out32: Vec::new(),
-                };
-                let dims = (m, n, k);
-                let mut times = vec![Vec::new(); libraries.len()];
-                let mut results = vec![Vec::new(); libraries.len()];
-                // Warm-up and cross-check: one call per library on the initial C. Its time sets
-                // how many calls one timed repetition makes (at least ~2 ms of work, so that
-                // small sizes are not lost in timer and call overheads).
-                let mut calls = 1usize;
-                for (index, lib) in libraries.iter().enumerate() {
-                    data.reset(routine);
-                    let start = Instant::now();
+        let len = (m * k).max(k * n).max(m * n).max(m);
+        let to32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|x| *x as f32).collect() };
+        let (a, b, c) = (rng.vector(len), rng.vector(len), rng.vector(len));
+        let (a2, b2, c2) = (
+            rng.vector(2 * len),
+            rng.vector(2 * len),
+            rng.vector(2 * len),
+        );
+        let mut data = CaseData {
+            a32: to32(&a),
+            b32: to32(&b),
+            a2_32: to32(&a2),
+            b2_32: to32(&b2),
+            a,
+            b,
+            c,
+            a2,
+            b2,
+            c2,
+            out: Vec::new(),
+            out32: Vec::new(),
+        };
+        let dims = (m, n, k);
+        let mut times = vec![Vec::new(); libraries.len()];
+        let mut results = vec![Vec::new(); libraries.len()];
+        // Warm-up and cross-check: one call per library on the initial C. Its time sets
+        // how many calls one timed repetition makes (at least ~2 ms of work, so that
+        // small sizes are not lost in timer and call overheads).
+        let mut calls = 1usize;
+        for (index, lib) in libraries.iter().enumerate() {
+            data.reset(routine);
+            let start = Instant::now();
+            call(lib, routine, dims, &mut data, 1)?;
+            let once = start.elapsed().as_secs_f64();
+            results[index] = data.result(routine, m);
+            calls = calls.max(((2e-3 / once.max(1e-9)).ceil() as usize).min(100_000));
+        }
+        // Alternate libraries within each repetition.
+        for _ in 0..args.reps {
+            for (index, lib) in libraries.iter().enumerate() {
+                if threads > 1 && libraries.len() > 1 && args.settle_ms > 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(args.settle_ms));
+                    // One untimed call wakes the idle cores (and this library's own
+                    // pool) so the batch does not time the wake-up.
                     call(lib, routine, dims, &mut data, 1)?;
-                    let once = start.elapsed().as_secs_f64();
-                    results[index] = data.result(routine, m);
-                    calls = calls.max(((2e-3 / once.max(1e-9)).ceil() as usize).min(100_000));
                 }
-                // Alternate libraries within each repetition.
-                for _ in 0..args.reps {
-                    for (index, lib) in libraries.iter().enumerate() {
-                        if threads > 1 && libraries.len() > 1 && args.settle_ms > 0 {
-                            std::thread::sleep(std::time::Duration::from_millis(args.settle_ms));
-                            // One untimed call wakes the idle cores (and this library's own
-                            // pool) so the batch does not time the wake-up.
-                            call(lib, routine, dims, &mut data, 1)?;
-                        }
-                        let start = Instant::now();
-                        call(lib, routine, dims, &mut data, calls)?;
-                        times[index].push(start.elapsed().as_secs_f64() / calls as f64);
-                    }
-                }
-                let (amount, unit) = work(routine, m, n, k);
-                let mut first_median = 0.0;
-                for (index, lib) in libraries.iter().enumerate() {
-                    let mut rates: Vec<f64> = times[index]
-                        .iter()
-                        .map(|t| amount / t.max(1e-12) / 1e9)
-                        .collect();
-                    let best = rates.iter().cloned().fold(0.0, f64::max);
-                    let median = median(&mut rates);
-                    if index == 0 {
-                        first_median = median;
-                    }
-                    let difference = relative_difference(&results[0], &results[index]);
-                    let tolerance = if routine.starts_with('s') || routine.starts_with('c') {
-                        1e-3
-                    } else {
-                        1e-9
-                    };
-                    if difference > tolerance {
-                        mismatches += 1;
-                    }
-                    let percent_of_peak = peak.gflops(routine, threads).map(|p| 100.0 * median / p);
-                    measurements.push(Measurement {
-                        library: lib.name(),
-                        routine: routine.clone(),
-                        shape: shape.clone(),
-                        size,
-                        m,
-                        n,
-                        k,
-                        threads,
-                        best,
-                        median,
-                        unit,
-                        ours_over_this: first_median / median.max(1e-12),
-                        max_relative_difference: difference,
-                        percent_of_peak,
-                    });
-                }
+                let start = Instant::now();
+                call(lib, routine, dims, &mut data, calls)?;
+                times[index].push(start.elapsed().as_secs_f64() / calls as f64);
             }
+        }
+        let (amount, unit) = work(routine, m, n, k);
+        let mut first_median = 0.0;
+        for (index, lib) in libraries.iter().enumerate() {
+            let mut rates: Vec<f64> = times[index]
+                .iter()
+                .map(|t| amount / t.max(1e-12) / 1e9)
+                .collect();
+            let best = rates.iter().cloned().fold(0.0, f64::max);
+            let median = median(&mut rates);
+            if index == 0 {
+                first_median = median;
+            }
+            let difference = relative_difference(&results[0], &results[index]);
+            let tolerance = if routine.starts_with('s') || routine.starts_with('c') {
+                1e-3
+            } else {
+                1e-9
+            };
+            if difference > tolerance {
+                mismatches += 1;
+            }
+            let percent_of_peak = peak.gflops(routine, threads).map(|p| 100.0 * median / p);
+            measurements.push(Measurement {
+                library: lib.name(),
+                routine: routine.clone(),
+                shape: shape.clone(),
+                size,
+                m,
+                n,
+                k,
+                threads,
+                best,
+                median,
+                unit,
+                ours_over_this: first_median / median.max(1e-12),
+                max_relative_difference: difference,
+                percent_of_peak,
+            });
         }
     }
 
@@ -459,7 +553,14 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
         mismatches,
     };
     if let Some(path) = &args.plot {
-        plot::draw(path, &report.measurements)?;
+        // With --goals, units and shapes mix; the chart shows square GEMM (GFLOPS) only.
+        let drawn: Vec<Measurement> = report
+            .measurements
+            .iter()
+            .filter(|m| !args.goals || m.shape == "square")
+            .cloned()
+            .collect();
+        plot::draw(path, &drawn)?;
     }
     if args.json {
         println!(
@@ -468,6 +569,9 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
         );
     } else {
         print_table(&report);
+        if args.goals {
+            print_goals(&report);
+        }
     }
     Ok(if mismatches > 0 { 1 } else { 0 })
 }
@@ -529,4 +633,202 @@ fn print_table(report: &Report) {
         "ours/it: the first library's median over this library's (above 1: ours is faster); {} repetition(s), libraries alternated within each; {} mismatching result(s)",
         report.reps, report.mismatches
     );
+}
+
+/// One goal of `--goals`: which measurements it covers and the ratio it asks for.
+struct Goal {
+    what: &'static str,
+    target: f64,
+    covers: fn(&Measurement) -> bool,
+}
+
+const GOALS: &[Goal] = &[
+    Goal {
+        what: "dgemm, sgemm square n=256..3072, 1 thread",
+        target: 1.05,
+        covers: |m| {
+            m.threads == 1
+                && m.shape == "square"
+                && m.size >= 256
+                && (m.routine == "dgemm" || m.routine == "sgemm")
+        },
+    },
+    Goal {
+        what: "zgemm, cgemm square n=256..3072, 1 thread",
+        target: 1.0,
+        covers: |m| {
+            m.threads == 1
+                && m.shape == "square"
+                && m.size >= 256
+                && (m.routine == "zgemm" || m.routine == "cgemm")
+        },
+    },
+    Goal {
+        what: "all GEMM, n <= 64, 1 thread",
+        target: 1.5,
+        covers: |m| m.threads == 1 && m.shape == "square" && m.size <= 64,
+    },
+    Goal {
+        what: "all GEMM skinny m=n=2000, k <= 64, 1 thread",
+        target: 1.5,
+        covers: |m| m.threads == 1 && m.shape == "skinny" && m.k <= 64,
+    },
+    Goal {
+        what: "daxpy, ddot, dgemv at 1e3..1e7 elements",
+        target: 0.95,
+        covers: |m| m.shape == "vector",
+    },
+    Goal {
+        what: "dgemm n=1024..3072, 2 threads each",
+        target: 1.0,
+        covers: |m| m.threads == 2 && m.routine == "dgemm" && m.size >= 1024,
+    },
+];
+
+/// The goals table: per goal and peer, the worst and the median of ours/theirs over the cases
+/// the goal covers, and our own two-thread scaling.
+fn print_goals(report: &Report) {
+    println!();
+    println!("Goals (ratio = our median over the peer's, same run; met = worst case >= target):");
+    println!(
+        "{:<46} {:<34} {:>6} {:>7} {:>7} {:>5}  verdict",
+        "goal", "against", "cases", "worst", "median", "target"
+    );
+    for peer in report.libraries.iter().skip(1) {
+        let label = format!(
+            "{} ({})",
+            std::path::Path::new(&peer.path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            peer.core.as_deref().unwrap_or("?")
+        );
+        for goal in GOALS {
+            let mut ratios: Vec<f64> = report
+                .measurements
+                .iter()
+                .filter(|m| m.library == peer.path && (goal.covers)(m))
+                .map(|m| m.ours_over_this)
+                .collect();
+            if ratios.is_empty() {
+                continue;
+            }
+            let worst = ratios.iter().cloned().fold(f64::INFINITY, f64::min);
+            let middle = median(&mut ratios);
+            let verdict = if worst >= goal.target {
+                "met"
+            } else if middle >= goal.target {
+                "met on median, not in every case"
+            } else {
+                "not met"
+            };
+            println!(
+                "{:<46} {:<34} {:>6} {:>7.3} {:>7.3} {:>5.2}  {verdict}",
+                goal.what,
+                label,
+                ratios.len(),
+                worst,
+                middle,
+                goal.target
+            );
+        }
+    }
+    // Our own scaling: two threads over one, dgemm n >= 1024.
+    let ours = report
+        .libraries
+        .first()
+        .map(|l| l.path.as_str())
+        .unwrap_or("");
+    let rate = |threads: i32, size: usize| {
+        report
+            .measurements
+            .iter()
+            .find(|m| {
+                m.library == ours
+                    && m.routine == "dgemm"
+                    && m.shape == "square"
+                    && m.threads == threads
+                    && m.size == size
+            })
+            .map(|m| m.median)
+    };
+    let mut scaling: Vec<(usize, f64)> = Vec::new();
+    for size in [1024, 2048, 3072] {
+        if let (Some(one), Some(two)) = (rate(1, size), rate(2, size)) {
+            scaling.push((size, two / one.max(1e-12)));
+        }
+    }
+    if !scaling.is_empty() {
+        let worst = scaling.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
+        let list: Vec<String> = scaling
+            .iter()
+            .map(|(n, r)| format!("n={n}: {r:.2}"))
+            .collect();
+        println!(
+            "{:<46} {:<34} {:>6} {:>7.3} {:>7} {:>5.2}  {}   ({})",
+            "dgemm 2 threads over our 1 thread, n>=1024",
+            "ourselves",
+            scaling.len(),
+            worst,
+            "",
+            1.8,
+            if worst >= 1.8 { "met" } else { "not met" },
+            list.join(", ")
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measurement(case: &Case) -> Measurement {
+        Measurement {
+            library: "peer".into(),
+            routine: case.routine.clone(),
+            shape: case.shape.clone(),
+            size: case.size,
+            m: case.m,
+            n: case.n,
+            k: case.k,
+            threads: case.threads,
+            best: 1.0,
+            median: 1.0,
+            unit: "GFLOPS",
+            ours_over_this: 1.0,
+            max_relative_difference: 0.0,
+            percent_of_peak: None,
+        }
+    }
+
+    /// Every goal has cases to judge, and every case of --goals serves some goal (the
+    /// one-thread dgemm rows also give the two-thread scaling row its baseline).
+    #[test]
+    fn goal_cases_and_goals_cover_each_other() {
+        let cases: Vec<Measurement> = goal_cases().iter().map(measurement).collect();
+        for goal in GOALS {
+            assert!(
+                cases.iter().any(|m| (goal.covers)(m)),
+                "no case for goal '{}'",
+                goal.what
+            );
+        }
+        for m in &cases {
+            assert!(
+                GOALS.iter().any(|goal| (goal.covers)(m)),
+                "case {} {} {} k={} t={} serves no goal",
+                m.routine,
+                m.shape,
+                m.size,
+                m.k,
+                m.threads
+            );
+        }
+        for size in [1024, 2048, 3072] {
+            assert!(cases.iter().any(|m| m.routine == "dgemm"
+                && m.shape == "square"
+                && m.size == size
+                && m.threads == 1));
+        }
+    }
 }
