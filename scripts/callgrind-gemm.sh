@@ -19,9 +19,11 @@ for lib in "$@"; do
     OPENBLAS_NUM_THREADS=1 BLASTOOL_NUM_THREADS=1 BLIS_NUM_THREADS=1 \
       valgrind --tool=callgrind --callgrind-out-file="$out" "$work/gemm-once" "$lib" "$routine" "$n" \
       >/dev/null 2>&1
-    total="$(callgrind_annotate "$out" | awk '/PROGRAM TOTALS/ {print $1; exit}')"
-    hottest="$(callgrind_annotate "$out" | grep -E '^ *[0-9,]+ \(' | grep -v 'PROGRAM TOTALS' | head -1 \
-      | sed -E 's/^ *([0-9,]+) \(([0-9.]+%)\) +[^:]*:([^ ]+).*/\3 \1 (\2)/')"
+    # Captured first: a pipe that stops reading early (head) would kill the writer under pipefail.
+    annotated="$(callgrind_annotate "$out")"
+    total="$(awk '/PROGRAM TOTALS/ {print $1; exit}' <<<"$annotated")"
+    hottest="$(grep -E '^ *[0-9,]+ \(' <<<"$annotated" | grep -v 'PROGRAM TOTALS' \
+      | sed -E -n '1s/^ *([0-9,]+) \(([0-9.]+%)\) +[^:]*:([^ ]+).*/\3 \1 (\2)/p')"
     printf '%-28s %-6s %14s  %s\n' "$(basename "$lib")" "$routine" "$total" "$hottest"
   done
 done

@@ -226,7 +226,9 @@ unsafe fn copy_rows<T: Copy>(kb: usize, w: usize, src: *const T, ld: usize, dst:
 }
 
 /// Pack depth `p0..p0+kb`, columns `j0..j0+nb` of op(B) into NR-column panels at `buf`,
-/// zero-padding the last.
+/// zero-padding the last: exactly `pack_a` on the transposed view (an NR-column panel of B is
+/// an MR-row panel of B^T, element (l, j) at `buf[l*nr + j]` either way), so both share one set
+/// of fast paths.
 ///
 /// # Safety
 /// The block lies inside op(B); `buf` has room for `nb.div_ceil(nr) * nr * kb` elements.
@@ -239,50 +241,14 @@ unsafe fn pack_b<T: Scalar>(
     nr: usize,
     buf: *mut T,
 ) {
-    let panels = nb.div_ceil(nr);
-    for p in 0..panels {
-        let cols = nr.min(nb - p * nr);
-        // SAFETY: caller's bounds; every destination element of the panel is written.
-        unsafe {
-            let dst = buf.add(p * nr * kb);
-            let src = b.ptr.add(p0 * b.rs + (j0 + p * nr) * b.cs);
-            if b.cs == 1 && !b.conj {
-                if cols == nr {
-                    copy_rows(kb, nr, src, b.rs, dst);
-                } else {
-                    for l in 0..kb {
-                        let d = dst.add(l * nr);
-                        std::ptr::copy_nonoverlapping(src.add(l * b.rs), d, cols);
-                        for j in cols..nr {
-                            *d.add(j) = T::zero();
-                        }
-                    }
-                }
-            } else if b.rs == 1 {
-                for j in 0..cols {
-                    let s = src.add(j * b.cs);
-                    for l in 0..kb {
-                        *dst.add(l * nr + j) = (*s.add(l)).conj_if(b.conj);
-                    }
-                }
-                for l in 0..kb {
-                    for j in cols..nr {
-                        *dst.add(l * nr + j) = T::zero();
-                    }
-                }
-            } else {
-                for l in 0..kb {
-                    for j in 0..nr {
-                        *dst.add(l * nr + j) = if j < cols {
-                            (*src.add(l * b.rs + j * b.cs)).conj_if(b.conj)
-                        } else {
-                            T::zero()
-                        };
-                    }
-                }
-            }
-        }
-    }
+    let transposed = MatRef {
+        ptr: b.ptr,
+        rs: b.cs,
+        cs: b.rs,
+        conj: b.conj,
+    };
+    // SAFETY: the same elements as the caller's block of op(B), addressed through B^T.
+    unsafe { pack_a(&transposed, j0, nb, p0, kb, nr, buf) }
 }
 
 /// C := beta*C over an m x n column-major block, never reading C when beta == 0.
