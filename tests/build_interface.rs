@@ -304,3 +304,19 @@ fn bad_affixes_are_rejected_before_anything_is_written() {
         );
     }
 }
+
+/// `bench` measures the LP64 CBLAS ABI: handed an ILP64 build it refuses in one line and says
+/// why, instead of calling 64-bit-integer functions with 32-bit arguments.
+#[test]
+fn bench_refuses_an_ilp64_build_and_says_why() {
+    let out = ilp64_suffixed();
+    let output = Command::new(BIN)
+        .args(["bench", "--quick", "--library"])
+        .arg(out.join("lib/libblastool64_.so"))
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("ILP64 (--interface64) build"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}

@@ -91,8 +91,17 @@ impl Library {
             symbols: Default::default(),
         };
         if library.symbol("cblas_dgemm").is_none() {
+            // A `blastool build --interface64` or affixed library exports renamed names (and an
+            // ILP64 one takes 64-bit integers): name that, rather than a bare "not CBLAS".
+            let hint = if library.symbol("cblas_dgemm64_").is_some() {
+                "; it exports cblas_dgemm64_: an ILP64 (--interface64) build, which bench cannot \
+                 call (it measures the LP64 CBLAS ABI)"
+            } else {
+                " (if it is a blastool build with --symbol-prefix/--symbol-suffix: bench calls \
+                 the plain names and cannot measure it)"
+            };
             return Err(format!(
-                "{} does not export the CBLAS ABI (no cblas_dgemm)",
+                "{} does not export the CBLAS ABI (no cblas_dgemm){hint}",
                 path.display()
             ));
         }
