@@ -25,6 +25,10 @@ static THREADS: AtomicUsize = AtomicUsize::new(0);
 /// Smallest m*n*k worth splitting; 0 = not initialised.
 static MIN_WORK: AtomicUsize = AtomicUsize::new(0);
 
+/// Whether a call's workers are pinned to CPUs: 0 = not read yet, 1 = pin, 2 = do not
+/// (`BLASTOOL_PIN_THREADS=0`).
+static PIN: AtomicUsize = AtomicUsize::new(0);
+
 /// Products below this many multiply-adds stay on the calling thread (spawning costs more).
 const DEFAULT_MIN_WORK: usize = 96 * 96 * 96;
 
@@ -51,6 +55,18 @@ pub fn threading() -> (usize, usize) {
         MIN_WORK.store(w, Ordering::Release);
     }
     (t, w)
+}
+
+/// Whether to pin a call's workers (see `threads::worker_cpus`): read from the environment once,
+/// like the other settings, and again after `blastool_quit`.
+pub fn pin_threads() -> bool {
+    let mut p = PIN.load(Ordering::Acquire);
+    if p == 0 {
+        let off = std::env::var_os("BLASTOOL_PIN_THREADS").is_some_and(|v| v == "0");
+        p = if off { 2 } else { 1 };
+        PIN.store(p, Ordering::Release);
+    }
+    p == 1
 }
 
 /// Set the number of threads for later calls (values below 1 mean 1).
@@ -152,6 +168,7 @@ pub extern "C" fn blastool_quit() {
     ACTIVE.store(0, Ordering::Release);
     THREADS.store(0, Ordering::Release);
     MIN_WORK.store(0, Ordering::Release);
+    PIN.store(0, Ordering::Release);
     crate::gemm::buffers::release_all();
 }
 

@@ -48,7 +48,7 @@ mod sys {
 /// always the lowest-numbered allowed CPUs, so several processes calling in parallel on a large
 /// machine may prefer the scheduler's placement.
 pub fn worker_cpus(n: usize) -> Vec<usize> {
-    if std::env::var_os("BLASTOOL_PIN_THREADS").is_some_and(|v| v == "0") {
+    if !crate::arch::pin_threads() {
         return Vec::new();
     }
     #[cfg(all(unix, target_os = "linux"))]

@@ -202,8 +202,7 @@ pub fn runner(target: &Target) -> Result<Runner, String> {
         if cfg!(windows) {
             return Ok(Runner::Native);
         }
-        return on_path("wine")
-            .or_else(|| on_path("wine64"))
+        return crate::leakcheck::find_wine()
             .map(Runner::Wine)
             .ok_or_else(|| "wine is not installed (apt-get install wine64)".to_string());
     }

@@ -794,21 +794,11 @@ fn tool_output(program: &str, args: &[&str]) -> Result<String, String> {
 
 /// The C compiler the `cc` crate picks for `target` (honours CC/CFLAGS like cargo builds do).
 fn c_compiler(target: &Target, out_dir: &Path) -> Result<cc::Tool, Failure> {
-    cc::Build::new()
-        .target(target.triple)
-        .host(targets::host_triple())
-        .opt_level(2)
-        .debug(false)
-        .out_dir(out_dir)
-        .cargo_metadata(false)
-        .cargo_warnings(false)
-        .cargo_output(false)
-        .try_get_compiler()
-        .or_else(|e| {
-            fail(format!(
-                "no C compiler found ({e}); install one (apt-get install gcc) or set CC"
-            ))
-        })
+    cross::cc_tool(target.triple, out_dir).or_else(|e| {
+        fail(format!(
+            "no C compiler found ({e}); install one (apt-get install gcc) or set CC"
+        ))
+    })
 }
 
 fn compiler_version(compiler: &cc::Tool) -> Result<String, Failure> {

@@ -16,6 +16,9 @@ mod runner;
 pub mod trend;
 mod wine;
 
+/// How blastool finds Wine (`wine`, else `wine64`, on PATH); `build`'s smoke test uses it too.
+pub(crate) use wine::find_wine;
+
 pub use child::{run_leak_child, LeakChildArgs};
 
 use protocol::{Event, Sample};
