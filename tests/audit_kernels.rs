@@ -1,28 +1,13 @@
 //! Our own BLAS must be the example of a correct lifecycle: the audit finds its unload
 //! destructor in the shared library and no hidden constructor of ours in the static one.
 
-use blastool::audit::model::{Mechanism, Origin, Role};
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-/// Builds the kernels crate (a no-op when `cargo test --workspace` already did) and returns the
-/// directory holding `libkernels.so` and `libkernels.a`.
-fn built_kernels() -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "-p", "kernels"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo");
-    assert!(status.success(), "cargo build -p kernels failed");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("debug")
-}
+use blastool::audit::model::{Mechanism, Origin, Role};
 
 #[test]
 fn the_kernels_library_audits_clean_with_its_unload_destructor_found() {
-    let dir = built_kernels();
+    let dir = common::built_kernels();
     let shared = blastool::audit::audit_file(&dir.join("libkernels.so"));
     let report = &shared[0];
     assert!(report.error.is_none(), "{:?}", report.error);

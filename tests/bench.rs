@@ -3,21 +3,7 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
-
-fn kernels_library() -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "-p", "kernels"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo");
-    assert!(status.success(), "cargo build -p kernels failed");
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
-        .join("debug/libkernels.so")
-}
 
 #[test]
 fn quick_bench_against_openblas_agrees_numerically() {
@@ -36,7 +22,7 @@ fn quick_bench_against_openblas_agrees_numerically() {
         .arg("--quick")
         .arg("--json")
         .arg("--library")
-        .arg(kernels_library())
+        .arg(common::built_kernels().join("libkernels.so"))
         .args(["--against", openblas])
         .args(["--routines", "dgemm,sgemm,zgemm,cgemm,daxpy,ddot,dgemv"])
         .args(["--threads", "1,2"])

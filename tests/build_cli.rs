@@ -17,12 +17,7 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_blastool");
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("build_cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("build_cli", name)
 }
 
 fn blastool(args: &[&str]) -> Output {
@@ -33,14 +28,7 @@ fn blastool(args: &[&str]) -> Output {
         .expect("run blastool")
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn report(out: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(out.join("build-report.json")).expect("build-report.json");
-    serde_json::from_str(&text).expect("valid JSON")
-}
+use common::text;
 
 /// Builds `target` into a fresh directory once per test run.
 fn built(cell: &'static OnceLock<PathBuf>, target: &str, extra: &[&str]) -> &'static Path {
@@ -162,7 +150,7 @@ fn generic_has_the_make_install_layout() {
 #[test]
 fn generic_report_records_the_build() {
     let out = generic();
-    let r = report(out);
+    let r = common::build_report(out);
     assert_eq!(r["target"], "GENERIC");
     assert_eq!(r["rustflags"][0], "-Ctarget-cpu=x86-64");
     assert_eq!(r["audit"]["verdict"], "clean");
@@ -314,7 +302,7 @@ fn haswell_builds_on_a_ram_disk_and_runs_its_table() {
         return;
     }
     let out = haswell_ramdisk();
-    let r = report(out);
+    let r = common::build_report(out);
     assert_eq!(r["target"], "HASWELL");
     assert_eq!(r["rustflags"][0], "-Ctarget-cpu=haswell");
     assert_eq!(r["smoke_test"]["runs"]["shared"]["core"], "HASWELL");
@@ -558,7 +546,7 @@ fn changed_options_or_tampered_files_rebuild() {
     assert!(second.status.success(), "{}", text(&second.stderr));
     assert!(!text(&second.stderr).contains("up to date"));
     let printed: serde_json::Value = serde_json::from_slice(&second.stdout).expect("--json");
-    assert_eq!(printed, report(&out));
+    assert_eq!(printed, common::build_report(&out));
     assert_eq!(printed["shared"], false);
     assert!(out.join("lib/libblastool.a").is_file());
     assert!(!out.join("lib/libblastool.so").exists());

@@ -19,17 +19,10 @@ use std::time::Instant;
 const BIN: &str = env!("CARGO_BIN_EXE_blastool");
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("build_cross")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("build_cross", name)
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::text;
 
 fn blastool(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(BIN);
@@ -67,11 +60,6 @@ fn tool(program: &str, package: &str) -> bool {
         program,
         &format!("apt-get install {package}"),
     )
-}
-
-fn report(out: &Path) -> Value {
-    let text = std::fs::read_to_string(out.join("build-report.json")).expect("build-report.json");
-    serde_json::from_str(&text).expect("valid JSON")
 }
 
 /// Builds once per test run; `None` when a tool is missing (skipped, or failed under CI).
@@ -153,7 +141,7 @@ fn arm64_build_is_aarch64_smoke_tested_under_qemu_and_audited() {
         Path::new("libblastool.so.0.1.0")
     );
     assert_eq!(elf_machine(&out.join("lib/libblastool.so.0.1.0")), 183);
-    let report = report(out);
+    let report = common::build_report(out);
     assert_eq!(report["rust_target"], "aarch64-unknown-linux-gnu");
     let flags = report["rustflags"].to_string();
     assert!(flags.contains("-Ctarget-cpu=neoverse-n1"), "{flags}");
@@ -222,7 +210,7 @@ fn windows_dll_has_the_mingw_layout_runs_under_wine_and_audits_clean() {
         std::fs::read_to_string(out.join("lib/cmake/blastool/blastoolConfig.cmake")).unwrap();
     assert!(cmake.contains("IMPORTED_IMPLIB"), "{cmake}");
 
-    let report = report(out);
+    let report = common::build_report(out);
     assert_eq!(report["rust_target"], "x86_64-pc-windows-gnu");
     assert_eq!(report["os"], "windows");
     let smoke = &report["smoke_test"];
@@ -391,7 +379,7 @@ fn without_qemu_the_smoke_program_is_compiled_but_not_run_and_says_so() {
         stderr.contains("compiled and linked but NOT run"),
         "{stderr}"
     );
-    let smoke = &report(&out)["smoke_test"];
+    let smoke = &common::build_report(&out)["smoke_test"];
     assert_eq!(smoke["ran"], false, "{smoke}");
     assert_ne!(smoke["result"], "passed", "{smoke}");
     assert!(
@@ -468,7 +456,7 @@ fn an_ilp64_windows_dll_exports_suffixed_names_and_its_dllmain_calls_them() {
     assert!(!def
         .lines()
         .any(|l| l.split_whitespace().next() == Some("dgemm_")));
-    let report = report(out);
+    let report = common::build_report(out);
     assert_eq!(report["smoke_test"]["result"], "passed");
     assert_eq!(report["smoke_test"]["calls"][1], "dgemm_64_");
     let disassembly = Command::new("x86_64-w64-mingw32-objdump")

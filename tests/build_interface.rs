@@ -88,11 +88,6 @@ fn dynamic_symbols(library: &Path) -> Vec<String> {
         .collect()
 }
 
-fn report(out: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(out.join("build-report.json")).expect("build-report.json");
-    serde_json::from_str(&text).expect("valid JSON")
-}
-
 fn have_cc(test: &str) -> bool {
     common::require(
         common::tool_runs("cc"),
@@ -130,7 +125,7 @@ fn interface64_exports_suffixed_names_and_declares_int64_blasint() {
     assert!(!cblas.contains(" cblas_dgemm("));
     let f77 = std::fs::read_to_string(out.join("include/f77blas.h")).unwrap();
     assert!(f77.contains("void dgemm_64_("), "f77blas.h lacks dgemm_64_");
-    let report = report(out);
+    let report = common::build_report(out);
     assert_eq!(report["interface"]["integers"], "ILP64");
     assert_eq!(report["interface"]["symbol_suffix"], "64_");
     assert_eq!(report["smoke_test"]["result"], "passed");
@@ -185,7 +180,7 @@ fn symbol_prefix_renames_every_export() {
     let cblas = std::fs::read_to_string(out.join("include/cblas.h")).unwrap();
     assert!(cblas.contains("typedef int blasint;"));
     assert!(cblas.contains("double my_cblas_ddot(const blasint N"));
-    assert_eq!(report(out)["interface"]["integers"], "LP64");
+    assert_eq!(common::build_report(out)["interface"]["integers"], "LP64");
 }
 
 /// An ILP64 library reads all 64 bits of an integer: `cblas_ddot` with n = 2^31 + 5 and both

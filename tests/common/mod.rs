@@ -101,3 +101,24 @@ pub fn scratch(group: &str, name: &str) -> PathBuf {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// The `build-report.json` of a `blastool build` output directory.
+pub fn build_report(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("build-report.json")).expect("build-report.json");
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+/// Builds the kernels crate in the debug profile (a no-op when `cargo test --workspace` already
+/// did) and returns the directory holding `libkernels.so` and `libkernels.a`.
+pub fn built_kernels() -> PathBuf {
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "kernels"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run cargo");
+    assert!(status.success(), "cargo build -p kernels failed");
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+        .join("debug")
+}
