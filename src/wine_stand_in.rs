@@ -18,9 +18,14 @@ pub const SOURCE: &str = include_str!(concat!(
 /// The DLL name as Windows programs import it.
 pub const DLL: &str = "bcryptprimitives.dll";
 
-/// True when `wine --version` reports a release before 9.0 (which has no bcryptprimitives.dll).
-/// An unreadable version counts as "lacks it": the stand-in is harmless where it is not needed.
-pub fn wine_lacks_it(wine: &Path) -> bool {
+/// True when this Wine has no bcryptprimitives.dll: the prefix's `system32` is asked when the
+/// prefix exists (it holds a file for every DLL Wine provides), else `wine --version` (9.0 added
+/// it). An unreadable version counts as "lacks it": the stand-in is harmless where not needed.
+pub fn wine_lacks_it(wine: &Path, prefix: &Path) -> bool {
+    let system32 = prefix.join("drive_c/windows/system32");
+    if system32.is_dir() {
+        return !system32.join(DLL).is_file();
+    }
     let Ok(output) = Command::new(wine)
         .arg("--version")
         .env("WINEDEBUG", "-all")

@@ -426,7 +426,11 @@ fn inapplicable_options_are_rejected_not_ignored() {
 
 #[test]
 fn ctrl_c_mid_build_leaves_no_debris_and_keeps_the_previous_output() {
-    if !Path::new("/dev/shm").is_dir() {
+    if !common::require(
+        Path::new("/dev/shm").is_dir(),
+        "ctrl_c_mid_build: /dev/shm (the RAM disk the interrupted build stages on)",
+        "mount a tmpfs on /dev/shm",
+    ) {
         return;
     }
     let dir = scratch("interrupt");

@@ -329,7 +329,7 @@ pub(super) fn prepare_wine(
         }
         notes.push(format!("created the Wine prefix {}", prefix.display()));
     }
-    if !system32.join(crate::wine_stand_in::DLL).is_file() {
+    if crate::wine_stand_in::wine_lacks_it(wine, &prefix) {
         crate::wine_stand_in::build(compiler, smoke_dir).or_else(fail)?;
         notes.push(
             "this Wine has no bcryptprimitives.dll (Wine < 9.0): the smoke programs ran with a stand-in forwarding ProcessPrng to RtlGenRandom (nothing of it is installed)"

@@ -341,7 +341,12 @@ pub fn check(path: &Path, options: &Options) -> Result<LeakVerdict, LeakError> {
             let loader = wine::loader_exe(*arch)?;
             // A Rust-built DLL under a Wine without bcryptprimitives.dll: run a loader that has
             // the stand-in beside it, and say so in the report's runner.
-            let (loader, runner) = match wine::loader_with_stand_in(&loader, *arch, imports)? {
+            let (loader, runner) = match wine::loader_with_stand_in(
+                &loader,
+                *arch,
+                imports,
+                options.wine_prefix.as_deref(),
+            )? {
                 Some(copy) => (copy, "wine+bcryptprimitives-stand-in"),
                 None if cfg!(windows) => (loader, "windows"),
                 None => (loader, "wine"),

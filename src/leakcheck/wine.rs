@@ -92,6 +92,7 @@ pub(crate) fn loader_with_stand_in(
     loader: &Path,
     arch: PeArch,
     imports: &[String],
+    prefix: Option<&Path>,
 ) -> Result<Option<PathBuf>, LeakError> {
     let needed = !cfg!(windows)
         && imports
@@ -100,7 +101,7 @@ pub(crate) fn loader_with_stand_in(
     let Some(wine) = find_wine().filter(|_| needed) else {
         return Ok(None);
     };
-    if !crate::wine_stand_in::wine_lacks_it(&wine) {
+    if !crate::wine_stand_in::wine_lacks_it(&wine, &wine_prefix(prefix)) {
         return Ok(None);
     }
     let stem = loader
