@@ -166,7 +166,7 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
                     let (alpha, beta) = (special::<T>(&mut r), special::<T>(&mut r));
                     // Mostly single-threaded; every fourth case split over 2 or 3 threads.
                     let parts = [1, 1, 2, 3][r.below(4)];
-                    for path in [Path::Packed, Path::Direct, Path::Loops] {
+                    for path in [Path::Packed, Path::Direct, Path::Auto] {
                         check_one(&small, path, parts, &mut r, ta, tb, m, n, k, alpha, beta);
                     }
                 }
@@ -213,8 +213,8 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
         alpha,
         T::zero(),
     );
-    // Every tile size up to two tiles each way on the automatic path (plain loops for the
-    // tiniest, direct for the others).
+    // Every tile size up to two tiles each way on the automatic path (direct, edge tiles through
+    // the scratch tile).
     for m in 1..=2 * mr + 1 {
         for n in 1..=2 * nr + 1 {
             let (alpha, beta) = (special::<T>(&mut r), special::<T>(&mut r));

@@ -1,6 +1,24 @@
 //! The generic GEMM framework (BLIS model): the loops around the microkernel, packing of A and B
 //! into contiguous panels, and edge handling. Per-architecture code is only the microkernels,
 //! reached through a `KernelSet` table together with their block sizes.
+//!
+//! # Reproducibility
+//!
+//! For one kernel table, `C(i,j)` depends only on row `i` of op(A), column `j` of op(B), `k`,
+//! alpha, beta and `C(i,j)`: never on `m`, `n`, the leading dimensions, the path (packed or
+//! direct, shifted edge panels) or the split over threads. LAPACK relies on this: its QR sweeps
+//! update the same rows once through a wide and once through a narrow product and compare.
+//! It holds by construction:
+//! - the only arithmetic is the table's microkernel: a tile at the matrix edge runs the same
+//!   kernel, with the same alpha and beta, on a scratch copy of its block of C (`load_tile`,
+//!   `store_tile`), and there is no separate code path for tiny products;
+//! - every element's sum over `k` is one chain in the kernel, cut at the same KC boundaries
+//!   (multiples of the table's `kc`, whatever the shape); later depth blocks add onto C with
+//!   beta = 1;
+//! - packing only moves (and conjugates) values, and threads split C's rows or columns, never
+//!   the depth.
+//!
+//! `kernels/tests/reproducibility.rs` checks it bitwise for every table this CPU runs.
 
 #[cfg(target_arch = "x86_64")]
 #[macro_use]
@@ -280,9 +298,6 @@ pub enum Path {
     /// Read A (when its columns are contiguous) and B (unless conjugated) in place, packing only
     /// partial edge panels, whatever the size.
     Direct,
-    /// Plain loops, no microkernel: what `Auto` uses for tiny products (`tiny_ok`), where the
-    /// tile machinery costs more than the arithmetic.
-    Loops,
 }
 
 /// C := alpha * op(A) * op(B) + beta * C with C m x n (column-major, ldc), op(A) m x k,
@@ -334,11 +349,6 @@ pub unsafe fn gemm_with_path<T: Scalar>(
         unsafe { scale_c(m, n, beta, c, ldc) };
         return;
     }
-    if path == Path::Loops || (path == Path::Auto && tiny_ok::<T>(m, n, k)) {
-        // SAFETY: forwarded contract.
-        unsafe { gemm_loops(m, n, k, alpha, a, b, beta, c, ldc) };
-        return;
-    }
     let (mr, nr) = (u.mr, u.nr);
     // Block sizes rounded to whole register tiles so only the matrix edge has partial tiles.
     let mc = u.mc.max(mr) / mr * mr;
@@ -347,7 +357,7 @@ pub unsafe fn gemm_with_path<T: Scalar>(
     // Small or shallow products read A and B in place (no packing): A when its columns are
     // contiguous, B whenever it needs no conjugation. Only partial edge panels are packed.
     let direct = match path {
-        Path::Auto | Path::Loops => direct_ok::<T>(m, n),
+        Path::Auto => direct_ok::<T>(m, n),
         Path::Packed => false,
         Path::Direct => true,
     };
@@ -381,7 +391,8 @@ pub unsafe fn gemm_with_path<T: Scalar>(
     let bpack: *mut T = base as *mut T;
     // SAFETY: inside the buffer.
     let apack: *mut T = unsafe { base.add(boff) } as *mut T;
-    // Scratch for edge tiles: the kernel writes all of it (beta = 0) before `merge_tile` reads.
+    // Scratch for edge tiles: `load_tile` initialises it when beta != 0, and the kernel writes
+    // all of it before `store_tile` reads.
     let mut tile = [std::mem::MaybeUninit::<T>::uninit(); MAX_TILE];
     assert!(mr * nr <= MAX_TILE, "register tile larger than MAX_TILE");
     for jc in (0..n).step_by(nc) {
@@ -475,29 +486,20 @@ pub unsafe fn gemm_with_path<T: Scalar>(
                             // SAFETY: a full tile of C; operands as the kernel's contract.
                             unsafe { (u.func)(kb, ap, sa, bp, rsb, csb, cp, ldc, alpha, beta_eff) };
                         } else {
-                            // SAFETY: the scratch tile is MR x NR with ld MR.
+                            // An edge tile runs the same kernel with the same alpha and beta on a
+                            // scratch copy of its block of C, so each of its elements is computed
+                            // exactly as inside a full tile (see "Reproducibility" in the module
+                            // header).
+                            let t = tile.as_mut_ptr() as *mut T;
+                            let off = row_off + col_off * mr;
+                            // SAFETY: the scratch tile is MR x NR with ld MR; the block of C is
+                            // rows x cols at `cp`.
                             unsafe {
-                                (u.func)(
-                                    kb,
-                                    ap,
-                                    sa,
-                                    bp,
-                                    rsb,
-                                    csb,
-                                    tile.as_mut_ptr() as *mut T,
-                                    mr,
-                                    alpha,
-                                    T::zero(),
-                                );
-                                merge_tile(
-                                    rows,
-                                    cols,
-                                    (tile.as_ptr() as *const T).add(row_off + col_off * mr),
-                                    mr,
-                                    beta_eff,
-                                    cp,
-                                    ldc,
-                                );
+                                if !beta_eff.is_zero() {
+                                    load_tile(mr, nr, t, off, rows, cols, cp, ldc);
+                                }
+                                (u.func)(kb, ap, sa, bp, rsb, csb, t, mr, alpha, beta_eff);
+                                store_tile(rows, cols, t.add(off), mr, cp, ldc);
                             }
                         }
                     }
@@ -532,75 +534,6 @@ unsafe fn prefetch_tile<T>(c: *mut T, rows: usize, cols: usize, ldc: usize) {
     let _ = (c, rows, cols, ldc);
 }
 
-/// Whether a product is tiny enough for `gemm_loops`: below about 5 x 5 x 5 doubles (6^3 floats,
-/// 3^3 complex) the microkernel's edge packing and tile merging cost more than the
-/// multiply-adds (measured on Zen 3).
-fn tiny_ok<T: Scalar>(m: usize, n: usize, k: usize) -> bool {
-    // Complex loops are scalar complex arithmetic: they lose to the kernel much earlier.
-    let complex = std::mem::size_of::<T>() == 2 * std::mem::size_of::<T::Real>();
-    let limit = if complex {
-        TINY_MAX_BYTES_COMPLEX
-    } else {
-        TINY_MAX_BYTES
-    };
-    m.saturating_mul(n)
-        .saturating_mul(k)
-        .saturating_mul(std::mem::size_of::<T>())
-        <= limit
-}
-
-/// See `tiny_ok`.
-const TINY_MAX_BYTES: usize = 1024;
-/// See `tiny_ok` (about 3 x 3 x 3).
-const TINY_MAX_BYTES_COMPLEX: usize = 512;
-
-/// C := alpha*op(A)*op(B) + beta*C by plain loops in the reference order (C scaled by beta
-/// first, never read when beta == 0; then alpha*b(l,j) times column l of op(A) added), with the
-/// innermost loop along C's contiguous column.
-///
-/// # Safety
-/// As `gemm_with`; alpha != 0 and k > 0 (the caller's quick returns).
-#[allow(clippy::too_many_arguments)]
-unsafe fn gemm_loops<T: Scalar>(
-    m: usize,
-    n: usize,
-    k: usize,
-    alpha: T,
-    a: MatRef<T>,
-    b: MatRef<T>,
-    beta: T,
-    c: *mut T,
-    ldc: usize,
-) {
-    for j in 0..n {
-        // SAFETY: column j of C holds m elements (caller's bounds).
-        let col = unsafe { std::slice::from_raw_parts_mut(c.add(j * ldc), m) };
-        if beta.is_zero() {
-            col.fill(T::zero());
-        } else if !beta.is_one() {
-            for v in col.iter_mut() {
-                *v = beta * *v;
-            }
-        }
-        for l in 0..k {
-            // SAFETY: inside op(B) and op(A).
-            let t = alpha * unsafe { b.at(l, j) };
-            if a.rs == 1 && !a.conj {
-                // SAFETY: column l of op(A) is contiguous here.
-                let acol = unsafe { std::slice::from_raw_parts(a.ptr.add(l * a.cs), m) };
-                for (v, &x) in col.iter_mut().zip(acol) {
-                    *v += t * x;
-                }
-            } else {
-                for (i, v) in col.iter_mut().enumerate() {
-                    // SAFETY: inside op(A).
-                    *v += t * unsafe { a.at(i, l) };
-                }
-            }
-        }
-    }
-}
-
 /// How many kernel calls ahead `gemm_with_path` prefetches C tiles.
 const PF_TILES: usize = 4;
 
@@ -623,34 +556,48 @@ fn direct_ok<T>(m: usize, n: usize) -> bool {
 /// See `direct_ok`: columns of at most 1 KiB (128 doubles), measured on Zen 3.
 const DIRECT_MAX_BYTES: usize = 1024;
 
-/// C := tile + beta*C over a rows x cols block, never reading C when beta == 0.
+/// Fill the MR x NR scratch tile (ld `mr`) for an edge tile: the rows x cols block of C at `c`
+/// goes to offset `off`, every other element is zero (the kernel reads the whole tile when
+/// beta != 0; those results are discarded).
 ///
 /// # Safety
-/// C addressable as rows x cols with leading dimension ldc.
-unsafe fn merge_tile<T: Scalar>(
+/// `tile` holds mr x nr elements; C addressable as rows x cols with leading dimension ldc;
+/// the block fits in the tile at `off`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn load_tile<T: Scalar>(
+    mr: usize,
+    nr: usize,
+    tile: *mut T,
+    off: usize,
+    rows: usize,
+    cols: usize,
+    c: *const T,
+    ldc: usize,
+) {
+    // SAFETY: caller's bounds.
+    unsafe {
+        std::slice::from_raw_parts_mut(tile, mr * nr).fill(T::zero());
+        for j in 0..cols {
+            std::ptr::copy_nonoverlapping(c.add(j * ldc), tile.add(off + j * mr), rows);
+        }
+    }
+}
+
+/// Copy the rows x cols block at `tile` (ld `ldt`) back into C.
+///
+/// # Safety
+/// Both blocks addressable; they do not overlap.
+unsafe fn store_tile<T: Scalar>(
     rows: usize,
     cols: usize,
     tile: *const T,
     ldt: usize,
-    beta: T,
     c: *mut T,
     ldc: usize,
 ) {
     for j in 0..cols {
-        for i in 0..rows {
-            // SAFETY: caller's bounds; the tile holds ldt x cols written elements.
-            unsafe {
-                let t = *tile.add(i + j * ldt);
-                let p = c.add(i + j * ldc);
-                *p = if beta.is_zero() {
-                    t
-                } else if beta.is_one() {
-                    *p + t
-                } else {
-                    beta * *p + t
-                };
-            }
-        }
+        // SAFETY: caller's bounds.
+        unsafe { std::ptr::copy_nonoverlapping(tile.add(j * ldt), c.add(j * ldc), rows) };
     }
 }
 
