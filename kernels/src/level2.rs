@@ -252,19 +252,28 @@ unsafe fn gemv_full<T: Scalar>(
             .into_iter()
             .map(|v| alpha * v)
             .collect();
-        if yv.inc == 1 {
-            if !beta.is_one() {
-                // SAFETY: BLAS contract.
-                unsafe { update_y(yv, beta, alpha, None) };
-            }
-            // SAFETY: y is m contiguous elements, A m x n with leading dimension lda.
-            unsafe { vector::gemv_n(isa, m, n, a, lda, xs.as_ptr(), yv.ptr, cj) };
+        // A strided y is updated in a contiguous copy, so that each element is computed
+        // exactly as for a contiguous y (beta first, then one fused chain over the columns),
+        // whatever the increment.
+        // SAFETY: BLAS contract.
+        let mut copy = if yv.inc == 1 {
+            None
         } else {
-            let mut r = vec![T::zero(); m];
-            // SAFETY: as above, into the contiguous r.
-            unsafe { vector::gemv_n(isa, m, n, a, lda, xs.as_ptr(), r.as_mut_ptr(), cj) };
+            Some(unsafe { yv.gather() })
+        };
+        let yc = match copy.as_mut() {
+            Some(v) => Vec1::new(v.as_mut_ptr(), m, 1),
+            None => yv,
+        };
+        if !beta.is_one() {
+            // SAFETY: yc addresses m elements.
+            unsafe { update_y(yc, beta, alpha, None) };
+        }
+        // SAFETY: yc is m contiguous elements, A m x n with leading dimension lda.
+        unsafe { vector::gemv_n(isa, m, n, a, lda, xs.as_ptr(), yc.ptr, cj) };
+        if let Some(v) = copy {
             // SAFETY: BLAS contract.
-            unsafe { update_y(yv, beta, T::one(), Some(&r)) };
+            unsafe { yv.scatter(&v) };
         }
     } else {
         // SAFETY: BLAS contract.

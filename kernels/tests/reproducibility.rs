@@ -623,3 +623,128 @@ fn level3_results_do_not_depend_on_the_shape() {
         }
     }
 }
+
+// ---- Level 1 and 2 vector kernels -----------------------------------------------------------
+
+/// Element-wise kernels (axpy, scal, gemv N) must give an element the same bits wherever it sits
+/// in the vector (vector body or scalar tail), and gemv T must give a column the same bits
+/// whichever other columns share the call (a block of four or the remainder): LAPACK applies
+/// the same reflector or rotation to longer or shorter ranges and compares the results.
+fn vector_sweep<T: TestScalar>(isa: kernels::vector::Isa, seed: u64) -> usize {
+    use kernels::vector as v;
+    let mut r = Rng::new(seed);
+    let mut compared = 0;
+    for _ in 0..40 {
+        let (m, n) = (1 + r.below(70), 1 + r.below(11));
+        let lda = m + r.below(3);
+        let a: Vec<T> = wide_vec(&mut r, lda * n);
+        let x: Vec<T> = wide_vec(&mut r, m.max(n));
+        let y0: Vec<T> = wide_vec(&mut r, m.max(n));
+        let alpha = wide::<T>(&mut r);
+        let conj = r.below(2) == 1;
+        // A sub-range lo..hi of the rows, or of the columns for gemv T.
+        let (lo, hi) = range(&mut r, m);
+        let (c0, c1) = range(&mut r, n);
+        let check = |what: &str, got: &[T], whole: &[T], offset: usize| {
+            for (i, g) in got.iter().enumerate() {
+                assert_eq!(
+                    bits(*g),
+                    bits(whole[offset + i]),
+                    "{isa:?} {what} m={m} n={n}: element {} of the sub-call differs",
+                    offset + i
+                );
+            }
+            got.len()
+        };
+        // SAFETY (whole block): every pointer addresses the lengths passed.
+        unsafe {
+            let mut whole = y0.clone();
+            v::axpy(isa, m, alpha, x.as_ptr(), whole.as_mut_ptr(), conj);
+            let mut part = y0[lo..hi].to_vec();
+            v::axpy(
+                isa,
+                hi - lo,
+                alpha,
+                x[lo..].as_ptr(),
+                part.as_mut_ptr(),
+                conj,
+            );
+            compared += check("axpy", &part, &whole, lo);
+
+            let mut whole = y0.clone();
+            v::scal(isa, m, alpha, whole.as_mut_ptr());
+            let mut part = y0[lo..hi].to_vec();
+            v::scal(isa, hi - lo, alpha, part.as_mut_ptr());
+            compared += check("scal", &part, &whole, lo);
+
+            let mut whole = y0.clone();
+            v::gemv_n(
+                isa,
+                m,
+                n,
+                a.as_ptr(),
+                lda,
+                x.as_ptr(),
+                whole.as_mut_ptr(),
+                conj,
+            );
+            let mut part = y0[lo..hi].to_vec();
+            let sub = a[lo..].as_ptr();
+            v::gemv_n(
+                isa,
+                hi - lo,
+                n,
+                sub,
+                lda,
+                x.as_ptr(),
+                part.as_mut_ptr(),
+                conj,
+            );
+            compared += check("gemv N", &part, &whole, lo);
+
+            let mut whole = vec![T::zero(); n];
+            v::gemv_t(
+                isa,
+                m,
+                n,
+                a.as_ptr(),
+                lda,
+                x.as_ptr(),
+                whole.as_mut_ptr(),
+                conj,
+            );
+            let mut part = vec![T::zero(); c1 - c0];
+            let sub = a[c0 * lda..].as_ptr();
+            v::gemv_t(
+                isa,
+                m,
+                c1 - c0,
+                sub,
+                lda,
+                x.as_ptr(),
+                part.as_mut_ptr(),
+                conj,
+            );
+            compared += check("gemv T", &part, &whole, c0);
+        }
+    }
+    compared
+}
+
+#[test]
+fn vector_kernel_results_do_not_depend_on_the_shape() {
+    for isa in kernels::vector::Isa::ALL {
+        if !isa.supported() {
+            skipped(&format!(
+                "{isa:?} ({}) vector kernels: this CPU lacks the ISA; shape independence NOT checked",
+                isa.table_name()
+            ));
+            continue;
+        }
+        let n = vector_sweep::<f32>(isa, 31)
+            + vector_sweep::<f64>(isa, 32)
+            + vector_sweep::<C32>(isa, 33)
+            + vector_sweep::<C64>(isa, 34);
+        println!("{isa:?}: {n} vector-kernel elements identical");
+    }
+}

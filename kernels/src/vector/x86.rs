@@ -198,8 +198,10 @@ macro_rules! vector_kernels {
                         o::store(y.add(i), o::fma(o::load(x.add(i)), va, o::load(y.add(i))));
                         i += L;
                     }
+                    // The same fused multiply-add as the vector lanes: an element's result must not
+                    // depend on where the vector ends (see "Reproducibility" in `crate::gemm`).
                     while i < n {
-                        *y.add(i) += alpha * *x.add(i);
+                        *y.add(i) = (*x.add(i)).mul_add(alpha, *y.add(i));
                         i += 1;
                     }
                 }
@@ -347,7 +349,7 @@ macro_rules! vector_kernels {
                         while i < m {
                             let mut t = *y.add(i);
                             for k in 0..4 {
-                                t += *c[k].add(i) * s[k];
+                                t = (*c[k].add(i)).mul_add(s[k], t);
                             }
                             *y.add(i) = t;
                             i += 1;
@@ -357,6 +359,42 @@ macro_rules! vector_kernels {
                     while j < n {
                         axpy(m, *x.add(j), a.add(j * lda), y);
                         j += 1;
+                    }
+                }
+            }
+
+            /// `r[k] = sum_i c[k][i] * x[i]` for K columns of m elements. Every column is summed
+            /// the same way whatever K is, so `gemv_t` gives a column the same bits whether it
+            /// falls in a block of four or in the remainder (the shape independence LAPACK relies
+            /// on: the same reflector applied to a wider matrix).
+            #[inline(always)]
+            unsafe fn col_dots<const K: usize>(m: usize, c: [*const E; K], x: *const E, r: *mut E) {
+                let mut acc = [[o::zero(); 2]; K];
+                let mut i = 0;
+                // SAFETY (whole body): rows < m (contract).
+                unsafe {
+                    while i + 2 * L <= m {
+                        let xv = [o::load(x.add(i)), o::load(x.add(i + L))];
+                        for k in 0..K {
+                            for u in 0..2 {
+                                acc[k][u] = o::fma(o::load(c[k].add(i + u * L)), xv[u], acc[k][u]);
+                            }
+                        }
+                        i += 2 * L;
+                    }
+                    if i + L <= m {
+                        let xv = o::load(x.add(i));
+                        for k in 0..K {
+                            acc[k][0] = o::fma(o::load(c[k].add(i)), xv, acc[k][0]);
+                        }
+                        i += L;
+                    }
+                    for k in 0..K {
+                        let mut s = o::hsum(o::add(acc[k][0], acc[k][1]));
+                        for l in i..m {
+                            s = (*c[k].add(l)).mul_add(*x.add(l), s);
+                        }
+                        *r.add(k) = s;
                     }
                 }
             }
@@ -380,36 +418,11 @@ macro_rules! vector_kernels {
                             a.add((j + 2) * lda),
                             a.add((j + 3) * lda),
                         ];
-                        let mut acc = [[o::zero(); 2]; 4];
-                        let mut i = 0;
-                        while i + 2 * L <= m {
-                            let xv = [o::load(x.add(i)), o::load(x.add(i + L))];
-                            for k in 0..4 {
-                                for u in 0..2 {
-                                    acc[k][u] =
-                                        o::fma(o::load(c[k].add(i + u * L)), xv[u], acc[k][u]);
-                                }
-                            }
-                            i += 2 * L;
-                        }
-                        if i + L <= m {
-                            let xv = o::load(x.add(i));
-                            for k in 0..4 {
-                                acc[k][0] = o::fma(o::load(c[k].add(i)), xv, acc[k][0]);
-                            }
-                            i += L;
-                        }
-                        for k in 0..4 {
-                            let mut s = o::hsum(o::add(acc[k][0], acc[k][1]));
-                            for l in i..m {
-                                s += *c[k].add(l) * *x.add(l);
-                            }
-                            *r.add(j + k) = s;
-                        }
+                        col_dots::<4>(m, c, x, r.add(j));
                         j += 4;
                     }
                     while j < n {
-                        *r.add(j) = dot(m, a.add(j * lda), x);
+                        col_dots::<1>(m, [a.add(j * lda)], x, r.add(j));
                         j += 1;
                     }
                 }
@@ -419,13 +432,22 @@ macro_rules! vector_kernels {
             #[inline]
             #[target_feature(enable = $feat)]
             fn cmul_factors(alpha: [E; 2], conj: bool) -> (o::V, o::V) {
+                let (c1, c2) = cmul_scalars(alpha, conj);
+                (o::pairs(c1[0], c1[1]), o::pairs(c2[0], c2[1]))
+            }
+
+            /// The (re, im) lanes of `cmul_factors`, for the scalar tails: they compute an
+            /// element exactly as a vector lane does, x*c1 + swap(x)*c2 with the same fused
+            /// steps, so no element depends on where the vector ends.
+            #[inline(always)]
+            fn cmul_scalars(alpha: [E; 2], conj: bool) -> ([E; 2], [E; 2]) {
                 let [ar, ai] = alpha;
                 if conj {
                     // (ar*xr + ai*xi, ai*xr - ar*xi)
-                    (o::pairs(ar, -ar), o::pairs(ai, ai))
+                    ([ar, -ar], [ai, ai])
                 } else {
                     // (ar*xr - ai*xi, ar*xi + ai*xr)
-                    (o::pairs(ar, ar), o::pairs(-ai, ai))
+                    ([ar, ar], [-ai, ai])
                 }
             }
 
@@ -451,12 +473,12 @@ macro_rules! vector_kernels {
                         o::store(y.add(i), o::fma(o::swap(xv), c2, t));
                         i += L;
                     }
-                    let [ar, ai] = alpha;
+                    let (s1, s2) = cmul_scalars(alpha, conj);
                     while i < len {
                         let (xr, xi) = (*x.add(i), *x.add(i + 1));
-                        let xi = if conj { -xi } else { xi };
-                        *y.add(i) += ar * xr - ai * xi;
-                        *y.add(i + 1) += ar * xi + ai * xr;
+                        let (yr, yi) = (*y.add(i), *y.add(i + 1));
+                        *y.add(i) = xi.mul_add(s2[0], xr.mul_add(s1[0], yr));
+                        *y.add(i + 1) = xr.mul_add(s2[1], xi.mul_add(s1[1], yi));
                         i += 2;
                     }
                 }
@@ -515,11 +537,11 @@ macro_rules! vector_kernels {
                         o::store(x.add(i), o::fma(o::swap(xv), c2, o::mul(xv, c1)));
                         i += L;
                     }
-                    let [ar, ai] = alpha;
+                    let (s1, s2) = cmul_scalars(alpha, false);
                     while i < len {
                         let (xr, xi) = (*x.add(i), *x.add(i + 1));
-                        *x.add(i) = ar * xr - ai * xi;
-                        *x.add(i + 1) = ar * xi + ai * xr;
+                        *x.add(i) = xi.mul_add(s2[0], xr * s1[0]);
+                        *x.add(i + 1) = xr.mul_add(s2[1], xi * s1[1]);
                         i += 2;
                     }
                 }
@@ -584,6 +606,48 @@ macro_rules! vector_kernels {
                 }
             }
 
+            /// `r[k] = sum_i op(c[k][i]) * x[i]` for K complex columns of m elements, each
+            /// column summed the same way whatever K is (see `col_dots`).
+            #[inline(always)]
+            unsafe fn ccol_dots<const K: usize>(
+                m: usize,
+                c: [*const E; K],
+                x: *const E,
+                r: *mut E,
+                conj: bool,
+            ) {
+                let len = 2 * m;
+                // Per column: p = a*x lane-wise, q = a*swap(x) (see `cdot`).
+                let mut p = [o::zero(); K];
+                let mut q = [o::zero(); K];
+                let mut i = 0;
+                // SAFETY (whole body): real row indices < 2m (contract).
+                unsafe {
+                    while i + L <= len {
+                        let xv = o::load(x.add(i));
+                        let xs = o::swap(xv);
+                        for k in 0..K {
+                            let av = o::load(c[k].add(i));
+                            p[k] = o::fma(av, xv, p[k]);
+                            q[k] = o::fma(av, xs, q[k]);
+                        }
+                        i += L;
+                    }
+                    for k in 0..K {
+                        let ps = o::hsum_pairs(p[k]);
+                        let qs = o::hsum_pairs(q[k]);
+                        let (re, im) = if conj {
+                            (ps[0] + ps[1], qs[0] - qs[1])
+                        } else {
+                            (ps[0] - ps[1], qs[0] + qs[1])
+                        };
+                        let t = cdot((len - i) / 2, c[k].add(i), x.add(i), conj);
+                        *r.add(2 * k) = re + t[0];
+                        *r.add(2 * k + 1) = im + t[1];
+                    }
+                }
+            }
+
             #[target_feature(enable = $feat)]
             pub unsafe fn cgemv_t(
                 m: usize,
@@ -594,7 +658,6 @@ macro_rules! vector_kernels {
                 r: *mut E,
                 conj: bool,
             ) {
-                let len = 2 * m;
                 let mut j = 0;
                 // SAFETY (whole body): real row indices < 2m, columns < n (contract).
                 unsafe {
@@ -605,38 +668,11 @@ macro_rules! vector_kernels {
                             a.add(2 * (j + 2) * lda),
                             a.add(2 * (j + 3) * lda),
                         ];
-                        // Per column: p = a*x lane-wise, q = a*swap(x) (see `cdot`).
-                        let mut p = [o::zero(); 4];
-                        let mut q = [o::zero(); 4];
-                        let mut i = 0;
-                        while i + L <= len {
-                            let xv = o::load(x.add(i));
-                            let xs = o::swap(xv);
-                            for k in 0..4 {
-                                let av = o::load(c[k].add(i));
-                                p[k] = o::fma(av, xv, p[k]);
-                                q[k] = o::fma(av, xs, q[k]);
-                            }
-                            i += L;
-                        }
-                        for k in 0..4 {
-                            let ps = o::hsum_pairs(p[k]);
-                            let qs = o::hsum_pairs(q[k]);
-                            let (re, im) = if conj {
-                                (ps[0] + ps[1], qs[0] - qs[1])
-                            } else {
-                                (ps[0] - ps[1], qs[0] + qs[1])
-                            };
-                            let t = cdot((len - i) / 2, c[k].add(i), x.add(i), conj);
-                            *r.add(2 * (j + k)) = re + t[0];
-                            *r.add(2 * (j + k) + 1) = im + t[1];
-                        }
+                        ccol_dots::<4>(m, c, x, r.add(2 * j), conj);
                         j += 4;
                     }
                     while j < n {
-                        let v = cdot(m, a.add(2 * j * lda), x, conj);
-                        *r.add(2 * j) = v[0];
-                        *r.add(2 * j + 1) = v[1];
+                        ccol_dots::<1>(m, [a.add(2 * j * lda)], x, r.add(2 * j), conj);
                         j += 1;
                     }
                 }
