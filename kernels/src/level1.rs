@@ -239,15 +239,17 @@ pub unsafe fn dot_f64acc(n: Int, x: *const f32, incx: Int, y: *const f32, incy: 
 /// # Safety
 /// BLAS contract on `x`.
 pub unsafe fn asum<T: Scalar>(n: Int, x: *const T, incx: Int) -> T::Real {
-    let mut s = T::Real::zero();
     if n <= 0 || incx <= 0 {
-        return s;
+        return T::Real::zero();
     }
+    // Accumulated in double precision: for single precision that keeps the many small terms
+    // after a large one that an f32 sum drops (double precision is unchanged).
+    let mut s = 0.0f64;
     for i in 0..n as usize {
         // SAFETY: positive increment, i < n.
-        s += unsafe { *x.add(i * incx as usize) }.abs1();
+        s += unsafe { *x.add(i * incx as usize) }.abs1().into();
     }
-    s
+    T::Real::from_f64(s)
 }
 
 /// 1-based index of the first element of largest |re| + |im|; 0 when n < 1 or incx <= 0.
@@ -285,6 +287,10 @@ pub unsafe fn nrm2<T: Scalar>(n: Int, x: *const T, incx: Int) -> T::Real {
     if n <= 0 {
         return zero;
     }
+    if std::mem::size_of::<R<T>>() == 4 {
+        // SAFETY: forwarded contract; the real type is f32 (the only 4-byte `Real`).
+        return R::<T>::from_f64(unsafe { nrm2_f32_wide::<T>(n as usize, x as *const f32, incx) });
+    }
     let (minx, maxx, dig) = (R::<T>::MIN_EXP, R::<T>::MAX_EXP, R::<T>::DIGITS);
     let half_floor = |v: i32| v.div_euclid(2);
     let half_ceil = |v: i32| -(-v).div_euclid(2);
@@ -292,48 +298,58 @@ pub unsafe fn nrm2<T: Scalar>(n: Int, x: *const T, incx: Int) -> T::Real {
     let tbig = R::<T>::powi2(half_floor(maxx - dig + 1));
     let ssml = R::<T>::powi2(-half_floor(minx - dig));
     let sbig = R::<T>::powi2(-half_ceil(maxx + dig - 1));
-    let (mut asml, mut amed, mut abig) = (zero, zero, zero);
+    let c = NrmConsts {
+        tsml,
+        tbig,
+        ssml,
+        sbig,
+    };
+    let isa = Isa::active();
+    // Blue's three class sums, taken over chunks of NRM2_CHUNK reals by the vector kernel and
+    // added up with compensation: a running sum over the whole vector would lose up to about
+    // n/lanes ulps (one large element, then many small ones), chunks lose at most about
+    // NRM2_CHUNK/lanes. The order of the terms does not matter to a sum of squares, and the
+    // small class may include terms that follow a big one: it is unused then.
+    let mut sums = [Compensated::new(); 3];
+    let mut add_chunk = |len: usize, p: *const R<T>| {
+        // SAFETY: the caller passes `len` readable reals at `p`.
+        let part = unsafe { vector::sumsq(isa, len, p, &c) };
+        for (sum, v) in sums.iter_mut().zip(part) {
+            sum.add(v);
+        }
+    };
+    let per = if T::IS_COMPLEX { 2 } else { 1 };
     if incx == 1 || incx == -1 {
-        // The order of the terms does not matter: sum over the contiguous reals (the small sum
-        // may include terms the scalar loop skips once a big one was seen; it is unused then).
-        let len = if T::IS_COMPLEX {
-            2 * n as usize
-        } else {
-            n as usize
-        };
-        let c = NrmConsts {
-            tsml,
-            tbig,
-            ssml,
-            sbig,
-        };
-        // SAFETY: BLAS contract; n contiguous elements are `len` contiguous reals.
-        [asml, amed, abig] = unsafe { vector::sumsq(Isa::active(), len, x as *const R<T>, &c) };
+        let len = per * n as usize;
+        let p = x as *const R<T>;
+        for start in (0..len).step_by(NRM2_CHUNK) {
+            // SAFETY: BLAS contract; n contiguous elements are `len` contiguous reals.
+            add_chunk((len - start).min(NRM2_CHUNK), unsafe { p.add(start) });
+        }
     } else {
-        let mut notbig = true;
+        // A strided vector is gathered chunk by chunk, so it is summed exactly as a contiguous
+        // one would be.
         let xv = Vec1::new(x, n as usize, incx as isize);
-        let mut acc = |v: R<T>| {
-            let ax = v.abs();
-            if ax > tbig {
-                abig += (ax * sbig) * (ax * sbig);
-                notbig = false;
-            } else if ax < tsml {
-                if notbig {
-                    asml += (ax * ssml) * (ax * ssml);
-                }
-            } else {
-                amed += ax * ax;
-            }
-        };
+        let mut buf = [zero; NRM2_CHUNK];
+        let mut filled = 0;
         for i in 0..n as usize {
             // SAFETY: i < n.
             let v = unsafe { xv.get(i) };
-            acc(v.re());
+            buf[filled] = v.re();
             if T::IS_COMPLEX {
-                acc(v.im());
+                buf[filled + 1] = v.im();
+            }
+            filled += per;
+            if filled == NRM2_CHUNK {
+                add_chunk(filled, buf.as_ptr());
+                filled = 0;
             }
         }
+        if filled > 0 {
+            add_chunk(filled, buf.as_ptr());
+        }
     }
+    let [asml, amed, mut abig] = sums.map(|s| s.value());
     let (scl, sumsq);
     if abig > zero {
         if amed > zero || amed.is_nan() {
@@ -361,6 +377,75 @@ pub unsafe fn nrm2<T: Scalar>(n: Int, x: *const T, incx: Int) -> T::Real {
         sumsq = amed;
     }
     scl * sumsq.sqrt()
+}
+
+/// Reals per chunk of `nrm2`'s class sums (even, so a complex element never straddles two).
+const NRM2_CHUNK: usize = 256;
+
+/// A running sum with the rounding error of each addition kept (Knuth's two-sum), for adding
+/// up a few partial sums without losing what the partial sums kept. Inf and NaN propagate.
+#[derive(Clone, Copy)]
+struct Compensated<R> {
+    hi: R,
+    lo: R,
+}
+
+impl<R: Real> Compensated<R> {
+    fn new() -> Self {
+        Compensated {
+            hi: R::zero(),
+            lo: R::zero(),
+        }
+    }
+    fn add(&mut self, v: R) {
+        let s = self.hi + v;
+        if !s.is_finite() {
+            // Inf or NaN: nothing left to compensate.
+            self.hi = s;
+            self.lo = R::zero();
+            return;
+        }
+        let back = s - self.hi;
+        self.lo += (self.hi - (s - back)) + (v - back);
+        self.hi = s;
+    }
+    fn value(&self) -> R {
+        if !self.hi.is_finite() {
+            self.hi
+        } else {
+            self.hi + self.lo
+        }
+    }
+}
+
+/// snrm2/scnrm2: the square root of the sum of squares accumulated in double precision (see
+/// `vector::sumsq_f32_wide`), rounded once to single precision. Exact squares, no overflow or
+/// underflow, and a double sum make the result correctly rounded in all but near-halfway cases
+/// (within 0.5 ulp plus about 2^-29 relative); Inf and NaN propagate. `x` holds `n` elements of
+/// one or two f32 each (complex).
+///
+/// # Safety
+/// BLAS contract on `x` (`n` elements of `T`, whose reals are f32).
+unsafe fn nrm2_f32_wide<T: Scalar>(n: usize, x: *const f32, incx: Int) -> f64 {
+    let per = if T::IS_COMPLEX { 2 } else { 1 };
+    let sumsq = if incx == 1 || incx == -1 {
+        // SAFETY: n contiguous elements are per*n contiguous f32.
+        unsafe { vector::sumsq_f32_wide(Isa::active(), per * n, x) }
+    } else {
+        let step = incx.unsigned_abs() as usize * per;
+        let mut s = 0.0f64;
+        for i in 0..n {
+            for p in 0..per {
+                // SAFETY: element i of the strided vector (a sum of squares does not depend on
+                // the direction, so a negative increment is walked forwards).
+                let v = f64::from(unsafe { *x.add(i * step + p) });
+                // v * v is exact in f64, so only the addition rounds (as in the vector kernels).
+                s += v * v;
+            }
+        }
+        s
+    };
+    sumsq.sqrt()
 }
 
 /// Plane rotation applied to (x, y) with real c, s (rot, csrot, zdrot).

@@ -154,6 +154,7 @@ pub trait Real: Scalar<Real = Self> + PartialOrd + Into<f64> + std::iter::Sum + 
     fn from_f64(v: f64) -> Self;
     fn powi2(e: i32) -> Self;
     fn is_nan(self) -> bool;
+    fn is_finite(self) -> bool;
 }
 
 macro_rules! real_impl {
@@ -225,6 +226,9 @@ macro_rules! real_impl {
             }
             fn is_nan(self) -> bool {
                 <$t>::is_nan(self)
+            }
+            fn is_finite(self) -> bool {
+                <$t>::is_finite(self)
             }
         }
     };

@@ -245,6 +245,27 @@ pub unsafe fn sumsq<R: Real>(isa: Isa, n: usize, x: *const R, c: &NrmConsts<R>) 
     unsafe { (kern::<R>(isa).sumsq)(n, x, c) }
 }
 
+/// Sum of squares of `n` contiguous single-precision reals, accumulated in double precision.
+/// A square of an `f32` is exact in `f64` and can neither overflow nor underflow there, so no
+/// scaling is needed and the sum loses nothing that single precision could show: `snrm2` and
+/// `scnrm2` take the square root of it and round once.
+///
+/// # Safety
+/// `isa.supported()`; `x` addresses `n` elements.
+#[inline]
+pub unsafe fn sumsq_f32_wide(isa: Isa, n: usize, x: *const f32) -> f64 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        match isa {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => x86::sumsq_f32_wide_avx2(n, x),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => x86::sumsq_f32_wide_avx512(n, x),
+            _ => portable::sumsq_f32_wide(n, x),
+        }
+    }
+}
+
 /// y += op(A) x, A m x n column-major (leading dimension `lda`), x (n) and y (m) contiguous,
 /// op = conj when `conj_a` (element-wise; transposition is `gemv_t`).
 ///

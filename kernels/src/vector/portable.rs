@@ -72,6 +72,28 @@ unsafe fn sumsq<R: Real>(n: usize, x: *const R, c: &NrmConsts<R>) -> [R; 3] {
     s
 }
 
+/// See `super::sumsq_f32_wide`: four double-precision partial sums.
+pub(super) unsafe fn sumsq_f32_wide(n: usize, x: *const f32) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let mut i = 0;
+    while i + 4 <= n {
+        for (u, a) in acc.iter_mut().enumerate() {
+            // SAFETY: i + u < n.
+            let v = f64::from(unsafe { *x.add(i + u) });
+            *a += v * v;
+        }
+        i += 4;
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    while i < n {
+        // SAFETY: i < n.
+        let v = f64::from(unsafe { *x.add(i) });
+        s += v * v;
+        i += 1;
+    }
+    s
+}
+
 unsafe fn gemv_n<R: Real>(m: usize, n: usize, a: *const R, lda: usize, x: *const R, y: *mut R) {
     for j in 0..n {
         // SAFETY: column j has m elements at a + j*lda; x has n elements.

@@ -686,6 +686,72 @@ vector_kernels!(k_avx2_f32, avx2_f32, "avx2,fma");
 vector_kernels!(k_avx512_f64, avx512_f64, "avx512f");
 vector_kernels!(k_avx512_f32, avx512_f32, "avx512f");
 
+/// Sum of squares of `n` f32 in f64 (see `super::sumsq_f32_wide`): each vector of four (eight)
+/// floats is widened to doubles and squared into one of four fused accumulators.
+macro_rules! sumsq_f32_wide {
+    ($name:ident, $feat:literal, $v:ty, $lanes:expr, $zero:ident, $widen:expr, $fma:ident,
+     $hsum:expr) => {
+        #[target_feature(enable = $feat)]
+        pub(super) unsafe fn $name(n: usize, x: *const f32) -> f64 {
+            use std::arch::x86_64::*;
+            let mut acc: [$v; 4] = [$zero(); 4];
+            let mut i = 0;
+            // SAFETY (whole body): every index stays below n.
+            unsafe {
+                while i + 4 * $lanes <= n {
+                    for (u, a) in acc.iter_mut().enumerate() {
+                        let v: $v = ($widen)(x.add(i + u * $lanes));
+                        *a = $fma(v, v, *a);
+                    }
+                    i += 4 * $lanes;
+                }
+                while i + $lanes <= n {
+                    let v: $v = ($widen)(x.add(i));
+                    acc[0] = $fma(v, v, acc[0]);
+                    i += $lanes;
+                }
+                let mut s: f64 = ($hsum)(acc);
+                while i < n {
+                    let v = f64::from(*x.add(i));
+                    s = v.mul_add(v, s);
+                    i += 1;
+                }
+                s
+            }
+        }
+    };
+}
+
+sumsq_f32_wide!(
+    sumsq_f32_wide_avx2,
+    "avx2,fma",
+    __m256d,
+    4,
+    _mm256_setzero_pd,
+    |p: *const f32| _mm256_cvtps_pd(_mm_loadu_ps(p)),
+    _mm256_fmadd_pd,
+    |a: [__m256d; 4]| {
+        let s = _mm256_add_pd(_mm256_add_pd(a[0], a[1]), _mm256_add_pd(a[2], a[3]));
+        let h = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd::<1>(s));
+        _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)))
+    }
+);
+sumsq_f32_wide!(
+    sumsq_f32_wide_avx512,
+    "avx512f",
+    __m512d,
+    8,
+    _mm512_setzero_pd,
+    |p: *const f32| _mm512_cvtps_pd(_mm256_loadu_ps(p)),
+    _mm512_fmadd_pd,
+    |a: [__m512d; 4]| {
+        _mm512_reduce_add_pd(_mm512_add_pd(
+            _mm512_add_pd(a[0], a[1]),
+            _mm512_add_pd(a[2], a[3]),
+        ))
+    }
+);
+
 macro_rules! table {
     ($name:ident, $t:ty, $k:ident) => {
         pub(crate) static $name: Kern<$t> = Kern {
