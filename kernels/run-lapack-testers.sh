@@ -3,7 +3,8 @@
 # xlintstds, xlintstzc, xeigtst{s,d,c,z}, each fed every `*.in` file Debian ships for it) with
 # Debian's reference LAPACK twice: once over the reference BLAS (`libblas3`) and once over the
 # kernels' shared library presented as `libblas.so.3`, per microkernel table this CPU can run
-# (BLASTOOL_CORETYPE) and per thread count (BLASTOOL_NUM_THREADS=1 and 2). It parses every
+# (BLASTOOL_CORETYPE) and per thread count (BLASTOOL_NUM_THREADS=1 and 2; with 2, products of
+# at least 16^3 are split, BLASTOOL_PARALLEL_MIN_WORK overrides that). It parses every
 # program's per-group summary lines and fails when any group fails more tests over ours than
 # over the reference, or is missing (a crash, a timeout or a cut-off output counts as a failure).
 # One summary line per configuration, one line per group that differs.
@@ -67,6 +68,7 @@ fi
 threads_list="${BLASTOOL_TESTER_THREADS:-${BLASTOOL_NUM_THREADS:-1 2}}"
 jobs="${BLASTOOL_LAPACK_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 limit="${BLASTOOL_LAPACK_TIMEOUT:-900}"
+min_work="${BLASTOOL_PARALLEL_MIN_WORK:-}"
 
 # Some eigenvalue inputs put large work arrays on the main thread's stack (Debian builds the
 # testers with -frecursive); 8 MiB is enough today, so ask for 64 MiB to have room, within the
@@ -216,6 +218,15 @@ failed=0
 for threads in $threads_list; do
   for core in $cores; do
     export BLASTOOL_CORETYPE="$core" BLASTOOL_NUM_THREADS="$threads"
+    # The testers' matrices stay under 50x50, below the default split threshold (96^3), so with
+    # 2 threads nothing would ever split. 16^3 splits the blocked algorithms' level-3 updates
+    # while keeping the thread start-ups affordable: with 1 (what run-testers.sh uses) DGV alone
+    # goes from 0.8 s to 22 s.
+    if [ "$threads" -gt 1 ]; then
+      export BLASTOOL_PARALLEL_MIN_WORK="${min_work:-4096}"
+    else
+      unset BLASTOOL_PARALLEL_MIN_WORK
+    fi
     tag="$core/t$threads"
     side="ours-$core-t$threads"
     t0=$SECONDS
