@@ -21,6 +21,10 @@ requirements=(
   "npm npm"                                                           # installs the SARIF validator
   "/usr/lib/x86_64-linux-gnu/blas/xblat1d libblas-test"               # reference BLAS testers for kernels/
   "/usr/lib/x86_64-linux-gnu/blas64/xblat1d libblas64-test"           # ... their ILP64 build (--interface64)
+  "/usr/lib/x86_64-linux-gnu/lapack/xlintstd liblapack-test"          # LAPACK's own testers (run-lapack-testers.sh)
+  "/usr/lib/x86_64-linux-gnu/lapack/liblapack.so.3 liblapack3"        # ... the reference LAPACK they run on
+  "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3 libblas3"              # ... over the reference BLAS, to compare
+  "nm binutils"                                                       # ... which also checks our exports
   "wine wine64 wine"                                                  # runs DLLs for leakcheck
   "cc gcc"                                                            # compiles build's smoke program
   "pkg-config pkg-config"                                             # checks build's .pc file

@@ -137,6 +137,11 @@ fn generic_has_the_make_install_layout() {
         std::fs::read_link(out.join("lib/libblastool.so.0")).unwrap(),
         Path::new("libblastool.so.0.1.0")
     );
+    // The drop-in for the system BLAS (README: "Using it as the system BLAS").
+    assert_eq!(
+        std::fs::read_link(out.join("lib/libblas.so.3")).unwrap(),
+        Path::new("libblastool.so.0")
+    );
     let so = std::fs::read(out.join("lib/libblastool.so.0.1.0")).unwrap();
     assert!(
         so.windows(17).any(|w| w == b"libblastool.so.0\0"),
@@ -164,6 +169,8 @@ fn generic_report_records_the_build() {
     for stage in ["compile_kernels", "smoke_test", "audit", "total"] {
         assert!(r["timings_seconds"][stage].is_number(), "{stage}");
     }
+    assert_eq!(r["system_blas_link"], "lib/libblas.so.3");
+    assert_eq!(r["symlinks"]["lib/libblas.so.3"], "libblastool.so.0");
     let hashes = r["artifacts_sha256"].as_object().unwrap();
     assert!(hashes.contains_key("lib/libblastool.a"));
     // The report's hashes are the installed files'.
@@ -554,6 +561,9 @@ fn changed_options_or_tampered_files_rebuild() {
     assert_eq!(printed["shared"], false);
     assert!(out.join("lib/libblastool.a").is_file());
     assert!(!out.join("lib/libblastool.so").exists());
+    // No shared library, nothing to stand in for the system BLAS.
+    assert!(std::fs::symlink_metadata(out.join("lib/libblas.so.3")).is_err());
+    assert!(printed["system_blas_link"].is_null());
 
     // A deleted symlink is noticed too.
     let so_dir = dir.join("options-so");

@@ -135,6 +135,33 @@ fn interface64_exports_suffixed_names_and_declares_int64_blasint() {
     assert!(out.join("lib/libblastool64_.a").is_file());
 }
 
+/// Only a build with the plain names can stand in for the system BLAS: the drop-in link is
+/// `libblas.so.3` for LP64, `libblas64.so.3` (Debian's name) for ILP64, and absent when a prefix
+/// or suffix renames `dgemm_`.
+#[test]
+fn only_plain_names_get_the_system_blas_link() {
+    let unsuffixed = ilp64_unsuffixed();
+    assert_eq!(
+        std::fs::read_link(unsuffixed.join("lib/libblas64.so.3")).unwrap(),
+        Path::new("libblas64.so.0")
+    );
+    assert!(!unsuffixed.join("lib/libblas.so.3").exists());
+    let report = common::build_report(unsuffixed);
+    assert_eq!(report["system_blas_link"], "lib/libblas64.so.3");
+    assert_eq!(report["symlinks"]["lib/libblas64.so.3"], "libblas64.so.0");
+
+    for affixed in [ilp64_suffixed(), lp64_prefixed()] {
+        for link in ["lib/libblas.so.3", "lib/libblas64.so.3"] {
+            assert!(
+                std::fs::symlink_metadata(affixed.join(link)).is_err(),
+                "{}: an affixed build has {link}",
+                affixed.display()
+            );
+        }
+        assert!(common::build_report(affixed)["system_blas_link"].is_null());
+    }
+}
+
 #[test]
 fn symbol_prefix_renames_every_export() {
     let out = lp64_prefixed();

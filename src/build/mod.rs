@@ -21,7 +21,7 @@ use targets::Target;
 /// Version of the produced library (the kernels and blastool are versioned together).
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Bumped when the build recipe itself changes, so an old cache entry can never match.
-const RECIPE: &str = "blastool-build-recipe-1";
+const RECIPE: &str = "blastool-build-recipe-2";
 /// What an interrupted build says (after removing its scratch directories).
 const INTERRUPTED_MESSAGE: &str =
     "interrupted; removed the partial build, the previous output is intact";
@@ -356,6 +356,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     let so_major = VERSION.split('.').next().unwrap_or("0");
     let real_so = format!("lib{name}.so.{VERSION}");
     let soname = format!("lib{name}.so.{so_major}");
+    let drop_in = drop_in_name(&plan, &soname);
     let install_result = (|| -> std::io::Result<()> {
         std::fs::create_dir_all(lib_dir.join("pkgconfig"))?;
         std::fs::create_dir_all(lib_dir.join("cmake").join(name))?;
@@ -380,6 +381,9 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
             std::fs::copy(artifacts_dir.join("libkernels.so"), lib_dir.join(&real_so))?;
             symlink(&real_so, &lib_dir.join(&soname))?;
             symlink(&soname, &lib_dir.join(format!("lib{name}.so")))?;
+            if let Some(drop_in) = drop_in.as_deref() {
+                symlink(&soname, &lib_dir.join(drop_in))?;
+            }
         }
         Ok(())
     })();
@@ -464,7 +468,12 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
     let mut symlinks = serde_json::Map::new();
     let elf_shared = plan.want_shared && !cross::is_windows(plan.target);
     if elf_shared {
-        for link in [soname.clone(), format!("lib{name}.so")] {
+        let links = [
+            Some(soname.clone()),
+            Some(format!("lib{name}.so")),
+            drop_in.clone(),
+        ];
+        for link in links.into_iter().flatten() {
             if let Ok(to) = std::fs::read_link(lib_dir.join(&link)) {
                 symlinks.insert(
                     format!("lib/{link}"),
@@ -496,6 +505,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
         "static": plan.want_static,
         "shared": plan.want_shared,
         "soname": if elf_shared { Value::String(soname.clone()) } else { Value::Null },
+        "system_blas_link": drop_in.as_ref().map(|link| format!("lib/{link}")),
         "os": if cross::is_windows(plan.target) { "windows" } else { "linux" },
         "symlinks": symlinks,
         "toolchain": {
@@ -1334,6 +1344,26 @@ fn smoke_test(
         }),
         compiled_tables,
     })
+}
+
+/// The file name under which distributions install the system BLAS that this build can replace
+/// (`lib/<name>` becomes a link to the soname): `libblas.so.3` for LP64 with the plain names,
+/// which is what reference LAPACK and every program linked with `-lblas` load on Debian, Ubuntu
+/// and Fedora; `libblas64.so.3` for ILP64 with the plain names, Debian's 64-bit-integer BLAS.
+/// None for a prefixed or suffixed build (callers look up `dgemm_`, which it does not export),
+/// for Windows, and for a static-only build.
+fn drop_in_name(plan: &Plan, soname: &str) -> Option<String> {
+    let plain = plan.symbol_prefix.is_empty() && plan.symbol_suffix.is_empty();
+    if !plan.want_shared || cross::is_windows(plan.target) || !plain {
+        return None;
+    }
+    let name = if plan.ilp64 {
+        "libblas64.so.3"
+    } else {
+        "libblas.so.3"
+    };
+    // `--name blas` with a major version 3 would make the soname link itself the drop-in name.
+    (name != soname).then(|| name.to_string())
 }
 
 /// The name the library exports for function `base` (after --symbol-prefix/--symbol-suffix).
