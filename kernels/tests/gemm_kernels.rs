@@ -225,27 +225,10 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
     }
 }
 
-/// A visible skip: written to the stderr handle, because libtest captures `println!` and
-/// `eprintln!` of passing tests.
-fn skipped(message: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "\nSKIPPED: {message}");
-}
-
 fn run_table(name: &str) {
-    let tables = kernels::arch::tables();
-    let Some((set, ok)) = tables.iter().find(|(s, _)| s.name == name) else {
-        skipped(&format!(
-            "{name} microkernels are not compiled for this architecture"
-        ));
+    let Some(set) = runnable_table(name, "agreement with the naive GEMM") else {
         return;
     };
-    if !ok {
-        skipped(&format!(
-            "{name} microkernels: this CPU lacks the required ISA"
-        ));
-        return;
-    }
     sweep::<f32>(set, 1);
     sweep::<f64>(set, 2);
     sweep::<C32>(set, 3);

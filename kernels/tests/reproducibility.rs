@@ -274,25 +274,10 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) -> usize {
     compared
 }
 
-fn skipped(message: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "\nSKIPPED: {message}");
-}
-
 fn run_table(name: &str) {
-    let tables = kernels::arch::tables();
-    let Some((set, ok)) = tables.iter().find(|(s, _)| s.name == name) else {
-        skipped(&format!(
-            "{name} microkernels are not compiled for this architecture"
-        ));
+    let Some(set) = runnable_table(name, "shape independence") else {
         return;
     };
-    if !ok {
-        skipped(&format!(
-            "{name}: this CPU lacks the ISA; shape independence of its kernels NOT checked"
-        ));
-        return;
-    }
     let n = sweep::<f32>(set, 11)
         + sweep::<f64>(set, 12)
         + sweep::<C32>(set, 13)

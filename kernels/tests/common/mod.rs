@@ -2,6 +2,7 @@
 //! has no dependencies, not even for tests), random scalars and tolerance checks.
 #![allow(dead_code)]
 
+use kernels::gemm::KernelSet;
 use kernels::scalar::{Complex, Scalar, C32, C64};
 
 /// xorshift64*: deterministic, good enough to fill test matrices.
@@ -108,4 +109,30 @@ pub fn assert_close<T: TestScalar>(got: &[T], want: &[C64], terms: usize, what: 
 
 pub fn c(re: f64, im: f64) -> C64 {
     Complex::new(re, im)
+}
+
+/// A visible skip: written to the stderr handle, because libtest captures `println!` and
+/// `eprintln!` of passing tests.
+pub fn skipped(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\nSKIPPED: {message}");
+}
+
+/// The microkernel table `name` when this build has it and this CPU can run it; otherwise a
+/// SKIPPED line saying why and that `unchecked` was not checked.
+pub fn runnable_table(name: &str, unchecked: &str) -> Option<&'static KernelSet> {
+    let tables = kernels::arch::tables();
+    let Some(&(set, ok)) = tables.iter().find(|(s, _)| s.name == name) else {
+        skipped(&format!(
+            "{name} microkernels are not compiled for this architecture: {unchecked} NOT checked"
+        ));
+        return None;
+    };
+    if !ok {
+        skipped(&format!(
+            "{name} microkernels: this CPU lacks the required ISA: {unchecked} NOT checked"
+        ));
+        return None;
+    }
+    Some(set)
 }
