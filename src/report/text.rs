@@ -1,7 +1,9 @@
 //! Human-readable report: per file, the constructor/destructor table and the findings in the
 //! `severity[ID]: message` shape compilers use; colour only when writing to a terminal.
 
-use crate::audit::model::{BinaryKind, Entry, FileReport, Origin, Role, Severity};
+use crate::audit::model::{
+    BaselineState, BinaryKind, Entry, FileReport, Finding, Origin, Role, Severity,
+};
 use crate::report::{RenderOptions, Summary};
 use std::fmt::Write;
 
@@ -73,6 +75,21 @@ fn entry_line(entry: &Entry) -> String {
     )
 }
 
+/// What the policy did to a finding, appended to its line: allowed (with the reason) or known
+/// from the baseline.
+fn policy_note(finding: &Finding) -> String {
+    if let Some(allowed) = &finding.allowed {
+        format!(
+            " [allowed by {} entry {}: {}]",
+            allowed.config, allowed.entry, allowed.reason
+        )
+    } else if finding.baseline_state == Some(BaselineState::Unchanged) {
+        " [in baseline]".to_string()
+    } else {
+        String::new()
+    }
+}
+
 pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
     let paint = Paint { on: options.color };
     let mut out = String::new();
@@ -106,11 +123,12 @@ pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
             for finding in &report.findings {
                 let _ = writeln!(
                     out,
-                    "{}: {}[{}]: {}",
+                    "{}: {}[{}]: {}{}",
                     paint.bold(&name),
                     paint.severity(finding.severity),
                     finding.rule,
-                    finding.message
+                    finding.message,
+                    policy_note(finding)
                 );
             }
             continue;
@@ -172,11 +190,12 @@ pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
         for finding in &report.findings {
             let _ = writeln!(
                 out,
-                "  {}[{}] {}: {}",
+                "  {}[{}] {}: {}{}",
                 paint.severity(finding.severity),
                 finding.rule,
                 finding.rule_name,
-                finding.message
+                finding.message,
+                policy_note(finding)
             );
         }
     }
@@ -187,6 +206,12 @@ pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
         "{audited} file(s) audited: {} error(s), {} warning(s), {} note(s)",
         summary.errors, summary.warnings, summary.notes
     );
+    if summary.allowed > 0 {
+        let _ = write!(out, "; {} allowed by the configuration", summary.allowed);
+    }
+    if summary.in_baseline > 0 {
+        let _ = write!(out, "; {} already in the baseline", summary.in_baseline);
+    }
     if summary.file_errors > 0 {
         let _ = write!(
             out,
