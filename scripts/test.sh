@@ -43,6 +43,10 @@ for requirement in "${requirements[@]}"; do
   missing+=("${more[@]}")
   more=()
 done
+# Debian splits venv/ensurepip out of python3: a python3 without it cannot make the test venvs.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""
