@@ -20,7 +20,9 @@ const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
 static BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn one_build_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    BUILDS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    BUILDS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The environment that lets pip's maturin build reuse the suite's cargo build.
@@ -331,4 +333,183 @@ fn the_action_audits_uploads_per_category_and_writes_a_summary() {
         .as_str()
         .unwrap()
         .contains("No findings in 1 audited file(s)."));
+}
+
+/// The README's cibuildwheel block.
+const CIBW_MARK: &str = "# pyproject.toml: cibuildwheel audit";
+const CLEAN_WHEEL: &str = "tidy-1.0-cp311-cp311-manylinux_2_28_x86_64.whl";
+const LEAKY_WHEEL: &str = "leaky-1.0-cp311-cp311-manylinux_2_28_x86_64.whl";
+
+/// A project whose pyproject.toml holds the README's recipe, verbatim.
+fn cibuildwheel_project(dir: &Path) -> PathBuf {
+    let project = dir.join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("pyproject.toml"),
+        format!(
+            "[project]\nname = \"demo\"\nversion = \"1.0\"\n\n{}\n",
+            readme_block(CIBW_MARK)
+        ),
+    )
+    .unwrap();
+    project
+}
+
+/// Runs tests/support/cibw_audit.py on `wheels` with the suite's blastool first on PATH.
+fn cibuildwheel_audit(project: &Path, wheels: &[PathBuf]) -> serde_json::Value {
+    let bin = Path::new(env!("CARGO_BIN_EXE_blastool")).parent().unwrap();
+    let output = run(Command::new(common::python_tool("python").unwrap())
+        .arg(Path::new(CHECKOUT).join("tests/support/cibw_audit.py"))
+        .arg(project)
+        .arg("cp311-manylinux_x86_64")
+        .args(wheels)
+        .current_dir(project)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        ));
+    assert!(
+        output.status.success(),
+        "{}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The exit status of the last audit command run on `wheel`, and the commands run.
+fn audit_outcome(record: &serde_json::Value, wheel: &str) -> (i64, Vec<String>) {
+    let runs = record["wheels"][wheel].as_array().unwrap();
+    let commands = runs
+        .iter()
+        .map(|r| r["command"].as_str().unwrap().to_string())
+        .collect();
+    (runs.last().unwrap()["status"].as_i64().unwrap(), commands)
+}
+
+fn cibuildwheel_available() -> bool {
+    require(
+        common::python_tool("cibuildwheel").is_some(),
+        "cibuildwheel (in .tools/venv)",
+        "scripts/test.sh installs it: .tools/venv/bin/pip install cibuildwheel",
+    )
+}
+
+/// The wheel contents: a `.so` from the fixtures plus the metadata files.
+fn wheel_files(name: &str, library: &str) -> Vec<(String, Vec<u8>)> {
+    let distribution = name.split('-').next().unwrap();
+    let info = format!("{distribution}-1.0.dist-info");
+    vec![
+        (
+            format!("{distribution}/_core.cpython-311-x86_64-linux-gnu.so"),
+            std::fs::read(fixture(library)).unwrap(),
+        ),
+        (
+            format!("{info}/METADATA"),
+            format!("Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n").into_bytes(),
+        ),
+        (
+            format!("{info}/WHEEL"),
+            b"Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp311-cp311-manylinux_2_28_x86_64\n"
+                .to_vec(),
+        ),
+        (format!("{info}/RECORD"), Vec::new()),
+    ]
+}
+
+/// The recipe on unpacked wheels: directories named like the wheels, so that cibuildwheel's
+/// abi3 check reads the same names, audited by the same command line.
+#[test]
+fn the_cibuildwheel_recipe_keeps_abi3audit_and_fails_on_a_leaky_unpacked_wheel() {
+    if !cibuildwheel_available() {
+        return;
+    }
+    let dir = scratch("packaging", "cibuildwheel-unpacked");
+    let project = cibuildwheel_project(&dir);
+    let mut wheels = Vec::new();
+    for (name, library) in [
+        (CLEAN_WHEEL, "elf/x86_64-gnuld/paired.so"),
+        (LEAKY_WHEEL, "elf/x86_64-gnuld/unpaired.so"),
+    ] {
+        let root = dir.join("wheelhouse").join(name);
+        for (path, bytes) in wheel_files(name, library) {
+            let file = root.join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, bytes).unwrap();
+        }
+        wheels.push(root);
+    }
+    let record = cibuildwheel_audit(&project, &wheels);
+    assert_eq!(
+        record["audit_command"],
+        serde_json::json!([
+            "abi3audit --strict --report {abi3_wheel}",
+            "blastool audit {wheel}"
+        ]),
+        "the default abi3 audit is kept, blastool's appended"
+    );
+    assert_eq!(record["audit_requires"][0], "abi3audit");
+    assert!(record["audit_requires"][1]
+        .as_str()
+        .unwrap()
+        .starts_with("blastool @ "));
+    let (status, commands) = audit_outcome(&record, CLEAN_WHEEL);
+    assert_eq!(status, 0, "{record:#}");
+    assert_eq!(
+        commands,
+        vec![format!("blastool audit {}", wheels[0].display())],
+        "abi3audit is skipped for a cp311 wheel, as cibuildwheel does"
+    );
+    let (status, _) = audit_outcome(&record, LEAKY_WHEEL);
+    assert_eq!(status, 1, "{record:#}");
+}
+
+/// The recipe on real `.whl` files. DEPENDS ON the containers branch (audit reading wheels in
+/// place): without it a wheel is not audited, the leaky one exits 0 and this test fails.
+#[test]
+fn the_cibuildwheel_recipe_audits_real_wheels_in_place() {
+    if !cibuildwheel_available() {
+        return;
+    }
+    let dir = scratch("packaging", "cibuildwheel-wheels");
+    let project = cibuildwheel_project(&dir);
+    let wheelhouse = dir.join("wheelhouse");
+    std::fs::create_dir_all(&wheelhouse).unwrap();
+    let mut wheels = Vec::new();
+    for (name, library) in [
+        (CLEAN_WHEEL, "elf/x86_64-gnuld/paired.so"),
+        (LEAKY_WHEEL, "elf/x86_64-gnuld/unpaired.so"),
+    ] {
+        // Python's zipfile writes the wheel (a zip with the .dist-info inside).
+        let staging = dir.join("staging").join(name);
+        for (path, bytes) in wheel_files(name, library) {
+            let file = staging.join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, bytes).unwrap();
+        }
+        let wheel = wheelhouse.join(name);
+        let zipped = run(Command::new("python3")
+            .args(["-m", "zipfile", "-c"])
+            .arg(&wheel)
+            .args(
+                std::fs::read_dir(&staging)
+                    .unwrap()
+                    .map(|e| e.unwrap().path()),
+            )
+            .current_dir(&staging));
+        assert!(zipped.status.success(), "{}", text(&zipped.stderr));
+        wheels.push(wheel);
+    }
+    let record = cibuildwheel_audit(&project, &wheels);
+    let (status, _) = audit_outcome(&record, CLEAN_WHEEL);
+    assert_eq!(status, 0, "{record:#}");
+    let (status, _) = audit_outcome(&record, LEAKY_WHEEL);
+    assert_eq!(
+        status, 1,
+        "a wheel with a leaky extension fails the cibuildwheel audit (needs container support): {record:#}"
+    );
 }
