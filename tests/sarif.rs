@@ -109,20 +109,11 @@ fn sarif_output_passes_the_schema_and_github_rules() {
     );
 }
 
-/// A run as GitHub sees it: inputs under the working directory (relative URIs with
-/// `%SRCROOT%`), an archive member, an allowed finding (a suppression), and a baseline (new,
-/// unchanged and absent results) — still clean for the validator's SARIF and GitHub rules.
-#[test]
-fn github_ready_sarif_with_suppressions_and_baseline_passes_the_validator() {
-    let tool = multitool();
-    if !common::require(
-        tool.is_some(),
-        "the SARIF validator (Sarif.Multitool)",
-        "scripts/test.sh installs it: npm install --prefix .tools @microsoft/sarif-multitool",
-    ) {
-        return;
-    }
-    let tool = tool.unwrap();
+/// Two releases of a project, audited as CI would: 1.0 writes a baseline, then 1.1 (the leaky
+/// library fixed, `_core.so` unchanged under a new version, a new leak, plus a file outside the
+/// directory) is audited against it with an allowlist. Returns the directory, the SARIF file
+/// and its contents.
+fn two_releases() -> (PathBuf, PathBuf, serde_json::Value) {
     let dir = common::scratch("sarif", "github-ready");
     // An unpacked wheel whose version changes between two releases.
     let old = dir.join("dist/pkg-1.0-cp311-cp311-manylinux_2_28_x86_64/pkg");
@@ -140,7 +131,8 @@ fn github_ready_sarif_with_suppressions_and_baseline_passes_the_validator() {
     std::fs::copy(common::fixture("archive/libelf.a"), dir.join("libelf.a")).unwrap();
     std::fs::write(
         dir.join("blastool.toml"),
-        "[[allow]]\nrule = \"BLT001\"\npath = \"libelf.a!priorities.o\"\nreason = \"vendored; tracked upstream\"\n",
+        "[[allow]]\nrule = \"BLT001\"\npath = \"libelf.a!priorities.o\"\nreason = \"vendored; tracked upstream\"\n\n\
+         [[allow]]\nrule = \"BLT002\"\npath = \"gone.dll\"\nreason = \"stale\"\n",
     )
     .unwrap();
     let run = |args: &[&str]| {
@@ -182,6 +174,24 @@ fn github_ready_sarif_with_suppressions_and_baseline_passes_the_validator() {
     assert_eq!(status, Some(1), "{stderr}");
     let sarif = dir.join("audit.sarif");
     let log: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    (dir, sarif, log)
+}
+
+/// A run as GitHub sees it: inputs under the working directory (relative URIs with
+/// `%SRCROOT%`), an archive member, an allowed finding (a suppression), and a baseline (new,
+/// unchanged and absent results) — still clean for the validator's SARIF and GitHub rules.
+#[test]
+fn github_ready_sarif_with_suppressions_and_baseline_passes_the_validator() {
+    let tool = multitool();
+    if !common::require(
+        tool.is_some(),
+        "the SARIF validator (Sarif.Multitool)",
+        "scripts/test.sh installs it: npm install --prefix .tools @microsoft/sarif-multitool",
+    ) {
+        return;
+    }
+    let tool = tool.unwrap();
+    let (dir, sarif, log) = two_releases();
     let run0 = &log["runs"][0];
     assert_eq!(
         run0["originalUriBaseIds"]["%SRCROOT%"]["uri"],
@@ -234,6 +244,15 @@ fn github_ready_sarif_with_suppressions_and_baseline_passes_the_validator() {
     assert!(results
         .iter()
         .any(|r| r["baselineState"] == "absent" && r["properties"]["symbol"] == "leaky_init"));
+    let configuration = &run0["invocations"][0]["toolConfigurationNotifications"][0];
+    assert!(configuration["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("entry 2 (rule BLT002"));
+    assert_eq!(
+        configuration["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "blastool.toml"
+    );
 
     let problems = validate(&tool, &sarif, &dir.join("validation.sarif"));
     let serious: Vec<_> = problems

@@ -121,13 +121,18 @@ pub fn discover(explicit: Option<&Path>, start: &Path) -> Result<Option<Config>,
         return load(file).map(Some);
     }
     for directory in start.ancestors() {
-        let own = directory.join("blastool.toml");
-        if own.is_file() {
-            return load(&own).map(Some);
-        }
-        let pyproject = directory.join("pyproject.toml");
-        if pyproject.is_file() && has_tool_blastool(&pyproject)? {
-            return load(&pyproject).map(Some);
+        for name in ["blastool.toml", "pyproject.toml"] {
+            let file = directory.join(name);
+            if !file.is_file() || (name == "pyproject.toml" && !has_tool_blastool(&file)?) {
+                continue;
+            }
+            let mut config = load(&file)?;
+            // Reports name the file as the user sees it from here: `blastool.toml` rather
+            // than a machine-specific absolute path, when it is in the current directory.
+            if directory == start {
+                config.file = PathBuf::from(name);
+            }
+            return Ok(Some(config));
         }
     }
     Ok(None)

@@ -190,6 +190,9 @@ struct LogicalLocation {
 struct Invocation {
     execution_successful: bool,
     tool_execution_notifications: Vec<Notification>,
+    /// Stale and expired `[[allow]]` entries: problems of the configuration, not the inputs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_configuration_notifications: Vec<Notification>,
 }
 
 #[derive(Serialize)]
@@ -444,6 +447,30 @@ fn absent_result(known: &BaselineFinding, root: &Path) -> SarifResult {
     }
 }
 
+/// One warning per stale or expired `[[allow]]` entry, located at the configuration file.
+fn configuration_notifications(context: &RunContext) -> Vec<Notification> {
+    let root = context.source_root.as_path();
+    let stale = context.policy.stale.iter().map(|note| (note, false));
+    let expired = context.policy.expired.iter().map(|note| (note, true));
+    stale
+        .chain(expired)
+        .map(|(note, expired)| Notification {
+            level: "warning",
+            message: Text {
+                text: note
+                    .warning(expired)
+                    .trim_start_matches("warning: ")
+                    .to_string(),
+            },
+            locations: vec![NotificationLocation {
+                physical_location: NotificationPhysical {
+                    artifact_location: artifact(&note.config, root),
+                },
+            }],
+        })
+        .collect()
+}
+
 pub fn render(reports: &[FileReport], context: &RunContext) -> String {
     let root = context.source_root.as_path();
     let mut results = Vec::new();
@@ -482,6 +509,7 @@ pub fn render(reports: &[FileReport], context: &RunContext) -> String {
             invocations: vec![Invocation {
                 execution_successful: notifications.is_empty(),
                 tool_execution_notifications: notifications,
+                tool_configuration_notifications: configuration_notifications(context),
             }],
             column_kind: "unicodeCodePoints",
             original_uri_base_ids: BTreeMap::from([(

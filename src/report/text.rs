@@ -133,72 +133,91 @@ pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
             }
             continue;
         }
-        let _ = writeln!(
-            out,
-            "{}  ({} {}, {}, runtime {})",
-            paint.bold(&name),
-            format!("{:?}", report.format).to_uppercase(),
-            report.arch.map_or("unknown", |a| a.name()),
-            match report.kind {
-                Some(BinaryKind::Object) => "object",
-                Some(BinaryKind::SharedLibrary) => "shared library",
-                Some(BinaryKind::Executable) => "executable",
-                None => "unknown",
-            },
-            report.runtime.map_or("unknown", |r| r.name()),
-        );
-        if let Some(reason) = &report.never_unloaded {
-            let _ = writeln!(out, "    never unloaded: {reason}");
+        full_block(&mut out, report, &shown, options, &paint);
+    }
+    out.push_str(&footer(reports, options));
+    out
+}
+
+/// One audited file in full: its header, its entries, the leakcheck verdict and its findings.
+fn full_block(
+    out: &mut String,
+    report: &FileReport,
+    shown: &[&Entry],
+    options: RenderOptions,
+    paint: &Paint,
+) {
+    let name = report.display_name();
+    let _ = writeln!(
+        out,
+        "{}  ({} {}, {}, runtime {})",
+        paint.bold(&name),
+        format!("{:?}", report.format).to_uppercase(),
+        report.arch.map_or("unknown", |a| a.name()),
+        match report.kind {
+            Some(BinaryKind::Object) => "object",
+            Some(BinaryKind::SharedLibrary) => "shared library",
+            Some(BinaryKind::Executable) => "executable",
+            None => "unknown",
+        },
+        report.runtime.map_or("unknown", |r| r.name()),
+    );
+    if let Some(reason) = &report.never_unloaded {
+        let _ = writeln!(out, "    never unloaded: {reason}");
+    }
+    if options.verbose {
+        if let Some(evidence) = &report.runtime_evidence {
+            let _ = writeln!(out, "    runtime: {evidence}");
         }
-        if options.verbose {
-            if let Some(evidence) = &report.runtime_evidence {
-                let _ = writeln!(out, "    runtime: {evidence}");
-            }
-            for line in &report.evidence {
-                let _ = writeln!(out, "    found: {line}");
-            }
-        }
-        for entry in shown {
-            let _ = writeln!(out, "{}", entry_line(entry));
-        }
-        let hidden = report
-            .entries
-            .iter()
-            .filter(|e| e.origin == Origin::Toolchain)
-            .count();
-        if hidden > 0 && !options.verbose {
-            let _ = writeln!(
-                out,
-                "    (+{hidden} toolchain entries; --verbose shows them)"
-            );
-        }
-        if let Some(confirmation) = &report.confirmation {
-            let line = match (
-                &confirmation.leak,
-                &confirmation.error,
-                &confirmation.reason,
-            ) {
-                (Some(verdict), _, _) => crate::leakcheck::render_text(verdict),
-                (_, Some(error), _) => format!("leakcheck failed: {}", error.message),
-                (_, _, Some(reason)) => format!("leakcheck skipped: {reason}"),
-                _ => confirmation.status.to_string(),
-            };
-            for line in line.trim_end().lines() {
-                let _ = writeln!(out, "    {line}");
-            }
-        }
-        for finding in &report.findings {
-            let _ = writeln!(
-                out,
-                "  {}[{}] {}: {}{}",
-                paint.severity(finding.severity),
-                finding.rule,
-                finding.rule_name,
-                finding.message,
-                policy_note(finding)
-            );
+        for line in &report.evidence {
+            let _ = writeln!(out, "    found: {line}");
         }
     }
+    for entry in shown {
+        let _ = writeln!(out, "{}", entry_line(entry));
+    }
+    let hidden = report
+        .entries
+        .iter()
+        .filter(|e| e.origin == Origin::Toolchain)
+        .count();
+    if hidden > 0 && !options.verbose {
+        let _ = writeln!(
+            out,
+            "    (+{hidden} toolchain entries; --verbose shows them)"
+        );
+    }
+    if let Some(confirmation) = &report.confirmation {
+        let line = match (
+            &confirmation.leak,
+            &confirmation.error,
+            &confirmation.reason,
+        ) {
+            (Some(verdict), _, _) => crate::leakcheck::render_text(verdict),
+            (_, Some(error), _) => format!("leakcheck failed: {}", error.message),
+            (_, _, Some(reason)) => format!("leakcheck skipped: {reason}"),
+            _ => confirmation.status.to_string(),
+        };
+        for line in line.trim_end().lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    for finding in &report.findings {
+        let _ = writeln!(
+            out,
+            "  {}[{}] {}: {}{}",
+            paint.severity(finding.severity),
+            finding.rule,
+            finding.rule_name,
+            finding.message,
+            policy_note(finding)
+        );
+    }
+}
+
+/// The closing lines: counts by severity, what the policy accepted, unreadable inputs.
+fn footer(reports: &[FileReport], options: RenderOptions) -> String {
+    let mut out = String::new();
     let summary = Summary::of(reports);
     let audited = summary.files - summary.file_errors - summary.not_audited;
     let _ = write!(
