@@ -97,7 +97,8 @@ pub fn fingerprint_all(reports: &mut [FileReport], source_root: &Path) {
     }
 }
 
-/// Marks the findings that an `[[allow]]` entry accepts; returns the stale and expired entries.
+/// Marks the findings that an `[[allow]]` entry accepts; records stale and expired entries in
+/// `outcome`.
 /// The first matching entry that has not expired wins.
 pub fn apply_config(
     reports: &mut [FileReport],
@@ -146,8 +147,8 @@ pub fn apply_config(
     }
 }
 
-/// Marks every finding `new` or `unchanged` against the baseline; returns the baseline's
-/// findings this run no longer has. Fingerprints must be set first.
+/// Marks every finding `new` or `unchanged` against the baseline; records in `outcome` the
+/// baseline's findings this run no longer has. Fingerprints must be set first.
 pub fn apply_baseline(
     reports: &mut [FileReport],
     known: &baseline::Baseline,
