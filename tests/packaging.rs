@@ -256,6 +256,12 @@ fn run_action(workdir: &Path, inputs: serde_json::Value) -> serde_json::Value {
         .arg(CHECKOUT)
         .arg(inputs.to_string())
         .arg(workdir);
+    // Only the action's own install step may put blastool on PATH.
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let without_blastool: Vec<PathBuf> = std::env::split_paths(&path)
+        .filter(|dir| !dir.join("blastool").exists())
+        .collect();
+    command.env("PATH", std::env::join_paths(without_blastool).unwrap());
     let output = run(reuse_build(&mut command));
     assert!(
         output.status.success(),
