@@ -167,14 +167,10 @@ fn the_pre_commit_hook_fails_on_a_leaky_library_and_passes_a_tidy_one() {
             ])
             .args(files)
             .current_dir(&repo)
-            // A cache of the suite's own, kept between runs: pre-commit keys the hook's
-            // environment by repository and revision, and try-repo uses HEAD for a clean
-            // checkout and a fresh shadow commit for one with changes, so a committed state is
-            // built once and anything uncommitted is always built anew.
-            .env(
-                "PRE_COMMIT_HOME",
-                common::target_dir().join("pre-commit-home"),
-            );
+            // A private home so the user's own pre-commit cache is left alone. try-repo
+            // builds the hook in a temporary store every time (pip and maturin, with cargo
+            // reusing the suite's target directory), so each call is a fresh install.
+            .env("PRE_COMMIT_HOME", dir.join("pre-commit-home"));
         let output = run(reuse_build(&mut command));
         (
             output.status.code(),
