@@ -86,6 +86,19 @@ fn an_allowed_finding_exits_0_and_keeps_its_reason_in_json_and_sarif() {
     assert_eq!(report["summary"]["allowed"], 1);
     assert_eq!(report["summary"]["warnings"], 2, "counts stay complete");
 
+    // Baselines leave allowed findings out: the configuration already accepts them.
+    let written = blastool_in(&dir, &["audit", "--write-baseline", "base.json", "lib"]);
+    assert_eq!(written.status.code(), Some(1));
+    let baseline: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("base.json")).unwrap()).unwrap();
+    let symbols: Vec<&str> = baseline["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["symbol"].as_str().unwrap())
+        .collect();
+    assert_eq!(symbols, ["prio_orphan_init"]);
+
     let only_leaky = blastool_in(&dir, &["audit", "lib/libleaky.so.1.2.3"]);
     assert_eq!(only_leaky.status.code(), Some(0));
     assert!(text(&only_leaky.stdout).contains("[allowed by"));

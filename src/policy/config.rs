@@ -266,3 +266,40 @@ fn check_entry(file: &Path, index: usize, raw: RawAllow) -> Result<AllowEntry, S
         expires,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> AllowEntry {
+        let raw = RawAllow {
+            rule: "BLT001".into(),
+            path: path.into(),
+            symbol: None,
+            address: None,
+            reason: Some("r".into()),
+            expires: None,
+        };
+        check_entry(Path::new("blastool.toml"), 1, raw).unwrap()
+    }
+
+    #[test]
+    fn path_globs_match_paths_members_and_bare_names() {
+        let matches = |pattern: &str, path: &str, member: Option<&str>| {
+            entry(pattern).matches("BLT001", path, member, None, None)
+        };
+        // The soname trap: `libfoo.so` does not cover `libfoo.so.5`; `libfoo.so*` does.
+        assert!(!matches("libfoo.so", "lib/libfoo.so.5", None));
+        assert!(matches("libfoo.so*", "lib/libfoo.so.5", None));
+        assert!(matches("lib/**/libfoo.so*", "lib/x/y/libfoo.so.5", None));
+        assert!(!matches("dist/libfoo.so*", "lib/libfoo.so.5", None));
+        assert!(matches("memory.o", "libfoo.a", Some("memory.o")));
+        assert!(matches("libfoo.a!memory.o", "libfoo.a", Some("memory.o")));
+        assert!(matches(
+            "dist/*.whl!pkg/*.so",
+            "dist/pkg-1.0-py3-none-any.whl",
+            Some("pkg/_core.so")
+        ));
+        assert!(!entry("*").matches("BLT002", "a.so", None, None, None));
+    }
+}
