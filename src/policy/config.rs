@@ -153,10 +153,8 @@ fn one_line(file: &Path, text: &str, error: &toml::de::Error) -> String {
     let message = error.message().trim().replace('\n', " ");
     let at = error
         .span()
-        .map(|span| {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!(" (line {line})")
-        })
+        .and_then(|span| text.get(..span.start))
+        .map(|before| format!(" (line {})", before.matches('\n').count() + 1))
         .unwrap_or_default();
     format!(
         "{}: invalid configuration{at}: {message}; fix it or pass --no-config",
