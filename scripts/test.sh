@@ -2,7 +2,8 @@
 # The complete test suite, as the README's quick start and CI run it.
 #
 # 1. Installs what the tests need: Debian packages (apt-get, when run as root or with sudo on a
-#    Debian/Ubuntu machine) and Microsoft's SARIF validator (npm, into .tools/).
+#    Debian/Ubuntu machine), Microsoft's SARIF validator (npm, into .tools/) and the Python
+#    packaging tools (pip, into the venv .tools/venv).
 # 2. Checks formatting and lints, then runs every test.
 #
 # Elsewhere it says what is missing. Tests that need an external tool skip loudly when it is
@@ -31,6 +32,8 @@ requirements=(
   "cmake cmake"                                                       # checks build's CMake package
   "aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu"                       # links ARM64 cross builds
   "qemu-aarch64 qemu-user"                                            # runs their smoke program
+  "python3 python3-venv python3-pip"                                  # pip install of the checkout, .tools/venv
+  "git git"                                                           # pre-commit try-repo
 )
 missing=()
 more=()
@@ -44,6 +47,10 @@ for requirement in "${requirements[@]}"; do
   missing+=("${more[@]}")
   more=()
 done
+# Debian splits venv/ensurepip out of python3: a python3 without it cannot make the test venvs.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""
@@ -76,6 +83,18 @@ if [ ! -x "$validator" ]; then
     npm install --silent --no-audit --no-fund --prefix .tools @microsoft/sarif-multitool@5.7.0 >/dev/null
   else
     echo "test.sh: npm is missing; the SARIF validation test cannot run" >&2
+  fi
+fi
+
+# pre-commit (the hook test), check-jsonschema (GitHub's action and workflow schemas, offline),
+# cibuildwheel (its option reader checks the audit recipe): PyPI, into a venv of our own.
+python_tools=(pre-commit check-jsonschema cibuildwheel)
+if [ ! -x .tools/venv/bin/cibuildwheel ] || [ ! -x .tools/venv/bin/pre-commit ] || [ ! -x .tools/venv/bin/check-jsonschema ]; then
+  if python3 -m venv .tools/venv >/dev/null 2>&1; then
+    echo "test.sh: installing ${python_tools[*]} into .tools/venv" >&2
+    .tools/venv/bin/pip install --quiet --disable-pip-version-check "${python_tools[@]}" >/dev/null
+  else
+    echo "test.sh: python3 -m venv does not work; the packaging tests cannot run" >&2
   fi
 fi
 

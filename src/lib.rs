@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bench;
 pub mod build;
 pub mod leakcheck;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod template;

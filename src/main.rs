@@ -3,7 +3,8 @@
 
 use blastool::audit;
 use blastool::audit::model::Severity;
-use blastool::report::{self, OutputFormat, RenderOptions, Summary};
+use blastool::policy;
+use blastool::report::{self, OutputFormat, RenderOptions, RunContext, Summary};
 use blastool::rules;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -99,6 +100,25 @@ struct AuditArgs {
     /// attach its verdict. This EXECUTES those libraries' code, in a child process.
     #[arg(long)]
     confirm: bool,
+    /// Read the allowlist from FILE instead of the nearest blastool.toml (or pyproject.toml
+    /// with [tool.blastool]) found from the current directory upwards.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Use no configuration file at all.
+    #[arg(long)]
+    no_config: bool,
+    /// Fail only on findings that this baseline (written by --write-baseline) does not have;
+    /// SARIF results get baselineState new, unchanged or absent.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record this run's findings (except allowed ones) in FILE, keyed by their SARIF
+    /// fingerprints, for a later --baseline.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Leave allowed findings (and baseline findings that are gone) out of SARIF: GitHub code
+    /// scanning ignores SARIF suppressions and would show them as open alerts.
+    #[arg(long)]
+    sarif_omit_suppressed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -205,7 +225,95 @@ fn print_stdout(text: &str) -> Status {
     }
 }
 
+/// Loads the configuration and the baseline before anything is audited: a broken one is a
+/// one-line error and exit 2, with nothing written.
+fn load_policy(
+    args: &AuditArgs,
+    cwd: &Path,
+) -> Result<
+    (
+        Option<policy::config::Config>,
+        Option<policy::baseline::Baseline>,
+    ),
+    String,
+> {
+    let config = if args.no_config {
+        None
+    } else {
+        policy::config::discover(args.config.as_deref(), cwd)?
+    };
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(policy::baseline::Baseline::read)
+        .transpose()?;
+    Ok((config, baseline))
+}
+
 fn run_audit(args: AuditArgs) -> Status {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let (config, baseline) = match load_policy(&args, &cwd) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Status::Trouble;
+        }
+    };
+    let mut reports = audit_with_progress(&args);
+    if args.confirm {
+        // One child process at a time: the measurements must not disturb each other.
+        let options = blastool::leakcheck::Options::default();
+        for report in &mut reports {
+            report.confirmation = blastool::leakcheck::confirm(report, &options);
+        }
+    }
+    let mut context = RunContext {
+        source_root: cwd,
+        sarif_omit_suppressed: args.sarif_omit_suppressed,
+        ..RunContext::default()
+    };
+    policy::fingerprint_all(&mut reports, &context.source_root);
+    if let Some(config) = &config {
+        policy::apply_config(&mut reports, config, policy::today(), &mut context.policy);
+    }
+    if let (Some(known), Some(file)) = (&baseline, &args.baseline) {
+        policy::apply_baseline(&mut reports, known, &mut context.policy, file);
+    }
+    for note in &context.policy.stale {
+        eprintln!("{}", note.warning(false));
+    }
+    for note in &context.policy.expired {
+        eprintln!("{}", note.warning(true));
+    }
+    let color = args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let rendered = report::render(
+        args.format,
+        &reports,
+        RenderOptions {
+            verbose: args.verbose,
+            quiet: args.quiet,
+            color,
+        },
+        &context,
+    );
+    if let Err(status) = write_outputs(&args, &rendered, &reports, &context) {
+        return status;
+    }
+    for report in reports.iter().filter(|r| r.error.is_some()) {
+        if args.output.is_some() || args.format != OutputFormat::Text {
+            eprintln!(
+                "error: {}: {}",
+                report.display_name(),
+                report.error.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    exit_status(&reports, args.fail_on)
+}
+
+fn audit_with_progress(args: &AuditArgs) -> Vec<audit::model::FileReport> {
     let stderr_tty = std::io::stderr().is_terminal();
     // A bar for one file is noise; directories and long lists get one.
     let many = args.paths.len() > 1 || args.paths.iter().any(|p| p.is_dir());
@@ -219,59 +327,58 @@ fn run_audit(args: AuditArgs) -> Status {
         );
         bar
     });
-    let mut reports = audit::audit_paths(&args.paths, progress.as_ref());
+    let reports = audit::audit_paths(&args.paths, progress.as_ref());
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    if args.confirm {
-        // One child process at a time: the measurements must not disturb each other.
-        let options = blastool::leakcheck::Options::default();
-        for report in &mut reports {
-            report.confirmation = blastool::leakcheck::confirm(report, &options);
-        }
-    }
-    let color = args.output.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
-    let rendered = report::render(
-        args.format,
-        &reports,
-        RenderOptions {
-            verbose: args.verbose,
-            quiet: args.quiet,
-            color,
-        },
-    );
-    let write_status = match &args.output {
-        Some(path) => match write_atomically(path, rendered.as_bytes()) {
-            Ok(()) => Status::Clean,
-            Err(error) => {
+    reports
+}
+
+/// Writes the report (to --output or stdout) and then the --write-baseline file, each whole or
+/// not at all.
+fn write_outputs(
+    args: &AuditArgs,
+    rendered: &str,
+    reports: &[audit::model::FileReport],
+    context: &RunContext,
+) -> Result<(), Status> {
+    match &args.output {
+        Some(path) => {
+            if let Err(error) = write_atomically(path, rendered.as_bytes()) {
                 eprintln!(
                     "error: cannot write the report to {}: {error}; choose a writable --output path",
                     path.display()
                 );
-                return Status::Trouble;
+                return Err(Status::Trouble);
             }
-        },
-        None => print_stdout(&rendered),
-    };
-    if matches!(write_status, Status::Trouble) {
-        return Status::Trouble;
-    }
-    for report in reports.iter().filter(|r| r.error.is_some()) {
-        if args.output.is_some() || args.format != OutputFormat::Text {
-            eprintln!(
-                "error: {}: {}",
-                report.display_name(),
-                report.error.as_deref().unwrap_or_default()
-            );
+        }
+        None => {
+            if matches!(print_stdout(rendered), Status::Trouble) {
+                return Err(Status::Trouble);
+            }
         }
     }
-    let summary = Summary::of(&reports);
+    if let Some(path) = &args.write_baseline {
+        let baseline = policy::baseline::Baseline::of(reports, &context.source_root);
+        if let Err(error) = write_atomically(path, baseline.to_json().as_bytes()) {
+            eprintln!(
+                "error: cannot write the baseline to {}: {error}; choose a writable --write-baseline path",
+                path.display()
+            );
+            return Err(Status::Trouble);
+        }
+    }
+    Ok(())
+}
+
+/// 2 when an input could not be read, else 1 when a finding that counts (not allowed, not in
+/// the baseline) reaches --fail-on, else 0.
+fn exit_status(reports: &[audit::model::FileReport], fail_on: FailOn) -> Status {
+    let summary = Summary::of(reports);
     if summary.file_errors > 0 {
         return Status::Trouble;
     }
-    let threshold = match args.fail_on {
+    let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Note => Some(Severity::Note),
@@ -281,7 +388,7 @@ fn run_audit(args: AuditArgs) -> Status {
         reports
             .iter()
             .flat_map(|r| &r.findings)
-            .any(|f| f.severity >= threshold)
+            .any(|f| f.counts() && f.severity >= threshold)
     });
     if failing {
         Status::Findings

@@ -201,6 +201,9 @@ fn finding(rule: &'static Rule, severity: Severity, entry: &Entry, message: Stri
         message,
         address: Some(entry.address),
         symbol: entry.symbol.clone(),
+        fingerprint: None,
+        allowed: None,
+        baseline_state: None,
     }
 }
 

@@ -346,6 +346,46 @@ pub struct Finding {
     #[serde(serialize_with = "hex_opt")]
     pub address: Option<u64>,
     pub symbol: Option<String>,
+    // Extra fields beyond the documented minimum, set by `crate::policy` after judging.
+    /// The stable identity of the finding: SARIF's `partialFingerprints` value and the key of
+    /// baseline files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// The `[[allow]]` entry that accepts this finding; it then does not count for the exit
+    /// status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Allowance>,
+    /// With `--baseline`: whether the baseline already knew this finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<BaselineState>,
+}
+
+impl Finding {
+    /// False when an allowlist entry accepts the finding or the baseline already has it: such
+    /// findings stay in every report but never decide the exit status.
+    pub fn counts(&self) -> bool {
+        self.allowed.is_none() && self.baseline_state != Some(BaselineState::Unchanged)
+    }
+}
+
+/// Why a finding is accepted: the configuration entry and its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Allowance {
+    pub reason: String,
+    /// The configuration file, as found or given.
+    pub config: String,
+    /// The entry's position among the file's `[[allow]]` tables, from 1.
+    pub entry: usize,
+    /// `YYYY-MM-DD`, when the entry has an expiry date.
+    pub expires: Option<String>,
+}
+
+/// SARIF's `baselineState` for results of this run (`absent` ones are not findings of it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    New,
+    Unchanged,
 }
 
 /// The report for one file or archive member.

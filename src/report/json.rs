@@ -1,6 +1,7 @@
 //! The JSON report: the wire format documented in the README ("JSON contract").
 
 use crate::audit::model::FileReport;
+use crate::policy::PolicyOutcome;
 use crate::report::Summary;
 use serde::Serialize;
 
@@ -15,9 +16,11 @@ struct Document<'a> {
     tool: Tool,
     files: &'a [FileReport],
     summary: Summary,
+    /// The configuration and baseline of the run, with stale, expired and absent entries.
+    policy: &'a PolicyOutcome,
 }
 
-pub fn render(reports: &[FileReport]) -> String {
+pub fn render(reports: &[FileReport], policy: &PolicyOutcome) -> String {
     let document = Document {
         tool: Tool {
             name: "blastool",
@@ -25,6 +28,7 @@ pub fn render(reports: &[FileReport]) -> String {
         },
         files: reports,
         summary: Summary::of(reports),
+        policy,
     };
     let mut out = serde_json::to_string_pretty(&document).unwrap_or_else(|e| {
         // Serialising plain data cannot fail; keep the output valid JSON regardless.

@@ -1,11 +1,15 @@
-//! Report emitters (text, JSON, SARIF) behind one function, plus the summary counts and the
-//! exit status they imply.
+//! Report emitters (text, JSON, SARIF, markdown) behind one function, plus the summary counts
+//! and the exit status they imply.
 
+pub mod identity;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 pub mod text;
 
-use crate::audit::model::{FileReport, Severity};
+use crate::audit::model::{BaselineState, FileReport, Severity};
+use crate::policy::PolicyOutcome;
+use std::path::PathBuf;
 
 /// The output formats of `blastool audit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -13,6 +17,7 @@ pub enum OutputFormat {
     Text,
     Json,
     Sarif,
+    Markdown,
 }
 
 /// Finding counts by severity, plus files that failed.
@@ -26,6 +31,10 @@ pub struct Summary {
     pub file_errors: usize,
     /// Inputs that were not audited (unknown or not yet supported formats).
     pub not_audited: usize,
+    /// Findings (of any severity, counted above too) that an `[[allow]]` entry accepts.
+    pub allowed: usize,
+    /// Findings (counted above too) that the `--baseline` already has.
+    pub in_baseline: usize,
 }
 
 impl Summary {
@@ -41,6 +50,11 @@ impl Summary {
                 summary.not_audited += 1;
             }
             for finding in &report.findings {
+                if finding.allowed.is_some() {
+                    summary.allowed += 1;
+                } else if finding.baseline_state == Some(BaselineState::Unchanged) {
+                    summary.in_baseline += 1;
+                }
                 match finding.severity {
                     Severity::Error => summary.errors += 1,
                     Severity::Warning => summary.warnings += 1,
@@ -60,11 +74,28 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
+/// What the run knows beyond the reports: the directory SARIF URIs are relative to, and what
+/// the configuration and the baseline did.
+#[derive(Debug, Clone, Default)]
+pub struct RunContext {
+    /// `%SRCROOT%`: the current directory of the run.
+    pub source_root: PathBuf,
+    pub policy: PolicyOutcome,
+    /// Leave allowed findings out of SARIF (GitHub shows suppressed results as open alerts).
+    pub sarif_omit_suppressed: bool,
+}
+
 /// Renders the whole report in the chosen format.
-pub fn render(format: OutputFormat, reports: &[FileReport], options: RenderOptions) -> String {
+pub fn render(
+    format: OutputFormat,
+    reports: &[FileReport],
+    options: RenderOptions,
+    context: &RunContext,
+) -> String {
     match format {
         OutputFormat::Text => text::render(reports, options),
-        OutputFormat::Json => json::render(reports),
-        OutputFormat::Sarif => sarif::render(reports),
+        OutputFormat::Json => json::render(reports, &context.policy),
+        OutputFormat::Sarif => sarif::render(reports, context),
+        OutputFormat::Markdown => markdown::render(reports, &context.policy),
     }
 }

@@ -1,14 +1,23 @@
 //! SARIF 2.1.0 output shaped for GitHub code scanning: rules with help text, results with a
-//! physical location (the binary's path, the address, and the line-1 region GitHub requires),
-//! a logical location for the symbol, and stable `partialFingerprints`.
+//! physical location (the binary's path relative to `%SRCROOT%`, the address, and the line-1
+//! region GitHub requires), logical locations for the archive member and the symbol, stable
+//! `partialFingerprints`, `suppressions` for allowed findings and `baselineState` with a
+//! baseline.
 //!
 //! The serde types below model only the subset we emit; a test validates the output against
 //! the SARIF 2.1.0 schema with Microsoft's validator.
 
-use crate::audit::model::{FileReport, Severity};
+use crate::audit::model::{BaselineState, FileReport, Finding, Severity};
+use crate::policy::baseline::BaselineFinding;
+use crate::report::identity::{self, FINGERPRINT_KEY};
+use crate::report::RunContext;
 use crate::rules::{self, Rule};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The base every relative `artifactLocation.uri` is resolved against: the checkout on GitHub.
+const SRCROOT: &str = "%SRCROOT%";
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -27,6 +36,12 @@ struct Run {
     results: Vec<SarifResult>,
     invocations: Vec<Invocation>,
     column_kind: &'static str,
+    original_uri_base_ids: BTreeMap<&'static str, BaseUri>,
+}
+
+#[derive(Serialize)]
+struct BaseUri {
+    uri: String,
 }
 
 #[derive(Serialize)]
@@ -85,7 +100,29 @@ struct SarifResult {
     message: Text,
     locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
     properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+    properties: SuppressionProperties,
+}
+
+#[derive(Serialize)]
+struct SuppressionProperties {
+    config: String,
+    entry: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -118,8 +155,11 @@ struct PhysicalLocation {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -150,6 +190,9 @@ struct LogicalLocation {
 struct Invocation {
     execution_successful: bool,
     tool_execution_notifications: Vec<Notification>,
+    /// Stale and expired `[[allow]]` entries: problems of the configuration, not the inputs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_configuration_notifications: Vec<Notification>,
 }
 
 #[derive(Serialize)]
@@ -203,131 +246,251 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     }
 }
 
-/// A URI for a path as given on the command line: relative paths stay relative (GitHub resolves
-/// them against the checkout), absolute ones become `file://` URIs.
-fn artifact_uri(path: &str) -> String {
-    let encoded: String = path
-        .chars()
-        .map(|c| match c {
-            ' ' => "%20".to_string(),
-            '%' => "%25".to_string(),
-            '#' => "%23".to_string(),
-            '?' => "%3F".to_string(),
-            '\\' => "/".to_string(),
-            c => c.to_string(),
+/// Percent-encodes what a URI path cannot hold as is; `\` becomes `/`.
+fn encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '%' => out.push_str("%25"),
+            '#' => out.push_str("%23"),
+            '?' => out.push_str("%3F"),
+            '\\' => out.push('/'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The location of a file: relative to `%SRCROOT%` (the run's directory) when it lies under
+/// it, as GitHub wants repository-relative paths; else an absolute `file://` URI.
+fn artifact(path: &str, root: &Path) -> ArtifactLocation {
+    match identity::relative_to(path, root) {
+        Some(relative) => ArtifactLocation {
+            uri: encode(&relative),
+            uri_base_id: Some(SRCROOT),
+        },
+        None => {
+            let absolute = identity::absolute(Path::new(path));
+            let text = encode(&absolute.to_string_lossy());
+            let text = if text.starts_with('/') {
+                text
+            } else {
+                format!("/{text}")
+            };
+            ArtifactLocation {
+                uri: format!("file://{text}"),
+                uri_base_id: None,
+            }
+        }
+    }
+}
+
+/// `%SRCROOT%` as an absolute directory URI (with the trailing slash SARIF requires).
+fn source_root_uri(root: &Path) -> String {
+    let text = encode(&identity::absolute(root).to_string_lossy());
+    let text = text.trim_end_matches('/');
+    if text.starts_with('/') {
+        format!("file://{text}/")
+    } else {
+        format!("file:///{text}/")
+    }
+}
+
+fn notification(report: &FileReport, error: &str, root: &Path) -> Notification {
+    Notification {
+        level: "error",
+        message: Text {
+            text: format!("{}: {error}", report.display_name()),
+        },
+        locations: vec![NotificationLocation {
+            physical_location: NotificationPhysical {
+                artifact_location: artifact(&report.path, root),
+            },
+        }],
+    }
+}
+
+/// Logical locations: the member inside an archive or container (its identity stays the
+/// container's path plus this member), then the function.
+fn logical_locations(
+    container: &str,
+    member: Option<&str>,
+    symbol: Option<&str>,
+) -> Vec<LogicalLocation> {
+    let mut out = Vec::new();
+    if let Some(member) = member {
+        out.push(LogicalLocation {
+            name: member.to_string(),
+            fully_qualified_name: format!("{container}!{member}"),
+            kind: "module",
+        });
+    }
+    if let Some(symbol) = symbol {
+        out.push(LogicalLocation {
+            name: symbol.to_string(),
+            fully_qualified_name: match member {
+                Some(member) => format!("{member}!{symbol}"),
+                None => symbol.to_string(),
+            },
+            kind: "function",
+        });
+    }
+    out
+}
+
+fn result(report: &FileReport, finding: &Finding, root: &Path) -> SarifResult {
+    let rule_index = rules::ALL
+        .iter()
+        .position(|r| r.id == finding.rule)
+        .unwrap_or(0);
+    let print = finding
+        .fingerprint
+        .clone()
+        .unwrap_or_else(|| identity::fingerprint(report, finding, root));
+    let message = match &report.member {
+        Some(member) => format!("{} (archive member {member})", finding.message),
+        None => finding.message.clone(),
+    };
+    let suppressions = finding
+        .allowed
+        .iter()
+        .map(|allowed| Suppression {
+            kind: "external",
+            status: "accepted",
+            justification: allowed.reason.clone(),
+            properties: SuppressionProperties {
+                config: allowed.config.clone(),
+                entry: allowed.entry,
+                expires: allowed.expires.clone(),
+            },
         })
         .collect();
-    if encoded.starts_with('/') {
-        format!("file://{encoded}")
-    } else {
-        encoded.trim_start_matches("./").to_string()
+    SarifResult {
+        rule_id: finding.rule,
+        rule_index,
+        level: level(finding.severity),
+        message: Text { text: message },
+        locations: vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: artifact(&report.path, root),
+                region: Region { start_line: 1 },
+                address: finding.address.map(|address| Address {
+                    absolute_address: address,
+                    name: finding.symbol.clone(),
+                    kind: "function",
+                }),
+            },
+            logical_locations: logical_locations(
+                &identity::identity_path(&report.path, root),
+                report.member.as_deref(),
+                finding.symbol.as_deref(),
+            ),
+        }],
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, print)]),
+        suppressions,
+        baseline_state: finding.baseline_state.map(|state| match state {
+            BaselineState::New => "new",
+            BaselineState::Unchanged => "unchanged",
+        }),
+        kind: None,
+        properties: ResultProperties {
+            member: report.member.clone(),
+            symbol: finding.symbol.clone(),
+            runtime: report.runtime.map(|r| r.name()),
+            arch: report.arch.map(|a| a.name()),
+            leakcheck: report.confirmation.clone(),
+        },
     }
 }
 
-/// A fingerprint that survives rebuilds: rule, file, member and symbol (or address when the
-/// binary is stripped), hashed with FNV-1a so it stays short and stable across versions.
-fn fingerprint(
-    rule: &str,
-    report: &FileReport,
-    symbol: Option<&str>,
-    address: Option<u64>,
-) -> String {
-    let what = match (symbol, address) {
-        (Some(symbol), _) => symbol.to_string(),
-        (None, Some(address)) => format!("{address:#x}"),
-        (None, None) => String::new(),
-    };
-    let key = format!(
-        "{rule}\0{}\0{}\0{what}",
-        report.path,
-        report.member.as_deref().unwrap_or("")
-    );
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in key.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
+/// A baseline finding this run no longer has: SARIF's `baselineState: absent`, as a passing
+/// result so that no viewer counts it as a problem.
+fn absent_result(known: &BaselineFinding, root: &Path) -> SarifResult {
+    let rule_index = rules::ALL
+        .iter()
+        .position(|r| r.id == known.rule)
+        .unwrap_or(0);
+    let rule_id = rules::ALL.get(rule_index).map_or("BLT001", |r| r.id);
+    // The baseline holds the path relative to its own run's directory.
+    let path = root.join(&known.path).to_string_lossy().into_owned();
+    SarifResult {
+        rule_id,
+        rule_index,
+        level: "none",
+        message: Text {
+            text: format!("fixed since the baseline: {}", known.message),
+        },
+        locations: vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: artifact(&path, root),
+                region: Region { start_line: 1 },
+                address: None,
+            },
+            logical_locations: logical_locations(
+                &known.path,
+                known.member.as_deref(),
+                known.symbol.as_deref(),
+            ),
+        }],
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, known.fingerprint.clone())]),
+        suppressions: Vec::new(),
+        baseline_state: Some("absent"),
+        kind: Some("pass"),
+        properties: ResultProperties {
+            member: known.member.clone(),
+            symbol: known.symbol.clone(),
+            runtime: None,
+            arch: None,
+            leakcheck: None,
+        },
     }
-    format!("{hash:016x}")
 }
 
-pub fn render(reports: &[FileReport]) -> String {
+/// One warning per stale or expired `[[allow]]` entry, located at the configuration file.
+fn configuration_notifications(context: &RunContext) -> Vec<Notification> {
+    let root = context.source_root.as_path();
+    let stale = context.policy.stale.iter().map(|note| (note, false));
+    let expired = context.policy.expired.iter().map(|note| (note, true));
+    stale
+        .chain(expired)
+        .map(|(note, expired)| Notification {
+            level: "warning",
+            message: Text {
+                text: note
+                    .warning(expired)
+                    .trim_start_matches("warning: ")
+                    .to_string(),
+            },
+            locations: vec![NotificationLocation {
+                physical_location: NotificationPhysical {
+                    artifact_location: artifact(&note.config, root),
+                },
+            }],
+        })
+        .collect()
+}
+
+pub fn render(reports: &[FileReport], context: &RunContext) -> String {
+    let root = context.source_root.as_path();
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for report in reports {
         if let Some(error) = &report.error {
-            notifications.push(Notification {
-                level: "error",
-                message: Text {
-                    text: format!("{}: {error}", report.display_name()),
-                },
-                locations: vec![NotificationLocation {
-                    physical_location: NotificationPhysical {
-                        artifact_location: ArtifactLocation {
-                            uri: artifact_uri(&report.path),
-                        },
-                    },
-                }],
-            });
+            notifications.push(notification(report, error, root));
         }
         for finding in &report.findings {
-            let rule_index = rules::ALL
-                .iter()
-                .position(|r| r.id == finding.rule)
-                .unwrap_or(0);
-            let mut partial_fingerprints = BTreeMap::new();
-            partial_fingerprints.insert(
-                "blastoolFinding/v1",
-                fingerprint(
-                    finding.rule,
-                    report,
-                    finding.symbol.as_deref(),
-                    finding.address,
-                ),
-            );
-            let qualified = match &report.member {
-                Some(member) => format!("{member}!{}", finding.symbol.as_deref().unwrap_or("")),
-                None => finding.symbol.clone().unwrap_or_default(),
-            };
-            let message = match &report.member {
-                Some(member) => format!("{} (archive member {member})", finding.message),
-                None => finding.message.clone(),
-            };
-            results.push(SarifResult {
-                rule_id: finding.rule,
-                rule_index,
-                level: level(finding.severity),
-                message: Text { text: message },
-                locations: vec![Location {
-                    physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation {
-                            uri: artifact_uri(&report.path),
-                        },
-                        region: Region { start_line: 1 },
-                        address: finding.address.map(|address| Address {
-                            absolute_address: address,
-                            name: finding.symbol.clone(),
-                            kind: "function",
-                        }),
-                    },
-                    logical_locations: finding
-                        .symbol
-                        .iter()
-                        .map(|symbol| LogicalLocation {
-                            name: symbol.clone(),
-                            fully_qualified_name: qualified.clone(),
-                            kind: "function",
-                        })
-                        .collect(),
-                }],
-                partial_fingerprints,
-                properties: ResultProperties {
-                    member: report.member.clone(),
-                    symbol: finding.symbol.clone(),
-                    runtime: report.runtime.map(|r| r.name()),
-                    arch: report.arch.map(|a| a.name()),
-                    leakcheck: report.confirmation.clone(),
-                },
-            });
+            // GitHub ignores `suppressions` and would show an accepted finding as an open
+            // alert: with the flag it is left out of the upload instead.
+            if context.sarif_omit_suppressed && finding.allowed.is_some() {
+                continue;
+            }
+            results.push(result(report, finding, root));
+        }
+    }
+    if !context.sarif_omit_suppressed {
+        for known in &context.policy.absent {
+            results.push(absent_result(known, root));
         }
     }
     let log = Log {
@@ -346,8 +509,15 @@ pub fn render(reports: &[FileReport]) -> String {
             invocations: vec![Invocation {
                 execution_successful: notifications.is_empty(),
                 tool_execution_notifications: notifications,
+                tool_configuration_notifications: configuration_notifications(context),
             }],
             column_kind: "unicodeCodePoints",
+            original_uri_base_ids: BTreeMap::from([(
+                SRCROOT,
+                BaseUri {
+                    uri: source_root_uri(root),
+                },
+            )]),
         }],
     };
     let mut out = serde_json::to_string_pretty(&log)
@@ -361,8 +531,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn uris_are_relative_or_file_uris() {
-        assert_eq!(artifact_uri("./build/lib foo.so"), "build/lib%20foo.so");
-        assert_eq!(artifact_uri("/usr/lib/libx.so"), "file:///usr/lib/libx.so");
+    fn uris_are_relative_to_the_source_root_or_file_uris() {
+        let root = Path::new("/work/repo");
+        let inside = artifact("/work/repo/./build/lib foo.so", root);
+        assert_eq!(inside.uri, "build/lib%20foo.so");
+        assert_eq!(inside.uri_base_id, Some(SRCROOT));
+        let outside = artifact("/usr/lib/libx.so", root);
+        assert_eq!(outside.uri, "file:///usr/lib/libx.so");
+        assert_eq!(outside.uri_base_id, None);
+        assert_eq!(source_root_uri(root), "file:///work/repo/");
     }
 }

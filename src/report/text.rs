@@ -1,7 +1,9 @@
 //! Human-readable report: per file, the constructor/destructor table and the findings in the
 //! `severity[ID]: message` shape compilers use; colour only when writing to a terminal.
 
-use crate::audit::model::{BinaryKind, Entry, FileReport, Origin, Role, Severity};
+use crate::audit::model::{
+    BaselineState, BinaryKind, Entry, FileReport, Finding, Origin, Role, Severity,
+};
 use crate::report::{RenderOptions, Summary};
 use std::fmt::Write;
 
@@ -73,6 +75,21 @@ fn entry_line(entry: &Entry) -> String {
     )
 }
 
+/// What the policy did to a finding, appended to its line: allowed (with the reason) or known
+/// from the baseline.
+fn policy_note(finding: &Finding) -> String {
+    if let Some(allowed) = &finding.allowed {
+        format!(
+            " [allowed by {} entry {}: {}]",
+            allowed.config, allowed.entry, allowed.reason
+        )
+    } else if finding.baseline_state == Some(BaselineState::Unchanged) {
+        " [in baseline]".to_string()
+    } else {
+        String::new()
+    }
+}
+
 pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
     let paint = Paint { on: options.color };
     let mut out = String::new();
@@ -106,80 +123,101 @@ pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
             for finding in &report.findings {
                 let _ = writeln!(
                     out,
-                    "{}: {}[{}]: {}",
+                    "{}: {}[{}]: {}{}",
                     paint.bold(&name),
                     paint.severity(finding.severity),
                     finding.rule,
-                    finding.message
+                    finding.message,
+                    policy_note(finding)
                 );
             }
             continue;
         }
-        let _ = writeln!(
-            out,
-            "{}  ({} {}, {}, runtime {})",
-            paint.bold(&name),
-            format!("{:?}", report.format).to_uppercase(),
-            report.arch.map_or("unknown", |a| a.name()),
-            match report.kind {
-                Some(BinaryKind::Object) => "object",
-                Some(BinaryKind::SharedLibrary) => "shared library",
-                Some(BinaryKind::Executable) => "executable",
-                None => "unknown",
-            },
-            report.runtime.map_or("unknown", |r| r.name()),
-        );
-        if let Some(reason) = &report.never_unloaded {
-            let _ = writeln!(out, "    never unloaded: {reason}");
+        full_block(&mut out, report, &shown, options, &paint);
+    }
+    out.push_str(&footer(reports, options));
+    out
+}
+
+/// One audited file in full: its header, its entries, the leakcheck verdict and its findings.
+fn full_block(
+    out: &mut String,
+    report: &FileReport,
+    shown: &[&Entry],
+    options: RenderOptions,
+    paint: &Paint,
+) {
+    let name = report.display_name();
+    let _ = writeln!(
+        out,
+        "{}  ({} {}, {}, runtime {})",
+        paint.bold(&name),
+        format!("{:?}", report.format).to_uppercase(),
+        report.arch.map_or("unknown", |a| a.name()),
+        match report.kind {
+            Some(BinaryKind::Object) => "object",
+            Some(BinaryKind::SharedLibrary) => "shared library",
+            Some(BinaryKind::Executable) => "executable",
+            None => "unknown",
+        },
+        report.runtime.map_or("unknown", |r| r.name()),
+    );
+    if let Some(reason) = &report.never_unloaded {
+        let _ = writeln!(out, "    never unloaded: {reason}");
+    }
+    if options.verbose {
+        if let Some(evidence) = &report.runtime_evidence {
+            let _ = writeln!(out, "    runtime: {evidence}");
         }
-        if options.verbose {
-            if let Some(evidence) = &report.runtime_evidence {
-                let _ = writeln!(out, "    runtime: {evidence}");
-            }
-            for line in &report.evidence {
-                let _ = writeln!(out, "    found: {line}");
-            }
-        }
-        for entry in shown {
-            let _ = writeln!(out, "{}", entry_line(entry));
-        }
-        let hidden = report
-            .entries
-            .iter()
-            .filter(|e| e.origin == Origin::Toolchain)
-            .count();
-        if hidden > 0 && !options.verbose {
-            let _ = writeln!(
-                out,
-                "    (+{hidden} toolchain entries; --verbose shows them)"
-            );
-        }
-        if let Some(confirmation) = &report.confirmation {
-            let line = match (
-                &confirmation.leak,
-                &confirmation.error,
-                &confirmation.reason,
-            ) {
-                (Some(verdict), _, _) => crate::leakcheck::render_text(verdict),
-                (_, Some(error), _) => format!("leakcheck failed: {}", error.message),
-                (_, _, Some(reason)) => format!("leakcheck skipped: {reason}"),
-                _ => confirmation.status.to_string(),
-            };
-            for line in line.trim_end().lines() {
-                let _ = writeln!(out, "    {line}");
-            }
-        }
-        for finding in &report.findings {
-            let _ = writeln!(
-                out,
-                "  {}[{}] {}: {}",
-                paint.severity(finding.severity),
-                finding.rule,
-                finding.rule_name,
-                finding.message
-            );
+        for line in &report.evidence {
+            let _ = writeln!(out, "    found: {line}");
         }
     }
+    for entry in shown {
+        let _ = writeln!(out, "{}", entry_line(entry));
+    }
+    let hidden = report
+        .entries
+        .iter()
+        .filter(|e| e.origin == Origin::Toolchain)
+        .count();
+    if hidden > 0 && !options.verbose {
+        let _ = writeln!(
+            out,
+            "    (+{hidden} toolchain entries; --verbose shows them)"
+        );
+    }
+    if let Some(confirmation) = &report.confirmation {
+        let line = match (
+            &confirmation.leak,
+            &confirmation.error,
+            &confirmation.reason,
+        ) {
+            (Some(verdict), _, _) => crate::leakcheck::render_text(verdict),
+            (_, Some(error), _) => format!("leakcheck failed: {}", error.message),
+            (_, _, Some(reason)) => format!("leakcheck skipped: {reason}"),
+            _ => confirmation.status.to_string(),
+        };
+        for line in line.trim_end().lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    for finding in &report.findings {
+        let _ = writeln!(
+            out,
+            "  {}[{}] {}: {}{}",
+            paint.severity(finding.severity),
+            finding.rule,
+            finding.rule_name,
+            finding.message,
+            policy_note(finding)
+        );
+    }
+}
+
+/// The closing lines: counts by severity, what the policy accepted, unreadable inputs.
+fn footer(reports: &[FileReport], options: RenderOptions) -> String {
+    let mut out = String::new();
     let summary = Summary::of(reports);
     let audited = summary.files - summary.file_errors - summary.not_audited;
     let _ = write!(
@@ -187,6 +225,12 @@ pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
         "{audited} file(s) audited: {} error(s), {} warning(s), {} note(s)",
         summary.errors, summary.warnings, summary.notes
     );
+    if summary.allowed > 0 {
+        let _ = write!(out, "; {} allowed by the configuration", summary.allowed);
+    }
+    if summary.in_baseline > 0 {
+        let _ = write!(out, "; {} already in the baseline", summary.in_baseline);
+    }
     if summary.file_errors > 0 {
         let _ = write!(
             out,

@@ -122,3 +122,19 @@ pub fn built_kernels() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
         .join("debug")
 }
+
+/// The suite's cargo target directory (`CARGO_TARGET_DIR`, else `target/` in the checkout).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
+/// The Python tools venv `scripts/test.sh` fills (`.tools/venv`): pre-commit,
+/// check-jsonschema, cibuildwheel. `None` when `name` is not installed there.
+pub fn python_tool(name: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".tools/venv/bin")
+        .join(name);
+    path.exists().then_some(path)
+}
