@@ -5,9 +5,10 @@
 //! Bounds (ulps of the result's precision):
 //! - `snrm2`, `scnrm2`, `sasum`, `scasum` (summed in double precision): at most 0.501 ulp,
 //!   i.e. correctly rounded except in near-halfway cases.
-//! - `dnrm2`, `dznrm2` (Blue's scaled sums, as the reference, over chunks of 256 reals added
-//!   with compensation): at most 8 ulps, the worst case being one large element followed by
-//!   many small ones in the same chunk (a plain running sum is off by thousands there).
+//! - `dnrm2`, `dznrm2` (Blue's scaled sums, as the reference, over chunks of 1024 reals added
+//!   with compensation): at most 32 ulps, the worst case being one large element followed by
+//!   many small ones in the same chunk (29 ulps; the reference, a plain running sum, is about
+//!   46,000 ulps off there); under 1 ulp on the other vectors.
 //! - `dsdot`: within n * 2^-53 * sum |x_i y_i| (its products are exact); `sdsdot`: 0.501 ulp.
 //!
 //! Where Debian's reference BLAS (`libblas3`) is installed, the same vectors go through it too,
@@ -334,10 +335,10 @@ fn single_precision_norms_and_sums_are_correctly_rounded() {
 }
 
 #[test]
-fn double_precision_norms_are_within_eight_ulps() {
+fn double_precision_norms_are_within_32_ulps() {
     let compare = require_reference();
     for name in ["dnrm2", "dznrm2"] {
-        check(name, true, 8.0, compare);
+        check(name, true, 32.0, compare);
     }
 }
 
