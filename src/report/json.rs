@@ -1,6 +1,6 @@
 //! The JSON report: the wire format documented in the README ("JSON contract").
 
-use crate::audit::model::FileReport;
+use crate::audit::model::{FileReport, Skipped};
 use crate::report::Summary;
 use serde::Serialize;
 
@@ -18,13 +18,18 @@ struct Document<'a> {
 }
 
 pub fn render(reports: &[FileReport]) -> String {
+    render_with_skipped(reports, &[])
+}
+
+/// The document; skipped members are counted in `summary` (not listed: a wheel has thousands).
+pub fn render_with_skipped(reports: &[FileReport], skipped: &[Skipped]) -> String {
     let document = Document {
         tool: Tool {
             name: "blastool",
             version: env!("CARGO_PKG_VERSION"),
         },
         files: reports,
-        summary: Summary::of(reports),
+        summary: Summary::of(reports).with_skipped(skipped),
     };
     let mut out = serde_json::to_string_pretty(&document).unwrap_or_else(|e| {
         // Serialising plain data cannot fail; keep the output valid JSON regardless.

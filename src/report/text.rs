@@ -1,7 +1,7 @@
 //! Human-readable report: per file, the constructor/destructor table and the findings in the
 //! `severity[ID]: message` shape compilers use; colour only when writing to a terminal.
 
-use crate::audit::model::{BinaryKind, Entry, FileReport, Origin, Role, Severity};
+use crate::audit::model::{BinaryKind, Entry, FileReport, Origin, Role, Severity, Skipped};
 use crate::report::{RenderOptions, Summary};
 use std::fmt::Write;
 
@@ -74,6 +74,15 @@ fn entry_line(entry: &Entry) -> String {
 }
 
 pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
+    render_with_skipped(reports, &[], options)
+}
+
+/// The report, then (with `--verbose`) one line per skipped member, then the summary line.
+pub fn render_with_skipped(
+    reports: &[FileReport],
+    skipped: &[Skipped],
+    options: RenderOptions,
+) -> String {
     let paint = Paint { on: options.color };
     let mut out = String::new();
     for report in reports {
@@ -180,12 +189,20 @@ pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
             );
         }
     }
-    let summary = Summary::of(reports);
-    let audited = summary.files - summary.file_errors - summary.not_audited;
+    if options.verbose {
+        for each in skipped {
+            let name = match &each.member {
+                Some(member) => format!("{}({member})", each.path),
+                None => each.path.clone(),
+            };
+            let _ = writeln!(out, "{}: skipped: {}", paint.bold(&name), each.reason);
+        }
+    }
+    let summary = Summary::of(reports).with_skipped(skipped);
     let _ = write!(
         out,
-        "{audited} file(s) audited: {} error(s), {} warning(s), {} note(s)",
-        summary.errors, summary.warnings, summary.notes
+        "{} file(s) audited: {} error(s), {} warning(s), {} note(s)",
+        summary.audited, summary.errors, summary.warnings, summary.notes
     );
     if summary.file_errors > 0 {
         let _ = write!(
@@ -196,6 +213,22 @@ pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
     }
     if summary.not_audited > 0 {
         let _ = write!(out, "; {} not audited", summary.not_audited);
+        if !options.verbose {
+            let _ = write!(out, " (--verbose lists them)");
+        }
+    }
+    if summary.skipped > 0 {
+        let reasons: Vec<String> = summary
+            .skipped_reasons
+            .iter()
+            .map(|(reason, count)| format!("{count} {reason}"))
+            .collect();
+        let _ = write!(
+            out,
+            "; {} member(s) skipped: {}",
+            summary.skipped,
+            reasons.join(", ")
+        );
         if !options.verbose {
             let _ = write!(out, " (--verbose lists them)");
         }
