@@ -4,7 +4,7 @@
 
 use super::container::Limits;
 use super::model::{FileReport, Format, Skipped};
-use super::{audit_input, Audit, Origin};
+use super::{audit_input, audit_input_from, Audit, Origin};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -138,7 +138,7 @@ pub fn audit_file_with(path: &Path, limits: &Limits) -> Audit {
     // SAFETY: the map is read-only and private; a file truncated underneath us by another
     // process could fault, the accepted trade-off of every mmap-based binary reader.
     match unsafe { memmap2::Mmap::map(&file) } {
-        Ok(map) => audit_input(&display, &map, origin, limits),
+        Ok(map) => audit_input_from(&display, &map, origin, limits, true),
         Err(_) => match std::fs::read(path) {
             Ok(bytes) => audit_input(&display, &bytes, origin, limits),
             Err(error) => failed(format!("cannot read: {error}")),

@@ -299,9 +299,25 @@ pub struct Audit {
 /// Audits one input's contents, whatever it is: a container (zip, tarball, compressed file)
 /// is walked within `limits`, anything else is audited as [`audit_bytes`] does.
 pub fn audit_input(path: &str, data: &[u8], origin: Origin, limits: &Limits) -> Audit {
+    audit_input_from(path, data, origin, limits, false)
+}
+
+/// [`audit_input`] for bytes that are a read-only file mapping (`mapped`): the container walk
+/// may then hand back their pages once read.
+pub(crate) fn audit_input_from(
+    path: &str,
+    data: &[u8],
+    origin: Origin,
+    limits: &Limits,
+    mapped: bool,
+) -> Audit {
     match container::Kind::sniff(data) {
         Some(kind) => {
-            let outcome = container::Walker::new(path, limits).walk(kind, data, None, 1);
+            let walker = container::Walker::new(path, limits);
+            if mapped {
+                walker.mapped.register(data);
+            }
+            let outcome = walker.walk(kind, data, None, 1);
             Audit {
                 reports: outcome.reports,
                 skipped: outcome.skipped,

@@ -235,6 +235,8 @@ pub struct Walker<'a> {
     pub path: &'a str,
     pub limits: &'a Limits,
     pub total: AtomicU64,
+    /// File-backed maps whose pages are handed back once read.
+    pub mapped: store::Mapped,
 }
 
 impl<'a> Walker<'a> {
@@ -243,6 +245,7 @@ impl<'a> Walker<'a> {
             path,
             limits,
             total: AtomicU64::new(0),
+            mapped: store::Mapped::default(),
         }
     }
 
@@ -349,7 +352,17 @@ impl Streamed {
     fn audit(self, walker: &Walker) -> Outcome {
         match self {
             Streamed::Done(outcome) => outcome,
-            Streamed::Whole(name, blob, depth) => walker.member(name, &blob, depth),
+            Streamed::Whole(name, blob, depth) => {
+                let spilled = matches!(blob, store::Blob::Mapped(_));
+                if spilled {
+                    walker.mapped.register(&blob);
+                }
+                let outcome = walker.member(name, &blob, depth);
+                if spilled {
+                    walker.mapped.unregister(&blob);
+                }
+                outcome
+            }
         }
     }
 }

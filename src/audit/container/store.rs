@@ -192,21 +192,6 @@ pub fn read_prefix(reader: &mut dyn Read, n: usize) -> io::Result<Vec<u8>> {
     Ok(prefix)
 }
 
-/// Counts the bytes that pass through a reader (the compressed side of a stream, for the ratio
-/// limit).
-pub struct Counted<R> {
-    pub inner: R,
-    pub count: Arc<AtomicU64>,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buffer)?;
-        self.count.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
 /// Charges every decompressed byte to the input's total and fails the read once the total
 /// passes `--max-total-size`: the tar reader skipping a member it was not asked to keep is
 /// charged too, so a bomb cannot be drained for ever.
@@ -259,5 +244,91 @@ impl Drop for DecoderSlot {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         *used -= 1;
         SLOT_FREED.notify_one();
+    }
+}
+
+/// The file-backed mappings a walk reads from (the input itself, spilled members). Their pages
+/// count in the resident set once touched, so a 1 GB wheel read front to back would look like
+/// 1 GB of memory: pages read once are handed back with `MADV_DONTNEED` (the kernel reads them
+/// again from the page cache if anything does; the maps are read-only, so nothing is lost).
+#[derive(Debug, Default)]
+pub struct Mapped {
+    ranges: Mutex<Vec<(usize, usize)>>,
+}
+
+impl Mapped {
+    pub fn register(&self, bytes: &[u8]) {
+        let start = bytes.as_ptr() as usize;
+        self.lock().push((start, start + bytes.len()));
+    }
+
+    pub fn unregister(&self, bytes: &[u8]) {
+        let start = bytes.as_ptr() as usize;
+        self.lock().retain(|&(s, _)| s != start);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(usize, usize)>> {
+        self.ranges
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Drops the whole pages of `bytes` from the resident set, if they lie in a registered
+    /// mapping (never heap memory, where `MADV_DONTNEED` would zero them).
+    pub fn release(&self, bytes: &[u8]) {
+        let start = bytes.as_ptr() as usize;
+        let end = start + bytes.len();
+        if !self.lock().iter().any(|&(s, e)| s <= start && end <= e) {
+            return;
+        }
+        release_pages(start, end);
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn release_pages(start: usize, end: usize) {
+    // SAFETY: sysconf has no preconditions.
+    let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+    let first = start.div_ceil(page) * page;
+    let last = end / page * page;
+    if last > first {
+        // SAFETY: the range lies inside a live, read-only, file-backed private mapping (checked
+        // by the caller); dropping its pages only makes the next access fault them back in.
+        unsafe {
+            libc::madvise(
+                first as *mut libc::c_void,
+                last - first,
+                libc::MADV_DONTNEED,
+            );
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn release_pages(_: usize, _: usize) {}
+
+/// Reads a compressed stream's bytes from a slice, counting them for the ratio limit and
+/// handing back every 16 MiB read once.
+pub struct SliceReader<'d, 'm> {
+    pub data: &'d [u8],
+    pub position: usize,
+    pub released: usize,
+    pub count: Arc<AtomicU64>,
+    pub mapped: &'m Mapped,
+}
+
+impl Read for SliceReader<'_, '_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let rest = &self.data[self.position..];
+        let n = rest.len().min(buffer.len());
+        buffer[..n].copy_from_slice(&rest[..n]);
+        self.position += n;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        if self.position - self.released >= 16 << 20 {
+            self.mapped
+                .release(&self.data[self.released..self.position]);
+            self.released = self.position;
+        }
+        Ok(n)
     }
 }

@@ -3,7 +3,7 @@
 //! parallel task while the stream moves on to the next member; the others are only sniffed and
 //! skipped. A plain tarball held in memory (or mapped) lends its members in place.
 
-use super::store::{self, Counted, DecoderSlot, Metered};
+use super::store::{self, DecoderSlot, Metered, SliceReader};
 use super::{join, stream_member, Kind, Outcome, Walker};
 use std::io::{Cursor, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,9 +29,12 @@ pub fn walk_stream(
 ) -> Outcome {
     let slot = matches!(kind, Kind::Xz | Kind::Zstd).then(DecoderSlot::acquire);
     let count = Arc::new(AtomicU64::new(0));
-    let counted = Counted {
-        inner: data,
+    let counted = SliceReader {
+        data,
+        position: 0,
+        released: 0,
         count: Arc::clone(&count),
+        mapped: &walker.mapped,
     };
     let decoder = match decoder(kind, counted) {
         Ok(decoder) => decoder,
@@ -74,7 +77,7 @@ pub fn walk_stream(
     }
 }
 
-fn decoder<'d>(kind: Kind, input: Counted<&'d [u8]>) -> std::io::Result<Box<dyn Read + 'd>> {
+fn decoder<'d>(kind: Kind, input: SliceReader<'d, 'd>) -> std::io::Result<Box<dyn Read + 'd>> {
     Ok(match kind {
         // The multi-member decoders: `cat a.gz b.gz` and pbzip2 output are valid streams.
         Kind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(input)),
@@ -183,7 +186,10 @@ fn walk_tar<R: Read>(
                 let start = entry.raw_file_position() as usize;
                 if let Some(bytes) = data.get(start..start.saturating_add(size as usize)) {
                     let push = &push;
-                    scope.spawn(move |_| push(index, walker.member(member, bytes, depth)));
+                    scope.spawn(move |_| {
+                        push(index, walker.member(member, bytes, depth));
+                        walker.mapped.release(bytes);
+                    });
                     continue;
                 }
             }

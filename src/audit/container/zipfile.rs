@@ -61,11 +61,12 @@ fn member(
     if stored {
         let end = start.and_then(|start| start.checked_add(size));
         return match (start, end) {
-            (Some(start), Some(end)) if end <= data.len() as u64 => walker.member(
-                name,
-                &Blob::Borrowed(&data[start as usize..end as usize]),
-                depth,
-            ),
+            (Some(start), Some(end)) if end <= data.len() as u64 => {
+                let bytes = &data[start as usize..end as usize];
+                let outcome = walker.member(name, &Blob::Borrowed(bytes), depth);
+                walker.mapped.release(bytes);
+                outcome
+            }
             _ => failed("the zip entry's data lies outside the archive".to_string()),
         };
     }
@@ -79,18 +80,24 @@ fn member(
         limit: walker.limits.max_total_size,
     };
     let ratio_base = move || compressed;
-    match stream_member(
+    let result = stream_member(
         walker,
         name,
         &mut reader,
         Some(size),
         Some(&ratio_base),
         depth,
-    ) {
-        Ok(streamed) => {
-            drop(reader);
-            streamed.audit(walker)
+    );
+    drop(reader);
+    // The compressed bytes were read once: hand their pages back.
+    let end = start.and_then(|s| s.checked_add(compressed));
+    if let (Some(start), Some(end)) = (start, end) {
+        if let Some(bytes) = data.get(start as usize..end as usize) {
+            walker.mapped.release(bytes);
         }
+    }
+    match result {
+        Ok(streamed) => streamed.audit(walker),
         Err((report, _)) => Outcome::of_reports(vec![*report]),
     }
 }
