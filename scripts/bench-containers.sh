@@ -26,7 +26,10 @@ if [ -z "$wheel" ]; then
   stage="$work/stage"
   mkdir -p "$stage/pkg/.libs" "$stage/pkg/fixtures" "$stage/pkg-1.0.dist-info"
   cp -L "$openblas/libopenblas.so.0" "$openblas/liblapack.so.3" "$openblas/libblas.so.3" "$stage/pkg/.libs/"
-  find tests/fixtures -path '*/bin/*' -type f \( -name '*.so' -o -name '*.dll' -o -name '*.a' -o -name '*.obj' \) |
+  # The broken fixtures and the thin archive (its members are outside it) are left out: the
+  # comparison is about speed on good binaries.
+  find tests/fixtures -path '*/bin/*' -not -path '*/bad/*' -not -name libthin.a -type f \
+    \( -name '*.so' -o -name '*.dll' -o -name '*.a' -o -name '*.obj' \) |
     while read -r f; do cp "$f" "$stage/pkg/fixtures/$(echo "$f" | tr '/' '_')"; done
   for i in $(seq 1 400); do printf 'def f%d():\n    return %d\n' "$i" "$i" > "$stage/pkg/mod$i.py"; done
   printf 'Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n' > "$stage/pkg-1.0.dist-info/METADATA"
@@ -47,12 +50,14 @@ print(f"{elapsed:.4f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
 PY
 }
 
-in_place="'$bin' audit --format json --fail-on never --allow-empty '$wheel' > /dev/null"
-extracted="rm -rf '$work/x' && unzip -q '$wheel' -d '$work/x' && '$bin' audit --format json --fail-on never --allow-empty '$work/x' > /dev/null"
+in_place="'$bin' audit --format json --fail-on never --allow-empty '$wheel' > /dev/null 2>&1"
+extracted="rm -rf '$work/x' && unzip -q '$wheel' -d '$work/x' && '$bin' audit --format json --fail-on never --allow-empty '$work/x' > /dev/null 2>&1"
 # Same work, same answer: the in-place run must audit as many binaries as the extracted one.
-a=$("$bin" audit --format json --fail-on never --allow-empty "$wheel" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["audited"])')
+count() { { "$bin" audit --format json --fail-on never --allow-empty "$1" 2>/dev/null || true; } |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["audited"])'; }
+a=$(count "$wheel")
 rm -rf "$work/x" && unzip -q "$wheel" -d "$work/x"
-b=$("$bin" audit --format json --fail-on never --allow-empty "$work/x" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["audited"])')
+b=$(count "$work/x")
 echo "binaries audited: in place $a, extracted $b"
 
 best_in=999999; best_ex=999999; rss_in=0; rss_ex=0
