@@ -4,7 +4,7 @@
 //! skipped. A plain tarball held in memory (or mapped) lends its members in place.
 
 use super::store::{self, DecoderSlot, Metered, SliceReader};
-use super::{join, stream_member, Kind, Outcome, Walker};
+use super::{join, stream_member, Kind, Outcome, Streamed, Walker};
 use std::io::{Cursor, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -147,68 +147,40 @@ fn walk_tar<R: Read>(
         let entries = match archive.entries() {
             Ok(entries) => entries,
             Err(error) => {
-                push(
-                    0,
-                    Outcome::of_reports(vec![
-                        walker.failed(name, format!("not a readable tarball: {error}"))
-                    ]),
-                );
+                let error = format!("not a readable tarball: {error}");
+                push(0, Outcome::of_reports(vec![walker.failed(name, error)]));
                 return;
             }
         };
         for (index, entry) in entries.enumerate() {
-            let mut entry = match entry {
-                Ok(entry) => entry,
+            let step = match entry {
+                Ok(mut entry) => {
+                    let at = Entry {
+                        plain,
+                        count: count.as_ref(),
+                        name,
+                        depth,
+                    };
+                    at.step(walker, &mut entry)
+                }
                 Err(error) => {
                     let error = stop_message(walker, &error);
-                    push(index, Outcome::of_reports(vec![walker.failed(name, error)]));
-                    break;
+                    Step::Stop(Outcome::of_reports(vec![walker.failed(name, error)]))
                 }
             };
-            let kind = entry.header().entry_type();
-            // Directories, links and metadata entries hold no file of their own; the tar
-            // reader fills a GNU sparse file's holes itself.
-            if !(kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse()) {
-                continue;
-            }
-            let member = join(name, &String::from_utf8_lossy(&entry.path_bytes()));
-            let size = entry.size();
-            if size > walker.limits.max_member_size {
-                // The tar reader skips the data itself (charged to the total).
-                let error = super::LimitHit::MemberSize.message(walker.limits);
-                push(
-                    index,
-                    Outcome::of_reports(vec![walker.failed(Some(&member), error)]),
-                );
-                continue;
-            }
-            if let Some(data) = plain.filter(|_| !kind.is_gnu_sparse()) {
-                let start = entry.raw_file_position() as usize;
-                if let Some(bytes) = data.get(start..start.saturating_add(size as usize)) {
-                    let push = &push;
-                    scope.spawn(move |_| {
-                        push(index, walker.member(member, bytes, depth));
-                        walker.mapped.release(bytes);
-                    });
-                    continue;
+            let push = &push;
+            match step {
+                Step::Ignore => {}
+                Step::Done(outcome) => push(index, outcome),
+                Step::Stop(outcome) => {
+                    push(index, outcome);
+                    break;
                 }
-            }
-            let compressed = count.as_ref().map(|count| {
-                let (count, start) = (Arc::clone(count), count.load(Ordering::Relaxed));
-                move || count.load(Ordering::Relaxed) - start
-            });
-            let compressed = compressed.as_ref().map(|f| f as &dyn Fn() -> u64);
-            match stream_member(walker, member, &mut entry, Some(size), compressed, depth) {
-                Ok(streamed) => {
-                    let push = &push;
-                    scope.spawn(move |_| push(index, streamed.audit(walker)));
-                }
-                Err((report, fatal)) => {
-                    push(index, Outcome::of_reports(vec![*report]));
-                    if fatal {
-                        break;
-                    }
-                }
+                Step::Borrowed(member, bytes) => scope.spawn(move |_| {
+                    push(index, walker.member(member, bytes, depth));
+                    walker.mapped.release(bytes);
+                }),
+                Step::Read(streamed) => scope.spawn(move |_| push(index, streamed.audit(walker))),
             }
         }
         // The decoder and its window are released before waiting for the audits, so a nested
@@ -225,6 +197,64 @@ fn walk_tar<R: Read>(
         outcome.merge(each);
     }
     outcome
+}
+
+/// What to do with one tar entry.
+enum Step<'d> {
+    /// Not a file (directory, link, metadata).
+    Ignore,
+    /// Settled already: skipped, or an error for this member only.
+    Done(Outcome),
+    /// An error after which the stream cannot be read further.
+    Stop(Outcome),
+    /// A member of an uncompressed tarball in memory: audited in place.
+    Borrowed(String, &'d [u8]),
+    /// A member read whole from the stream.
+    Read(Streamed),
+}
+
+/// Where the entries of one tarball come from.
+struct Entry<'d, 'c, 'n> {
+    plain: Option<&'d [u8]>,
+    count: Option<&'c Arc<AtomicU64>>,
+    name: Option<&'n str>,
+    depth: u32,
+}
+
+impl<'d> Entry<'d, '_, '_> {
+    fn step<R: Read>(&self, walker: &Walker, entry: &mut tar::Entry<R>) -> Step<'d> {
+        let kind = entry.header().entry_type();
+        // Directories, links and metadata entries hold no file of their own; the tar reader
+        // fills a GNU sparse file's holes itself.
+        if !(kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse()) {
+            return Step::Ignore;
+        }
+        let member = join(self.name, &String::from_utf8_lossy(&entry.path_bytes()));
+        let size = entry.size();
+        if size > walker.limits.max_member_size {
+            // The tar reader skips the data itself (charged to the total).
+            let error = super::LimitHit::MemberSize.message(walker.limits);
+            return Step::Done(Outcome::of_reports(vec![
+                walker.failed(Some(&member), error)
+            ]));
+        }
+        if let Some(data) = self.plain.filter(|_| !kind.is_gnu_sparse()) {
+            let start = entry.raw_file_position() as usize;
+            if let Some(bytes) = data.get(start..start.saturating_add(size as usize)) {
+                return Step::Borrowed(member, bytes);
+            }
+        }
+        let compressed = self.count.map(|count| {
+            let (count, start) = (Arc::clone(count), count.load(Ordering::Relaxed));
+            move || count.load(Ordering::Relaxed) - start
+        });
+        let compressed = compressed.as_ref().map(|f| f as &dyn Fn() -> u64);
+        match stream_member(walker, member, entry, Some(size), compressed, self.depth) {
+            Ok(streamed) => Step::Read(streamed),
+            Err((report, true)) => Step::Stop(Outcome::of_reports(vec![*report])),
+            Err((report, false)) => Step::Done(Outcome::of_reports(vec![*report])),
+        }
+    }
 }
 
 /// Why a tarball could not be read further.
