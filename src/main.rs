@@ -91,7 +91,7 @@ struct AuditArgs {
     /// Lowest finding severity that makes the exit status 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     fail_on: FailOn,
-    /// Also show toolchain-owned entries and inputs that were not audited.
+    /// Also show toolchain-owned entries, inputs that were not audited and skipped members.
     #[arg(long, short = 'v')]
     verbose: bool,
     /// Only findings and errors; no progress bar.
