@@ -2,6 +2,7 @@
 //! library crate.
 
 use blastool::audit;
+use blastool::audit::container::Limits;
 use blastool::audit::model::Severity;
 use blastool::policy;
 use blastool::report::{self, OutputFormat, RenderOptions, RunContext, Summary};
@@ -25,7 +26,8 @@ enum Command {
     /// Find constructors without a destructor that runs on unload (ELF, COFF objects, archives).
     ///
     /// Exit status: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage
-    /// error or an input that could not be read or parsed (the report still covers the rest).
+    /// error, an input that could not be read or parsed (the report still covers the rest),
+    /// or no binary audited at all (unless --allow-empty).
     Audit(AuditArgs),
     /// List the audit rules.
     Rules,
@@ -77,7 +79,8 @@ enum TemplateCommand {
 
 #[derive(clap::Args)]
 struct AuditArgs {
-    /// Files, directories (searched recursively) and static archives to audit.
+    /// Files, directories (searched recursively), static archives and containers (wheels,
+    /// zips, tarballs, conda packages: read in place) to audit.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -89,7 +92,7 @@ struct AuditArgs {
     /// Lowest finding severity that makes the exit status 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     fail_on: FailOn,
-    /// Also show toolchain-owned entries and inputs that were not audited.
+    /// Also show toolchain-owned entries, inputs that were not audited and skipped members.
     #[arg(long, short = 'v')]
     verbose: bool,
     /// Only findings and errors; no progress bar.
@@ -119,6 +122,81 @@ struct AuditArgs {
     /// scanning ignores SARIF suppressions and would show them as open alerts.
     #[arg(long)]
     sarif_omit_suppressed: bool,
+    #[command(flatten)]
+    containers: ContainerArgs,
+}
+
+/// Containers (wheels, zips, tarballs, conda packages) and the limits that keep hostile ones
+/// from exhausting memory; the defaults are [`audit::container::Limits::default`].
+#[derive(clap::Args)]
+struct ContainerArgs {
+    /// Exit 0 when no input yielded a binary to audit (by default that is exit status 2).
+    #[arg(long)]
+    allow_empty: bool,
+    /// Refuse a container member larger than SIZE once decompressed (e.g. 512M, 8G).
+    #[arg(long, value_name = "SIZE", default_value_t = Size(Limits::default().max_member_size))]
+    max_member_size: Size,
+    /// Stop reading an input once SIZE has been decompressed from it, all members included.
+    #[arg(long, value_name = "SIZE", default_value_t = Size(Limits::default().max_total_size))]
+    max_total_size: Size,
+    /// Refuse a member that expands more than N times its compressed size (past 64 MiB).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_ratio)]
+    max_ratio: u64,
+    /// Do not open containers nested more than N deep (the input itself is 1).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    max_depth: u32,
+    /// Stream members larger than SIZE to a temporary file and map it instead of holding them.
+    #[arg(long, value_name = "SIZE", default_value_t = Size(Limits::default().max_in_memory))]
+    max_in_memory: Size,
+}
+
+impl ContainerArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_member_size: self.max_member_size.0,
+            max_total_size: self.max_total_size.0,
+            max_ratio: self.max_ratio.max(1),
+            max_depth: self.max_depth,
+            max_in_memory: self.max_in_memory.0,
+        }
+    }
+}
+
+/// A byte count written as `4096`, `512K`, `256M`, `4G`, `1T` (binary units; `MiB`, `GB` and a
+/// space before the unit are accepted too).
+#[derive(Debug, Clone, Copy)]
+struct Size(u64);
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&audit::container::human(self.0))
+    }
+}
+
+impl std::str::FromStr for Size {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        let (digits, unit) = text.split_at(split);
+        let number: u64 = digits
+            .parse()
+            .map_err(|_| format!("'{text}' is not a size (e.g. 512M, 4G)"))?;
+        let shift = match unit.trim().to_ascii_lowercase().as_str() {
+            "" | "b" => 0,
+            "k" | "kb" | "kib" => 10,
+            "m" | "mb" | "mib" => 20,
+            "g" | "gb" | "gib" => 30,
+            "t" | "tb" | "tib" => 40,
+            _ => return Err(format!("'{text}': unknown unit (use K, M, G or T)")),
+        };
+        number
+            .checked_mul(1u64 << shift)
+            .map(Size)
+            .ok_or_else(|| format!("'{text}' is too large"))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -259,7 +337,10 @@ fn run_audit(args: AuditArgs) -> Status {
             return Status::Trouble;
         }
     };
-    let mut reports = audit_with_progress(&args);
+    let audit::Audit {
+        mut reports,
+        skipped,
+    } = audit_with_progress(&args);
     if args.confirm {
         // One child process at a time: the measurements must not disturb each other.
         let options = blastool::leakcheck::Options::default();
@@ -291,6 +372,7 @@ fn run_audit(args: AuditArgs) -> Status {
     let rendered = report::render(
         args.format,
         &reports,
+        &skipped,
         RenderOptions {
             verbose: args.verbose,
             quiet: args.quiet,
@@ -310,10 +392,10 @@ fn run_audit(args: AuditArgs) -> Status {
             );
         }
     }
-    exit_status(&reports, args.fail_on)
+    exit_status(&reports, &skipped, &args)
 }
 
-fn audit_with_progress(args: &AuditArgs) -> Vec<audit::model::FileReport> {
+fn audit_with_progress(args: &AuditArgs) -> audit::Audit {
     let stderr_tty = std::io::stderr().is_terminal();
     // A bar for one file is noise; directories and long lists get one.
     let many = args.paths.len() > 1 || args.paths.iter().any(|p| p.is_dir());
@@ -327,11 +409,11 @@ fn audit_with_progress(args: &AuditArgs) -> Vec<audit::model::FileReport> {
         );
         bar
     });
-    let reports = audit::audit_paths(&args.paths, progress.as_ref());
+    let audit = audit::audit_paths_with(&args.paths, &args.containers.limits(), progress.as_ref());
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    reports
+    audit
 }
 
 /// Writes the report (to --output or stdout) and then the --write-baseline file, each whole or
@@ -371,14 +453,28 @@ fn write_outputs(
     Ok(())
 }
 
-/// 2 when an input could not be read, else 1 when a finding that counts (not allowed, not in
-/// the baseline) reaches --fail-on, else 0.
-fn exit_status(reports: &[audit::model::FileReport], fail_on: FailOn) -> Status {
-    let summary = Summary::of(reports);
+/// 2 when an input could not be read, or when nothing at all was audited (unless
+/// --allow-empty), else 1 when a finding that counts (not allowed, not in the baseline) reaches
+/// --fail-on, else 0.
+fn exit_status(
+    reports: &[audit::model::FileReport],
+    skipped: &[audit::model::Skipped],
+    args: &AuditArgs,
+) -> Status {
+    let summary = Summary::of(reports).with_skipped(skipped);
     if summary.file_errors > 0 {
         return Status::Trouble;
     }
-    let threshold = match fail_on {
+    // In a CI step, a run that checked nothing must not look like a pass.
+    if summary.audited == 0 && !args.containers.allow_empty {
+        eprintln!(
+            "error: no binary was audited ({} input(s) not audited, {} member(s) skipped); \
+             pass --allow-empty if that is expected",
+            summary.not_audited, summary.skipped
+        );
+        return Status::Trouble;
+    }
+    let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Note => Some(Severity::Note),

@@ -1,22 +1,27 @@
 //! The audit engine: reads binaries, finds constructors and destructors, pairs them and judges
 //! whether each constructor's work is undone when the library is unloaded.
 //!
-//! Entry points: [`audit_bytes`] for one file's contents (what the fuzzer drives) and
-//! [`audit_paths`] for files and directories (memory-mapped, audited in parallel).
+//! Entry points: [`audit_bytes`] for one binary's contents, [`audit_input`] for any input's
+//! contents (containers too: what the fuzzer drives) and [`audit_paths`] /
+//! [`audit_paths_with`] for files and directories (memory-mapped, audited in parallel).
 
 pub mod coff;
+pub mod container;
 pub mod disasm;
 pub mod elf;
+mod input;
 pub mod judge;
 pub mod model;
 pub mod object_code;
 pub mod pe;
 
-use model::{FileReport, Format};
+use container::Limits;
+use model::{FileReport, Format, Skipped};
 use object::elf::{FileHeader32, FileHeader64};
 use object::{Endianness, FileKind};
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+
+pub use input::{audit_file, audit_file_with, audit_paths, audit_paths_with, expand_paths, Found};
 
 /// Where archive members of a thin archive are found (their names are relative paths).
 #[derive(Debug, Clone, Copy)]
@@ -98,6 +103,19 @@ fn audit_kind(
 ) -> Vec<FileReport> {
     let kind = match FileKind::parse(data) {
         Ok(kind) => kind,
+        // The magic says ELF but not even the identification fits: a damaged file, not a
+        // non-binary to pass over quietly.
+        Err(_) if data.starts_with(b"\x7fELF") => {
+            return vec![FileReport::failed(
+                path,
+                member,
+                Format::Elf,
+                format!(
+                    "truncated ELF file: {} bytes, too short for an ELF header",
+                    data.len()
+                ),
+            )]
+        }
         Err(_) => {
             return vec![FileReport::not_audited(
                 path,
@@ -141,7 +159,7 @@ fn audit_kind(
             pe::inventory::<object::pe::ImageNtHeaders64>(data),
             Format::Pe,
         )],
-        FileKind::Archive if top_level => audit_archive(path, data, origin),
+        FileKind::Archive if top_level => audit_archive(path, member.as_deref(), data, origin),
         FileKind::Archive => vec![FileReport::not_audited(
             path,
             member,
@@ -163,13 +181,21 @@ fn audit_kind(
     }
 }
 
-fn audit_archive(path: &str, data: &[u8], origin: Origin) -> Vec<FileReport> {
+/// Audits a static archive's members, named `name` or, when the archive is itself a member of
+/// a container, `container_member(name)`.
+fn audit_archive(
+    path: &str,
+    container_member: Option<&str>,
+    data: &[u8],
+    origin: Origin,
+) -> Vec<FileReport> {
+    let archive_member = || container_member.map(str::to_string);
     let archive = match object::read::archive::ArchiveFile::parse(data) {
         Ok(archive) => archive,
         Err(error) => {
             return vec![FileReport::failed(
                 path,
-                None,
+                archive_member(),
                 Format::Archive,
                 format!("not a valid archive: {error}"),
             )]
@@ -182,7 +208,7 @@ fn audit_archive(path: &str, data: &[u8], origin: Origin) -> Vec<FileReport> {
             Err(error) => {
                 reports.push(FileReport::failed(
                     path,
-                    None,
+                    archive_member(),
                     Format::Archive,
                     format!("archive member table is corrupt: {error}"),
                 ));
@@ -190,6 +216,21 @@ fn audit_archive(path: &str, data: &[u8], origin: Origin) -> Vec<FileReport> {
             }
         };
         let name = String::from_utf8_lossy(member.name()).into_owned();
+        let name = match container_member {
+            Some(archive) => format!("{archive}({name})"),
+            None => name,
+        };
+        if member.is_thin() && container_member.is_some() {
+            // Its members are files beside the archive, which a container does not have.
+            reports.push(FileReport::failed(
+                path,
+                Some(name),
+                Format::Archive,
+                "a thin archive inside a container: its members are not in the container"
+                    .to_string(),
+            ));
+            continue;
+        }
         if member.is_thin() {
             let location = origin
                 .directory
@@ -225,7 +266,7 @@ fn audit_archive(path: &str, data: &[u8], origin: Origin) -> Vec<FileReport> {
     if reports.is_empty() {
         let mut report = FileReport::not_audited(
             path,
-            None,
+            archive_member(),
             Format::Archive,
             "the archive has no object members",
         );
@@ -241,99 +282,50 @@ fn is_short_import(bytes: &[u8]) -> bool {
     matches!(FileKind::parse(bytes), Ok(FileKind::CoffImport))
 }
 
-/// Expands the command line's paths: files as given, directories recursively (sorted, without
-/// following symlinks inside them, so that `libfoo.so -> libfoo.so.1` is audited once).
-pub fn expand_paths(paths: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>> {
-    let mut out = Vec::new();
-    for path in paths {
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => {
-                for entry in walkdir::WalkDir::new(path)
-                    .follow_links(false)
-                    .sort_by_file_name()
-                {
-                    match entry {
-                        Ok(entry) if entry.file_type().is_file() => out.push(Ok(entry.into_path())),
-                        Ok(_) => {}
-                        Err(error) => {
-                            let at = error.path().unwrap_or(path).to_path_buf();
-                            out.push(Err((at, error.to_string())));
-                        }
-                    }
-                }
-            }
-            Ok(_) => out.push(Ok(path.clone())),
-            Err(error) => out.push(Err((path.clone(), error.to_string()))),
-        }
-    }
-    out
+/// Audits a binary found inside a container: exactly as the same file on disk, except that a
+/// static archive's members are named `member(name)`.
+pub(crate) fn audit_container_member(path: &str, member: String, data: &[u8]) -> Vec<FileReport> {
+    audit_member(path, Some(member), data, Origin { directory: None }, true)
 }
 
-/// Reads (memory-maps) and audits one file from disk.
-pub fn audit_file(path: &Path) -> Vec<FileReport> {
-    let display = path.display().to_string();
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(error) => {
-            return vec![FileReport::failed(
-                &display,
-                None,
-                Format::Unknown,
-                format!("cannot read: {error}"),
-            )]
+/// What auditing some inputs produced: a report per binary (or error), and the container
+/// members and directory entries that were skipped because they are not binaries.
+#[derive(Debug, Default)]
+pub struct Audit {
+    pub reports: Vec<FileReport>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Audits one input's contents, whatever it is: a container (zip, tarball, compressed file)
+/// is walked within `limits`, anything else is audited as [`audit_bytes`] does.
+pub fn audit_input(path: &str, data: &[u8], origin: Origin, limits: &Limits) -> Audit {
+    audit_input_from(path, data, origin, limits, false)
+}
+
+/// [`audit_input`] for bytes that are a read-only file mapping (`mapped`): the container walk
+/// may then hand back their pages once read.
+pub(crate) fn audit_input_from(
+    path: &str,
+    data: &[u8],
+    origin: Origin,
+    limits: &Limits,
+    mapped: bool,
+) -> Audit {
+    match container::Kind::sniff(data) {
+        Some(kind) => {
+            let walker = container::Walker::new(path, limits);
+            if mapped {
+                walker.mapped.register(data);
+            }
+            let outcome = walker.walk(kind, data, None, 1);
+            Audit {
+                reports: outcome.reports,
+                skipped: outcome.skipped,
+            }
         }
-    };
-    let length = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let origin = Origin {
-        directory: path.parent(),
-    };
-    if length == 0 {
-        return audit_bytes(&display, &[], origin);
-    }
-    // SAFETY: the map is read-only and private; a file truncated underneath us by another
-    // process could fault, the accepted trade-off of every mmap-based binary reader.
-    match unsafe { memmap2::Mmap::map(&file) } {
-        Ok(map) => audit_bytes(&display, &map, origin),
-        Err(_) => match std::fs::read(path) {
-            Ok(bytes) => audit_bytes(&display, &bytes, origin),
-            Err(error) => vec![FileReport::failed(
-                &display,
-                None,
-                Format::Unknown,
-                format!("cannot read: {error}"),
-            )],
+        None => Audit {
+            reports: audit_bytes(path, data, origin),
+            skipped: Vec::new(),
         },
     }
-}
-
-/// Audits every path (files and directories) in parallel; reports keep the input order.
-pub fn audit_paths(
-    paths: &[PathBuf],
-    progress: Option<&indicatif::ProgressBar>,
-) -> Vec<FileReport> {
-    let files = expand_paths(paths);
-    if let Some(bar) = progress {
-        bar.set_length(files.len() as u64);
-    }
-    files
-        .par_iter()
-        .map(|item| {
-            let reports = match item {
-                Ok(path) => audit_file(path),
-                Err((path, error)) => vec![FileReport::failed(
-                    &path.display().to_string(),
-                    None,
-                    Format::Unknown,
-                    format!("cannot read: {error}"),
-                )],
-            };
-            if let Some(bar) = progress {
-                bar.inc(1);
-            }
-            reports
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect()
 }

@@ -388,6 +388,19 @@ pub enum BaselineState {
     Unchanged,
 }
 
+/// A container member (or a file met while walking a directory) that was not audited because
+/// it is not a binary: counted and listed with `--verbose`, never an error.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    /// The input as given.
+    pub path: String,
+    /// The member inside it (container levels joined with `!`), or None for the input itself.
+    pub member: Option<String>,
+    /// A short, stable reason ("not a binary", "empty file", "Mach-O (not supported yet)",
+    /// "encrypted", "not a regular file").
+    pub reason: String,
+}
+
 /// The report for one file or archive member.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {

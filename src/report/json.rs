@@ -1,6 +1,6 @@
 //! The JSON report: the wire format documented in the README ("JSON contract").
 
-use crate::audit::model::FileReport;
+use crate::audit::model::{FileReport, Skipped};
 use crate::policy::PolicyOutcome;
 use crate::report::Summary;
 use serde::Serialize;
@@ -20,14 +20,15 @@ struct Document<'a> {
     policy: &'a PolicyOutcome,
 }
 
-pub fn render(reports: &[FileReport], policy: &PolicyOutcome) -> String {
+/// The document; skipped members are counted in `summary` (not listed: a wheel has thousands).
+pub fn render(reports: &[FileReport], skipped: &[Skipped], policy: &PolicyOutcome) -> String {
     let document = Document {
         tool: Tool {
             name: "blastool",
             version: env!("CARGO_PKG_VERSION"),
         },
         files: reports,
-        summary: Summary::of(reports),
+        summary: Summary::of(reports).with_skipped(skipped),
         policy,
     };
     let mut out = serde_json::to_string_pretty(&document).unwrap_or_else(|e| {

@@ -7,8 +7,9 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
-use crate::audit::model::{BaselineState, FileReport, Severity};
+use crate::audit::model::{BaselineState, FileReport, Severity, Skipped};
 use crate::policy::PolicyOutcome;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The output formats of `blastool audit`.
@@ -21,7 +22,7 @@ pub enum OutputFormat {
 }
 
 /// Finding counts by severity, plus files that failed.
-#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Summary {
     pub files: usize,
     pub errors: usize,
@@ -35,6 +36,12 @@ pub struct Summary {
     pub allowed: usize,
     /// Findings (counted above too) that the `--baseline` already has.
     pub in_baseline: usize,
+    /// Binaries audited: reports that are neither errors nor not audited.
+    pub audited: usize,
+    /// Container members (and special files met in directories) skipped as not binaries.
+    pub skipped: usize,
+    /// How many were skipped for each reason.
+    pub skipped_reasons: BTreeMap<String, usize>,
 }
 
 impl Summary {
@@ -48,6 +55,9 @@ impl Summary {
                 summary.file_errors += 1;
             } else if !report.audited {
                 summary.not_audited += 1;
+            }
+            if report.error.is_none() && report.audited {
+                summary.audited += 1;
             }
             for finding in &report.findings {
                 if finding.allowed.is_some() {
@@ -63,6 +73,15 @@ impl Summary {
             }
         }
         summary
+    }
+
+    /// Adds the skipped members' counts.
+    pub fn with_skipped(mut self, skipped: &[Skipped]) -> Self {
+        self.skipped = skipped.len();
+        for each in skipped {
+            *self.skipped_reasons.entry(each.reason.clone()).or_default() += 1;
+        }
+        self
     }
 }
 
@@ -86,15 +105,18 @@ pub struct RunContext {
 }
 
 /// Renders the whole report in the chosen format.
+/// Skipped container members are counted in text and JSON and listed by `--verbose` text;
+/// SARIF and markdown have results only.
 pub fn render(
     format: OutputFormat,
     reports: &[FileReport],
+    skipped: &[Skipped],
     options: RenderOptions,
     context: &RunContext,
 ) -> String {
     match format {
-        OutputFormat::Text => text::render(reports, options),
-        OutputFormat::Json => json::render(reports, &context.policy),
+        OutputFormat::Text => text::render(reports, skipped, options),
+        OutputFormat::Json => json::render(reports, skipped, &context.policy),
         OutputFormat::Sarif => sarif::render(reports, context),
         OutputFormat::Markdown => markdown::render(reports, &context.policy),
     }

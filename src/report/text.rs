@@ -2,7 +2,7 @@
 //! `severity[ID]: message` shape compilers use; colour only when writing to a terminal.
 
 use crate::audit::model::{
-    BaselineState, BinaryKind, Entry, FileReport, Finding, Origin, Role, Severity,
+    BaselineState, BinaryKind, Entry, FileReport, Finding, Origin, Role, Severity, Skipped,
 };
 use crate::report::{RenderOptions, Summary};
 use std::fmt::Write;
@@ -90,7 +90,8 @@ fn policy_note(finding: &Finding) -> String {
     }
 }
 
-pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
+/// The report, then (with `--verbose`) one line per skipped container member, then the summary.
+pub fn render(reports: &[FileReport], skipped: &[Skipped], options: RenderOptions) -> String {
     let paint = Paint { on: options.color };
     let mut out = String::new();
     for report in reports {
@@ -135,7 +136,16 @@ pub fn render(reports: &[FileReport], options: RenderOptions) -> String {
         }
         full_block(&mut out, report, &shown, options, &paint);
     }
-    out.push_str(&footer(reports, options));
+    if options.verbose {
+        for each in skipped {
+            let name = match &each.member {
+                Some(member) => format!("{}({member})", each.path),
+                None => each.path.clone(),
+            };
+            let _ = writeln!(out, "{}: skipped: {}", paint.bold(&name), each.reason);
+        }
+    }
+    out.push_str(&footer(reports, skipped, options));
     out
 }
 
@@ -215,15 +225,15 @@ fn full_block(
     }
 }
 
-/// The closing lines: counts by severity, what the policy accepted, unreadable inputs.
-fn footer(reports: &[FileReport], options: RenderOptions) -> String {
+/// The closing lines: counts by severity, what the policy accepted, unreadable inputs, skipped
+/// members by reason.
+fn footer(reports: &[FileReport], skipped: &[Skipped], options: RenderOptions) -> String {
     let mut out = String::new();
-    let summary = Summary::of(reports);
-    let audited = summary.files - summary.file_errors - summary.not_audited;
+    let summary = Summary::of(reports).with_skipped(skipped);
     let _ = write!(
         out,
-        "{audited} file(s) audited: {} error(s), {} warning(s), {} note(s)",
-        summary.errors, summary.warnings, summary.notes
+        "{} file(s) audited: {} error(s), {} warning(s), {} note(s)",
+        summary.audited, summary.errors, summary.warnings, summary.notes
     );
     if summary.allowed > 0 {
         let _ = write!(out, "; {} allowed by the configuration", summary.allowed);
@@ -240,6 +250,22 @@ fn footer(reports: &[FileReport], options: RenderOptions) -> String {
     }
     if summary.not_audited > 0 {
         let _ = write!(out, "; {} not audited", summary.not_audited);
+        if !options.verbose {
+            let _ = write!(out, " (--verbose lists them)");
+        }
+    }
+    if summary.skipped > 0 {
+        let reasons: Vec<String> = summary
+            .skipped_reasons
+            .iter()
+            .map(|(reason, count)| format!("{count} {reason}"))
+            .collect();
+        let _ = write!(
+            out,
+            "; {} member(s) skipped: {}",
+            summary.skipped,
+            reasons.join(", ")
+        );
         if !options.verbose {
             let _ = write!(out, " (--verbose lists them)");
         }
