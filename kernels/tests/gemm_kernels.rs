@@ -145,11 +145,7 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
     let mut r = Rng::new(seed);
     let real = T::ukr(set);
     let (mr, nr) = (real.mr, real.nr);
-    // Tiny cache blocks make every loop of the framework iterate and leave partial blocks.
-    let mut small = real;
-    small.mc = 2 * mr;
-    small.kc = 5;
-    small.nc = 2 * nr;
+    let small = with_small_blocks(real);
     let mut ms = vec![1, mr.saturating_sub(1), mr, mr + 1, 2 * mr + 1, 3 * mr + 2];
     let mut ns = vec![1, nr.saturating_sub(1), nr, nr + 1, 2 * nr + 1, 3 * nr + 2];
     ms.retain(|&v| v > 0);

@@ -247,11 +247,7 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) -> usize {
     let mut r = Rng::new(seed);
     let real = T::ukr(set);
     let (mr, nr) = (real.mr, real.nr);
-    // Small cache blocks: every loop of the framework iterates and every block edge is crossed.
-    let mut small = real;
-    small.mc = 2 * mr;
-    small.kc = 5;
-    small.nc = 2 * nr;
+    let small = with_small_blocks(real);
     let trans = [b'N', b'T', b'C'];
     let mut compared = 0;
     for &ta in &trans {

@@ -2,7 +2,7 @@
 //! has no dependencies, not even for tests), random scalars and tolerance checks.
 #![allow(dead_code)]
 
-use kernels::gemm::KernelSet;
+use kernels::gemm::{KernelSet, Ukr};
 use kernels::scalar::{Complex, Scalar, C32, C64};
 
 /// xorshift64*: deterministic, good enough to fill test matrices.
@@ -135,4 +135,15 @@ pub fn runnable_table(name: &str, unchecked: &str) -> Option<&'static KernelSet>
         return None;
     }
     Some(set)
+}
+
+/// `u` with tiny cache blocks (MC = 2 MR, KC = 5, NC = 2 NR): every loop of the GEMM framework
+/// iterates and leaves partial blocks even on small matrices.
+pub fn with_small_blocks<T>(u: Ukr<T>) -> Ukr<T> {
+    Ukr {
+        mc: 2 * u.mr,
+        kc: 5,
+        nc: 2 * u.nr,
+        ..u
+    }
 }
