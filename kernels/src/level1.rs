@@ -309,8 +309,9 @@ pub unsafe fn nrm2<T: Scalar>(n: Int, x: *const T, incx: Int) -> T::Real {
     // added up with compensation: a running sum over the whole vector would lose up to about
     // n/lanes ulps (one large element, then many small ones), chunks lose at most about
     // NRM2_CHUNK/lanes. 1024 keeps the per-chunk cost (a kernel call, three horizontal sums)
-    // within noise of one call over the whole vector; 256 cost 15-20% on in-cache vectors. The order of the terms does not matter to a sum of squares, and the
-    // small class may include terms that follow a big one: it is unused then.
+    // within noise of one call over the whole vector; 256 cost 15-20% on in-cache vectors.
+    // The order of the terms does not matter to a sum of squares, and the small class may
+    // include terms that follow a big one: it is unused then.
     let mut sums = [Compensated::new(); 3];
     let mut add_chunk = |len: usize, p: *const R<T>| {
         // SAFETY: the caller passes `len` readable reals at `p`.
