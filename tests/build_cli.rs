@@ -10,7 +10,7 @@ mod common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -21,17 +21,34 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn blastool(args: &[&str]) -> Output {
-    Command::new(BIN)
+    blastool_with_pid(args).0
+}
+
+/// Runs `blastool build ARGS` and also returns its process id, which names its staging
+/// directory (`blastool-stage-<out>-<pid>`): the debris checks look for that one directory,
+/// not for any name alike, which a concurrent or killed run elsewhere on the machine may own.
+fn blastool_with_pid(args: &[&str]) -> (Output, u32) {
+    let child = Command::new(BIN)
         .arg("build")
         .args(args)
-        .output()
-        .expect("run blastool")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run blastool");
+    let pid = child.id();
+    (child.wait_with_output().expect("wait for blastool"), pid)
 }
 
 use common::text;
 
+/// A build made once per test run: its output directory and the pid of the `blastool` that made it.
+struct Built {
+    out: PathBuf,
+    pid: u32,
+}
+
 /// Builds `target` into a fresh directory once per test run.
-fn built(cell: &'static OnceLock<PathBuf>, target: &str, extra: &[&str]) -> &'static Path {
+fn built(cell: &'static OnceLock<Built>, target: &str, extra: &[&str]) -> &'static Built {
     cell.get_or_init(|| {
         let name = target.to_ascii_lowercase();
         let out = scratch(&name).join(format!("{name}-out"));
@@ -44,7 +61,7 @@ fn built(cell: &'static OnceLock<PathBuf>, target: &str, extra: &[&str]) -> &'st
             "--quiet",
         ];
         args.extend_from_slice(extra);
-        let output = blastool(&args);
+        let (output, pid) = blastool_with_pid(&args);
         assert!(
             output.status.success(),
             "build {target} failed: {}",
@@ -55,18 +72,22 @@ fn built(cell: &'static OnceLock<PathBuf>, target: &str, extra: &[&str]) -> &'st
             "built {target} in {:.1} s",
             started.elapsed().as_secs_f64()
         );
-        out
+        Built { out, pid }
     })
 }
 
 fn generic() -> &'static Path {
-    static CELL: OnceLock<PathBuf> = OnceLock::new();
-    built(&CELL, "GENERIC", &[])
+    static CELL: OnceLock<Built> = OnceLock::new();
+    &built(&CELL, "GENERIC", &[]).out
+}
+
+fn haswell_ramdisk_build() -> &'static Built {
+    static CELL: OnceLock<Built> = OnceLock::new();
+    built(&CELL, "haswell", &["--ramdisk"])
 }
 
 fn haswell_ramdisk() -> &'static Path {
-    static CELL: OnceLock<PathBuf> = OnceLock::new();
-    built(&CELL, "haswell", &["--ramdisk"])
+    &haswell_ramdisk_build().out
 }
 
 fn cpu_has_haswell() -> bool {
@@ -103,15 +124,11 @@ fn debris(parent: &Path) -> Vec<String> {
     found
 }
 
-fn shm_debris(out_name: &str) -> Vec<String> {
-    std::fs::read_dir("/dev/shm")
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with(&format!("blastool-stage-{out_name}-")))
-                .collect()
-        })
-        .unwrap_or_default()
+/// The RAM-disk staging directory the build with process id `pid` made for `out_name`, if it
+/// is still there.
+fn shm_debris(out_name: &str, pid: u32) -> Option<PathBuf> {
+    let stage = Path::new("/dev/shm").join(format!("blastool-stage-{out_name}-{pid}"));
+    stage.exists().then_some(stage)
 }
 
 #[test]
@@ -308,7 +325,8 @@ fn haswell_builds_on_a_ram_disk_and_runs_its_table() {
         );
         return;
     }
-    let out = haswell_ramdisk();
+    let build = haswell_ramdisk_build();
+    let out = build.out.as_path();
     let r = common::build_report(out);
     assert_eq!(r["target"], "HASWELL");
     assert_eq!(r["rustflags"][0], "-Ctarget-cpu=haswell");
@@ -317,11 +335,7 @@ fn haswell_builds_on_a_ram_disk_and_runs_its_table() {
     if Path::new("/dev/shm").is_dir() {
         assert_eq!(r["ramdisk"]["used"], "/dev/shm", "{}", r["ramdisk"]);
     }
-    assert!(
-        shm_debris("haswell-out").is_empty(),
-        "{:?}",
-        shm_debris("haswell-out")
-    );
+    assert_eq!(shm_debris("haswell-out", build.pid), None);
     assert!(debris(out.parent().unwrap()).is_empty());
 }
 
@@ -464,6 +478,7 @@ fn ctrl_c_mid_build_leaves_no_debris_and_keeps_the_previous_output() {
     unsafe {
         libc::kill(child.id() as libc::pid_t, libc::SIGINT);
     }
+    let child_pid = child.id();
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
@@ -472,11 +487,7 @@ fn ctrl_c_mid_build_leaves_no_debris_and_keeps_the_previous_output() {
     );
     assert!(out.join("lib/libblastool.a").is_file());
     assert!(debris(&dir).is_empty(), "{:?}", debris(&dir));
-    assert!(
-        shm_debris("interrupt-out").is_empty(),
-        "{:?}",
-        shm_debris("interrupt-out")
-    );
+    assert_eq!(shm_debris("interrupt-out", child_pid), None);
 }
 
 #[test]

@@ -854,7 +854,12 @@ fn up_to_date(plan: &Plan) -> Option<Value> {
 
 /// Picks and creates the staging directory: a verified RAM disk, or disk beside --out.
 fn staging_dir(args: &BuildArgs, plan: &Plan) -> Result<(ScratchDir, Value), Failure> {
-    let unique = format!("blastool-stage-{}-{}", plan.out_name, std::process::id());
+    let unique = format!(
+        "{}{}-{}",
+        ramdisk::STAGE_PREFIX,
+        plan.out_name,
+        std::process::id()
+    );
     let on_disk = |reason: Option<String>| -> Result<(ScratchDir, Value), Failure> {
         let dir = ScratchDir::create(plan.parent.join(format!(".{unique}"))).or_else(|e| {
             fail(format!(
@@ -911,6 +916,14 @@ fn staging_dir(args: &BuildArgs, plan: &Plan) -> Result<(ScratchDir, Value), Fai
             }
         },
     };
+    for stale in ramdisk::reap_stale_stages(&base) {
+        if !args.quiet {
+            eprintln!(
+                "note: removed {}, left by a build that was killed before it could clean up",
+                stale.display()
+            );
+        }
+    }
     let memory = ramdisk::available_memory();
     let space = ramdisk::free_space(&base);
     let short = |v: Option<u64>| v.is_some_and(|v| v < ramdisk::EXPECTED_NEED);

@@ -1,6 +1,6 @@
 //! RAM-backed build directories for `blastool build --ramdisk`: statfs verification (never
-//! trusted from the path), the free-memory check, and removal of scratch directories on success,
-//! failure and Ctrl-C.
+//! trusted from the path), the free-memory check, removal of scratch directories on success,
+//! failure and Ctrl-C, and reaping of those that builds killed outright left behind.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -85,6 +85,70 @@ pub fn default_ramdisk() -> Option<PathBuf> {
         .find(|c| c.is_dir() && matches!(is_ram_backed(c), Ok(Some(true))))
 }
 
+/// Prefix of every staging directory; the full name is `blastool-stage-<out name>-<pid>`.
+pub const STAGE_PREFIX: &str = "blastool-stage-";
+
+/// How long a dead build's staging directory must have been left unchanged before it is reaped.
+/// The process check alone is not enough: a build in another PID namespace (a container sharing
+/// the mount) has a pid this process cannot see, but it writes into its directory constantly.
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes staging directories in `base` whose build was killed outright (SIGKILL, OOM killer,
+/// a lost machine) and so never ran its cleanup: on a RAM disk they hold memory until reboot.
+/// Only directories named `blastool-stage-*-<pid>` owned by this user, whose process is gone
+/// and which have not changed for [`STALE_AFTER`], are touched. Returns what it removed.
+#[cfg(unix)]
+pub fn reap_stale_stages(base: &Path) -> Vec<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return Vec::new();
+    };
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    let mut removed = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = stage_pid(&name) else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        let idle = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if meta.is_dir() && meta.uid() == me && idle && !process_exists(pid) {
+            let path = entry.path();
+            if std::fs::remove_dir_all(&path).is_ok() {
+                removed.push(path);
+            }
+        }
+    }
+    removed
+}
+
+#[cfg(not(unix))]
+pub fn reap_stale_stages(_base: &Path) -> Vec<PathBuf> {
+    Vec::new()
+}
+
+/// The pid at the end of a staging directory's name, if `name` is one.
+fn stage_pid(name: &str) -> Option<i32> {
+    let rest = name.strip_prefix(STAGE_PREFIX)?;
+    let (_, pid) = rest.rsplit_once('-')?;
+    pid.parse().ok().filter(|&p: &i32| p > 0)
+}
+
+/// Whether a process with this pid exists (EPERM means it does, owned by someone else).
+#[cfg(unix)]
+fn process_exists(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists; nothing is delivered.
+    let found = unsafe { libc::kill(pid, 0) } == 0;
+    found || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
 /// What to tell users on systems without a statfs-verifiable tmpfs.
 pub fn platform_hint() -> &'static str {
     if cfg!(target_os = "macos") {
@@ -165,6 +229,50 @@ mod tests {
         if shm.is_dir() {
             assert_eq!(is_ram_backed(shm).unwrap(), Some(true));
         }
+    }
+
+    #[test]
+    fn only_old_stages_of_dead_processes_are_reaped() {
+        let base = std::env::temp_dir().join(format!("blastool-reap-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        // A pid that existed and is gone: a child that has been waited for.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let alive = std::process::id();
+        let old = std::time::SystemTime::now() - STALE_AFTER - std::time::Duration::from_secs(60);
+        let make = |name: &str, age: Option<std::time::SystemTime>| {
+            let dir = base.join(name);
+            std::fs::create_dir_all(dir.join("target")).unwrap();
+            std::fs::write(dir.join("target/lib.a"), b"x").unwrap();
+            if let Some(time) = age {
+                std::fs::File::open(&dir)
+                    .unwrap()
+                    .set_modified(time)
+                    .unwrap();
+            }
+            dir
+        };
+        let stale = make(&format!("blastool-stage-haswell-out-{dead}"), Some(old));
+        let fresh = make(&format!("blastool-stage-generic-out-{dead}"), None);
+        let running = make(&format!("blastool-stage-other-out-{alive}"), Some(old));
+        let foreign = make(&format!("someone-else-{dead}"), Some(old));
+        let unnamed = make("blastool-stage-no-pid", Some(old));
+        assert_eq!(reap_stale_stages(&base), vec![stale.clone()]);
+        assert!(!stale.exists());
+        for kept in [fresh, running, foreign, unnamed] {
+            assert!(kept.is_dir(), "{} was removed", kept.display());
+        }
+        let _ = std::fs::remove_dir_all(base);
+    }
+
+    #[test]
+    fn stage_names_carry_the_pid_last() {
+        assert_eq!(stage_pid("blastool-stage-haswell-out-23458"), Some(23458));
+        assert_eq!(stage_pid("blastool-stage-my-out-dir-7"), Some(7));
+        assert_eq!(stage_pid("blastool-stage-out-0"), None);
+        assert_eq!(stage_pid("blastool-stage-out-x1"), None);
+        assert_eq!(stage_pid("other-out-12"), None);
     }
 
     #[test]
