@@ -162,7 +162,7 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
                     let (alpha, beta) = (special::<T>(&mut r), special::<T>(&mut r));
                     // Mostly single-threaded; every fourth case split over 2 or 3 threads.
                     let parts = [1, 1, 2, 3][r.below(4)];
-                    for path in [Path::Packed, Path::Direct, Path::Auto] {
+                    for path in [Path::Packed, Path::Direct, Path::Tiny, Path::Auto] {
                         check_one(&small, path, parts, &mut r, ta, tb, m, n, k, alpha, beta);
                     }
                 }
@@ -177,7 +177,7 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
             let k = real.kc + 3;
             let n = 2 * nr + 1;
             let (alpha, beta) = (special::<T>(&mut r), special::<T>(&mut r));
-            for path in [Path::Packed, Path::Direct] {
+            for path in [Path::Packed, Path::Direct, Path::Tiny] {
                 check_one(&real, path, 1, &mut r, ta, tb, m, n, k, alpha, beta);
             }
         }

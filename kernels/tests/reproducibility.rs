@@ -170,10 +170,11 @@ impl<T: TestScalar> Operands<T> {
 
 /// Ways of computing the same elements: each path single-threaded, and the automatic path over
 /// 2 and 3 threads.
-const WAYS: [(Path, usize); 5] = [
+const WAYS: [(Path, usize); 6] = [
     (Path::Auto, 1),
     (Path::Packed, 1),
     (Path::Direct, 1),
+    (Path::Tiny, 1),
     (Path::Auto, 2),
     (Path::Auto, 3),
 ];

@@ -63,6 +63,7 @@ pub static GENERIC: KernelSet = KernelSet {
         kc: 256,
         nc: 4096,
         func: ukr_generic::<f32, 8, 4>,
+        tiny: super::tiny::plain::<f32>,
     },
     d: Ukr {
         name: "dgemm_generic_4x4",
@@ -72,6 +73,7 @@ pub static GENERIC: KernelSet = KernelSet {
         kc: 256,
         nc: 4096,
         func: ukr_generic::<f64, 4, 4>,
+        tiny: super::tiny::plain::<f64>,
     },
     c: Ukr {
         name: "cgemm_generic_4x2",
@@ -81,6 +83,7 @@ pub static GENERIC: KernelSet = KernelSet {
         kc: 256,
         nc: 4096,
         func: ukr_generic::<crate::scalar::C32, 4, 2>,
+        tiny: super::tiny::plain::<crate::scalar::C32>,
     },
     z: Ukr {
         name: "zgemm_generic_2x2",
@@ -90,5 +93,6 @@ pub static GENERIC: KernelSet = KernelSet {
         kc: 256,
         nc: 4096,
         func: ukr_generic::<crate::scalar::C64, 2, 2>,
+        tiny: super::tiny::plain::<crate::scalar::C64>,
     },
 };

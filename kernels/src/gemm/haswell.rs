@@ -97,6 +97,7 @@ pub static HASWELL: KernelSet = KernelSet {
         kc: 256,
         nc: 4080,
         func: sgemm_haswell_16x6,
+        tiny: super::tiny::fused_real::<f32>,
     },
     d: Ukr {
         name: "dgemm_haswell_8x6",
@@ -106,6 +107,7 @@ pub static HASWELL: KernelSet = KernelSet {
         kc: 256,
         nc: 4080,
         func: dgemm_haswell_8x6,
+        tiny: super::tiny::fused_real::<f64>,
     },
     c: Ukr {
         name: "cgemm_haswell_8x3",
@@ -115,6 +117,7 @@ pub static HASWELL: KernelSet = KernelSet {
         kc: 256,
         nc: 4080,
         func: cgemm_haswell_8x3,
+        tiny: super::tiny::fused_complex::<f32>,
     },
     z: Ukr {
         name: "zgemm_haswell_4x3",
@@ -124,5 +127,6 @@ pub static HASWELL: KernelSet = KernelSet {
         kc: 256,
         nc: 4080,
         func: zgemm_haswell_4x3,
+        tiny: super::tiny::fused_complex::<f64>,
     },
 };

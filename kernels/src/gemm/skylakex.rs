@@ -97,6 +97,7 @@ pub static SKYLAKEX: KernelSet = KernelSet {
         kc: 256,
         nc: 3744,
         func: sgemm_skylakex_32x12,
+        tiny: super::tiny::fused_real::<f32>,
     },
     d: Ukr {
         name: "dgemm_skylakex_16x12",
@@ -106,6 +107,7 @@ pub static SKYLAKEX: KernelSet = KernelSet {
         kc: 256,
         nc: 3744,
         func: dgemm_skylakex_16x12,
+        tiny: super::tiny::fused_real::<f64>,
     },
     c: Ukr {
         name: "cgemm_skylakex_16x6",
@@ -115,6 +117,7 @@ pub static SKYLAKEX: KernelSet = KernelSet {
         kc: 256,
         nc: 3744,
         func: cgemm_skylakex_16x6,
+        tiny: super::tiny::fused_complex::<f32>,
     },
     z: Ukr {
         name: "zgemm_skylakex_8x6",
@@ -124,5 +127,6 @@ pub static SKYLAKEX: KernelSet = KernelSet {
         kc: 256,
         nc: 3744,
         func: zgemm_skylakex_8x6,
+        tiny: super::tiny::fused_complex::<f64>,
     },
 };
