@@ -209,9 +209,7 @@ fn second_build_is_a_noop() {
         .unwrap()
         .modified()
         .unwrap();
-    let started = Instant::now();
     let output = blastool(&["--target", "generic", "--out", out.to_str().unwrap()]);
-    let took = started.elapsed();
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(
         text(&output.stderr).contains("up to date"),
@@ -222,9 +220,9 @@ fn second_build_is_a_noop() {
         .unwrap()
         .modified()
         .unwrap();
+    // How long it takes is a benchmark's business (`scripts/bench-build.sh`), not a test's: a
+    // loaded runner made a time limit here fail for no fault of the code.
     assert_eq!(before, after, "the no-op rewrote the output");
-    // About a second on a quiet machine; generous for loaded CI runners.
-    assert!(took < Duration::from_secs(10), "no-op took {took:?}");
 }
 
 #[test]
