@@ -56,10 +56,67 @@ type Gemv = unsafe extern "C" fn(
     c_int,
 );
 
+/// A library as named on the command line: `PATH`, or `PATH@PREFIX` / `PATH@PREFIX@SUFFIX` for
+/// one whose exported names carry affixes (scipy-openblas's `scipy_cblas_dgemm`: `PATH@scipy_`;
+/// a `blastool build --symbol-suffix _x`: `PATH@@_x`). The `@` is looked for in the file name only,
+/// so directories may contain one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LibrarySpec {
+    pub path: PathBuf,
+    pub prefix: String,
+    pub suffix: String,
+}
+
+impl std::str::FromStr for LibrarySpec {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let name_start = text.rfind('/').map_or(0, |slash| slash + 1);
+        let (path, affixes) = match text[name_start..].find('@') {
+            Some(at) => text.split_at(name_start + at),
+            None => (text, ""),
+        };
+        let mut parts = affixes.strip_prefix('@').unwrap_or("").splitn(2, '@');
+        let prefix = parts.next().unwrap_or("").to_string();
+        let suffix = parts.next().unwrap_or("").to_string();
+        for affix in [&prefix, &suffix] {
+            if !affix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                return Err(format!(
+                    "{text}: a symbol prefix or suffix may hold only ASCII letters, digits and '_' \
+                     (form: PATH, PATH@PREFIX or PATH@PREFIX@SUFFIX)"
+                ));
+            }
+        }
+        if path.is_empty() {
+            return Err(format!("{text}: no library path before '@'"));
+        }
+        Ok(LibrarySpec {
+            path: PathBuf::from(path),
+            prefix,
+            suffix,
+        })
+    }
+}
+
+impl From<PathBuf> for LibrarySpec {
+    fn from(path: PathBuf) -> Self {
+        LibrarySpec {
+            path,
+            prefix: String::new(),
+            suffix: String::new(),
+        }
+    }
+}
+
 /// A library opened for benchmarking. It stays loaded for the life of the process: some BLAS
 /// libraries cannot be unloaded cleanly, and the bench must not measure that.
 pub struct Library {
     pub path: PathBuf,
+    /// Put around every name looked up (`LibrarySpec`).
+    prefix: String,
+    suffix: String,
     handle: *mut c_void,
     /// Symbols already looked up: `dlsym` costs as much as a whole 8×8 product, and must not be
     /// timed with it. A handful of entries, scanned linearly (cheaper than hashing the name).
@@ -67,7 +124,8 @@ pub struct Library {
 }
 
 impl Library {
-    pub fn open(path: &Path) -> Result<Library, String> {
+    pub fn open(spec: &LibrarySpec) -> Result<Library, String> {
+        let path = spec.path.as_path();
         let c_path = CString::new(path.as_os_str().to_string_lossy().as_bytes())
             .map_err(|_| format!("{}: the path contains a NUL byte", path.display()))?;
         // SAFETY: dlopen runs the library's constructors — that is the point of benchmarking it,
@@ -87,22 +145,17 @@ impl Library {
         }
         let library = Library {
             path: path.to_path_buf(),
+            prefix: spec.prefix.clone(),
+            suffix: spec.suffix.clone(),
             handle,
             symbols: Default::default(),
         };
         if library.symbol("cblas_dgemm").is_none() {
-            // A `blastool build --interface64` or affixed library exports renamed names (and an
-            // ILP64 one takes 64-bit integers): name that, rather than a bare "not CBLAS".
-            let hint = if library.symbol("cblas_dgemm64_").is_some() {
-                "; it exports cblas_dgemm64_: an ILP64 (--interface64) build, which bench cannot \
-                 call (it measures the LP64 CBLAS ABI)"
-            } else {
-                " (if it is a blastool build with --symbol-prefix/--symbol-suffix: bench calls \
-                 the plain names and cannot measure it)"
-            };
+            let looked_for = format!("{}cblas_dgemm{}", spec.prefix, spec.suffix);
             return Err(format!(
-                "{} does not export the CBLAS ABI (no cblas_dgemm){hint}",
-                path.display()
+                "{} does not export {looked_for}{}",
+                path.display(),
+                Self::affix_hint(path)
             ));
         }
         Ok(library)
@@ -116,7 +169,7 @@ impl Library {
         if let Some((_, address)) = self.symbols.borrow().iter().find(|(n, _)| n == name) {
             return Some(*address as *mut c_void);
         }
-        let c_name = CString::new(name).ok()?;
+        let c_name = CString::new(format!("{}{name}{}", self.prefix, self.suffix)).ok()?;
         // SAFETY: the handle is live (never closed) and the name is NUL-terminated.
         let address = unsafe { libc::dlsym(self.handle, c_name.as_ptr()) };
         if !address.is_null() {
@@ -128,13 +181,58 @@ impl Library {
     }
 
     fn function<F: Copy>(&self, name: &str) -> Result<F, String> {
-        let address = self
-            .symbol(name)
-            .ok_or_else(|| format!("{} does not export {name}", self.path.display()))?;
+        let address = self.symbol(name).ok_or_else(|| {
+            format!(
+                "{} does not export {}{name}{}",
+                self.path.display(),
+                self.prefix,
+                self.suffix
+            )
+        })?;
         assert_eq!(std::mem::size_of::<F>(), std::mem::size_of::<*mut c_void>());
         // SAFETY: F is one of the extern "C" function pointer types above, matching the CBLAS
         // prototype of `name`.
         Ok(unsafe { std::mem::transmute_copy::<*mut c_void, F>(&address) })
+    }
+
+    /// What to suggest when a library lacks the CBLAS name looked for: from its dynamic symbols, the
+    /// affixes around a `cblas_dgemm` it does export, or that it is an ILP64 build bench cannot call.
+    fn affix_hint(path: &Path) -> String {
+        use object::{Object, ObjectSymbol};
+        let Ok(data) = std::fs::read(path) else {
+            return String::new();
+        };
+        let Ok(file) = object::File::parse(&*data) else {
+            return String::new();
+        };
+        let names: Vec<String> = file
+            .dynamic_symbols()
+            .filter(|s| s.is_definition())
+            .filter_map(|s| s.name().ok().map(str::to_string))
+            .collect();
+        // The plain routine, not cblas_dgemm_batch and friends: the shortest suffix.
+        let affixed = names
+            .iter()
+            .filter_map(|n| {
+                let at = n.find("cblas_dgemm")?;
+                Some((&n[..at], &n[at + "cblas_dgemm".len()..]))
+            })
+            .min_by_key(|(_, suffix)| suffix.len());
+        match affixed {
+            Some((prefix, suffix)) if suffix.ends_with("64_") => format!(
+            "; it exports {prefix}cblas_dgemm{suffix}: an ILP64 build (64-bit integers), which \
+             bench cannot call (it measures the LP64 CBLAS ABI)"
+        ),
+            Some((prefix, "")) => format!(
+                "; it exports {prefix}cblas_dgemm: name it as {}@{prefix}",
+                path.display()
+            ),
+            Some((prefix, suffix)) => format!(
+                "; it exports {prefix}cblas_dgemm{suffix}: name it as {}@{prefix}@{suffix}",
+                path.display()
+            ),
+            None => " (not a CBLAS library)".to_string(),
+        }
     }
 
     /// The kernel table the library chose, where it says.
@@ -357,5 +455,40 @@ fn check(ok: bool) -> Result<(), String> {
         Ok(())
     } else {
         Err("internal error: benchmark buffers are too small".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LibrarySpec;
+
+    fn spec(text: &str) -> LibrarySpec {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn affixes_follow_the_file_name() {
+        assert_eq!(spec("/usr/lib/libopenblas.so.0").prefix, "");
+        let s = spec("/w/libscipy_openblas.so@scipy_");
+        assert_eq!(
+            (
+                s.path.to_str().unwrap(),
+                s.prefix.as_str(),
+                s.suffix.as_str()
+            ),
+            ("/w/libscipy_openblas.so", "scipy_", "")
+        );
+        let s = spec("/odd@dir/lib.so@my_@_x");
+        assert_eq!(
+            (
+                s.path.to_str().unwrap(),
+                s.prefix.as_str(),
+                s.suffix.as_str()
+            ),
+            ("/odd@dir/lib.so", "my_", "_x")
+        );
+        assert_eq!(spec("lib.so@@64_").suffix, "64_");
+        assert!("lib.so@bad-prefix".parse::<LibrarySpec>().is_err());
+        assert!("@scipy_".parse::<LibrarySpec>().is_err());
     }
 }

@@ -9,6 +9,7 @@ mod peak;
 mod plot;
 
 use ffi::Library;
+pub use ffi::LibrarySpec;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -19,12 +20,15 @@ pub struct BenchArgs {
     /// Our library (a shared object exporting the CBLAS ABI). Default: what `blastool build`
     /// produced here (the newest `./blastool-*/lib/libblastool.so`), else the `libkernels.so`
     /// that `cargo build --release -p kernels` leaves in `target/release`.
+    /// `PATH@PREFIX[@SUFFIX]` for a build whose exported names carry affixes (as `--against`).
     #[arg(long, value_name = "PATH")]
-    pub library: Option<PathBuf>,
+    pub library: Option<LibrarySpec>,
     /// A peer library to compare with, e.g. /usr/lib/x86_64-linux-gnu/libopenblas.so.0
-    /// (repeatable).
-    #[arg(long, value_name = "PATH")]
-    pub against: Vec<PathBuf>,
+    /// (repeatable). `PATH@PREFIX` or `PATH@PREFIX@SUFFIX` when its exported names carry affixes:
+    /// scipy-openblas's `libscipy_openblas.so@scipy_` (calls `scipy_cblas_dgemm`,
+    /// `scipy_openblas_get_corename`, ...).
+    #[arg(long, value_name = "PATH[@PREFIX[@SUFFIX]]")]
+    pub against: Vec<LibrarySpec>,
     /// Routines: dgemm, sgemm, zgemm, cgemm, daxpy, ddot, dgemv.
     #[arg(long, value_delimiter = ',', default_value = "dgemm")]
     pub routines: Vec<String>,
@@ -406,7 +410,11 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
         return Err("--sizes must be positive and --reps at least 1".to_string());
     }
     let ours =
-        match args.library.clone().or_else(default_library) {
+        match args
+            .library
+            .clone()
+            .or_else(|| default_library().map(LibrarySpec::from))
+        {
             Some(path) => path,
             None => return Err(
                 "no library to measure: run `blastool build` here first, or pass --library PATH"
