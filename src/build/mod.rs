@@ -4,15 +4,18 @@
 
 pub mod cross;
 pub mod kernel_sources;
+mod list_targets;
 pub mod ramdisk;
 pub mod targets;
 pub mod templates;
+
+pub use list_targets::run_targets;
 
 use crate::audit::model::Severity;
 use ramdisk::ScratchDir;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -110,128 +113,6 @@ fn fail<T>(message: impl Into<String>) -> Result<T, Failure> {
         status: 2,
         message: message.into(),
     })
-}
-
-/// `blastool targets`: the table, with what this machine can build and run.
-pub fn run_targets(args: TargetsArgs) -> u8 {
-    let installed = targets::installed_triples();
-    let host = targets::detect_host();
-    let rows: Vec<Value> = targets::TARGETS
-        .iter()
-        .map(|t| {
-            let blocker = cross::build_blocker(t, &installed);
-            let run = cross::runner(t);
-            json!({
-                "name": t.name,
-                "triple": t.triple,
-                "rustflags": rustflags(t).join(" "),
-                "kernel_tables": t.tables,
-                "can_build": blocker.is_none(),
-                "can_run": run.is_ok(),
-                "run_with": run.as_ref().ok().map(cross::Runner::name),
-                "host_default": t.name == host.name,
-                "why_not_buildable": blocker,
-                "why_not_runnable": run.err(),
-                "windows": cross::windows_row(t, &installed),
-                "note": t.note,
-            })
-        })
-        .collect();
-    let text = if args.json {
-        serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n"
-    } else {
-        // RUN names the emulator when the code runs under one.
-        fn run(row: &Value) -> &str {
-            match row["run_with"].as_str() {
-                Some("native") => "yes",
-                Some(emulator) => emulator.trim_end_matches("-aarch64"),
-                None => "no",
-            }
-        }
-        let yes = |b: bool| if b { "yes" } else { "no" };
-        // FLAGS shows the code-generation flags; the tables have their own column.
-        let codegen = |t: &Target| {
-            rustflags(t)
-                .into_iter()
-                .filter(|f| f.starts_with("-C"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let mut table: Vec<[String; 8]> = vec![[
-            "TARGET",
-            "RUST TARGET",
-            "FLAGS",
-            "KERNEL TABLES",
-            "BUILD",
-            "RUN",
-            "DLL BUILD",
-            "DLL RUN",
-        ]
-        .map(String::from)];
-        for (t, row) in targets::TARGETS.iter().zip(&rows) {
-            table.push([
-                t.name.to_string(),
-                t.triple.to_string(),
-                codegen(t),
-                t.tables.join(","),
-                yes(row["can_build"] == true).to_string(),
-                run(row).to_string(),
-                yes(row["windows"]["can_build"] == true).to_string(),
-                run(&row["windows"]).to_string(),
-            ]);
-        }
-        let widths: Vec<usize> = (0..8)
-            .map(|c| table.iter().map(|r| r[c].len()).max().unwrap_or(0))
-            .collect();
-        let mut out = String::new();
-        for (i, cells) in table.iter().enumerate() {
-            let line: Vec<String> = cells
-                .iter()
-                .zip(&widths)
-                .map(|(cell, width)| format!("{cell:<width$}"))
-                .collect();
-            let this_cpu = i > 0 && targets::TARGETS[i - 1].name == host.name;
-            let line = line.join("  ");
-            out.push_str(line.trim_end());
-            out.push_str(if this_cpu { "  <- this CPU\n" } else { "\n" });
-        }
-        let mut reasons: Vec<String> = Vec::new();
-        for row in &rows {
-            for why in [
-                &row["why_not_buildable"],
-                &row["why_not_runnable"],
-                &row["windows"]["why_not_buildable"],
-                &row["windows"]["why_not_runnable"],
-            ] {
-                if let Some(why) = why.as_str() {
-                    if !reasons.iter().any(|r| r == why) {
-                        reasons.push(why.to_string());
-                    }
-                }
-            }
-        }
-        if !reasons.is_empty() {
-            out.push_str("\nWhy not (BUILD/RUN \"no\"):\n");
-            for why in reasons {
-                out.push_str(&format!("  - {why}\n"));
-            }
-        }
-        out.push_str("\nDLL: the same target built with --os windows (a MinGW DLL). RUN: yes, or the emulator that runs it (qemu, wine).\n");
-        out.push_str("\nAliases: X86_64=GENERIC, SKYLAKE_AVX512=SKYLAKEX, ZEN2/ZEN3=ZEN, AARCH64=ARMV8, DYNAMIC_ARCH=DYNAMIC\n");
-        out
-    };
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        Ok(()) => 0,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-        Err(e) => {
-            eprintln!("error: cannot write to standard output: {e}");
-            2
-        }
-    }
 }
 
 /// The rustc code-generation flags of a target (never `target-cpu=native`).
