@@ -5,16 +5,19 @@
 pub mod cross;
 pub mod kernel_sources;
 mod list_targets;
+mod plan;
 pub mod ramdisk;
+mod report;
 pub mod targets;
 pub mod templates;
 
 pub use list_targets::run_targets;
 
 use crate::audit::model::Severity;
+use plan::{c_compiler, cargo_program, plan, Plan};
 use ramdisk::ScratchDir;
+use report::{relative, sha256_file, up_to_date};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -23,8 +26,6 @@ use targets::Target;
 
 /// Version of the produced library (the kernels and blastool are versioned together).
 const VERSION: &str = env!("CARGO_PKG_VERSION");
-/// Bumped when the build recipe itself changes, so an old cache entry can never match.
-const RECIPE: &str = "blastool-build-recipe-2";
 /// What an interrupted build says (after removing its scratch directories).
 const INTERRUPTED_MESSAGE: &str =
     "interrupted; removed the partial build, the previous output is intact";
@@ -144,31 +145,6 @@ pub fn run_build(args: BuildArgs) -> u8 {
             failure.status
         }
     }
-}
-
-/// What the build decided before compiling anything.
-struct Plan {
-    target: &'static Target,
-    /// The kernel tables compiled in: the target's, or `--dynamic-list`'s.
-    tables: Vec<&'static str>,
-    out: PathBuf,
-    parent: PathBuf,
-    out_name: String,
-    profile: &'static str,
-    want_static: bool,
-    want_shared: bool,
-    rustc_version: String,
-    cargo_version: String,
-    cc_version: String,
-    compiler: cc::Tool,
-    cache_key: String,
-    /// The library name (`--name`, or its default).
-    name: String,
-    /// 64-bit BLAS integers (`--interface64`).
-    ilp64: bool,
-    /// What every exported symbol is wrapped in.
-    symbol_prefix: String,
-    symbol_suffix: String,
 }
 
 fn build(args: &BuildArgs) -> Result<(), Failure> {
@@ -381,7 +357,7 @@ fn build(args: &BuildArgs) -> Result<(), Failure> {
             "blasint_bits": if plan.ilp64 { 64 } else { 32 },
             "symbol_prefix": plan.symbol_prefix,
             "symbol_suffix": plan.symbol_suffix,
-            "example_symbols": (["dgemm_", "cblas_dgemm"].map(|f| exported_name(&plan, f))),
+            "example_symbols": (["dgemm_", "cblas_dgemm"].map(|f| plan.exported_name(f))),
         },
         "static": plan.want_static,
         "shared": plan.want_shared,
@@ -465,272 +441,6 @@ fn check_interrupt() -> Result<(), Failure> {
         return fail(INTERRUPTED_MESSAGE);
     }
     Ok(())
-}
-
-/// Checks options, resolves the target and toolchain, and computes the cache key.
-fn plan(args: &BuildArgs) -> Result<Plan, Failure> {
-    let ilp64 = args.interface64;
-    let name = args.name.clone().unwrap_or_else(|| {
-        if ilp64 {
-            "blastool64_".into()
-        } else {
-            "blastool".into()
-        }
-    });
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return fail(format!(
-            "--name '{name}' must be letters, digits and underscores (it becomes file names and a CMake package name)"
-        ));
-    }
-    let symbol_prefix = args.symbol_prefix.clone().unwrap_or_default();
-    let symbol_suffix =
-        args.symbol_suffix
-            .clone()
-            .unwrap_or_else(|| if ilp64 { "64_".into() } else { String::new() });
-    for (option, value) in [
-        ("--symbol-prefix", &symbol_prefix),
-        ("--symbol-suffix", &symbol_suffix),
-    ] {
-        if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return fail(format!(
-                "{option} '{value}' must be ASCII letters, digits and underscores (it becomes part of every exported symbol)"
-            ));
-        }
-    }
-    if symbol_prefix.starts_with(|c: char| c.is_ascii_digit()) {
-        return fail(format!(
-            "--symbol-prefix '{symbol_prefix}' must not start with a digit (symbols would not be C identifiers)"
-        ));
-    }
-    if args.jobs == Some(0) {
-        return fail("--jobs must be at least 1");
-    }
-    let target = match &args.target {
-        Some(name) => targets::lookup(name).or_else(fail)?,
-        None => {
-            let host = targets::detect_host();
-            if !args.quiet {
-                eprintln!(
-                    "no --target given: this CPU is {}, building for it (pass --target GENERIC for a portable library)",
-                    host.name
-                );
-            }
-            host
-        }
-    };
-    let target = cross::for_os(target, args.os);
-    let tables: Vec<&'static str> = match (&args.dynamic_list, target.name) {
-        (Some(list), "DYNAMIC") => targets::check_dynamic_list(list).or_else(fail)?,
-        (Some(_), other) => {
-            return fail(format!(
-                "--dynamic-list only applies to --target DYNAMIC (not {other})"
-            ))
-        }
-        _ => target.tables.to_vec(),
-    };
-    if let Some(blocker) = cross::build_blocker(target, &targets::installed_triples()) {
-        return fail(format!("cannot build {}: {blocker}", target.name));
-    }
-
-    // An explicit --ramdisk=PATH that is not RAM-backed is bad input even when the output is
-    // already up to date.
-    if let Some(Some(path)) = &args.ramdisk {
-        if matches!(ramdisk::is_ram_backed(path), Ok(Some(false))) {
-            return fail(format!(
-                "--ramdisk={}: not RAM-backed (statfs reports neither tmpfs nor ramfs); pass a tmpfs mount such as /dev/shm",
-                path.display()
-            ));
-        }
-    }
-
-    let cwd = std::env::current_dir().or_else(|e| fail(format!("no current directory: {e}")))?;
-    let out = match &args.out {
-        Some(dir) => cwd.join(dir),
-        // A Windows or ILP64 build gets its own default directory, so it never replaces the
-        // Linux LP64 one.
-        None => cwd.join(format!(
-            "blastool-{}{}{}",
-            target.name.to_ascii_lowercase(),
-            if cross::is_windows(target) {
-                "-windows"
-            } else {
-                ""
-            },
-            if ilp64 { "-ilp64" } else { "" }
-        )),
-    };
-    let out_name = match out.file_name() {
-        Some(n) => n.to_string_lossy().into_owned(),
-        None => return fail(format!("--out {} is not a directory name", out.display())),
-    };
-    let parent = out.parent().map(Path::to_path_buf).unwrap_or(cwd);
-    if !parent.is_dir() {
-        return fail(format!(
-            "cannot write to {}: the parent directory {} does not exist; create it or choose another --out",
-            out.display(),
-            parent.display()
-        ));
-    }
-    if out.exists() {
-        let ours = out.join("build-report.json").is_file();
-        let empty = std::fs::read_dir(&out).is_ok_and(|mut d| d.next().is_none());
-        if !out.is_dir() || (!ours && !empty) {
-            return fail(format!(
-                "{} exists and is not a blastool build output; refusing to replace it (choose another --out)",
-                out.display()
-            ));
-        }
-    }
-
-    let rustc_version = tool_output(
-        &std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()),
-        &["-vV"],
-    )
-    .or_else(|e| {
-        fail(format!(
-            "cannot run rustc ({e}); install Rust from https://rustup.rs"
-        ))
-    })?;
-    let cargo_version = tool_output(&cargo_program(), &["-V"]).or_else(|e| {
-        fail(format!(
-            "cannot run cargo ({e}); install Rust from https://rustup.rs"
-        ))
-    })?;
-    let compiler = c_compiler(target, Path::new("."))?;
-    let cc_version = compiler_version(&compiler)?;
-
-    let profile = if args.debug { "debug" } else { "release" };
-    let (want_static, want_shared) = (!args.shared_only, !args.static_only);
-
-    // Every input that can change the output: sources, templates, target and its flags,
-    // options, toolchain versions (the OpenBLAS #4581 lesson: a key missing one input silently
-    // keeps stale objects).
-    let mut hasher = Sha256::new();
-    let mut feed = |part: &[u8]| {
-        hasher.update((part.len() as u64).to_le_bytes());
-        hasher.update(part);
-    };
-    feed(RECIPE.as_bytes());
-    feed(VERSION.as_bytes());
-    for (path, bytes) in kernel_sources::KERNEL_SOURCES {
-        feed(path.as_bytes());
-        feed(bytes);
-    }
-    for (name, text) in templates::TEMPLATES {
-        feed(name.as_bytes());
-        feed(text.as_bytes());
-    }
-    for table in &tables {
-        feed(table.as_bytes());
-    }
-    for part in [
-        target.name,
-        target.triple,
-        target.cpu,
-        target.features,
-        profile,
-        &name,
-        if ilp64 { "ilp64" } else { "lp64" },
-        &symbol_prefix,
-        &symbol_suffix,
-        if want_static { "static" } else { "-" },
-        if want_shared { "shared" } else { "-" },
-        &rustc_version,
-        &cargo_version,
-        &cc_version,
-    ] {
-        feed(part.as_bytes());
-    }
-    for part in cross::cache_inputs(target) {
-        feed(part.as_bytes());
-    }
-    let cache_key = hex(&hasher.finalize());
-
-    Ok(Plan {
-        target,
-        tables,
-        out,
-        parent,
-        out_name,
-        profile,
-        want_static,
-        want_shared,
-        rustc_version,
-        cargo_version,
-        cc_version,
-        compiler,
-        cache_key,
-        name,
-        ilp64,
-        symbol_prefix,
-        symbol_suffix,
-    })
-}
-
-fn cargo_program() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-fn tool_output(program: &str, args: &[&str]) -> Result<String, String> {
-    let output = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("{program}: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("{program} {} failed", args.join(" ")));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
-}
-
-/// The C compiler the `cc` crate picks for `target` (honours CC/CFLAGS like cargo builds do).
-fn c_compiler(target: &Target, out_dir: &Path) -> Result<cc::Tool, Failure> {
-    cross::cc_tool(target.triple, out_dir).or_else(|e| {
-        fail(format!(
-            "no C compiler found ({e}); install one (apt-get install gcc) or set CC"
-        ))
-    })
-}
-
-fn compiler_version(compiler: &cc::Tool) -> Result<String, Failure> {
-    let output = Command::new(compiler.path())
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output();
-    match output {
-        Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_string()),
-        _ => fail(format!(
-            "no working C compiler: `{} --version` failed; install one (apt-get install gcc) or set CC",
-            compiler.path().display()
-        )),
-    }
-}
-
-/// The previous report, if the output in --out was built from exactly these inputs and its
-/// files are unmodified.
-fn up_to_date(plan: &Plan) -> Option<Value> {
-    let text = std::fs::read_to_string(plan.out.join("build-report.json")).ok()?;
-    let report: Value = serde_json::from_str(&text).ok()?;
-    if report["cache_key"].as_str() != Some(plan.cache_key.as_str()) {
-        return None;
-    }
-    let hashes = report["artifacts_sha256"].as_object()?;
-    for (file, digest) in hashes {
-        if sha256_file(&plan.out.join(file)).ok()?.as_str() != digest.as_str()? {
-            return None;
-        }
-    }
-    for (link, to) in report["symlinks"].as_object()? {
-        let actual = std::fs::read_link(plan.out.join(link)).ok()?;
-        if actual.to_str()? != to.as_str()? {
-            return None;
-        }
-    }
-    Some(report)
 }
 
 /// Picks and creates the staging directory: a verified RAM disk, or disk beside --out.
@@ -1013,8 +723,8 @@ fn render_files(plan: &Plan, root: &Path, native_libs: &[String]) -> Result<(), 
         };
         format!(
             "Every exported function carries {affixes}: cblas_dgemm is {}, dgemm_ is {}.",
-            exported_name(plan, "cblas_dgemm"),
-            exported_name(plan, "dgemm_")
+            plan.exported_name("cblas_dgemm"),
+            plan.exported_name("dgemm_")
         )
     };
     let values = [
@@ -1220,7 +930,7 @@ fn smoke_test(
             "runner": runner.as_ref().ok().map(cross::Runner::name),
             "not_run_because": runner.as_ref().err(),
             "wine_notes": wine_notes,
-            "calls": (["cblas_dgemm", "dgemm_", "ddot_"].map(|f| exported_name(plan, f))),
+            "calls": (["cblas_dgemm", "dgemm_", "ddot_"].map(|f| plan.exported_name(f))),
             "runs": results,
         }),
         compiled_tables,
@@ -1245,11 +955,6 @@ fn drop_in_name(plan: &Plan, soname: &str) -> Option<String> {
     };
     // `--name blas` with a major version 3 would make the soname link itself the drop-in name.
     (name != soname).then(|| name.to_string())
-}
-
-/// The name the library exports for function `base` (after --symbol-prefix/--symbol-suffix).
-fn exported_name(plan: &Plan, base: &str) -> String {
-    format!("{}{base}{}", plan.symbol_prefix, plan.symbol_suffix)
 }
 
 fn produced_libraries(plan: &Plan, root: &Path, name: &str, real_so: &str) -> Vec<PathBuf> {
@@ -1334,22 +1039,6 @@ fn symlink(target: &str, link: &Path) -> std::io::Result<()> {
     std::fs::copy(from, link).map(|_| ())
 }
 
-fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
-    Ok(hex(&Sha256::digest(&bytes)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned()
-}
-
 /// The stage display: a spinner naming the current stage, only on a terminal.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
@@ -1390,6 +1079,7 @@ impl Drop for Progress {
 
 #[cfg(test)]
 mod tests {
+    use super::report::relative;
     use super::*;
 
     /// Every file under kernels/src must travel in the binary; a new kernel file that is not
