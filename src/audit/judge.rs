@@ -1,11 +1,11 @@
 //! Judgement: which entries belong to the toolchain, which destructors really run on unload for
 //! this runtime, which constructor each destructor undoes, and the findings that follow.
 
-use crate::audit::disasm::is_exit_handler_registrar;
 use crate::audit::model::{
     BinaryKind, Entry, FileReport, Finding, Format, FunctionFacts, Inventory, Mechanism, Origin,
     Role, Runtime, Severity,
 };
+use crate::audit::walk::is_exit_handler_registrar;
 use crate::rules::{self, Rule};
 use std::collections::BTreeSet;
 

@@ -9,10 +9,10 @@
 //! relocations and executable sections. The `.CRT$X*` subsections keep their name order after
 //! the merge (XC < XI < XL < XP < XT), which is how ranges are told apart.
 
-use crate::audit::disasm::{CodeView, Region};
 use crate::audit::model::{
     Arch, BinaryKind, Format, GatheredFacts, Inventory, Mechanism, RawEntry, Runtime,
 };
+use crate::audit::walk::{CodeView, Region};
 use object::pe;
 use object::read::pe::{ImageNtHeaders, ImageOptionalHeader, Import, PeFile};
 use object::read::{Object, ObjectSymbol};

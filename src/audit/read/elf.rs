@@ -8,11 +8,11 @@
 //! dynamic relocation at the slot (RELATIVE addend, or symbol value + addend), then RELR / REL
 //! in-place words, then the raw word; in objects, the section relocation at the slot.
 
-use crate::audit::disasm::{CodeView, Region};
 use crate::audit::model::{
     Arch, BinaryKind, Format, GatheredFacts, Inventory, Mechanism, RawEntry, Runtime,
 };
-use crate::audit::object_code::{self, ObjectCode};
+use crate::audit::walk::object_code::{self, ObjectCode};
+use crate::audit::walk::{CodeView, Region};
 use object::elf;
 use object::read::elf::{Dyn, FileHeader, ProgramHeader, Rel, Rela, SectionHeader, Sym};
 use object::{Endianness, SectionIndex, SymbolIndex};

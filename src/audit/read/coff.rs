@@ -4,7 +4,7 @@
 //! analysis (`object_code`) together with which CRT the object asks for.
 
 use crate::audit::model::{Arch, Format, Inventory, Mechanism, Runtime};
-use crate::audit::object_code::{self, ObjectCode};
+use crate::audit::walk::object_code::{self, ObjectCode};
 use object::pe;
 use object::read::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
 use object::{Architecture, SectionKind, SymbolKind};
