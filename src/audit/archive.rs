@@ -51,7 +51,7 @@ pub(super) fn audit_archive(
             origin,
         ));
     }
-    judge::pair_across_members(&mut reports);
+    judge::pairing::pair_across_members(&mut reports);
     if reports.is_empty() {
         let mut report = FileReport::not_audited(
             path,

@@ -319,6 +319,42 @@ pub struct Entry {
     pub key: u64,
 }
 
+impl Entry {
+    /// A user entry for the function `key` (shown at `address`), as found through `section`:
+    /// the judgement fills in its origin, pairing and whether it runs on unload.
+    pub fn new(
+        mechanism: Mechanism,
+        key: u64,
+        address: u64,
+        symbol: Option<String>,
+        section: String,
+        resolved_by: &'static str,
+    ) -> Self {
+        Entry {
+            role: mechanism.role(),
+            mechanism,
+            address,
+            symbol,
+            section,
+            origin: Origin::User,
+            runs_on_unload: false,
+            registers_exit_handler: false,
+            paired_with: None,
+            slot: 0,
+            priority: None,
+            target_section: None,
+            resolved_by,
+            exit_handler_call: None,
+            paired_by: None,
+            paired_with_symbol: None,
+            why_origin: None,
+            calls_nothing: false,
+            runs_on_unload_because: None,
+            key,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
