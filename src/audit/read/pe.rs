@@ -8,13 +8,18 @@
 //! for `/MD`, to the linked-in function for `/MT`), validated slot by slot against base
 //! relocations and executable sections. The `.CRT$X*` subsections keep their name order after
 //! the merge (XC < XI < XL < XP < XT), which is how ranges are told apart.
+//!
+//! The reader works in three steps: [`Image::read`] gathers what every later step consults
+//! (regions, imports, base relocations, names), the table finders turn slots into `RawEntry`s
+//! with the evidence of how they were located, and the facts of every target (and of what
+//! `DllMain` reaches) are gathered for the judge.
 
 use crate::audit::model::{
-    Arch, BinaryKind, Format, GatheredFacts, Inventory, Mechanism, RawEntry, Runtime,
+    Arch, BinaryKind, DllMainFacts, Format, GatheredFacts, Inventory, Mechanism, RawEntry, Runtime,
 };
 use crate::audit::walk::{CodeView, Region};
 use object::pe;
-use object::read::pe::{ImageNtHeaders, ImageOptionalHeader, Import, PeFile};
+use object::read::pe::{ImageNtHeaders, ImageOptionalHeader, Import, PeFile, SectionTable};
 use object::read::{Object, ObjectSymbol};
 use object::LittleEndian as LE;
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +37,40 @@ const MSVC_DYNAMIC_IMPORTS: &[&str] = &[
     "_cexit",
 ];
 
+/// The bounds symbols of each CRT table, in both the x64 and the decorated i386 spelling (and
+/// MinGW's names for XT), with the table they delimit.
+const TABLE_SYMBOLS: [(&[&str], &[&str], TableLabel); 4] = [
+    (
+        &["__xc_a", "___xc_a"],
+        &["__xc_z", "___xc_z"],
+        (Mechanism::CrtXc, ".CRT$XC*"),
+    ),
+    (
+        &["__xi_a", "___xi_a"],
+        &["__xi_z", "___xi_z"],
+        (Mechanism::CrtXi, ".CRT$XI*"),
+    ),
+    (
+        &["__xp_a", "___xp_a"],
+        &["__xp_z", "___xp_z"],
+        (Mechanism::CrtXp, ".CRT$XP*"),
+    ),
+    (
+        &["__xt_a", "___xt_a", "___crt_xt_start__", "__crt_xt_start__"],
+        &["__xt_z", "___xt_z", "___crt_xt_end__", "__crt_xt_end__"],
+        (Mechanism::CrtXt, ".CRT$XT*"),
+    ),
+];
+
+/// Name order of the merged subsections: XC, XI, (XL), XP, XT. Ranges found from call sites
+/// are labelled in this order.
+const LABELS_IN_NAME_ORDER: [TableLabel; 4] = [
+    (Mechanism::CrtXc, ".CRT$XC*"),
+    (Mechanism::CrtXi, ".CRT$XI*"),
+    (Mechanism::CrtXp, ".CRT$XP*"),
+    (Mechanism::CrtXt, ".CRT$XT*"),
+];
+
 /// A table range found at a call site: `[begin, end)` in RVAs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct TableRange {
@@ -39,59 +78,155 @@ struct TableRange {
     end: u64,
 }
 
+/// Which table a range is, and how the report names it.
+type TableLabel = (Mechanism, &'static str);
+
+/// (slot, target) pairs of MinGW's constructor and destructor lists.
+type MingwLists = (Vec<(u64, u64)>, Vec<(u64, u64)>);
+
+/// The TLS directory's callback table and its callbacks as (slot, target).
+#[derive(Default)]
+struct TlsCallbacks {
+    table: Option<u64>,
+    callbacks: Vec<(u64, u64)>,
+}
+
+/// What every table finder consults, read once from the image. Addresses are RVAs.
+struct Image<'data, 'file, Pe: ImageNtHeaders> {
+    file: &'file PeFile<'data, Pe>,
+    data: &'data [u8],
+    sections: SectionTable<'data>,
+    view: CodeView<'data>,
+    arch: Arch,
+    image_base: u64,
+    /// Pointer size in bytes: 8 for PE32+, 4 for PE32.
+    word: u64,
+    is_dll: bool,
+    /// (name, start, size) of every section.
+    section_names: Vec<(String, u64, u64)>,
+    /// Imported function name -> the DLL (lower case) it comes from.
+    imported_from: BTreeMap<String, String>,
+    /// The slots the loader patches (DIR64/HIGHLOW base relocations).
+    relocated: BTreeSet<u64>,
+    /// Function names by RVA: COFF symbols (unstripped MinGW, /debug:symtab), then exports.
+    names: BTreeMap<u64, String>,
+}
+
 /// Reads a PE32 or PE32+ image.
 pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
     let file = PeFile::<Pe>::parse(data).map_err(|e| format!("not a valid PE image: {e}"))?;
-    let nt = file.nt_headers();
-    let header = nt.file_header();
-    let optional = nt.optional_header();
-    let image_base = optional.image_base();
-    let machine = header.machine.get(LE);
-    let arch = match machine {
-        pe::IMAGE_FILE_MACHINE_AMD64 => Arch::X86_64,
-        pe::IMAGE_FILE_MACHINE_I386 => Arch::X86,
-        pe::IMAGE_FILE_MACHINE_ARM64 => Arch::Aarch64,
-        pe::IMAGE_FILE_MACHINE_ARMNT => Arch::Arm,
-        _ => Arch::Unknown,
+    let image = Image::read(&file, data)?;
+    let tls = image.tls_callbacks();
+    let mingw_lists = find_mingw_lists(&image);
+    let (runtime, runtime_evidence) = image.runtime(mingw_lists.is_some());
+    let mut found = Found::default();
+    found.crt_tables(&image, &tls);
+    found.tls_and_mingw(&image, &tls, mingw_lists.as_ref());
+    let Found {
+        entries,
+        mut evidence,
+    } = found;
+    let GatheredFacts {
+        facts,
+        function_names,
+        display_addresses,
+    } = GatheredFacts::gather(
+        &entries,
+        |address| image.view.analyse(address),
+        |address| image.names.get(&address).cloned(),
+        |address| address,
+    );
+    let dll_main = image.dll_main(&mut evidence);
+    let (kind, never_unloaded) = if image.is_dll {
+        (BinaryKind::SharedLibrary, None)
+    } else {
+        let why = "an executable is never unloaded, so its constructors cannot leak across unloads";
+        (BinaryKind::Executable, Some(why.to_string()))
     };
-    let word: u64 = if Pe::is_type_64(nt) { 8 } else { 4 };
-    let is_dll = header.characteristics.get(LE) & pe::IMAGE_FILE_DLL != 0;
-    let sections = file.section_table();
+    Ok(Inventory {
+        format: Format::Pe,
+        arch: image.arch,
+        kind,
+        runtime,
+        runtime_evidence,
+        never_unloaded,
+        entries,
+        facts,
+        function_names,
+        display_addresses,
+        dll_main,
+        evidence,
+    })
+}
 
-    // Regions in RVA space.
-    let mut view = CodeView {
-        arch: Some(arch),
-        image_base,
-        ..CodeView::default()
-    };
-    let mut section_names: Vec<(String, u64, u64)> = Vec::new();
-    for section in sections.iter() {
-        let name = String::from_utf8_lossy(section.raw_name())
-            .trim_end_matches('\0')
-            .to_string();
-        let (start, size) = section.pe_address_range();
-        let characteristics = section.characteristics.get(LE);
-        let bytes = section.pe_data(data).unwrap_or(&[]);
-        let bytes = &bytes[..bytes.len().min(size as usize)];
-        view.regions.push(Region {
-            start: u64::from(start),
-            size: u64::from(size),
-            bytes,
-            executable: characteristics & pe::IMAGE_SCN_MEM_EXECUTE != 0,
-            writable: characteristics & pe::IMAGE_SCN_MEM_WRITE != 0,
-        });
-        section_names.push((name, u64::from(start), u64::from(size)));
+impl<'data, 'file, Pe: ImageNtHeaders> Image<'data, 'file, Pe> {
+    fn read(file: &'file PeFile<'data, Pe>, data: &'data [u8]) -> Result<Self> {
+        let nt = file.nt_headers();
+        let header = nt.file_header();
+        let arch = match header.machine.get(LE) {
+            pe::IMAGE_FILE_MACHINE_AMD64 => Arch::X86_64,
+            pe::IMAGE_FILE_MACHINE_I386 => Arch::X86,
+            pe::IMAGE_FILE_MACHINE_ARM64 => Arch::Aarch64,
+            pe::IMAGE_FILE_MACHINE_ARMNT => Arch::Arm,
+            _ => Arch::Unknown,
+        };
+        let image_base = nt.optional_header().image_base();
+        let mut image = Image {
+            file,
+            data,
+            sections: file.section_table(),
+            view: CodeView {
+                arch: Some(arch),
+                image_base,
+                ..CodeView::default()
+            },
+            arch,
+            image_base,
+            word: if Pe::is_type_64(nt) { 8 } else { 4 },
+            is_dll: header.characteristics.get(LE) & pe::IMAGE_FILE_DLL != 0,
+            section_names: Vec::new(),
+            imported_from: BTreeMap::new(),
+            relocated: BTreeSet::new(),
+            names: BTreeMap::new(),
+        };
+        image.read_sections();
+        image.read_imports()?;
+        image.read_base_relocations();
+        image.read_names();
+        if arch == Arch::X86_64 {
+            image.read_function_extents();
+        }
+        image.note_local_slots();
+        Ok(image)
     }
-    let section_at = |rva: u64| {
-        section_names
-            .iter()
-            .find(|(_, start, size)| rva >= *start && rva - *start < *size)
-            .map(|(name, _, _)| name.clone())
-    };
 
-    // Imports: IAT slot RVA -> name, and the DLLs they come from.
-    let mut imported_from: BTreeMap<String, String> = BTreeMap::new();
-    if let Ok(Some(imports)) = file.import_table() {
+    /// The sections as code regions in RVA space, and their names.
+    fn read_sections(&mut self) {
+        for section in self.sections.iter() {
+            let name = String::from_utf8_lossy(section.raw_name())
+                .trim_end_matches('\0')
+                .to_string();
+            let (start, size) = section.pe_address_range();
+            let characteristics = section.characteristics.get(LE);
+            let bytes = section.pe_data(self.data).unwrap_or(&[]);
+            let bytes = &bytes[..bytes.len().min(size as usize)];
+            self.view.regions.push(Region {
+                start: u64::from(start),
+                size: u64::from(size),
+                bytes,
+                executable: characteristics & pe::IMAGE_SCN_MEM_EXECUTE != 0,
+                writable: characteristics & pe::IMAGE_SCN_MEM_WRITE != 0,
+            });
+            self.section_names
+                .push((name, u64::from(start), u64::from(size)));
+        }
+    }
+
+    /// Imports: IAT slot RVA -> name (for the code walk), and the DLLs they come from.
+    fn read_imports(&mut self) -> Result<()> {
+        let Ok(Some(imports)) = self.file.import_table() else {
+            return Ok(());
+        };
         let mut descriptors = imports
             .descriptors()
             .map_err(|e| format!("bad import table: {e}"))?;
@@ -120,18 +255,24 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
                 }
                 if let Ok(Import::Name(_, name)) = imports.import::<Pe>(thunk) {
                     let name = String::from_utf8_lossy(name).into_owned();
-                    let slot = u64::from(first_thunk).wrapping_add(index * word);
-                    view.import_slots.insert(slot, name.clone());
-                    imported_from.entry(name).or_insert_with(|| dll.clone());
+                    let slot = u64::from(first_thunk).wrapping_add(index * self.word);
+                    self.view.import_slots.insert(slot, name.clone());
+                    self.imported_from
+                        .entry(name)
+                        .or_insert_with(|| dll.clone());
                 }
                 index += 1;
             }
         }
+        Ok(())
     }
 
-    // Base relocations: the slots the loader patches (DIR64/HIGHLOW).
-    let mut relocated: BTreeSet<u64> = BTreeSet::new();
-    if let Ok(Some(mut blocks)) = file.data_directories().relocation_blocks(data, &sections) {
+    /// Base relocations: the slots the loader patches (DIR64/HIGHLOW).
+    fn read_base_relocations(&mut self) {
+        let directories = self.file.data_directories();
+        let Ok(Some(mut blocks)) = directories.relocation_blocks(self.data, &self.sections) else {
+            return;
+        };
         let mut guard = 0;
         while let Ok(Some(block)) = blocks.next() {
             for relocation in block {
@@ -140,7 +281,7 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
                     relocation.typ,
                     pe::IMAGE_REL_BASED_DIR64 | pe::IMAGE_REL_BASED_HIGHLOW
                 ) {
-                    relocated.insert(u64::from(relocation.virtual_address));
+                    self.relocated.insert(u64::from(relocation.virtual_address));
                 }
             }
             if guard > 1 << 24 {
@@ -148,290 +289,398 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
             }
         }
     }
-    let has_relocations = !relocated.is_empty();
 
-    // Names: COFF symbols (unstripped MinGW, /debug:symtab) and exports.
-    let mut names: BTreeMap<u64, String> = BTreeMap::new();
-    for symbol in file.symbols() {
-        if symbol.kind() != object::SymbolKind::Text || symbol.address() < image_base {
-            continue;
-        }
-        if let Ok(name) = symbol.name() {
-            names
-                .entry(symbol.address() - image_base)
-                .or_insert_with(|| name.to_string());
-        }
-    }
-    if let Ok(Some(exports)) = file.export_table() {
-        if let Ok(list) = exports.exports() {
-            for export in list.iter().take(1 << 16) {
-                if let (Some(name), object::read::pe::ExportTarget::Address(rva)) =
-                    (export.name, export.target)
-                {
-                    names
-                        .entry(u64::from(rva))
-                        .or_insert_with(|| String::from_utf8_lossy(name).into_owned());
-                }
+    /// Names: COFF symbols (unstripped MinGW, /debug:symtab) first, then exports.
+    fn read_names(&mut self) {
+        let image_base = self.image_base;
+        for symbol in self.file.symbols() {
+            if symbol.kind() != object::SymbolKind::Text || symbol.address() < image_base {
+                continue;
+            }
+            if let Ok(name) = symbol.name() {
+                self.names
+                    .entry(symbol.address() - image_base)
+                    .or_insert_with(|| name.to_string());
             }
         }
-    }
-    let symbol_rva = |wanted: &[&str]| {
-        file.symbols().find_map(|s| {
-            let name = s.name().ok()?;
-            wanted
-                .contains(&name)
-                .then(|| s.address().checked_sub(image_base))
-                .flatten()
-        })
-    };
-    for (rva, name) in &names {
-        view.function_names.insert(*rva, name.clone());
-    }
-    // Function extents from .pdata (x64: begin, end, unwind RVAs).
-    if arch == Arch::X86_64 {
-        if let Some(directory) = file.data_directory(pe::IMAGE_DIRECTORY_ENTRY_EXCEPTION) {
-            if let Ok(pdata) = directory.data(data, &sections) {
-                for entry in pdata.chunks_exact(12).take(1 << 20) {
-                    let begin = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
-                    let end = u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]);
-                    if end > begin {
-                        view.function_sizes
-                            .entry(u64::from(begin))
-                            .or_insert(u64::from(end - begin));
+        if let Ok(Some(exports)) = self.file.export_table() {
+            if let Ok(list) = exports.exports() {
+                for export in list.iter().take(1 << 16) {
+                    if let (Some(name), object::read::pe::ExportTarget::Address(rva)) =
+                        (export.name, export.target)
+                    {
+                        self.names
+                            .entry(u64::from(rva))
+                            .or_insert_with(|| String::from_utf8_lossy(name).into_owned());
                     }
                 }
             }
         }
+        for (rva, name) in &self.names {
+            self.view.function_names.insert(*rva, name.clone());
+        }
     }
 
-    let read_word = |rva: u64| -> Option<u64> {
-        let bytes = sections.pe_data_at(data, u32::try_from(rva).ok()?)?;
-        let bytes = bytes.get(..word as usize)?;
-        Some(if word == 8 {
+    /// Function extents from `.pdata` (x64: begin, end, unwind RVAs).
+    fn read_function_extents(&mut self) {
+        let Some(directory) = self
+            .file
+            .data_directory(pe::IMAGE_DIRECTORY_ENTRY_EXCEPTION)
+        else {
+            return;
+        };
+        let Ok(pdata) = directory.data(self.data, &self.sections) else {
+            return;
+        };
+        for entry in pdata.chunks_exact(12).take(1 << 20) {
+            let begin = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
+            let end = u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]);
+            if end > begin {
+                self.view
+                    .function_sizes
+                    .entry(u64::from(begin))
+                    .or_insert(u64::from(end - begin));
+            }
+        }
+    }
+
+    /// Every base-relocated word holds an address of the image: code that loads through it
+    /// (MinGW's `.refptr.*` slots, pointer tables) uses what it holds, like an ELF GOT slot.
+    fn note_local_slots(&mut self) {
+        let targets: Vec<(u64, u64)> = self
+            .relocated
+            .iter()
+            .take(1 << 22)
+            .filter_map(|slot| {
+                let rva = self.read_word(*slot)?.checked_sub(self.image_base)?;
+                Some((*slot, rva))
+            })
+            .collect();
+        self.view.local_slots.extend(targets);
+    }
+
+    /// The pointer-sized little-endian word at an RVA.
+    fn read_word(&self, rva: u64) -> Option<u64> {
+        let bytes = self
+            .sections
+            .pe_data_at(self.data, u32::try_from(rva).ok()?)?;
+        let bytes = bytes.get(..self.word as usize)?;
+        Some(if self.word == 8 {
             u64::from_le_bytes(bytes.try_into().ok()?)
         } else {
             u64::from(u32::from_le_bytes(bytes.try_into().ok()?))
         })
-    };
-    // Every base-relocated word holds an address of the image: code that loads through it (MinGW's
-    // `.refptr.*` slots, pointer tables) uses what it holds, like an ELF GOT slot.
-    for slot in relocated.iter().take(1 << 22) {
-        if let Some(rva) = read_word(*slot).and_then(|va| va.checked_sub(image_base)) {
-            view.local_slots.insert(*slot, rva);
-        }
     }
-    // A slot that holds a pointer to code, as the loader will see it: an RVA, or None.
-    let code_pointer = |slot: u64| -> Option<u64> {
-        if has_relocations && !relocated.contains(&slot) {
+
+    /// Without base relocations (a fixed-base image) any slot may hold a pointer.
+    fn has_relocations(&self) -> bool {
+        !self.relocated.is_empty()
+    }
+
+    /// A slot that holds a pointer to code, as the loader will see it: an RVA, or None.
+    fn code_pointer(&self, slot: u64) -> Option<u64> {
+        if self.has_relocations() && !self.relocated.contains(&slot) {
             return None;
         }
-        let rva = read_word(slot)?.checked_sub(image_base)?;
-        view.is_code(rva).then_some(rva)
-    };
+        let rva = self.read_word(slot)?.checked_sub(self.image_base)?;
+        self.view.is_code(rva).then_some(rva)
+    }
 
-    // TLS callbacks.
-    let mut tls_callbacks: Vec<(u64, u64)> = Vec::new();
-    let mut tls_callback_table: Option<u64> = None;
-    if let Some(directory) = file.data_directory(pe::IMAGE_DIRECTORY_ENTRY_TLS) {
+    fn section_at(&self, rva: u64) -> Option<String> {
+        self.section_names
+            .iter()
+            .find(|(_, start, size)| rva >= *start && rva - *start < *size)
+            .map(|(name, _, _)| name.clone())
+    }
+
+    /// The RVA of the first symbol with one of these names.
+    fn symbol_rva(&self, wanted: &[&str]) -> Option<u64> {
+        self.file.symbols().find_map(|s| {
+            let name = s.name().ok()?;
+            wanted
+                .contains(&name)
+                .then(|| s.address().checked_sub(self.image_base))
+                .flatten()
+        })
+    }
+
+    /// The TLS directory's callbacks, up to the first null or non-code slot.
+    fn tls_callbacks(&self) -> TlsCallbacks {
+        let mut tls = TlsCallbacks::default();
+        let Some(directory) = self.file.data_directory(pe::IMAGE_DIRECTORY_ENTRY_TLS) else {
+            return tls;
+        };
         let rva = u64::from(directory.virtual_address.get(LE));
         // AddressOfCallBacks is the fourth pointer-sized field of the TLS directory.
-        if let Some(table) = read_word(rva + 3 * word).and_then(|va| va.checked_sub(image_base)) {
-            tls_callback_table = Some(table);
-            for index in 0..256 {
-                let slot = table.wrapping_add(index * word);
-                match read_word(slot) {
-                    Some(0) | None => break,
-                    Some(va) => match va.checked_sub(image_base) {
-                        Some(target) if view.is_code(target) => tls_callbacks.push((slot, target)),
-                        _ => break,
-                    },
-                }
-            }
-        }
-    }
-    let tls_slots: BTreeSet<u64> = tls_callbacks.iter().map(|(slot, _)| *slot).collect();
-
-    // Runtime flavour.
-    let crt_imports: Vec<(&String, &String)> = imported_from
-        .iter()
-        .filter(|(name, _)| MSVC_DYNAMIC_IMPORTS.contains(&name.as_str()))
-        .collect();
-    let imports_from = |prefix: &str| imported_from.values().any(|dll| dll.starts_with(prefix));
-    let mingw_lists = find_mingw_lists(
-        &view,
-        &relocated,
-        has_relocations,
-        word,
-        image_base,
-        &symbol_rva,
-    );
-    let (runtime, runtime_evidence) = if mingw_lists.is_some()
-        || imports_from("libgcc")
-        || imports_from("libwinpthread")
-        || (imports_from("msvcrt.dll") && !imports_from("vcruntime"))
-    {
-        let evidence = match &mingw_lists {
-            Some(_) => {
-                "__CTOR_LIST__/__DTOR_LIST__ (-1 ... 0 lists) as the MinGW-w64 CRT lays them out"
-            }
-            None => "imports the C runtime from msvcrt.dll without vcruntime, as MinGW-w64 does",
+        let Some(table) = self
+            .read_word(rva + 3 * self.word)
+            .and_then(|va| va.checked_sub(self.image_base))
+        else {
+            return tls;
         };
-        (Runtime::Mingw, evidence.to_string())
-    } else if let Some((name, dll)) = crt_imports.first() {
-        (
-            Runtime::MsvcDynamic,
-            format!("imports {name} from {dll} (/MD)"),
-        )
-    } else if arch == Arch::Unknown {
-        (Runtime::Unknown, "unsupported machine".to_string())
-    } else {
-        (
-            Runtime::MsvcStatic,
-            "imports none of the CRT's _initterm/_execute_onexit_table family: the CRT is linked \
-             in (/MT)"
-                .to_string(),
-        )
-    };
-
-    // The CRT tables, from the _initterm call sites.
-    // Where the image imports _initterm (/MD, MinGW), only calls that reach the import count;
-    // with the CRT linked in (/MT) any call does, and the sentinel checks carry the weight.
-    let imports_initterm = view
-        .import_slots
-        .values()
-        .any(|name| name == "_initterm" || name == "_initterm_e");
-    let mut ranges: Vec<TableRange> = view
-        .two_pointer_calls()
-        .into_iter()
-        .filter(|call| {
-            !imports_initterm
-                || view
-                    .imported_callee(call.site)
-                    .is_some_and(|name| name == "_initterm" || name == "_initterm_e")
-        })
-        .map(|call| TableRange {
-            begin: call.first,
-            end: call.second,
-        })
-        .filter(|range| {
-            valid_table(
-                &view,
-                range,
-                word,
-                &relocated,
-                has_relocations,
-                image_base,
-                &read_word,
-            )
-        })
-        .collect();
-    ranges.sort();
-    ranges.dedup();
-    // Symbols, when present, name the bounds exactly (and say which table each is).
-    let mut known: BTreeMap<TableRange, (Mechanism, &str)> = BTreeMap::new();
-    for (begin, end, label) in [
-        (
-            &["__xc_a", "___xc_a"][..],
-            &["__xc_z", "___xc_z"][..],
-            (Mechanism::CrtXc, ".CRT$XC*"),
-        ),
-        (
-            &["__xi_a", "___xi_a"][..],
-            &["__xi_z", "___xi_z"][..],
-            (Mechanism::CrtXi, ".CRT$XI*"),
-        ),
-        (
-            &["__xp_a", "___xp_a"][..],
-            &["__xp_z", "___xp_z"][..],
-            (Mechanism::CrtXp, ".CRT$XP*"),
-        ),
-        (
-            &["__xt_a", "___xt_a", "___crt_xt_start__", "__crt_xt_start__"][..],
-            &["__xt_z", "___xt_z", "___crt_xt_end__", "__crt_xt_end__"][..],
-            (Mechanism::CrtXt, ".CRT$XT*"),
-        ),
-    ] {
-        if let (Some(begin), Some(end)) = (symbol_rva(begin), symbol_rva(end)) {
-            if end > begin {
-                known.insert(TableRange { begin, end }, label);
-                ranges.retain(|r| r.begin != begin);
+        tls.table = Some(table);
+        for index in 0..256 {
+            let slot = table.wrapping_add(index * self.word);
+            match self.read_word(slot) {
+                Some(0) | None => break,
+                Some(va) => match va.checked_sub(self.image_base) {
+                    Some(target) if self.view.is_code(target) => tls.callbacks.push((slot, target)),
+                    _ => break,
+                },
             }
         }
+        tls
     }
-    let mut entries: Vec<RawEntry> = Vec::new();
-    let mut push = |mechanism: Mechanism,
-                    section: String,
-                    slot: u64,
-                    target: u64,
-                    resolved_by: &'static str| {
-        entries.push(RawEntry {
+
+    /// The C runtime flavour and why: MinGW-w64, the dynamic MSVC CRT (/MD) or the static one.
+    fn runtime(&self, has_mingw_lists: bool) -> (Runtime, String) {
+        let imports_from = |prefix: &str| {
+            self.imported_from
+                .values()
+                .any(|dll| dll.starts_with(prefix))
+        };
+        let crt_import = self
+            .imported_from
+            .iter()
+            .find(|(name, _)| MSVC_DYNAMIC_IMPORTS.contains(&name.as_str()));
+        if has_mingw_lists
+            || imports_from("libgcc")
+            || imports_from("libwinpthread")
+            || (imports_from("msvcrt.dll") && !imports_from("vcruntime"))
+        {
+            let evidence = if has_mingw_lists {
+                "__CTOR_LIST__/__DTOR_LIST__ (-1 ... 0 lists) as the MinGW-w64 CRT lays them out"
+            } else {
+                "imports the C runtime from msvcrt.dll without vcruntime, as MinGW-w64 does"
+            };
+            (Runtime::Mingw, evidence.to_string())
+        } else if let Some((name, dll)) = crt_import {
+            (
+                Runtime::MsvcDynamic,
+                format!("imports {name} from {dll} (/MD)"),
+            )
+        } else if self.arch == Arch::Unknown {
+            (Runtime::Unknown, "unsupported machine".to_string())
+        } else {
+            (
+                Runtime::MsvcStatic,
+                "imports none of the CRT's _initterm/_execute_onexit_table family: the CRT is \
+                 linked in (/MT)"
+                    .to_string(),
+            )
+        }
+    }
+
+    /// The CRT table ranges handed to `_initterm`/`_initterm_e`, validated, in address order.
+    /// Where the image imports _initterm (/MD, MinGW), only calls that reach the import count;
+    /// with the CRT linked in (/MT) any call does, and the sentinel checks carry the weight.
+    fn initterm_ranges(&self) -> Vec<TableRange> {
+        let is_initterm = |name: &str| name == "_initterm" || name == "_initterm_e";
+        let imports_initterm = self
+            .view
+            .import_slots
+            .values()
+            .any(|name| is_initterm(name));
+        let mut ranges: Vec<TableRange> = self
+            .view
+            .two_pointer_calls()
+            .into_iter()
+            .filter(|call| {
+                !imports_initterm
+                    || self
+                        .view
+                        .imported_callee(call.site)
+                        .is_some_and(|name| is_initterm(&name))
+            })
+            .map(|call| TableRange {
+                begin: call.first,
+                end: call.second,
+            })
+            .filter(|range| self.valid_table(range))
+            .collect();
+        ranges.sort();
+        ranges.dedup();
+        ranges
+    }
+
+    /// Checks a candidate table: bounds in one non-executable section, a whole number of
+    /// slots, and every non-null slot a base-relocated pointer into code.
+    fn valid_table(&self, range: &TableRange) -> bool {
+        let word = self.word;
+        if range.end <= range.begin
+            || (range.end - range.begin) % word != 0
+            || (range.end - range.begin) / word > 4096
+            || self.view.is_code(range.begin)
+        {
+            return false;
+        }
+        // `__x?_a` and `__x?_z` are null sentinel slots: the first slot of the range and the one
+        // just past it. Ordinary pointer tables handed to a function do not look like that.
+        if self.read_word(range.begin) != Some(0) || self.read_word(range.end) != Some(0) {
+            return false;
+        }
+        (range.begin..range.end)
+            .step_by(word as usize)
+            .all(|slot| match self.read_word(slot) {
+                None => false,
+                Some(0) => true,
+                Some(value) => {
+                    (!self.has_relocations() || self.relocated.contains(&slot))
+                        && value
+                            .checked_sub(self.image_base)
+                            .is_some_and(|rva| self.view.is_code(rva))
+                }
+            })
+    }
+
+    /// `DllMain` by name; in a stripped DLL, the entry point stands in for it: the CRT's
+    /// startup calls DllMain, so what DllMain calls directly is within reach of the entry point
+    /// too. Returns its address and every function it reaches, with their facts.
+    fn dll_main(&self, evidence: &mut Vec<String>) -> Option<DllMainFacts> {
+        let named_dll_main = self
+            .names
+            .iter()
+            .find(|(_, name)| {
+                let plain = name.trim_start_matches('_');
+                plain == "DllMain" || plain.starts_with("DllMain@")
+            })
+            .map(|(rva, _)| *rva);
+        let entry_point = u64::from(
+            self.file
+                .nt_headers()
+                .optional_header()
+                .address_of_entry_point(),
+        );
+        let rva = match named_dll_main {
+            Some(rva) => {
+                evidence.push(format!("DllMain: {rva:#x} (by symbol)"));
+                rva
+            }
+            None if self.is_dll && entry_point != 0 && self.view.is_code(entry_point) => {
+                evidence.push(format!(
+                    "DllMain: no symbol; the functions the entry point {entry_point:#x} reaches stand in for it"
+                ));
+                entry_point
+            }
+            None => return None,
+        };
+        let callees = self
+            .view
+            .analyse(rva)
+            .reached
+            .into_iter()
+            .filter(|f| *f != rva)
+            .map(|f| (f, self.names.get(&f).cloned(), self.view.analyse(f)))
+            .collect();
+        Some((rva, callees))
+    }
+}
+
+/// The entries found so far, in report order, and how their tables were located.
+#[derive(Default)]
+struct Found {
+    entries: Vec<RawEntry>,
+    evidence: Vec<String>,
+}
+
+impl Found {
+    fn push<Pe: ImageNtHeaders>(
+        &mut self,
+        image: &Image<'_, '_, Pe>,
+        (mechanism, section): (Mechanism, String),
+        slot: u64,
+        target: u64,
+        resolved_by: &'static str,
+    ) {
+        self.entries.push(RawEntry {
             mechanism,
             section,
             slot,
             target,
             address: target,
-            target_section: section_at(target),
-            symbol: names.get(&target).cloned(),
+            target_section: image.section_at(target),
+            symbol: image.names.get(&target).cloned(),
             priority: None,
             resolved_by,
         });
-    };
-    // Name order of the merged subsections: XC, XI, (XL), XP, XT.
-    let labels = [
-        (Mechanism::CrtXc, ".CRT$XC*"),
-        (Mechanism::CrtXi, ".CRT$XI*"),
-        (Mechanism::CrtXp, ".CRT$XP*"),
-        (Mechanism::CrtXt, ".CRT$XT*"),
-    ];
-    let mut covered: BTreeSet<u64> = BTreeSet::new();
-    let labelled: Vec<(TableRange, (Mechanism, &str))> = ranges
-        .iter()
-        .enumerate()
-        .map(|(index, range)| (*range, labels[index.min(labels.len() - 1)]))
-        .chain(known.iter().map(|(range, label)| (*range, *label)))
-        .collect();
-    let mut evidence: Vec<String> = labelled
-        .iter()
-        .map(|(range, (_, label))| {
+    }
+
+    /// The `.CRT$X*` tables: from call sites and symbols, then (for the /MD and MinGW shape)
+    /// the terminators that follow the XI/XL run.
+    fn crt_tables<Pe: ImageNtHeaders>(&mut self, image: &Image<'_, '_, Pe>, tls: &TlsCallbacks) {
+        let mut ranges = image.initterm_ranges();
+        // Symbols, when present, name the bounds exactly (and say which table each is).
+        let mut known: BTreeMap<TableRange, TableLabel> = BTreeMap::new();
+        for (begin, end, label) in TABLE_SYMBOLS {
+            if let (Some(begin), Some(end)) = (image.symbol_rva(begin), image.symbol_rva(end)) {
+                if end > begin {
+                    known.insert(TableRange { begin, end }, label);
+                    ranges.retain(|r| r.begin != begin);
+                }
+            }
+        }
+        let labelled: Vec<(TableRange, TableLabel)> = ranges
+            .iter()
+            .enumerate()
+            .map(|(index, range)| {
+                let label = LABELS_IN_NAME_ORDER[index.min(LABELS_IN_NAME_ORDER.len() - 1)];
+                (*range, label)
+            })
+            .chain(known.iter().map(|(range, label)| (*range, *label)))
+            .collect();
+        for (range, (_, label)) in &labelled {
             let how = if known.contains_key(range) {
                 "symbols"
             } else {
                 "an _initterm call site"
             };
-            format!(
+            self.evidence.push(format!(
                 "{label}: [{:#x}, {:#x}), {} slot(s), located from {how}",
                 range.begin,
                 range.end,
-                (range.end - range.begin) / word
-            )
-        })
-        .collect();
-    for (range, (mechanism, label)) in &labelled {
-        let mut slot = range.begin;
-        while slot < range.end {
-            covered.insert(slot);
-            if let Some(target) = code_pointer(slot) {
-                push(
-                    *mechanism,
-                    format!("{label} (in {})", section_at(slot).unwrap_or_default()),
-                    slot,
-                    target,
-                    "table slot (base-relocated pointer)",
-                );
+                (range.end - range.begin) / image.word
+            ));
+        }
+        let mut covered: BTreeSet<u64> = BTreeSet::new();
+        for (range, (mechanism, label)) in &labelled {
+            for slot in (range.begin..range.end).step_by(image.word as usize) {
+                covered.insert(slot);
+                if let Some(target) = image.code_pointer(slot) {
+                    let section = format!(
+                        "{label} (in {})",
+                        image.section_at(slot).unwrap_or_default()
+                    );
+                    let how = "table slot (base-relocated pointer)";
+                    self.push(image, (*mechanism, section), slot, target, how);
+                }
             }
-            slot += word;
+        }
+        let terminators_known = labelled
+            .iter()
+            .any(|(_, (mechanism, _))| matches!(mechanism, Mechanism::CrtXp | Mechanism::CrtXt));
+        // With only XC and XI located (the /MD and MinGW shape: nothing walks XP/XT), the
+        // pre-terminators and terminators follow XI and XL in the same merged run.
+        if ranges.len() == 2 && !terminators_known {
+            self.terminators_after(image, ranges[1].end, &covered, tls);
         }
     }
-    let terminators_known = labelled
-        .iter()
-        .any(|(_, (mechanism, _))| matches!(mechanism, Mechanism::CrtXp | Mechanism::CrtXt));
-    // With only XC and XI located (the /MD and MinGW shape: nothing walks XP/XT), the
-    // pre-terminators and terminators follow XI and XL in the same merged run.
-    if ranges.len() == 2 && !terminators_known {
-        let mut slot = ranges[1].end;
+
+    /// The XP/XT slots in the merged run that starts at `start` (the end of XI), up to the
+    /// last sentinel; TLS callbacks (XL) in between are skipped.
+    fn terminators_after<Pe: ImageNtHeaders>(
+        &mut self,
+        image: &Image<'_, '_, Pe>,
+        start: u64,
+        covered: &BTreeSet<u64>,
+        tls: &TlsCallbacks,
+    ) {
+        let is_tls_slot = |slot: u64| {
+            tls.callbacks.iter().any(|(tls_slot, _)| *tls_slot == slot) || Some(slot) == tls.table
+        };
+        let mut slot = start;
         let mut nulls = 0;
         for _ in 0..64 {
-            match read_word(slot) {
+            match image.read_word(slot) {
                 Some(0) => {
                     nulls += 1;
                     // __xi_z, __xl_a, __xl_z, __xp_a, __xp_z, __xt_a, __xt_z: past the last
@@ -440,263 +689,151 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
                         break;
                     }
                 }
-                Some(_) if tls_slots.contains(&slot) || Some(slot) == tls_callback_table => {}
-                Some(_) => match code_pointer(slot) {
+                Some(_) if is_tls_slot(slot) => {}
+                Some(_) => match image.code_pointer(slot) {
                     Some(target) if !covered.contains(&slot) => {
-                        if Some(slot) >= tls_callback_table || tls_callback_table.is_none() {
-                            push(
-                                Mechanism::CrtXt,
-                                format!(
-                                    ".CRT$XP*/.CRT$XT* (in {})",
-                                    section_at(slot).unwrap_or_default()
-                                ),
-                                slot,
-                                target,
-                                "table slot after the XI/XL run (base-relocated pointer)",
+                        if Some(slot) >= tls.table || tls.table.is_none() {
+                            let section = format!(
+                                ".CRT$XP*/.CRT$XT* (in {})",
+                                image.section_at(slot).unwrap_or_default()
                             );
+                            let how = "table slot after the XI/XL run (base-relocated pointer)";
+                            self.push(image, (Mechanism::CrtXt, section), slot, target, how);
                         }
                     }
                     _ => break,
                 },
                 None => break,
             }
-            slot += word;
+            slot += image.word;
         }
     }
-    if let Some(table) = tls_callback_table {
-        evidence.push(format!(
-            "TLS callbacks: table at {table:#x} (TLS directory), {} callback(s)",
-            tls_callbacks.len()
-        ));
-    }
-    if let Some((ctors, dtors)) = &mingw_lists {
-        evidence.push(format!(
-            "__CTOR_LIST__/__DTOR_LIST__: {} and {} entries",
-            ctors.len(),
-            dtors.len()
-        ));
-    }
-    for (slot, target) in &tls_callbacks {
-        push(
-            Mechanism::TlsCallback,
-            "TLS callbacks".to_string(),
-            *slot,
-            *target,
-            "TLS directory AddressOfCallBacks",
-        );
-    }
-    if let Some((ctor_list, dtor_list)) = &mingw_lists {
-        for (slot, target) in ctor_list {
-            push(
-                Mechanism::Ctors,
-                "__CTOR_LIST__".to_string(),
+
+    /// TLS callbacks and MinGW's constructor and destructor lists, with their evidence.
+    fn tls_and_mingw<Pe: ImageNtHeaders>(
+        &mut self,
+        image: &Image<'_, '_, Pe>,
+        tls: &TlsCallbacks,
+        mingw_lists: Option<&MingwLists>,
+    ) {
+        if let Some(table) = tls.table {
+            self.evidence.push(format!(
+                "TLS callbacks: table at {table:#x} (TLS directory), {} callback(s)",
+                tls.callbacks.len()
+            ));
+        }
+        if let Some((ctors, dtors)) = mingw_lists {
+            self.evidence.push(format!(
+                "__CTOR_LIST__/__DTOR_LIST__: {} and {} entries",
+                ctors.len(),
+                dtors.len()
+            ));
+        }
+        for (slot, target) in &tls.callbacks {
+            let table = (Mechanism::TlsCallback, "TLS callbacks".to_string());
+            self.push(
+                image,
+                table,
                 *slot,
                 *target,
-                "-1 ... 0 list (base-relocated pointer)",
+                "TLS directory AddressOfCallBacks",
             );
+        }
+        let Some((ctor_list, dtor_list)) = mingw_lists else {
+            return;
+        };
+        let how = "-1 ... 0 list (base-relocated pointer)";
+        for (slot, target) in ctor_list {
+            let table = (Mechanism::Ctors, "__CTOR_LIST__".to_string());
+            self.push(image, table, *slot, *target, how);
         }
         for (slot, target) in dtor_list {
-            push(
-                Mechanism::Dtors,
-                "__DTOR_LIST__".to_string(),
-                *slot,
-                *target,
-                "-1 ... 0 list (base-relocated pointer)",
-            );
+            let table = (Mechanism::Dtors, "__DTOR_LIST__".to_string());
+            self.push(image, table, *slot, *target, how);
         }
     }
-
-    // Facts for every target, then DllMain: what its DLL_PROCESS_DETACH path may call.
-    let GatheredFacts {
-        facts,
-        function_names,
-        display_addresses,
-    } = GatheredFacts::gather(
-        &entries,
-        |address| view.analyse(address),
-        |address| names.get(&address).cloned(),
-        |address| address,
-    );
-    // DllMain by name; in a stripped DLL, the entry point stands in for it: the CRT's startup
-    // calls DllMain, so what DllMain calls directly is within reach of the entry point too.
-    let named_dll_main = names
-        .iter()
-        .find(|(_, name)| {
-            let plain = name.trim_start_matches('_');
-            plain == "DllMain" || plain.starts_with("DllMain@")
-        })
-        .map(|(rva, _)| *rva);
-    let entry_point = u64::from(optional.address_of_entry_point());
-    let dll_main = match named_dll_main {
-        Some(rva) => {
-            evidence.push(format!("DllMain: {rva:#x} (by symbol)"));
-            Some(rva)
-        }
-        None if is_dll && entry_point != 0 && view.is_code(entry_point) => {
-            evidence.push(format!(
-                "DllMain: no symbol; the functions the entry point {entry_point:#x} reaches stand in for it"
-            ));
-            Some(entry_point)
-        }
-        None => None,
-    };
-    let dll_main_calls = dll_main.map(|rva| {
-        let reached = view.analyse(rva).reached;
-        let callees = reached
-            .into_iter()
-            .filter(|f| *f != rva)
-            .map(|f| (f, names.get(&f).cloned(), view.analyse(f)))
-            .collect();
-        (rva, callees)
-    });
-
-    let kind = if is_dll {
-        BinaryKind::SharedLibrary
-    } else {
-        BinaryKind::Executable
-    };
-    let never_unloaded = (!is_dll).then(|| {
-        "an executable is never unloaded, so its constructors cannot leak across unloads"
-            .to_string()
-    });
-    Ok(Inventory {
-        format: Format::Pe,
-        arch,
-        kind,
-        runtime,
-        runtime_evidence,
-        never_unloaded,
-        entries,
-        facts,
-        function_names,
-        display_addresses,
-        dll_main: dll_main_calls,
-        evidence,
-    })
-}
-
-/// Checks a candidate table: bounds in one non-executable section, a whole number of slots, and
-/// every non-null slot a base-relocated pointer into code.
-fn valid_table(
-    view: &CodeView,
-    range: &TableRange,
-    word: u64,
-    relocated: &BTreeSet<u64>,
-    has_relocations: bool,
-    image_base: u64,
-    read_word: &dyn Fn(u64) -> Option<u64>,
-) -> bool {
-    if range.end <= range.begin
-        || (range.end - range.begin) % word != 0
-        || (range.end - range.begin) / word > 4096
-        || view.is_code(range.begin)
-    {
-        return false;
-    }
-    // `__x?_a` and `__x?_z` are null sentinel slots: the first slot of the range and the one
-    // just past it. Ordinary pointer tables handed to a function do not look like that.
-    if read_word(range.begin) != Some(0) || read_word(range.end) != Some(0) {
-        return false;
-    }
-    let mut slot = range.begin;
-    while slot < range.end {
-        match read_word(slot) {
-            None => return false,
-            Some(0) => {}
-            Some(value) => {
-                if has_relocations && !relocated.contains(&slot) {
-                    return false;
-                }
-                match value.checked_sub(image_base) {
-                    Some(rva) if view.is_code(rva) => {}
-                    _ => return false,
-                }
-            }
-        }
-        slot += word;
-    }
-    true
 }
 
 /// Finds MinGW's adjacent `-1, ctors..., 0, -1, dtors..., 0` lists: by symbol, else by shape.
-/// Returns (slot, target) pairs for the constructor and the destructor list.
-#[allow(clippy::type_complexity)]
-fn find_mingw_lists(
-    view: &CodeView,
-    relocated: &BTreeSet<u64>,
-    has_relocations: bool,
-    word: u64,
-    image_base: u64,
-    symbol_rva: &dyn Fn(&[&str]) -> Option<u64>,
-) -> Option<(Vec<(u64, u64)>, Vec<(u64, u64)>)> {
-    let all_ones = if word == 8 {
-        u64::MAX
-    } else {
-        u64::from(u32::MAX)
+fn find_mingw_lists<Pe: ImageNtHeaders>(image: &Image<'_, '_, Pe>) -> Option<MingwLists> {
+    let region_at = |rva: u64| {
+        image
+            .view
+            .regions
+            .iter()
+            .find(|r| rva >= r.start && rva - r.start < r.size)
     };
-    let read = |region: &Region, offset: usize| -> Option<u64> {
-        let bytes = region.bytes.get(offset..offset + word as usize)?;
+    let list_at_rva = |rva: u64| {
+        let region = region_at(rva)?;
+        mingw_list_at(image, region, (rva - region.start) as usize)
+    };
+    if let Some(ctor) = image.symbol_rva(&["__CTOR_LIST__", "___CTOR_LIST__"]) {
+        let (ctors, _) = list_at_rva(ctor)?;
+        let dtors = image
+            .symbol_rva(&["__DTOR_LIST__", "___DTOR_LIST__"])
+            .and_then(list_at_rva)
+            .map(|(list, _)| list)
+            .unwrap_or_default();
+        return Some((ctors, dtors));
+    }
+    let word = image.word as usize;
+    for region in &image.view.regions {
+        let mut offset = 0usize;
+        while offset + 2 * word <= region.bytes.len() {
+            if let Some((ctors, next)) = mingw_list_at(image, region, offset) {
+                if let Some((dtors, _)) = mingw_list_at(image, region, next) {
+                    if !ctors.is_empty() || !dtors.is_empty() {
+                        return Some((ctors, dtors));
+                    }
+                }
+            }
+            offset += word;
+        }
+    }
+    None
+}
+
+/// One `-1, entries..., 0` list starting at `offset` of `region` (the -1 word): its
+/// (slot, target) entries and the offset after its 0.
+fn mingw_list_at<Pe: ImageNtHeaders>(
+    image: &Image<'_, '_, Pe>,
+    region: &Region,
+    offset: usize,
+) -> Option<(Vec<(u64, u64)>, usize)> {
+    let word = image.word as usize;
+    let read = |offset: usize| -> Option<u64> {
+        let bytes = region.bytes.get(offset..offset + word)?;
         Some(if word == 8 {
             u64::from_le_bytes(bytes.try_into().ok()?)
         } else {
             u64::from(u32::from_le_bytes(bytes.try_into().ok()?))
         })
     };
-    // One list starting at `offset` (the -1 word): its entries and the offset after its 0.
-    let list_at = |region: &Region, offset: usize| -> Option<(Vec<(u64, u64)>, usize)> {
-        if read(region, offset)? != all_ones {
+    let all_ones = if word == 8 {
+        u64::MAX
+    } else {
+        u64::from(u32::MAX)
+    };
+    if read(offset)? != all_ones {
+        return None;
+    }
+    let mut entries = Vec::new();
+    let mut cursor = offset + word;
+    for _ in 0..1024 {
+        let value = read(cursor)?;
+        let slot = region.start.wrapping_add(cursor as u64);
+        if value == 0 {
+            return Some((entries, cursor + word));
+        }
+        if image.has_relocations() && !image.relocated.contains(&slot) {
             return None;
         }
-        let mut entries = Vec::new();
-        let mut cursor = offset + word as usize;
-        for _ in 0..1024 {
-            let value = read(region, cursor)?;
-            let slot = region.start.wrapping_add(cursor as u64);
-            if value == 0 {
-                return Some((entries, cursor + word as usize));
-            }
-            if has_relocations && !relocated.contains(&slot) {
-                return None;
-            }
-            let rva = value.checked_sub(image_base)?;
-            if !view.is_code(rva) {
-                return None;
-            }
-            entries.push((slot, rva));
-            cursor += word as usize;
+        let rva = value.checked_sub(image.image_base)?;
+        if !image.view.is_code(rva) {
+            return None;
         }
-        None
-    };
-    if let Some(ctor) = symbol_rva(&["__CTOR_LIST__", "___CTOR_LIST__"]) {
-        let region = view
-            .regions
-            .iter()
-            .find(|r| ctor >= r.start && ctor - r.start < r.size)?;
-        let (ctors, _) = list_at(region, (ctor - region.start) as usize)?;
-        let dtors = symbol_rva(&["__DTOR_LIST__", "___DTOR_LIST__"])
-            .and_then(|d| {
-                let region = view
-                    .regions
-                    .iter()
-                    .find(|r| d >= r.start && d - r.start < r.size)?;
-                list_at(region, (d - region.start) as usize)
-            })
-            .map(|(list, _)| list)
-            .unwrap_or_default();
-        return Some((ctors, dtors));
-    }
-    for region in &view.regions {
-        let mut offset = 0usize;
-        while offset + 2 * word as usize <= region.bytes.len() {
-            if let Some((ctors, next)) = list_at(region, offset) {
-                if let Some((dtors, _)) = list_at(region, next) {
-                    if !ctors.is_empty() || !dtors.is_empty() {
-                        return Some((ctors, dtors));
-                    }
-                }
-            }
-            offset += word as usize;
-        }
+        entries.push((slot, rva));
+        cursor += word;
     }
     None
 }
