@@ -2,7 +2,8 @@
 //! engine reports about it (`FileReport`, `Entry`, `Finding`).
 //!
 //! The serialised field names and enum spellings here are the JSON contract documented in the
-//! README; renaming one is a breaking change for CI users.
+//! README (a file's own fields are laid out by `crate::report::json`); renaming one is a
+//! breaking change for CI users.
 
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -437,8 +438,9 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// The report for one file or archive member.
-#[derive(Debug, Clone, Serialize)]
+/// The report for one file or archive member. Its JSON form (with what `audit --confirm`
+/// attaches) is laid out by `crate::report::json`.
+#[derive(Debug, Clone)]
 pub struct FileReport {
     pub path: String,
     pub member: Option<String>,
@@ -453,11 +455,7 @@ pub struct FileReport {
     pub runtime_evidence: Option<String>,
     pub never_unloaded: Option<String>,
     /// How the tables were located (PE images), one line each.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
-    /// What `audit --confirm` found by loading and unloading the library.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub confirmation: Option<crate::leakcheck::Confirmation>,
     /// False when the file was not audited (unknown format, not yet supported, import member).
     pub audited: bool,
     /// Why the file was not audited, when it was not.
@@ -479,7 +477,6 @@ impl FileReport {
             runtime_evidence: None,
             never_unloaded: None,
             evidence: Vec::new(),
-            confirmation: None,
             audited: false,
             not_audited_reason: None,
         }
