@@ -341,18 +341,21 @@ fn run_audit(args: AuditArgs) -> Status {
         mut reports,
         skipped,
     } = audit_with_progress(&args);
-    if args.confirm {
-        // One child process at a time: the measurements must not disturb each other.
-        let options = blastool::leakcheck::Options::default();
-        for report in &mut reports {
-            report.confirmation = blastool::leakcheck::confirm(report, &options);
-        }
-    }
     let mut context = RunContext {
         source_root: cwd,
         sarif_omit_suppressed: args.sarif_omit_suppressed,
         ..RunContext::default()
     };
+    if args.confirm {
+        // One child process at a time: the measurements must not disturb each other.
+        let options = blastool::leakcheck::Options::default();
+        for report in &reports {
+            if let Some(confirmation) = blastool::leakcheck::confirm(report, &options) {
+                let file = (report.path.clone(), report.member.clone());
+                context.confirmations.insert(file, confirmation);
+            }
+        }
+    }
     policy::fingerprint_all(&mut reports, &context.source_root);
     if let Some(config) = &config {
         policy::apply_config(&mut reports, config, policy::today(), &mut context.policy);

@@ -1,25 +1,30 @@
 //! The audit engine: reads binaries, finds constructors and destructors, pairs them and judges
 //! whether each constructor's work is undone when the library is unloaded.
 //!
+//! The stages, in the order a file goes through them:
+//! - input layer: `input` (paths, directories, memory maps), `container` (wheels, tarballs,
+//!   compressed files), `archive` (static archives' members); this module sniffs each binary;
+//! - `read`: one reader per format (ELF, COFF, PE) produces the common `model::Inventory`;
+//! - `walk`: the code walk the readers call for every entry target (x86, x86-64, AArch64
+//!   disassembly in images, relocations in objects);
+//! - `judge`: runtime rules, pairing and findings turn the inventory into a `model::FileReport`.
+//!
 //! Entry points: [`audit_bytes`] for one binary's contents, [`audit_input`] for any input's
 //! contents (containers too: what the fuzzer drives) and [`audit_paths`] /
 //! [`audit_paths_with`] for files and directories (memory-mapped, audited in parallel).
 
-pub mod coff;
+mod archive;
 pub mod container;
-pub mod disasm;
-pub mod elf;
 mod input;
 pub mod judge;
 pub mod model;
-pub mod object_code;
-pub mod pe;
+pub mod read;
+pub mod walk;
 
 use container::Limits;
 use model::{FileReport, Format, Skipped};
-use object::elf::{FileHeader32, FileHeader64};
-use object::{Endianness, FileKind};
-use std::path::{Path, PathBuf};
+use object::FileKind;
+use std::path::Path;
 
 pub use input::{audit_file, audit_file_with, audit_paths, audit_paths_with, expand_paths, Found};
 
@@ -125,19 +130,7 @@ fn audit_kind(
             )]
         }
     };
-    let judged = |result: Result<model::Inventory, String>, format: Format| match result {
-        Ok(inventory) => judge::judge(inventory, path, member.clone()),
-        Err(error) => FileReport::failed(path, member.clone(), format, error),
-    };
     match kind {
-        FileKind::Elf32 => vec![judged(
-            elf::inventory::<FileHeader32<Endianness>>(data),
-            Format::Elf,
-        )],
-        FileKind::Elf64 => vec![judged(
-            elf::inventory::<FileHeader64<Endianness>>(data),
-            Format::Elf,
-        )],
         // rustc's split-debuginfo members of windows-gnu static libraries (`*.rcgu.dwo`) are
         // COFF headers with no section at all: nothing can run from them.
         FileKind::Coff if data.len() >= 20 && data[2..4] == [0, 0] => {
@@ -150,16 +143,9 @@ fn audit_kind(
             report.audited = true;
             vec![report]
         }
-        FileKind::Coff | FileKind::CoffBig => vec![judged(coff::inventory(data), Format::Coff)],
-        FileKind::Pe32 => vec![judged(
-            pe::inventory::<object::pe::ImageNtHeaders32>(data),
-            Format::Pe,
-        )],
-        FileKind::Pe64 => vec![judged(
-            pe::inventory::<object::pe::ImageNtHeaders64>(data),
-            Format::Pe,
-        )],
-        FileKind::Archive if top_level => audit_archive(path, member.as_deref(), data, origin),
+        FileKind::Archive if top_level => {
+            archive::audit_archive(path, member.as_deref(), data, origin)
+        }
         FileKind::Archive => vec![FileReport::not_audited(
             path,
             member,
@@ -172,114 +158,17 @@ fn audit_kind(
             Format::Coff,
             "short import member: it holds no code",
         )],
-        other => vec![FileReport::not_audited(
-            path,
-            member,
-            Format::Unknown,
-            &format!("{other:?} files are not supported"),
-        )],
-    }
-}
-
-/// Audits a static archive's members, named `name` or, when the archive is itself a member of
-/// a container, `container_member(name)`.
-fn audit_archive(
-    path: &str,
-    container_member: Option<&str>,
-    data: &[u8],
-    origin: Origin,
-) -> Vec<FileReport> {
-    let archive_member = || container_member.map(str::to_string);
-    let archive = match object::read::archive::ArchiveFile::parse(data) {
-        Ok(archive) => archive,
-        Err(error) => {
-            return vec![FileReport::failed(
+        other => match read::inventory(other, data) {
+            Some((_, Ok(inventory))) => vec![judge::judge(inventory, path, member)],
+            Some((format, Err(error))) => vec![FileReport::failed(path, member, format, error)],
+            None => vec![FileReport::not_audited(
                 path,
-                archive_member(),
-                Format::Archive,
-                format!("not a valid archive: {error}"),
-            )]
-        }
-    };
-    let mut reports = Vec::new();
-    for member in archive.members() {
-        let member = match member {
-            Ok(member) => member,
-            Err(error) => {
-                reports.push(FileReport::failed(
-                    path,
-                    archive_member(),
-                    Format::Archive,
-                    format!("archive member table is corrupt: {error}"),
-                ));
-                break;
-            }
-        };
-        let name = String::from_utf8_lossy(member.name()).into_owned();
-        let name = match container_member {
-            Some(archive) => format!("{archive}({name})"),
-            None => name,
-        };
-        if member.is_thin() && container_member.is_some() {
-            // Its members are files beside the archive, which a container does not have.
-            reports.push(FileReport::failed(
-                path,
-                Some(name),
-                Format::Archive,
-                "a thin archive inside a container: its members are not in the container"
-                    .to_string(),
-            ));
-            continue;
-        }
-        if member.is_thin() {
-            let location = origin
-                .directory
-                .map(|dir| dir.join(&name))
-                .unwrap_or_else(|| PathBuf::from(&name));
-            match std::fs::read(&location) {
-                Ok(bytes) if is_short_import(&bytes) => {}
-                Ok(bytes) => reports.extend(audit_member(path, Some(name), &bytes, origin, false)),
-                Err(error) => reports.push(FileReport::failed(
-                    path,
-                    Some(name),
-                    Format::Unknown,
-                    format!(
-                        "thin archive member {} cannot be read: {error}",
-                        location.display()
-                    ),
-                )),
-            }
-            continue;
-        }
-        match member.data(data) {
-            Ok(bytes) if is_short_import(bytes) => {}
-            Ok(bytes) => reports.extend(audit_member(path, Some(name), bytes, origin, false)),
-            Err(error) => reports.push(FileReport::failed(
-                path,
-                Some(name),
+                member,
                 Format::Unknown,
-                format!("archive member data is out of bounds: {error}"),
-            )),
-        }
+                &format!("{other:?} files are not supported"),
+            )],
+        },
     }
-    judge::pair_across_members(&mut reports);
-    if reports.is_empty() {
-        let mut report = FileReport::not_audited(
-            path,
-            archive_member(),
-            Format::Archive,
-            "the archive has no object members",
-        );
-        report.audited = true;
-        reports.push(report);
-    }
-    reports
-}
-
-/// MSVC import libraries are full of short import members (no code, one per imported
-/// function): they are skipped quietly.
-fn is_short_import(bytes: &[u8]) -> bool {
-    matches!(FileKind::parse(bytes), Ok(FileKind::CoffImport))
 }
 
 /// Audits a binary found inside a container: exactly as the same file on disk, except that a

@@ -2,7 +2,8 @@
 //! engine reports about it (`FileReport`, `Entry`, `Finding`).
 //!
 //! The serialised field names and enum spellings here are the JSON contract documented in the
-//! README; renaming one is a breaking change for CI users.
+//! README (a file's own fields are laid out by `crate::report::json`); renaming one is a
+//! breaking change for CI users.
 
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -319,6 +320,42 @@ pub struct Entry {
     pub key: u64,
 }
 
+impl Entry {
+    /// A user entry for the function `key` (shown at `address`), as found through `section`:
+    /// the judgement fills in its origin, pairing and whether it runs on unload.
+    pub fn new(
+        mechanism: Mechanism,
+        key: u64,
+        address: u64,
+        symbol: Option<String>,
+        section: String,
+        resolved_by: &'static str,
+    ) -> Self {
+        Entry {
+            role: mechanism.role(),
+            mechanism,
+            address,
+            symbol,
+            section,
+            origin: Origin::User,
+            runs_on_unload: false,
+            registers_exit_handler: false,
+            paired_with: None,
+            slot: 0,
+            priority: None,
+            target_section: None,
+            resolved_by,
+            exit_handler_call: None,
+            paired_by: None,
+            paired_with_symbol: None,
+            why_origin: None,
+            calls_nothing: false,
+            runs_on_unload_because: None,
+            key,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -401,8 +438,9 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// The report for one file or archive member.
-#[derive(Debug, Clone, Serialize)]
+/// The report for one file or archive member. Its JSON form (with what `audit --confirm`
+/// attaches) is laid out by `crate::report::json`.
+#[derive(Debug, Clone)]
 pub struct FileReport {
     pub path: String,
     pub member: Option<String>,
@@ -417,11 +455,7 @@ pub struct FileReport {
     pub runtime_evidence: Option<String>,
     pub never_unloaded: Option<String>,
     /// How the tables were located (PE images), one line each.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
-    /// What `audit --confirm` found by loading and unloading the library.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub confirmation: Option<crate::leakcheck::Confirmation>,
     /// False when the file was not audited (unknown format, not yet supported, import member).
     pub audited: bool,
     /// Why the file was not audited, when it was not.
@@ -443,7 +477,6 @@ impl FileReport {
             runtime_evidence: None,
             never_unloaded: None,
             evidence: Vec::new(),
-            confirmation: None,
             audited: false,
             not_audited_reason: None,
         }

@@ -8,8 +8,9 @@ pub mod sarif;
 pub mod text;
 
 use crate::audit::model::{BaselineState, FileReport, Severity, Skipped};
+use crate::leakcheck::Confirmation;
 use crate::policy::PolicyOutcome;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 /// The output formats of `blastool audit`.
@@ -93,8 +94,13 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
-/// What the run knows beyond the reports: the directory SARIF URIs are relative to, and what
-/// the configuration and the baseline did.
+/// What `audit --confirm` found per file, by (path, member). The leak check runs after the
+/// audit and its verdicts travel beside the reports, not inside them: the audit engine does
+/// not depend on the leak check (the leak check reads the engine's reports).
+pub type Confirmations = HashMap<(String, Option<String>), Confirmation>;
+
+/// What the run knows beyond the reports: the directory SARIF URIs are relative to, what
+/// the configuration and the baseline did, and what `--confirm` found.
 #[derive(Debug, Clone, Default)]
 pub struct RunContext {
     /// `%SRCROOT%`: the current directory of the run.
@@ -102,6 +108,15 @@ pub struct RunContext {
     pub policy: PolicyOutcome,
     /// Leave allowed findings out of SARIF (GitHub shows suppressed results as open alerts).
     pub sarif_omit_suppressed: bool,
+    pub confirmations: Confirmations,
+}
+
+impl RunContext {
+    /// The leak check's verdict on a report's file, when `--confirm` checked it.
+    pub fn confirmation(&self, report: &FileReport) -> Option<&Confirmation> {
+        self.confirmations
+            .get(&(report.path.clone(), report.member.clone()))
+    }
 }
 
 /// Renders the whole report in the chosen format.
@@ -115,8 +130,8 @@ pub fn render(
     context: &RunContext,
 ) -> String {
     match format {
-        OutputFormat::Text => text::render(reports, skipped, options),
-        OutputFormat::Json => json::render(reports, skipped, &context.policy),
+        OutputFormat::Text => text::render(reports, skipped, options, context),
+        OutputFormat::Json => json::render(reports, skipped, context),
         OutputFormat::Sarif => sarif::render(reports, context),
         OutputFormat::Markdown => markdown::render(reports, &context.policy),
     }

@@ -8,6 +8,7 @@
 //! the SARIF 2.1.0 schema with Microsoft's validator.
 
 use crate::audit::model::{BaselineState, FileReport, Finding, Severity};
+use crate::leakcheck::Confirmation;
 use crate::policy::baseline::BaselineFinding;
 use crate::report::identity::{self, FINGERPRINT_KEY};
 use crate::report::RunContext;
@@ -134,7 +135,7 @@ struct ResultProperties {
     arch: Option<&'static str>,
     /// The `audit --confirm` verdict for the file, when it was checked.
     #[serde(skip_serializing_if = "Option::is_none")]
-    leakcheck: Option<crate::leakcheck::Confirmation>,
+    leakcheck: Option<Confirmation>,
 }
 
 #[derive(Serialize)]
@@ -339,7 +340,12 @@ fn logical_locations(
     out
 }
 
-fn result(report: &FileReport, finding: &Finding, root: &Path) -> SarifResult {
+fn result(
+    report: &FileReport,
+    finding: &Finding,
+    confirmation: Option<&Confirmation>,
+    root: &Path,
+) -> SarifResult {
     let rule_index = rules::ALL
         .iter()
         .position(|r| r.id == finding.rule)
@@ -399,7 +405,7 @@ fn result(report: &FileReport, finding: &Finding, root: &Path) -> SarifResult {
             symbol: finding.symbol.clone(),
             runtime: report.runtime.map(|r| r.name()),
             arch: report.arch.map(|a| a.name()),
-            leakcheck: report.confirmation.clone(),
+            leakcheck: confirmation.cloned(),
         },
     }
 }
@@ -485,7 +491,7 @@ pub fn render(reports: &[FileReport], context: &RunContext) -> String {
             if context.sarif_omit_suppressed && finding.allowed.is_some() {
                 continue;
             }
-            results.push(result(report, finding, root));
+            results.push(result(report, finding, context.confirmation(report), root));
         }
     }
     if !context.sarif_omit_suppressed {

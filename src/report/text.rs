@@ -4,7 +4,8 @@
 use crate::audit::model::{
     BaselineState, BinaryKind, Entry, FileReport, Finding, Origin, Role, Severity, Skipped,
 };
-use crate::report::{RenderOptions, Summary};
+use crate::leakcheck::Confirmation;
+use crate::report::{RenderOptions, RunContext, Summary};
 use std::fmt::Write;
 
 struct Paint {
@@ -91,7 +92,12 @@ fn policy_note(finding: &Finding) -> String {
 }
 
 /// The report, then (with `--verbose`) one line per skipped container member, then the summary.
-pub fn render(reports: &[FileReport], skipped: &[Skipped], options: RenderOptions) -> String {
+pub fn render(
+    reports: &[FileReport],
+    skipped: &[Skipped],
+    options: RenderOptions,
+    context: &RunContext,
+) -> String {
     let paint = Paint { on: options.color };
     let mut out = String::new();
     for report in reports {
@@ -134,7 +140,8 @@ pub fn render(reports: &[FileReport], skipped: &[Skipped], options: RenderOption
             }
             continue;
         }
-        full_block(&mut out, report, &shown, options, &paint);
+        let confirmation = context.confirmation(report);
+        full_block(&mut out, report, &shown, confirmation, options, &paint);
     }
     if options.verbose {
         for each in skipped {
@@ -154,6 +161,7 @@ fn full_block(
     out: &mut String,
     report: &FileReport,
     shown: &[&Entry],
+    confirmation: Option<&Confirmation>,
     options: RenderOptions,
     paint: &Paint,
 ) {
@@ -197,7 +205,7 @@ fn full_block(
             "    (+{hidden} toolchain entries; --verbose shows them)"
         );
     }
-    if let Some(confirmation) = &report.confirmation {
+    if let Some(confirmation) = confirmation {
         let line = match (
             &confirmation.leak,
             &confirmation.error,

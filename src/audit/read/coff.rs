@@ -4,9 +4,11 @@
 //! analysis (`object_code`) together with which CRT the object asks for.
 
 use crate::audit::model::{Arch, Format, Inventory, Mechanism, Runtime};
-use crate::audit::object_code::{self, ObjectCode};
+use crate::audit::walk::object_code::{self, ObjectCode};
 use object::pe;
-use object::read::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
+use object::read::{
+    Object, ObjectSection, ObjectSymbol, Relocation, RelocationFlags, RelocationTarget,
+};
 use object::{Architecture, SectionKind, SymbolKind};
 use std::collections::{BTreeMap, HashMap};
 
@@ -41,6 +43,7 @@ pub fn table_of_section(name: &str) -> Option<(Mechanism, Option<u32>)> {
     Some((mechanism, 65535u32.checked_sub(number)))
 }
 
+/// The instruction set of a COFF machine.
 fn arch_of(architecture: Architecture) -> Arch {
     match architecture {
         Architecture::X86_64 => Arch::X86_64,
@@ -55,27 +58,11 @@ fn arch_of(architecture: Architecture) -> Arch {
 pub fn inventory(data: &[u8]) -> Result<Inventory> {
     let file = object::File::parse(data).map_err(|e| format!("not a valid COFF object: {e}"))?;
     let arch = arch_of(file.architecture());
-
+    // Symbol values are needed to resolve relocations: read the symbols first.
+    let symbols = symbols(&file);
     let mut sections = BTreeMap::new();
     let mut relocs: HashMap<usize, Vec<object_code::Reloc>> = HashMap::new();
     let mut directives = String::new();
-    // Symbol values are needed to resolve relocations: read the symbols first.
-    let mut symbols = BTreeMap::new();
-    for symbol in file.symbols() {
-        let section = symbol.section_index().map(|i| i.0);
-        symbols.insert(
-            symbol.index().0,
-            object_code::Symbol {
-                name: symbol.name().unwrap_or("").to_string(),
-                section,
-                value: symbol.address(),
-                size: 0,
-                is_function: symbol.kind() == SymbolKind::Text && section.is_some(),
-                is_section: symbol.kind() == SymbolKind::Section,
-                is_data: false,
-            },
-        );
-    }
     for section in file.sections() {
         let index = section.index().0;
         let name = section.name().unwrap_or("").to_string();
@@ -83,47 +70,10 @@ pub fn inventory(data: &[u8]) -> Result<Inventory> {
         if name == ".drectve" {
             directives.push_str(&String::from_utf8_lossy(bytes));
         }
-        let mut list = Vec::new();
-        for (offset, reloc) in section.relocations() {
-            let RelocationTarget::Symbol(symbol) = reloc.target() else {
-                continue;
-            };
-            let RelocationFlags::Coff { typ } = reloc.flags() else {
-                continue;
-            };
-            let is_call = match arch {
-                // The opcode byte before the displacement says call (E8) or jmp (E9).
-                Arch::X86_64 | Arch::X86 => offset
-                    .checked_sub(1)
-                    .and_then(|o| bytes.get(o as usize))
-                    .is_some_and(|b| *b == 0xe8 || *b == 0xe9),
-                _ => is_call_type(arch, typ),
-            };
-            // COFF keeps addends in the relocated field; branch fields hold none, and x86
-            // PC-relative fields (REL32) keep only the offset from the symbol.
-            let width = usize::from(reloc.size() / 8).clamp(1, 8);
-            let inplace = if is_call_type(arch, typ) {
-                0
-            } else {
-                usize::try_from(offset)
-                    .ok()
-                    .and_then(|o| bytes.get(o..o.checked_add(width)?))
-                    .map(|b| {
-                        let mut word = [0u8; 8];
-                        word[..width].copy_from_slice(b);
-                        let shift = 64 - 8 * width as u32;
-                        (i64::from_le_bytes(word) << shift) >> shift
-                    })
-                    .unwrap_or(0)
-            };
-            let value = symbols.get(&symbol.0).map_or(0, |s| s.value);
-            list.push(object_code::Reloc {
-                offset,
-                symbol: symbol.0,
-                is_call,
-                target_offset: value.wrapping_add(inplace as u64),
-            });
-        }
+        let list = section
+            .relocations()
+            .filter_map(|(offset, reloc)| relocation(arch, bytes, &symbols, offset, &reloc))
+            .collect();
         relocs.insert(index, list);
         sections.insert(
             index,
@@ -138,37 +88,111 @@ pub fn inventory(data: &[u8]) -> Result<Inventory> {
             },
         );
     }
+    let (runtime, runtime_evidence) = runtime(&directives, &sections);
+    let code = ObjectCode::new(arch, sections, symbols, relocs);
+    Ok(code.inventory(Format::Coff, table_of_section, runtime, runtime_evidence))
+}
 
+/// Every symbol by index, as the object analysis sees it.
+fn symbols(file: &object::File) -> BTreeMap<usize, object_code::Symbol> {
+    file.symbols()
+        .map(|symbol| {
+            let section = symbol.section_index().map(|i| i.0);
+            let entry = object_code::Symbol {
+                name: symbol.name().unwrap_or("").to_string(),
+                section,
+                value: symbol.address(),
+                size: 0,
+                is_function: symbol.kind() == SymbolKind::Text && section.is_some(),
+                is_section: symbol.kind() == SymbolKind::Section,
+                is_data: false,
+            };
+            (symbol.index().0, entry)
+        })
+        .collect()
+}
+
+/// One relocation of a section (`bytes`) against a symbol, with its target offset worked out;
+/// None for relocations that name no symbol.
+fn relocation(
+    arch: Arch,
+    bytes: &[u8],
+    symbols: &BTreeMap<usize, object_code::Symbol>,
+    offset: u64,
+    reloc: &Relocation,
+) -> Option<object_code::Reloc> {
+    let RelocationTarget::Symbol(symbol) = reloc.target() else {
+        return None;
+    };
+    let RelocationFlags::Coff { typ } = reloc.flags() else {
+        return None;
+    };
+    let is_call = match arch {
+        // The opcode byte before the displacement says call (E8) or jmp (E9).
+        Arch::X86_64 | Arch::X86 => offset
+            .checked_sub(1)
+            .and_then(|o| bytes.get(o as usize))
+            .is_some_and(|b| *b == 0xe8 || *b == 0xe9),
+        _ => is_call_type(arch, typ),
+    };
+    // COFF keeps addends in the relocated field; branch fields hold none, and x86
+    // PC-relative fields (REL32) keep only the offset from the symbol.
+    let width = usize::from(reloc.size() / 8).clamp(1, 8);
+    let inplace = if is_call_type(arch, typ) {
+        0
+    } else {
+        usize::try_from(offset)
+            .ok()
+            .and_then(|o| bytes.get(o..o.checked_add(width)?))
+            .map(|b| {
+                let mut word = [0u8; 8];
+                word[..width].copy_from_slice(b);
+                let shift = 64 - 8 * width as u32;
+                (i64::from_le_bytes(word) << shift) >> shift
+            })
+            .unwrap_or(0)
+    };
+    let value = symbols.get(&symbol.0).map_or(0, |s| s.value);
+    Some(object_code::Reloc {
+        offset,
+        symbol: symbol.0,
+        is_call,
+        target_offset: value.wrapping_add(inplace as u64),
+    })
+}
+
+/// The CRT the object asks for in its `.drectve` directives, else what its tables suggest.
+fn runtime(
+    directives: &str,
+    sections: &BTreeMap<usize, object_code::Section>,
+) -> (Runtime, String) {
     let lower = directives.to_ascii_lowercase();
     let has_gnu_lists = sections
         .values()
         .any(|s| s.name.starts_with(".ctors") || s.name.starts_with(".dtors"));
-    let (runtime, runtime_evidence) =
-        if lower.contains("defaultlib:msvcrt") || lower.contains("defaultlib:\"msvcrt") {
-            (
-                Runtime::MsvcDynamic,
-                "/DEFAULTLIB:msvcrt directive (/MD)".to_string(),
-            )
-        } else if lower.contains("defaultlib:libcmt") || lower.contains("defaultlib:\"libcmt") {
-            (
-                Runtime::MsvcStatic,
-                "/DEFAULTLIB:libcmt directive (/MT)".to_string(),
-            )
-        } else if has_gnu_lists {
-            (
-                Runtime::Mingw,
-                ".ctors/.dtors lists, as MinGW GCC and clang emit them".to_string(),
-            )
-        } else {
-            (
-                Runtime::Unknown,
-                "no /DEFAULTLIB directive: the CRT is chosen at link time; .CRT$XT* is judged as \
+    if lower.contains("defaultlib:msvcrt") || lower.contains("defaultlib:\"msvcrt") {
+        (
+            Runtime::MsvcDynamic,
+            "/DEFAULTLIB:msvcrt directive (/MD)".to_string(),
+        )
+    } else if lower.contains("defaultlib:libcmt") || lower.contains("defaultlib:\"libcmt") {
+        (
+            Runtime::MsvcStatic,
+            "/DEFAULTLIB:libcmt directive (/MT)".to_string(),
+        )
+    } else if has_gnu_lists {
+        (
+            Runtime::Mingw,
+            ".ctors/.dtors lists, as MinGW GCC and clang emit them".to_string(),
+        )
+    } else {
+        (
+            Runtime::Unknown,
+            "no /DEFAULTLIB directive: the CRT is chosen at link time; .CRT$XT* is judged as \
              under the dynamic CRT (/MD), the usual choice for DLLs"
-                    .to_string(),
-            )
-        };
-    let code = ObjectCode::new(arch, sections, symbols, relocs);
-    Ok(code.inventory(Format::Coff, table_of_section, runtime, runtime_evidence))
+                .to_string(),
+        )
+    }
 }
 
 fn is_call_type(arch: Arch, typ: u16) -> bool {

@@ -3,10 +3,10 @@
 //! table sections designate, and the facts of each target function, read from the relocations
 //! inside it and from the direct calls its code makes.
 
-use crate::audit::disasm::{self, direct_calls, object_key, OBJECT_OFFSET_MASK};
 use crate::audit::model::{
     Arch, BinaryKind, Format, FunctionFacts, GatheredFacts, Inventory, Mechanism, RawEntry, Runtime,
 };
+use crate::audit::walk::{self, direct_calls, object_key, OBJECT_OFFSET_MASK};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How many call levels below a constructor the walk follows (as in linked images).
@@ -249,11 +249,11 @@ impl<'data> ObjectCode<'data> {
                 continue;
             };
             let Some(target_section) = symbol.section else {
-                let name = disasm::undecorated(&symbol.name).to_string();
+                let name = walk::undecorated(&symbol.name).to_string();
                 if name.is_empty() {
                     continue;
                 }
-                if disasm::is_exit_handler_registrar(&name) {
+                if walk::is_exit_handler_registrar(&name) {
                     facts.exit_handler_call.get_or_insert_with(|| name.clone());
                     if let Some(handler) = code_refs.last() {
                         facts.registered_handlers.insert(*handler);
