@@ -70,6 +70,13 @@ pub const KERNEL_SOURCES: &[(&str, &[u8])] = &[
         )),
     ),
     (
+        "src/gemm/tiny.rs",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/kernels/src/gemm/tiny.rs"
+        )),
+    ),
+    (
         "src/level1.rs",
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),
