@@ -171,7 +171,7 @@ pub fn inventory(data: &[u8]) -> Result<Inventory> {
     Ok(code.inventory(Format::Coff, table_of_section, runtime, runtime_evidence))
 }
 
-fn is_call_type(arch: Arch, typ: u16) -> bool {
+fn is_call_type(arch: Arch, typ: pe::RelocationType) -> bool {
     match arch {
         Arch::Aarch64 => typ == pe::IMAGE_REL_ARM64_BRANCH26,
         Arch::Arm => matches!(

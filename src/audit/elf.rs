@@ -32,7 +32,7 @@ enum RelocClass {
     Other,
 }
 
-fn classify_reloc(machine: u16, r_type: u32) -> RelocClass {
+fn classify_reloc(machine: elf::Machine, r_type: elf::RelocationType) -> RelocClass {
     use RelocClass::*;
     match (machine, r_type) {
         (elf::EM_X86_64, elf::R_X86_64_RELATIVE | elf::R_X86_64_RELATIVE64) => Relative,
@@ -69,7 +69,7 @@ fn classify_reloc(machine: u16, r_type: u32) -> RelocClass {
     }
 }
 
-fn arch_of(machine: u16, is_64: bool) -> Arch {
+fn arch_of(machine: elf::Machine, is_64: bool) -> Arch {
     match machine {
         elf::EM_X86_64 => Arch::X86_64,
         elf::EM_386 => Arch::X86,
@@ -242,14 +242,14 @@ fn dynamic_info<Elf: FileHeader<Endian = Endianness>>(
     let (mut fini_array, mut fini_size) = (None, 0);
     let (mut preinit_array, mut preinit_size) = (None, 0);
     for entry in entries {
-        let tag: u64 = entry.d_tag(endian).into();
+        let tag = entry.d_tag(endian);
         let value: u64 = entry.d_val(endian).into();
         let string = || {
             strings
                 .and_then(|s| s.get(value as u32).ok())
                 .map(|b| String::from_utf8_lossy(b).into_owned())
         };
-        match tag as u32 {
+        match tag {
             elf::DT_NULL => break,
             elf::DT_NEEDED => info.needed.extend(string()),
             elf::DT_SONAME => info.soname = string(),
@@ -368,8 +368,8 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
         if sh_type != elf::SHT_RELA && sh_type != elf::SHT_REL && sh_type != elf::SHT_RELR {
             continue;
         }
-        let flags: u64 = section.sh_flags(endian).into();
-        if flags & u64::from(elf::SHF_ALLOC) == 0 && sh_type != elf::SHT_RELR {
+        let flags = section.sh_flags(endian);
+        if !flags.contains(elf::SHF_ALLOC) && sh_type != elf::SHT_RELR {
             // Static relocations kept by `--emit-relocs` describe the link, not the load.
             continue;
         }
@@ -389,46 +389,47 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
         let symtab = sections
             .symbol_table_by_index(endian, data, SectionIndex(section.sh_link(endian) as usize))
             .ok();
-        let mut record = |offset: u64, sym: u32, r_type: u32, addend: Option<i64>| {
-            let inplace = || image.read_word(offset).unwrap_or(0);
-            let class = classify_reloc(machine, r_type);
-            let value = match class {
-                RelocClass::Relative => SlotValue::Value(
-                    addend.map_or_else(inplace, |a| a as u64),
-                    if addend.is_some() {
-                        "RELA relative addend"
-                    } else {
-                        "REL relative word"
-                    },
-                ),
-                RelocClass::Irelative => SlotValue::Value(
-                    addend.map_or_else(inplace, |a| a as u64),
-                    "IRELATIVE resolver",
-                ),
-                RelocClass::Symbolic => {
-                    let Some(symbol) = symtab
-                        .as_ref()
-                        .and_then(|t| t.symbol(SymbolIndex(sym as usize)).ok())
-                    else {
-                        return;
-                    };
-                    let name = symtab
-                        .as_ref()
-                        .and_then(|t| symbol.name(endian, t.strings()).ok())
-                        .map(|n| String::from_utf8_lossy(n).into_owned())
-                        .unwrap_or_default();
-                    if symbol.is_undefined(endian) {
-                        SlotValue::Import(name)
-                    } else {
-                        let base: u64 = symbol.st_value(endian).into();
-                        let addend = addend.map_or_else(inplace, |a| a as u64);
-                        SlotValue::Value(base.wrapping_add(addend), "symbol relocation")
+        let mut record =
+            |offset: u64, sym: u32, r_type: elf::RelocationType, addend: Option<i64>| {
+                let inplace = || image.read_word(offset).unwrap_or(0);
+                let class = classify_reloc(machine, r_type);
+                let value = match class {
+                    RelocClass::Relative => SlotValue::Value(
+                        addend.map_or_else(inplace, |a| a as u64),
+                        if addend.is_some() {
+                            "RELA relative addend"
+                        } else {
+                            "REL relative word"
+                        },
+                    ),
+                    RelocClass::Irelative => SlotValue::Value(
+                        addend.map_or_else(inplace, |a| a as u64),
+                        "IRELATIVE resolver",
+                    ),
+                    RelocClass::Symbolic => {
+                        let Some(symbol) = symtab
+                            .as_ref()
+                            .and_then(|t| t.symbol(SymbolIndex(sym as usize)).ok())
+                        else {
+                            return;
+                        };
+                        let name = symtab
+                            .as_ref()
+                            .and_then(|t| symbol.name(endian, t.strings()).ok())
+                            .map(|n| String::from_utf8_lossy(n).into_owned())
+                            .unwrap_or_default();
+                        if symbol.is_undefined(endian) {
+                            SlotValue::Import(name)
+                        } else {
+                            let base: u64 = symbol.st_value(endian).into();
+                            let addend = addend.map_or_else(inplace, |a| a as u64);
+                            SlotValue::Value(base.wrapping_add(addend), "symbol relocation")
+                        }
                     }
-                }
-                RelocClass::Other => return,
+                    RelocClass::Other => return,
+                };
+                slots.insert(offset, value);
             };
-            slots.insert(offset, value);
-        };
         if let Ok(Some((relas, _))) = section.rela(endian, data) {
             for rela in relas {
                 record(
@@ -464,11 +465,10 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
     let mut section_tables: Vec<(Mechanism, Option<u32>, String, u64, u64)> = Vec::new();
     let mut section_ranges: Vec<(String, u64, u64)> = Vec::new();
     for section in sections.iter() {
-        let flags: u64 = section.sh_flags(endian).into();
+        let flags = section.sh_flags(endian);
         // `.tbss` has an address but occupies no memory of its own: it overlaps what follows.
-        let tls_nobits =
-            flags & u64::from(elf::SHF_TLS) != 0 && section.sh_type(endian) == elf::SHT_NOBITS;
-        if flags & u64::from(elf::SHF_ALLOC) == 0 || tls_nobits {
+        let tls_nobits = flags.contains(elf::SHF_TLS) && section.sh_type(endian) == elf::SHT_NOBITS;
+        if !flags.contains(elf::SHF_ALLOC) || tls_nobits {
             continue;
         }
         let name = section_name(endian, sections, section);
@@ -484,8 +484,8 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
             start: address,
             size,
             bytes,
-            executable: flags & u64::from(elf::SHF_EXECINSTR) != 0,
-            writable: flags & u64::from(elf::SHF_WRITE) != 0,
+            executable: flags.contains(elf::SHF_EXECINSTR),
+            writable: flags.contains(elf::SHF_WRITE),
         });
         if matches!(name.as_str(), ".plt" | ".plt.sec" | ".plt.got" | ".iplt") {
             view.stub_ranges.push(address..address.saturating_add(size));
@@ -505,8 +505,8 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
                     start: phdr.p_vaddr(endian).into(),
                     size: phdr.p_memsz(endian).into(),
                     bytes: phdr.data(endian, data).unwrap_or(&[]),
-                    executable: flags & elf::PF_X != 0,
-                    writable: flags & elf::PF_W != 0,
+                    executable: flags.contains(elf::PF_X),
+                    writable: flags.contains(elf::PF_W),
                 });
             }
         }
@@ -610,7 +610,7 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
                 .find_map(|p| p.interpreter(endian, data).ok().flatten())
         })
         .map(|i| String::from_utf8_lossy(i).into_owned());
-    let is_pie = dynamic.flags_1 & u64::from(elf::DF_1_PIE) != 0;
+    let is_pie = dynamic.flags_1 & elf::DF_1_PIE.0 != 0;
     let kind = if header.e_type(endian) == elf::ET_EXEC
         || is_pie
         || (interpreter.is_some() && dynamic.soname.is_none())
@@ -645,7 +645,7 @@ fn image_inventory<Elf: FileHeader<Endian = Endianness>>(
             "an executable is never unloaded, so its constructors cannot leak across unloads"
                 .to_string(),
         )
-    } else if dynamic.flags_1 & u64::from(elf::DF_1_NODELETE) != 0 {
+    } else if dynamic.flags_1 & elf::DF_1_NODELETE.0 != 0 {
         Some("DF_1_NODELETE is set (linked with -z nodelete): dlclose never unloads it".to_string())
     } else if let Some(unique) = &symbols.unique {
         Some(format!(
@@ -717,7 +717,7 @@ fn decode_relr(bytes: &[u8], word: u64, endian: Endianness) -> impl Iterator<Ite
 // ---------------------------------------------------------------------------------------------
 
 /// Is this relocation type PC-relative with the usual -4 bias of a 32-bit displacement?
-fn pc_relative_x86(machine: u16, r_type: u32) -> bool {
+fn pc_relative_x86(machine: elf::Machine, r_type: elf::RelocationType) -> bool {
     match machine {
         elf::EM_X86_64 => matches!(
             r_type,
@@ -732,7 +732,12 @@ fn pc_relative_x86(machine: u16, r_type: u32) -> bool {
     }
 }
 
-fn is_call_reloc(machine: u16, r_type: u32, section_bytes: &[u8], offset: u64) -> bool {
+fn is_call_reloc(
+    machine: elf::Machine,
+    r_type: elf::RelocationType,
+    section_bytes: &[u8],
+    offset: u64,
+) -> bool {
     match machine {
         elf::EM_X86_64 | elf::EM_386 => {
             // The opcode byte before the displacement says call (E8) or jmp (E9).
@@ -765,7 +770,7 @@ fn object_inventory<Elf: FileHeader<Endian = Endianness>>(
 
     let mut code_sections = BTreeMap::new();
     for (index, section) in sections.iter().enumerate() {
-        let flags: u64 = section.sh_flags(endian).into();
+        let flags = section.sh_flags(endian);
         let nobits = section.sh_type(endian) == elf::SHT_NOBITS;
         code_sections.insert(
             index,
@@ -776,8 +781,8 @@ fn object_inventory<Elf: FileHeader<Endian = Endianness>>(
                 } else {
                     section.data(endian, data).unwrap_or(&[])
                 },
-                executable: flags & u64::from(elf::SHF_EXECINSTR) != 0,
-                writable: flags & u64::from(elf::SHF_WRITE) != 0 || nobits,
+                executable: flags.contains(elf::SHF_EXECINSTR),
+                writable: flags.contains(elf::SHF_WRITE) || nobits,
             },
         );
     }
@@ -794,8 +799,7 @@ fn object_inventory<Elf: FileHeader<Endian = Endianness>>(
                         .name(endian, table.strings())
                         .map(|n| String::from_utf8_lossy(n).into_owned())
                         .unwrap_or_default(),
-                    section: (shndx != elf::SHN_UNDEF && shndx < elf::SHN_LORESERVE)
-                        .then_some(shndx as usize),
+                    section: shndx.index().map(usize::from),
                     value: symbol.st_value(endian).into(),
                     size: symbol.st_size(endian).into(),
                     is_function: kind == elf::STT_FUNC,
@@ -811,7 +815,7 @@ fn object_inventory<Elf: FileHeader<Endian = Endianness>>(
     for section in sections.iter() {
         let target = section.sh_info(endian) as usize;
         let bytes = code_sections.get(&target).map_or(&[][..], |s| s.bytes);
-        let interpret = |offset: u64, sym: u32, r_type: u32, addend: i64| {
+        let interpret = |offset: u64, sym: u32, r_type: elf::RelocationType, addend: i64| {
             let value = symbols.get(&(sym as usize)).map_or(0, |s| s.value);
             // x86 PC-relative fields count from the end of the 4-byte field: undo that bias.
             let bias = if pc_relative_x86(machine, r_type) {

@@ -55,7 +55,7 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
         _ => Arch::Unknown,
     };
     let word: u64 = if Pe::is_type_64(nt) { 8 } else { 4 };
-    let is_dll = header.characteristics.get(LE) & pe::IMAGE_FILE_DLL != 0;
+    let is_dll = header.characteristics.get(LE).contains(pe::IMAGE_FILE_DLL);
     let sections = file.section_table();
 
     // Regions in RVA space.
@@ -77,8 +77,8 @@ pub fn inventory<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Inventory> {
             start: u64::from(start),
             size: u64::from(size),
             bytes,
-            executable: characteristics & pe::IMAGE_SCN_MEM_EXECUTE != 0,
-            writable: characteristics & pe::IMAGE_SCN_MEM_WRITE != 0,
+            executable: characteristics.contains(pe::IMAGE_SCN_MEM_EXECUTE),
+            writable: characteristics.contains(pe::IMAGE_SCN_MEM_WRITE),
         });
         section_names.push((name, u64::from(start), u64::from(size)));
     }
