@@ -11,6 +11,7 @@ pub mod disasm;
 pub mod elf;
 mod input;
 pub mod judge;
+pub mod macho;
 pub mod model;
 pub mod object_code;
 pub mod pe;
@@ -166,6 +167,24 @@ fn audit_kind(
             Format::Archive,
             "an archive nested in an archive is not audited",
         )],
+        FileKind::MachO64 => vec![judged(macho::inventory(data), Format::Macho)],
+        FileKind::MachO32 => vec![FileReport::not_audited(
+            path,
+            member,
+            Format::Macho,
+            "32-bit Mach-O (i386, armv7) is not audited",
+        )],
+        FileKind::MachOFat32 | FileKind::MachOFat64 if top_level => {
+            audit_fat(path, member, data, origin)
+        }
+        // A slice is audited below the top level: a slice that is itself fat (possibly the
+        // whole file again) would recurse without end.
+        FileKind::MachOFat32 | FileKind::MachOFat64 => vec![FileReport::not_audited(
+            path,
+            member,
+            Format::Macho,
+            "a fat Mach-O file nested in a fat file or archive is not audited",
+        )],
         FileKind::CoffImport => vec![FileReport::not_audited(
             path,
             member,
@@ -274,6 +293,36 @@ fn audit_archive(
         reports.push(report);
     }
     reports
+}
+
+/// Audits each slice of a fat/universal Mach-O file, named `arm64`, `x86_64`, ... (or
+/// `member(arm64)` inside a container).
+fn audit_fat(path: &str, member: Option<String>, data: &[u8], origin: Origin) -> Vec<FileReport> {
+    match macho::slices(data) {
+        Ok(slices) => slices
+            .into_iter()
+            .flat_map(|(arch, bytes)| {
+                let name = match &member {
+                    Some(member) => format!("{member}({arch})"),
+                    None => arch,
+                };
+                audit_member(path, Some(name), bytes, origin, false)
+            })
+            .collect(),
+        // 0xcafebabe with a large count is a Java class file (its version), not a fat file.
+        Err(_)
+            if data.len() >= 8
+                && u32::from_be_bytes([data[4], data[5], data[6], data[7]]) >= 45 =>
+        {
+            vec![FileReport::not_audited(
+                path,
+                member,
+                Format::Unknown,
+                "not an ELF, COFF, PE or Mach-O file (0xcafebabe: a Java class file)",
+            )]
+        }
+        Err(error) => vec![FileReport::failed(path, member, Format::Macho, error)],
+    }
 }
 
 /// MSVC import libraries are full of short import members (no code, one per imported
