@@ -122,7 +122,7 @@ fn audit_kind(
                 path,
                 member,
                 Format::Unknown,
-                "not an ELF, COFF or PE file, nor a static archive",
+                "not an ELF, COFF, PE or Mach-O file, nor a static archive",
             )]
         }
     };
