@@ -328,3 +328,45 @@ fn exit_status_and_json_values() {
     assert_eq!(json["files"][0]["entries"][0]["mechanism"], "init_offsets");
     assert_eq!(json["files"][0]["entries"][1]["mechanism"], "exit_handler");
 }
+
+/// (symbol, mechanism, offset in its section, paired_with)
+type ObjectTruth = (&'static str, Mechanism, u64, Option<u64>);
+
+#[test]
+fn relocatable_objects_are_read_through_their_relocations() {
+    // (file, [(symbol, mechanism, offset in its section, paired_with)], warnings)
+    #[rustfmt::skip]
+    let cases: [(&str, &[ObjectTruth], usize); 4] = [
+        ("arm64-obj/paired.o", &[
+            ("_lib_init", ModInitFunc, 0x0, Some(0x20)),
+            ("_lib_quit", ExitHandler, 0x20, Some(0x0)),
+        ], 0),
+        ("arm64-obj/cxa_atexit.o", &[
+            ("_reg_init", ModInitFunc, 0x0, Some(0x38)),
+            ("_reg_cleanup", ExitHandler, 0x38, Some(0x0)),
+        ], 0),
+        ("x86_64-obj/mod_term.o", &[
+            ("_term_init", ModInitFunc, 0x0, Some(0x20)),
+            ("_term_quit", ModTermFunc, 0x20, Some(0x0)),
+        ], 0),
+        ("x86_64-obj/unpaired.o", &[("_leaky_init", ModInitFunc, 0x0, None)], 1),
+    ];
+    for (file, truth, warnings) in cases {
+        let report = one(file);
+        assert_eq!(report.kind, Some(BinaryKind::Object), "{file}");
+        let users: Vec<_> = report.entries.iter().filter(|e| e.origin == User).collect();
+        assert_eq!(users.len(), truth.len(), "{file}: {:#?}", report.entries);
+        for &(symbol, mechanism, address, paired) in truth {
+            let entry = common::entry(&report, symbol);
+            assert_eq!(entry.mechanism, mechanism, "{file} {symbol}");
+            assert_eq!(entry.address, address, "{file} {symbol}");
+            assert_eq!(entry.paired_with, paired, "{file} {symbol}");
+        }
+        let expected = vec![("BLT001", Severity::Warning); warnings];
+        assert_eq!(verdict(&report), expected, "{file}");
+    }
+    let paired = one("arm64-obj/paired.o");
+    let glob = common::entry(&paired, "___GLOBAL_init_65535");
+    assert_eq!(glob.origin, Toolchain);
+    assert_eq!(glob.target_section.as_deref(), Some("__TEXT,__StaticInit"));
+}

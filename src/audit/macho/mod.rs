@@ -7,11 +7,12 @@
 //! whether `dlclose` ever unloads the image. It hands the engine the common [`Inventory`].
 
 mod fixups;
+mod relocatable;
 mod tables;
 
 use crate::audit::disasm::{CodeView, Region};
 use crate::audit::model::{
-    Arch, BinaryKind, Format, FunctionFacts, GatheredFacts, Inventory, Mechanism, RawEntry, Runtime,
+    Arch, BinaryKind, Format, GatheredFacts, Inventory, Mechanism, RawEntry, Runtime,
 };
 use object::macho;
 use object::read::macho::{FatArch, MachOFatFile32, MachOFatFile64, MachOFile64};
@@ -271,13 +272,10 @@ fn never_unloaded(image: &Image) -> Option<String> {
 /// The destructors clang's `___GLOBAL_init_<prio>` initializers register with `__cxa_atexit`
 /// (how it lowers `__attribute__((destructor))` on Darwin): listed as exit-handler entries of
 /// the image, so that the constructors they undo can pair with them by name or state.
-fn registered_destructors(
-    entries: &[RawEntry],
-    facts: &BTreeMap<u64, FunctionFacts>,
-    names: &BTreeMap<u64, String>,
-) -> Vec<RawEntry> {
+fn registered_destructors(inventory: &Inventory) -> Vec<RawEntry> {
+    let (facts, names) = (&inventory.facts, &inventory.function_names);
     let mut destructors = Vec::new();
-    for entry in entries {
+    for entry in &inventory.entries {
         let Some(symbol) = entry.symbol.as_deref() else {
             continue;
         };
@@ -294,7 +292,11 @@ fn registered_destructors(
                 section: "exit handler".to_string(),
                 slot: entry.address,
                 target: *handler,
-                address: *handler,
+                address: inventory
+                    .display_addresses
+                    .get(handler)
+                    .copied()
+                    .unwrap_or(*handler),
                 target_section: None,
                 symbol: names.get(handler).cloned(),
                 priority: entry.priority,
@@ -305,15 +307,18 @@ fn registered_destructors(
     destructors
 }
 
-/// Reads one thin 64-bit Mach-O image.
+/// Reads one thin 64-bit Mach-O image or relocatable object.
 pub fn inventory(data: &[u8]) -> Result<Inventory> {
     let image = parse(data)?;
+    if image.filetype == macho::MH_OBJECT {
+        let mut inventory = relocatable::inventory(&image.file, arch_of(&image.file));
+        let registered = registered_destructors(&inventory);
+        inventory.entries.extend(registered);
+        return Ok(inventory);
+    }
     let kind = match image.filetype {
         macho::MH_EXECUTE => BinaryKind::Executable,
         macho::MH_DYLIB | macho::MH_BUNDLE => BinaryKind::SharedLibrary,
-        macho::MH_OBJECT => {
-            return Err("Mach-O relocatable objects (.o) are not audited yet".to_string())
-        }
         other => return Err(format!("Mach-O file type {:#x} is not audited", other.0)),
     };
     let fixups = fixups::decode(&image.file, data, image.text_vmaddr);
@@ -330,8 +335,6 @@ pub fn inventory(data: &[u8]) -> Result<Inventory> {
         |address| image.name_of(address),
         |address| address,
     );
-    let mut entries = entries;
-    entries.extend(registered_destructors(&entries, &facts, &function_names));
     let filetype = match image.filetype {
         macho::MH_BUNDLE => "MH_BUNDLE",
         macho::MH_DYLIB => "MH_DYLIB",
@@ -343,7 +346,7 @@ pub fn inventory(data: &[u8]) -> Result<Inventory> {
         "classic dyld info"
     };
     let arch_note = if image.arm64e { ", arm64e" } else { "" };
-    Ok(Inventory {
+    let mut inventory = Inventory {
         format: Format::Macho,
         arch: arch_of(&image.file),
         kind,
@@ -356,5 +359,8 @@ pub fn inventory(data: &[u8]) -> Result<Inventory> {
         display_addresses,
         dll_main: None,
         evidence,
-    })
+    };
+    let registered = registered_destructors(&inventory);
+    inventory.entries.extend(registered);
+    Ok(inventory)
 }
