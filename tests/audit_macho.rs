@@ -370,3 +370,34 @@ fn relocatable_objects_are_read_through_their_relocations() {
     assert_eq!(glob.origin, Toolchain);
     assert_eq!(glob.target_section.as_deref(), Some("__TEXT,__StaticInit"));
 }
+
+#[test]
+fn damaged_mach_o_files_are_errors_that_name_the_damage_and_java_classes_are_passed_over() {
+    let audit = |data: &[u8]| {
+        blastool::audit::audit_bytes("input", data, blastool::audit::Origin { directory: None })
+    };
+    let good = std::fs::read(macho_path("arm64-chained/paired.dylib")).unwrap();
+    // Header and load commands cut short.
+    let cut = audit(&good[..40]);
+    assert_eq!(cut.len(), 1);
+    let error = cut[0].error.as_deref().unwrap_or_default();
+    assert!(error.contains("Mach-O"), "{error}");
+    assert!(!error.contains("internal error"), "{error}");
+    // A fat header whose only slice lies beyond the end of the file.
+    let mut fat = vec![0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 1];
+    fat.extend_from_slice(&[
+        0x01, 0, 0, 0x0c, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0, 0x40, 0, 0, 0, 0, 14,
+    ]);
+    let broken = audit(&fat);
+    assert_eq!(broken.len(), 1);
+    assert!(broken[0]
+        .error
+        .as_deref()
+        .unwrap_or_default()
+        .contains("fat slice"));
+    // A Java class file (version 52 where a fat header counts its slices) is not a binary.
+    let class = audit(&[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 52, 0, 0, 0, 0]);
+    assert_eq!(class.len(), 1);
+    assert!(class[0].error.is_none());
+    assert!(!class[0].audited);
+}

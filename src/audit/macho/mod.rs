@@ -77,30 +77,30 @@ impl<'data> Image<'data> {
 
 /// The slices of a fat/universal file, named by architecture (`arm64`, `arm64e`, `x86_64`).
 pub fn slices(data: &[u8]) -> Result<Vec<(String, &[u8])>> {
-    let named = |cputype, cpusubtype, bytes| (slice_name(cputype, cpusubtype), bytes);
     match FileKind::parse(data) {
         Ok(FileKind::MachOFat32) => {
             let fat = MachOFatFile32::parse(data).map_err(|e| format!("bad fat header: {e}"))?;
-            fat.arches()
-                .iter()
-                .map(|a| {
-                    let bytes = a.data(data).map_err(|e| format!("bad fat slice: {e}"))?;
-                    Ok(named(a.cputype(), a.cpusubtype(), bytes))
-                })
-                .collect()
+            named_slices(fat.arches(), data)
         }
         Ok(FileKind::MachOFat64) => {
             let fat = MachOFatFile64::parse(data).map_err(|e| format!("bad fat header: {e}"))?;
-            fat.arches()
-                .iter()
-                .map(|a| {
-                    let bytes = a.data(data).map_err(|e| format!("bad fat slice: {e}"))?;
-                    Ok(named(a.cputype(), a.cpusubtype(), bytes))
-                })
-                .collect()
+            named_slices(fat.arches(), data)
         }
         _ => Err("not a fat Mach-O file".to_string()),
     }
+}
+
+fn named_slices<'data, Fat: FatArch>(
+    arches: &[Fat],
+    data: &'data [u8],
+) -> Result<Vec<(String, &'data [u8])>> {
+    arches
+        .iter()
+        .map(|arch| {
+            let bytes = arch.data(data).map_err(|e| format!("bad fat slice: {e}"))?;
+            Ok((slice_name(arch.cputype(), arch.cpusubtype()), bytes))
+        })
+        .collect()
 }
 
 fn slice_name(cputype: macho::CpuType, cpusubtype: macho::CpuSubtype) -> String {
@@ -118,6 +118,15 @@ fn slice_name(cputype: macho::CpuType, cpusubtype: macho::CpuSubtype) -> String 
 fn parse(data: &[u8]) -> Result<Image<'_>> {
     let file = MachOFile64::<Endianness>::parse(data)
         .map_err(|e| format!("not a valid 64-bit Mach-O file: {e}"))?;
+    // object parses the load commands lazily: a file cut short inside them is damaged, not empty.
+    let mut commands = file
+        .macho_load_commands()
+        .map_err(|e| format!("bad Mach-O load commands: {e}"))?;
+    while commands
+        .next()
+        .map_err(|e| format!("bad Mach-O load commands: {e}"))?
+        .is_some()
+    {}
     let endian = file.endian();
     let header = file.macho_header();
     let subtype = header.cpusubtype.get(endian).0 & !macho::CPU_SUBTYPE_MASK;
