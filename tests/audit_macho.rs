@@ -401,3 +401,46 @@ fn damaged_mach_o_files_are_errors_that_name_the_damage_and_java_classes_are_pas
     assert!(class[0].error.is_none());
     assert!(!class[0].audited);
 }
+
+#[test]
+fn objective_c_image_info_pins_a_dylib_but_not_a_bundle_without_swift() {
+    let dylib = one("arm64-chained/objc.dylib");
+    assert!(dylib
+        .never_unloaded
+        .as_deref()
+        .unwrap()
+        .contains("__objc_imageinfo"));
+    check(
+        "objc.dylib",
+        &dylib,
+        &[(
+            "_objc_init",
+            C,
+            InitOffsets,
+            0x4e8,
+            0x514,
+            User,
+            false,
+            None,
+        )],
+    );
+    assert_eq!(verdict(&dylib), vec![("BLT001", Severity::Note)]);
+
+    let bundle = one("bundle/objc.so");
+    assert_eq!(bundle.never_unloaded, None);
+    check(
+        "objc.so",
+        &bundle,
+        &[(
+            "_objc_init",
+            C,
+            InitOffsets,
+            0x4b8,
+            0x4e4,
+            User,
+            false,
+            None,
+        )],
+    );
+    assert_eq!(verdict(&bundle), vec![("BLT001", Severity::Warning)]);
+}

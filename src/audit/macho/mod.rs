@@ -257,12 +257,17 @@ fn never_unloaded(image: &Image) -> Option<String> {
                 .to_string(),
         );
     }
-    let has_section = |name: &str| image.sections.iter().any(|s| s.name == name);
-    let swift = image
-        .sections
-        .iter()
-        .any(|s| s.name.starts_with("__swift5"));
-    if has_section("__objc_imageinfo") && (image.filetype != macho::MH_BUNDLE || swift) {
+    let image_info = image.sections.iter().find(|s| s.name == "__objc_imageinfo");
+    // objc_image_info {version, flags}: bits 8-15 of the flags hold the Swift ABI version.
+    let swift_in_flags = image_info
+        .and_then(|s| s.bytes.get(4..8))
+        .is_some_and(|flags| flags[1] != 0);
+    let swift = swift_in_flags
+        || image
+            .sections
+            .iter()
+            .any(|s| s.name.starts_with("__swift5"));
+    if image_info.is_some() && (image.filetype != macho::MH_BUNDLE || swift) {
         return Some(
             "it has Objective-C or Swift metadata (__objc_imageinfo): dyld never unloads it"
                 .to_string(),
