@@ -23,7 +23,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Find constructors without a destructor that runs on unload (ELF, COFF objects, archives).
+    /// Find constructors without a destructor that runs on unload (ELF, PE, COFF objects, Mach-O,
+    /// archives).
     ///
     /// Exit status: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage
     /// error, an input that could not be read or parsed (the report still covers the rest),

@@ -234,11 +234,15 @@ fn mingw_links_dll_whose_entry_point_runs_rendered_dllmain() {
 
     // Our DllMain was linked, not MinGW's empty default from libmingw32: only ours calls
     // DisableThreadLibraryCalls.
-    let imports = pe.imports().expect("read imports");
+    let imports: Vec<_> = pe
+        .imports()
+        .expect("read imports")
+        .collect::<Result<_, _>>()
+        .expect("read an import");
     assert!(
         imports.iter().any(|i| {
             i.library().eq_ignore_ascii_case(b"KERNEL32.dll")
-                && i.name() == b"DisableThreadLibraryCalls"
+                && i.name() == object::NameOrOrdinal::Name(&b"DisableThreadLibraryCalls"[..])
         }),
         "glue.dll does not import KERNEL32!DisableThreadLibraryCalls"
     );

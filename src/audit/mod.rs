@@ -126,7 +126,7 @@ fn audit_kind(
                 path,
                 member,
                 Format::Unknown,
-                "not an ELF, COFF or PE file, nor a static archive",
+                "not an ELF, COFF, PE or Mach-O file, nor a static archive",
             )]
         }
     };
@@ -152,6 +152,23 @@ fn audit_kind(
             Format::Archive,
             "an archive nested in an archive is not audited",
         )],
+        FileKind::MachO32 => vec![FileReport::not_audited(
+            path,
+            member,
+            Format::Macho,
+            "32-bit Mach-O (i386, armv7) is not audited",
+        )],
+        FileKind::MachOFat32 | FileKind::MachOFat64 if top_level => {
+            audit_fat(path, member, data, origin)
+        }
+        // A slice is audited below the top level: a slice that is itself fat (possibly the
+        // whole file again) would recurse without end.
+        FileKind::MachOFat32 | FileKind::MachOFat64 => vec![FileReport::not_audited(
+            path,
+            member,
+            Format::Macho,
+            "a fat Mach-O file nested in a fat file or archive is not audited",
+        )],
         FileKind::CoffImport => vec![FileReport::not_audited(
             path,
             member,
@@ -168,6 +185,36 @@ fn audit_kind(
                 &format!("{other:?} files are not supported"),
             )],
         },
+    }
+}
+
+/// Audits each slice of a fat/universal Mach-O file, named `arm64`, `x86_64`, ... (or
+/// `member(arm64)` inside a container).
+fn audit_fat(path: &str, member: Option<String>, data: &[u8], origin: Origin) -> Vec<FileReport> {
+    match read::macho::slices(data) {
+        Ok(slices) => slices
+            .into_iter()
+            .flat_map(|(arch, bytes)| {
+                let name = match &member {
+                    Some(member) => format!("{member}({arch})"),
+                    None => arch,
+                };
+                audit_member(path, Some(name), bytes, origin, false)
+            })
+            .collect(),
+        // 0xcafebabe with a large count is a Java class file (its version), not a fat file.
+        Err(_)
+            if data.len() >= 8
+                && u32::from_be_bytes([data[4], data[5], data[6], data[7]]) >= 45 =>
+        {
+            vec![FileReport::not_audited(
+                path,
+                member,
+                Format::Unknown,
+                "not an ELF, COFF, PE or Mach-O file (0xcafebabe: a Java class file)",
+            )]
+        }
+        Err(error) => vec![FileReport::failed(path, member, Format::Macho, error)],
     }
 }
 

@@ -15,6 +15,7 @@ pub enum Format {
     Elf,
     Coff,
     Pe,
+    Macho,
     Archive,
     Unknown,
 }
@@ -61,6 +62,8 @@ pub enum Runtime {
     MsvcDynamic,
     MsvcStatic,
     Mingw,
+    /// Apple's dynamic loader (Mach-O images).
+    Dyld,
     Unknown,
 }
 
@@ -72,6 +75,7 @@ impl Runtime {
             Runtime::MsvcDynamic => "msvc-dynamic",
             Runtime::MsvcStatic => "msvc-static",
             Runtime::Mingw => "mingw",
+            Runtime::Dyld => "dyld",
             Runtime::Unknown => "unknown",
         }
     }
@@ -117,6 +121,14 @@ pub enum Mechanism {
     DllMain,
     /// A function registered at run time with `atexit`, `__cxa_atexit`, `_onexit`, ...
     ExitHandler,
+    /// Mach-O `S_MOD_INIT_FUNC_POINTERS` (`__mod_init_func`) pointer slots.
+    ModInitFunc,
+    /// Mach-O `S_INIT_FUNC_OFFSETS` (`__init_offsets`): offsets from `__TEXT`.
+    InitOffsets,
+    /// Mach-O `S_MOD_TERM_FUNC_POINTERS` (`__mod_term_func`) pointer slots.
+    ModTermFunc,
+    /// Mach-O `LC_ROUTINES_64` `init_address` (linked with `-init`).
+    Routines,
 }
 
 impl Mechanism {
@@ -136,6 +148,10 @@ impl Mechanism {
             Mechanism::TlsCallback => "tls_callback",
             Mechanism::DllMain => "dll_main",
             Mechanism::ExitHandler => "exit_handler",
+            Mechanism::ModInitFunc => "mod_init_func",
+            Mechanism::InitOffsets => "init_offsets",
+            Mechanism::ModTermFunc => "mod_term_func",
+            Mechanism::Routines => "routines",
         }
     }
 
@@ -147,14 +163,18 @@ impl Mechanism {
             | Mechanism::Ctors
             | Mechanism::DtInit
             | Mechanism::CrtXi
-            | Mechanism::CrtXc => Role::Constructor,
+            | Mechanism::CrtXc
+            | Mechanism::ModInitFunc
+            | Mechanism::InitOffsets
+            | Mechanism::Routines => Role::Constructor,
             Mechanism::FiniArray
             | Mechanism::Dtors
             | Mechanism::DtFini
             | Mechanism::CrtXp
             | Mechanism::CrtXt
             | Mechanism::DllMain
-            | Mechanism::ExitHandler => Role::Destructor,
+            | Mechanism::ExitHandler
+            | Mechanism::ModTermFunc => Role::Destructor,
             // TLS callbacks act on attach and detach alike; the PE reader decides per callback.
             Mechanism::TlsCallback => Role::Constructor,
         }
@@ -433,7 +453,7 @@ pub struct Skipped {
     pub path: String,
     /// The member inside it (container levels joined with `!`), or None for the input itself.
     pub member: Option<String>,
-    /// A short, stable reason ("not a binary", "empty file", "Mach-O (not supported yet)",
+    /// A short, stable reason ("not a binary", "empty file",
     /// "encrypted", "not a regular file").
     pub reason: String,
 }

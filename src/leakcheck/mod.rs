@@ -272,7 +272,8 @@ fn inspect(path: &Path) -> Result<Target, LeakError> {
                 }
             };
             let mut imports: Vec<String> = Vec::new();
-            for import in file.imports().unwrap_or_default() {
+            // An unreadable import table or entry lists nothing: the DLL's own load reports it.
+            for import in file.imports().into_iter().flatten().flatten() {
                 let library = String::from_utf8_lossy(import.library()).into_owned();
                 if !imports.iter().any(|l| l.eq_ignore_ascii_case(&library)) {
                     imports.push(library);

@@ -188,7 +188,16 @@ fn classify(head: &[u8]) -> Class {
     if let Some(kind) = Kind::sniff(head) {
         return Class::Container(kind);
     }
-    // A short or damaged ELF/PE header is still a binary: auditing it reports the damage.
+    // Fat Mach-O shares 0xcafebabe with Java class files; a class file's version there is
+    // at least 45, a fat header's architecture count is small.
+    if let [0xca, 0xfe, 0xba, 0xbe, a, b, c, d, ..] = head {
+        return if u32::from_be_bytes([*a, *b, *c, *d]) < 45 {
+            Class::Binary
+        } else {
+            Class::Skip("not a binary")
+        };
+    }
+    // A short or damaged ELF/PE/Mach-O header is still a binary: auditing it reports the damage.
     if head.starts_with(b"\x7fELF")
         || head.starts_with(b"MZ")
         || object::FileKind::parse(head).is_ok()
@@ -196,14 +205,7 @@ fn classify(head: &[u8]) -> Class {
         return Class::Binary;
     }
     match head {
-        [0xfe, 0xed, 0xfa, 0xce | 0xcf, ..] | [0xce | 0xcf, 0xfa, 0xed, 0xfe, ..] => {
-            Class::Skip("Mach-O (not supported yet)")
-        }
-        // Fat Mach-O shares 0xcafebabe with Java class files; a class file's version there is
-        // at least 45, a fat header's architecture count is small.
-        [0xca, 0xfe, 0xba, 0xbe, a, b, c, d, ..] if u32::from_be_bytes([*a, *b, *c, *d]) < 45 => {
-            Class::Skip("Mach-O (not supported yet)")
-        }
+        [0xfe, 0xed, 0xfa, 0xce | 0xcf, ..] | [0xce | 0xcf, 0xfa, 0xed, 0xfe, ..] => Class::Binary,
         _ => Class::Skip("not a binary"),
     }
 }

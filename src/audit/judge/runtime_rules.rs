@@ -85,6 +85,9 @@ pub fn toolchain_reason(
             return Some(format!("{symbol} belongs to the Rust standard library"));
         }
     }
+    if let Some(reason) = dyld_toolchain_reason(entry, format) {
+        return Some(reason);
+    }
     if entry.symbol.is_none() && entry.mechanism == Mechanism::TlsCallback {
         return Some(
             "an unnamed TLS callback: in practice the C runtime's (__dyn_tls_init, \
@@ -121,6 +124,9 @@ pub fn toolchain_reason(
 
 /// Does this destructor run when the library is unloaded, for this format and runtime?
 pub fn runs_on_unload(mechanism: Mechanism, format: Format, runtime: Runtime) -> bool {
+    if runtime == Runtime::Dyld {
+        return dyld_runs_on_unload(mechanism);
+    }
     match mechanism {
         Mechanism::FiniArray | Mechanism::DtFini => runtime != Runtime::Musl,
         Mechanism::Dtors => match format {
@@ -188,4 +194,23 @@ mod tests {
             Runtime::Glibc
         ));
     }
+}
+
+/// clang on Darwin lowers `__attribute__((destructor))` to a synthesized `__GLOBAL_init_<prio>`
+/// initializer that registers the destructors with `__cxa_atexit`: compiler glue, whose
+/// registered handlers the Mach-O reader lists as the image's exit-handler destructors.
+fn dyld_toolchain_reason(entry: &Entry, format: Format) -> Option<String> {
+    let symbol = entry.symbol.as_deref()?;
+    (format == Format::Macho && symbol.starts_with("___GLOBAL_init_")).then(|| {
+        format!("{symbol} is clang's registration of destructor functions with __cxa_atexit")
+    })
+}
+
+/// dyld's rules for an image that `dlclose` really unloads (dyld4): `__cxa_finalize_ranges`
+/// runs the `__cxa_atexit` handlers registered with the image's `__dso_handle` (and `atexit`
+/// handlers that lie in it), and since macOS 13 (dyld-1042) `__mod_term_func` entries are
+/// registered the same way, so they run too. Whether the image is unloaded at all is the
+/// reader's `never_unloaded`.
+fn dyld_runs_on_unload(mechanism: Mechanism) -> bool {
+    matches!(mechanism, Mechanism::ExitHandler | Mechanism::ModTermFunc)
 }

@@ -195,7 +195,7 @@ fn runtime(
     }
 }
 
-fn is_call_type(arch: Arch, typ: u16) -> bool {
+fn is_call_type(arch: Arch, typ: pe::RelocationType) -> bool {
     match arch {
         Arch::Aarch64 => typ == pe::IMAGE_REL_ARM64_BRANCH26,
         Arch::Arm => matches!(

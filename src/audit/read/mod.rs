@@ -4,11 +4,14 @@
 //! Readers know nothing of pairing or findings; the judge (`crate::audit::judge`) takes it
 //! from there.
 //!
+//! Mach-O fat files hold several images: `crate::audit` splits them into slices first.
+//!
 //! A new format plugs in here: a module with `inventory(data) -> Result<Inventory, String>`
 //! and one arm in [`inventory`].
 
 pub mod coff;
 pub mod elf;
+pub mod macho;
 pub mod pe;
 
 use crate::audit::model::{Format, Inventory};
@@ -31,6 +34,7 @@ pub fn inventory(kind: FileKind, data: &[u8]) -> Option<(Format, Result<Inventor
         FileKind::Coff | FileKind::CoffBig => (Format::Coff, coff::inventory(data)),
         FileKind::Pe32 => (Format::Pe, pe::inventory::<ImageNtHeaders32>(data)),
         FileKind::Pe64 => (Format::Pe, pe::inventory::<ImageNtHeaders64>(data)),
+        FileKind::MachO64 => (Format::Macho, macho::inventory(data)),
         _ => return None,
     })
 }

@@ -183,7 +183,7 @@ impl<'data, 'file, Pe: ImageNtHeaders> Image<'data, 'file, Pe> {
             arch,
             image_base,
             word: if Pe::is_type_64(nt) { 8 } else { 4 },
-            is_dll: header.characteristics.get(LE) & pe::IMAGE_FILE_DLL != 0,
+            is_dll: header.characteristics.get(LE).contains(pe::IMAGE_FILE_DLL),
             section_names: Vec::new(),
             imported_from: BTreeMap::new(),
             relocated: BTreeSet::new(),
@@ -214,8 +214,8 @@ impl<'data, 'file, Pe: ImageNtHeaders> Image<'data, 'file, Pe> {
                 start: u64::from(start),
                 size: u64::from(size),
                 bytes,
-                executable: characteristics & pe::IMAGE_SCN_MEM_EXECUTE != 0,
-                writable: characteristics & pe::IMAGE_SCN_MEM_WRITE != 0,
+                executable: characteristics.contains(pe::IMAGE_SCN_MEM_EXECUTE),
+                writable: characteristics.contains(pe::IMAGE_SCN_MEM_WRITE),
             });
             self.section_names
                 .push((name, u64::from(start), u64::from(size)));

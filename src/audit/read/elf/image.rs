@@ -128,14 +128,14 @@ fn dynamic_info<Elf: FileHeader<Endian = Endianness>>(
     let (mut fini_array, mut fini_size) = (None, 0);
     let (mut preinit_array, mut preinit_size) = (None, 0);
     for entry in entries {
-        let tag: u64 = entry.d_tag(endian).into();
+        let tag = entry.d_tag(endian);
         let value: u64 = entry.d_val(endian).into();
         let string = || {
             strings
                 .and_then(|s| s.get(value as u32).ok())
                 .map(|b| String::from_utf8_lossy(b).into_owned())
         };
-        match tag as u32 {
+        match tag {
             elf::DT_NULL => break,
             elf::DT_NEEDED => info.needed.extend(string()),
             elf::DT_SONAME => info.soname = string(),
@@ -330,11 +330,10 @@ fn add_section<'data, Elf: FileHeader<Endian = Endianness>>(
     section: &'data Elf::SectionHeader,
 ) {
     let (endian, view) = (image.endian, &mut layout.view);
-    let flags: u64 = section.sh_flags(endian).into();
+    let flags = section.sh_flags(endian);
     // `.tbss` has an address but occupies no memory of its own: it overlaps what follows.
-    let tls_nobits =
-        flags & u64::from(elf::SHF_TLS) != 0 && section.sh_type(endian) == elf::SHT_NOBITS;
-    if flags & u64::from(elf::SHF_ALLOC) == 0 || tls_nobits {
+    let tls_nobits = flags.contains(elf::SHF_TLS) && section.sh_type(endian) == elf::SHT_NOBITS;
+    if !flags.contains(elf::SHF_ALLOC) || tls_nobits {
         return;
     }
     let name = section_name(endian, sections, section);
@@ -350,8 +349,8 @@ fn add_section<'data, Elf: FileHeader<Endian = Endianness>>(
         start: address,
         size,
         bytes,
-        executable: flags & u64::from(elf::SHF_EXECINSTR) != 0,
-        writable: flags & u64::from(elf::SHF_WRITE) != 0,
+        executable: flags.contains(elf::SHF_EXECINSTR),
+        writable: flags.contains(elf::SHF_WRITE),
     });
     if matches!(name.as_str(), ".plt" | ".plt.sec" | ".plt.got" | ".iplt") {
         view.stub_ranges.push(address..address.saturating_add(size));
@@ -385,8 +384,8 @@ fn add_load_segments<'data, Elf: FileHeader<Endian = Endianness>>(
             start: phdr.p_vaddr(endian).into(),
             size: phdr.p_memsz(endian).into(),
             bytes: phdr.data(endian, data).unwrap_or(&[]),
-            executable: flags & elf::PF_X != 0,
-            writable: flags & elf::PF_W != 0,
+            executable: flags.contains(elf::PF_X),
+            writable: flags.contains(elf::PF_W),
         });
     }
 }
@@ -515,7 +514,7 @@ fn image_kind<Elf: FileHeader<Endian = Endianness>>(
     dynamic: &DynamicInfo,
     interpreter: Option<&str>,
 ) -> BinaryKind {
-    let is_pie = dynamic.flags_1 & u64::from(elf::DF_1_PIE) != 0;
+    let is_pie = dynamic.flags_1 & elf::DF_1_PIE.0 != 0;
     if image.header.e_type(image.endian) == elf::ET_EXEC
         || is_pie
         || (interpreter.is_some() && dynamic.soname.is_none())
@@ -560,7 +559,7 @@ fn never_unloaded(
             "an executable is never unloaded, so its constructors cannot leak across unloads"
                 .to_string(),
         )
-    } else if dynamic.flags_1 & u64::from(elf::DF_1_NODELETE) != 0 {
+    } else if dynamic.flags_1 & elf::DF_1_NODELETE.0 != 0 {
         Some("DF_1_NODELETE is set (linked with -z nodelete): dlclose never unloads it".to_string())
     } else if let Some(unique) = &symbols.unique {
         Some(format!(

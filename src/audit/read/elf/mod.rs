@@ -38,7 +38,7 @@ pub fn inventory<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<In
 }
 
 /// The instruction set of an `e_machine` value.
-fn arch_of(machine: u16, is_64: bool) -> Arch {
+fn arch_of(machine: elf::Machine, is_64: bool) -> Arch {
     match machine {
         elf::EM_X86_64 => Arch::X86_64,
         elf::EM_386 => Arch::X86,

@@ -18,7 +18,7 @@ type Sections<'data> = BTreeMap<usize, object_code::Section<'data>>;
 type Symbols = BTreeMap<usize, object_code::Symbol>;
 
 /// Is this relocation type PC-relative with the usual -4 bias of a 32-bit displacement?
-fn pc_relative_x86(machine: u16, r_type: u32) -> bool {
+fn pc_relative_x86(machine: elf::Machine, r_type: elf::RelocationType) -> bool {
     match machine {
         elf::EM_X86_64 => matches!(
             r_type,
@@ -33,7 +33,12 @@ fn pc_relative_x86(machine: u16, r_type: u32) -> bool {
     }
 }
 
-fn is_call_reloc(machine: u16, r_type: u32, section_bytes: &[u8], offset: u64) -> bool {
+fn is_call_reloc(
+    machine: elf::Machine,
+    r_type: elf::RelocationType,
+    section_bytes: &[u8],
+    offset: u64,
+) -> bool {
     match machine {
         elf::EM_X86_64 | elf::EM_386 => {
             // The opcode byte before the displacement says call (E8) or jmp (E9).
@@ -80,7 +85,7 @@ fn code_sections<'data, Elf: FileHeader<Endian = Endianness>>(
 ) -> Sections<'data> {
     let mut code_sections = BTreeMap::new();
     for (index, section) in sections.iter().enumerate() {
-        let flags: u64 = section.sh_flags(endian).into();
+        let flags = section.sh_flags(endian);
         let nobits = section.sh_type(endian) == elf::SHT_NOBITS;
         code_sections.insert(
             index,
@@ -91,8 +96,8 @@ fn code_sections<'data, Elf: FileHeader<Endian = Endianness>>(
                 } else {
                     section.data(endian, data).unwrap_or(&[])
                 },
-                executable: flags & u64::from(elf::SHF_EXECINSTR) != 0,
-                writable: flags & u64::from(elf::SHF_WRITE) != 0 || nobits,
+                executable: flags.contains(elf::SHF_EXECINSTR),
+                writable: flags.contains(elf::SHF_WRITE) || nobits,
             },
         );
     }
@@ -119,8 +124,7 @@ fn symbols<Elf: FileHeader<Endian = Endianness>>(
                     .name(endian, table.strings())
                     .map(|n| String::from_utf8_lossy(n).into_owned())
                     .unwrap_or_default(),
-                section: (shndx != elf::SHN_UNDEF && shndx < elf::SHN_LORESERVE)
-                    .then_some(shndx as usize),
+                section: shndx.index().map(usize::from),
                 value: symbol.st_value(endian).into(),
                 size: symbol.st_size(endian).into(),
                 is_function: kind == elf::STT_FUNC,
@@ -148,7 +152,7 @@ fn relocations<Elf: FileHeader<Endian = Endianness>>(
     for section in sections.iter() {
         let target = section.sh_info(endian) as usize;
         let bytes = code_sections.get(&target).map_or(&[][..], |s| s.bytes);
-        let interpret = |offset: u64, sym: u32, r_type: u32, addend: i64| {
+        let interpret = |offset: u64, sym: u32, r_type: elf::RelocationType, addend: i64| {
             let value = symbols.get(&(sym as usize)).map_or(0, |s| s.value);
             // x86 PC-relative fields count from the end of the 4-byte field: undo that bias.
             let bias = if pc_relative_x86(machine, r_type) {

@@ -23,7 +23,7 @@ enum RelocClass {
     Other,
 }
 
-fn classify_reloc(machine: u16, r_type: u32) -> RelocClass {
+fn classify_reloc(machine: elf::Machine, r_type: elf::RelocationType) -> RelocClass {
     use RelocClass::*;
     match (machine, r_type) {
         (elf::EM_X86_64, elf::R_X86_64_RELATIVE | elf::R_X86_64_RELATIVE64) => Relative,
@@ -81,8 +81,8 @@ pub(super) fn dynamic_slots<Elf: FileHeader<Endian = Endianness>>(
         if sh_type != elf::SHT_RELA && sh_type != elf::SHT_REL && sh_type != elf::SHT_RELR {
             continue;
         }
-        let flags: u64 = section.sh_flags(endian).into();
-        if flags & u64::from(elf::SHF_ALLOC) == 0 && sh_type != elf::SHT_RELR {
+        let flags = section.sh_flags(endian);
+        if !flags.contains(elf::SHF_ALLOC) && sh_type != elf::SHT_RELR {
             // Static relocations kept by `--emit-relocs` describe the link, not the load.
             continue;
         }
@@ -116,18 +116,19 @@ pub(super) fn dynamic_slots<Elf: FileHeader<Endian = Endianness>>(
 struct Resolver<'a, 'data, Elf: FileHeader> {
     image: &'a Image<'data, Elf>,
     symtab: Option<&'a SymbolTable<'data, Elf>>,
-    machine: u16,
+    machine: elf::Machine,
 }
 
 impl<Elf: FileHeader<Endian = Endianness>> Resolver<'_, '_, Elf> {
     fn record_section(&self, section: &Elf::SectionHeader, slots: &mut HashMap<u64, SlotValue>) {
         let (endian, data) = (self.image.endian, self.image.data);
         let is_mips64el = self.image.header.is_mips64el(endian);
-        let mut record = |offset: u64, sym: u32, r_type: u32, addend: Option<i64>| {
-            if let Some(value) = self.slot_value(offset, sym, r_type, addend) {
-                slots.insert(offset, value);
-            }
-        };
+        let mut record =
+            |offset: u64, sym: u32, r_type: elf::RelocationType, addend: Option<i64>| {
+                if let Some(value) = self.slot_value(offset, sym, r_type, addend) {
+                    slots.insert(offset, value);
+                }
+            };
         if let Ok(Some((relas, _))) = section.rela(endian, data) {
             for rela in relas {
                 record(
@@ -155,7 +156,7 @@ impl<Elf: FileHeader<Endian = Endianness>> Resolver<'_, '_, Elf> {
         &self,
         offset: u64,
         sym: u32,
-        r_type: u32,
+        r_type: elf::RelocationType,
         addend: Option<i64>,
     ) -> Option<SlotValue> {
         let endian = self.image.endian;
