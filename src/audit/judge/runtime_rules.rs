@@ -161,6 +161,25 @@ pub fn never_runs_reason(mechanism: Mechanism, runtime: Runtime) -> String {
     }
 }
 
+/// clang on Darwin lowers `__attribute__((destructor))` to a synthesized `__GLOBAL_init_<prio>`
+/// initializer that registers the destructors with `__cxa_atexit`: compiler glue, whose
+/// registered handlers the Mach-O reader lists as the image's exit-handler destructors.
+fn dyld_toolchain_reason(entry: &Entry, format: Format) -> Option<String> {
+    let symbol = entry.symbol.as_deref()?;
+    (format == Format::Macho && symbol.starts_with("___GLOBAL_init_")).then(|| {
+        format!("{symbol} is clang's registration of destructor functions with __cxa_atexit")
+    })
+}
+
+/// dyld's rules for an image that `dlclose` really unloads (dyld4): `__cxa_finalize_ranges`
+/// runs the `__cxa_atexit` handlers registered with the image's `__dso_handle` (and `atexit`
+/// handlers that lie in it), and since macOS 13 (dyld-1042) `__mod_term_func` entries are
+/// registered the same way, so they run too. Whether the image is unloaded at all is the
+/// reader's `never_unloaded`.
+fn dyld_runs_on_unload(mechanism: Mechanism) -> bool {
+    matches!(mechanism, Mechanism::ExitHandler | Mechanism::ModTermFunc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,23 +213,4 @@ mod tests {
             Runtime::Glibc
         ));
     }
-}
-
-/// clang on Darwin lowers `__attribute__((destructor))` to a synthesized `__GLOBAL_init_<prio>`
-/// initializer that registers the destructors with `__cxa_atexit`: compiler glue, whose
-/// registered handlers the Mach-O reader lists as the image's exit-handler destructors.
-fn dyld_toolchain_reason(entry: &Entry, format: Format) -> Option<String> {
-    let symbol = entry.symbol.as_deref()?;
-    (format == Format::Macho && symbol.starts_with("___GLOBAL_init_")).then(|| {
-        format!("{symbol} is clang's registration of destructor functions with __cxa_atexit")
-    })
-}
-
-/// dyld's rules for an image that `dlclose` really unloads (dyld4): `__cxa_finalize_ranges`
-/// runs the `__cxa_atexit` handlers registered with the image's `__dso_handle` (and `atexit`
-/// handlers that lie in it), and since macOS 13 (dyld-1042) `__mod_term_func` entries are
-/// registered the same way, so they run too. Whether the image is unloaded at all is the
-/// reader's `never_unloaded`.
-fn dyld_runs_on_unload(mechanism: Mechanism) -> bool {
-    matches!(mechanism, Mechanism::ExitHandler | Mechanism::ModTermFunc)
 }
