@@ -220,9 +220,10 @@ impl Library {
             .min_by_key(|(_, suffix)| suffix.len());
         match affixed {
             Some((prefix, suffix)) if suffix.ends_with("64_") => format!(
-            "; it exports {prefix}cblas_dgemm{suffix}: an ILP64 build (64-bit integers), which \
-             bench cannot call (it measures the LP64 CBLAS ABI)"
-        ),
+                "; it exports {prefix}cblas_dgemm{suffix}: an ILP64 build (64-bit integers, as \
+             `blastool build --interface64` makes), which bench cannot call (it measures the \
+             LP64 CBLAS ABI)"
+            ),
             Some((prefix, "")) => format!(
                 "; it exports {prefix}cblas_dgemm: name it as {}@{prefix}",
                 path.display()
