@@ -6,9 +6,9 @@
 mod common;
 
 use blastool::audit::model::{
-    Arch, BinaryKind, Entry, FileReport, Format, Mechanism, Origin, Role, Runtime, Severity,
+    Arch, BinaryKind, FileReport, Format, Mechanism, Origin, Role, Runtime, Severity,
 };
-use common::verdict;
+use common::{entry_at, verdict};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -39,19 +39,6 @@ fn one(relative: &str) -> FileReport {
     all.remove(0)
 }
 
-fn at(report: &FileReport, address: u64) -> &Entry {
-    report
-        .entries
-        .iter()
-        .find(|e| e.address == address)
-        .unwrap_or_else(|| {
-            panic!(
-                "{}: no entry at {address:#x}: {:#?}",
-                report.path, report.entries
-            )
-        })
-}
-
 /// (symbol, role, mechanism, address, slot, origin, runs_on_unload, paired_with)
 type Truth = (
     &'static str,
@@ -72,7 +59,7 @@ fn check(relative: &str, report: &FileReport, truth: &[Truth]) {
         report.entries
     );
     for &(symbol, role, mechanism, address, slot, origin, unload, paired) in truth {
-        let entry = at(report, address);
+        let entry = entry_at(report, address);
         let what = format!("{relative} {symbol}");
         assert_eq!(entry.symbol.as_deref(), Some(symbol), "{what}");
         assert_eq!(entry.role, role, "{what}");
@@ -123,7 +110,7 @@ fn destructor_attributes_registered_by_global_init_pair_with_their_constructor()
             ("___GLOBAL_init_65535", C, mechanism, glob, table + arch, Toolchain, false, None),
             ("_lib_quit", D, ExitHandler, quit, glob, User, true, Some(init)),
         ]);
-        let glob_entry = at(&report, glob);
+        let glob_entry = entry_at(&report, glob);
         assert!(glob_entry.registers_exit_handler, "{file}");
         assert_eq!(
             glob_entry.exit_handler_call.as_deref(),
@@ -168,7 +155,7 @@ fn cxa_atexit_registrations_are_found_through_chained_binds_in_formats_2_and_6()
             ("_reg_cleanup", D, ExitHandler, cleanup, 0, User, true, Some(init)),
         ]);
         assert_eq!(
-            at(&report, init).exit_handler_call.as_deref(),
+            entry_at(&report, init).exit_handler_call.as_deref(),
             Some("___cxa_atexit")
         );
         assert!(verdict(&report).is_empty(), "{file}: {:?}", report.findings);
@@ -292,7 +279,7 @@ fn a_wheel_member_bundle_is_audited() {
     );
     assert_eq!(report.format, Format::Macho);
     assert!(report.audited);
-    assert_eq!(at(report, 0x468).paired_with, Some(0x488));
+    assert_eq!(entry_at(report, 0x468).paired_with, Some(0x488));
     assert!(verdict(report).is_empty());
 }
 

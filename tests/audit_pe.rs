@@ -4,23 +4,10 @@
 mod common;
 
 use blastool::audit::model::{FileReport, Format, Mechanism, Runtime, Severity};
-use common::{audit_one, entry, verdict};
+use common::{audit_one, entry, entry_at, verdict};
 
 fn pe(relative: &str) -> FileReport {
     audit_one(&format!("../pe/bin/{relative}"))
-}
-
-fn by_address(report: &FileReport, address: u64) -> &blastool::audit::model::Entry {
-    report
-        .entries
-        .iter()
-        .find(|e| e.address == address)
-        .unwrap_or_else(|| {
-            panic!(
-                "{}: no entry at {address:#x}: {:#?}",
-                report.path, report.entries
-            )
-        })
 }
 
 #[test]
@@ -35,8 +22,8 @@ fn md_dll_with_destructor_in_crt_xt_is_an_error_on_every_architecture() {
             let report = pe(&format!("{dir}/{file}"));
             assert_eq!(report.format, Format::Pe);
             assert_eq!(report.runtime, Some(Runtime::MsvcDynamic), "{dir}/{file}");
-            let ctor = by_address(&report, init);
-            let dtor = by_address(&report, quit);
+            let ctor = entry_at(&report, init);
+            let dtor = entry_at(&report, quit);
             assert_eq!(ctor.mechanism, Mechanism::CrtXc, "{dir}/{file}");
             assert_eq!(dtor.mechanism, Mechanism::CrtXt, "{dir}/{file}");
             assert_eq!(dtor.slot, slot, "{dir}/{file}");
@@ -54,13 +41,13 @@ fn md_dll_with_destructor_in_crt_xt_is_an_error_on_every_architecture() {
         }
         // With symbols the names come through, without them the same verdict by shared state.
         let named = pe(&format!("{dir}/ctor.symtab.dll"));
-        assert!(by_address(&named, init)
+        assert!(entry_at(&named, init)
             .symbol
             .as_deref()
             .unwrap()
             .ends_with("lib_init"));
         let stripped = pe(&format!("{dir}/ctor.dll"));
-        assert!(by_address(&stripped, init)
+        assert!(entry_at(&stripped, init)
             .paired_by
             .as_deref()
             .unwrap()
@@ -97,7 +84,7 @@ fn mt_dll_runs_its_terminators_so_the_same_shape_is_clean() {
         for file in ["ctor.dll", "ctor.symtab.dll"] {
             let report = pe(&format!("{dir}/{file}"));
             assert_eq!(report.runtime, Some(Runtime::MsvcStatic), "{dir}/{file}");
-            let dtor = by_address(&report, quit);
+            let dtor = entry_at(&report, quit);
             assert_eq!(dtor.mechanism, Mechanism::CrtXt, "{dir}/{file}");
             assert!(dtor.runs_on_unload, "{dir}/{file}");
             assert!(
@@ -180,7 +167,7 @@ fn mingw_dlls_get_the_same_verdicts_stripped_and_unstripped() {
     assert_eq!(frame.origin, blastool::audit::model::Origin::Toolchain);
     // MinGW never runs .CRT$XT*: the slot at 0xa048 holds xt_quit.
     let crt_xt = pe("mingw-x64/crt_xt.stripped.dll");
-    let xt = by_address(&crt_xt, 0x1370);
+    let xt = entry_at(&crt_xt, 0x1370);
     assert_eq!(
         (xt.mechanism, xt.slot, xt.runs_on_unload),
         (Mechanism::CrtXt, 0xa048, false)

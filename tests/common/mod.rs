@@ -36,6 +36,20 @@ pub fn entry<'a>(report: &'a FileReport, symbol: &str) -> &'a Entry {
         })
 }
 
+/// The entry at `address` (the vmaddr or RVA the report gives).
+pub fn entry_at(report: &FileReport, address: u64) -> &Entry {
+    report
+        .entries
+        .iter()
+        .find(|e| e.address == address)
+        .unwrap_or_else(|| {
+            panic!(
+                "{}: no entry at {address:#x}: {:#?}",
+                report.path, report.entries
+            )
+        })
+}
+
 /// (rule, severity) of every finding, sorted: the verdict of a file.
 pub fn verdict(report: &FileReport) -> Vec<(&'static str, Severity)> {
     let mut verdict: Vec<_> = report
