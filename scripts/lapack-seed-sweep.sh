@@ -45,10 +45,15 @@ SE2 20
 1 2 3 4 5 6 7 8 10 11 12 13 14 15 16 17 18 19 20 21
 IN
 }
-failures() { # library directory, table -> failed tests in the run
-  LD_LIBRARY_PATH="$1:$lapackdir" BLASTOOL_CORETYPE="$2" BLASTOOL_NUM_THREADS=1 \
-    "$lapackdir/xeigtstd" <"$work/se2.in" 2>&1 |
-    awk '/failed to pass the threshold/ { n += $(NF-9) } END { print n + 0 }' || echo "crash"
+failures() { # library directory, table -> failed tests in the run, or "crash"
+  local out
+  # A crash, or output cut short before LAPACK's "End of tests", counts as a failure.
+  if ! out="$(LD_LIBRARY_PATH="$1:$lapackdir" BLASTOOL_CORETYPE="$2" BLASTOOL_NUM_THREADS=1 \
+    "$lapackdir/xeigtstd" <"$work/se2.in" 2>&1)" || ! grep -q "End of tests" <<<"$out"; then
+    echo crash
+    return
+  fi
+  awk '/failed to pass the threshold/ { n += $(NF-9) } END { print n + 0 }' <<<"$out"
 }
 
 declare -A seeds_failing tests_failed
