@@ -16,6 +16,8 @@ pub struct Rule {
     pub why: &'static str,
     /// A minimal example that triggers it.
     pub example: &'static str,
+    /// Which severity a finding gets, and why.
+    pub severity: &'static str,
     /// The concrete fix.
     pub fix: &'static str,
 }
@@ -24,12 +26,22 @@ pub struct Rule {
 pub const UNPAIRED_CONSTRUCTOR: Rule = Rule {
     id: "BLT001",
     name: "unpaired-constructor",
-    summary: "A user constructor runs on every load, but no destructor that runs on unload \
-              undoes it and it registers no exit handler.",
-    why: "Whatever the constructor allocates (memory, threads, handles) is kept each time the \
-          library is unloaded and loaded again. OpenBLAS's gotoblas_init reserves buffers of \
-          about 400 MiB; a host that loads and unloads a plugin built on it leaks that much per \
-          cycle.",
+    summary: "A user constructor acquires something (heap, a thread, a TLS key, a mapping, a \
+              handle, a module) on every load, but no destructor that runs on unload undoes it \
+              and it registers no exit handler.",
+    why: "Whatever the constructor acquires is kept each time the library is unloaded and \
+          loaded again. OpenBLAS's gotoblas_init starts threads and reserves buffers of about \
+          400 MiB; a host that loads and unloads a plugin built on it leaks that much per \
+          cycle. A constructor that acquires nothing (it reads the environment, fills a table) \
+          leaks nothing and is not reported.",
+    severity: "By what the constructor keeps. error: a thread (after the unload it runs code \
+               that is no longer mapped, and the process crashes). warning: heap, a TLS key \
+               (a process-wide slot: glibc has 1024), a mapping or a handle (each grows with \
+               every load). note: only a module reference (the other library stays loaded, \
+               but nothing grows), kinds the constructor also gives back itself (free, close: \
+               probably a scratch buffer), or code the walk could not follow (an indirect call, \
+               calls deeper than its limit) while it saw nothing acquired. In an image that is \
+               never unloaded every finding is a note.",
     example:
         "__attribute__((constructor)) static void lib_init(void) { pool = malloc(1 << 20); }\n\
               /* no destructor, no atexit(lib_cleanup) */",
@@ -49,8 +61,12 @@ pub const DESTRUCTOR_NEVER_RUNS: Rule = Rule {
     why: "The destructor looks like cleanup in the source, but the loader or C runtime never \
           calls it, so its constructor's resources leak on every unload. The common case: \
           clang for MSVC targets lowers __attribute__((destructor)) to .CRT$XTX, and a DLL \
-          using the dynamic CRT (/MD) never runs .CRT$XT* (neither do MinGW DLLs). It is an \
-          error when it is the only counterpart of a user constructor.",
+          using the dynamic CRT (/MD) never runs .CRT$XT* (neither do MinGW DLLs).",
+    severity: "error: it is the only destructor of a user constructor that acquires something \
+               (whatever that is, its author meant it to be undone). note: the constructor \
+               acquires nothing the walk can see but makes calls it cannot follow. warning: a \
+               user destructor that pairs with no constructor and never runs. No finding when \
+               the constructor acquires nothing and the walk saw all of its code.",
     example: "/* clang-cl, /MD, OpenBLAS linked statically into a DLL */\n\
               __attribute__((constructor)) void gotoblas_init(void);  /* .CRT$XCU: runs */\n\
               __attribute__((destructor))  void gotoblas_quit(void);  /* .CRT$XTX: never */",
@@ -72,11 +88,12 @@ pub fn lookup(query: &str) -> Option<&'static Rule> {
 /// The rule's documentation page as plain text (what `blastool rule ID` prints).
 pub fn render_page(rule: &Rule) -> String {
     format!(
-        "{id} {name}\n\nWhat it detects\n  {summary}\n\nWhy it matters\n  {why}\n\nExample\n{example}\n\nFix\n  {fix}\n",
+        "{id} {name}\n\nWhat it detects\n  {summary}\n\nWhy it matters\n  {why}\n\nSeverity\n  {severity}\n\nExample\n{example}\n\nFix\n  {fix}\n",
         id = rule.id,
         name = rule.name,
         summary = rule.summary,
         why = rule.why,
+        severity = rule.severity,
         example = indent(rule.example),
         fix = rule.fix,
     )
@@ -102,6 +119,7 @@ mod tests {
             for (field, text) in [
                 ("summary", rule.summary),
                 ("why", rule.why),
+                ("severity", rule.severity),
                 ("example", rule.example),
                 ("fix", rule.fix),
             ] {

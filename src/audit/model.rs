@@ -5,6 +5,7 @@
 //! README (a file's own fields are laid out by `crate::report::json`); renaming one is a
 //! breaking change for CI users.
 
+pub use crate::audit::walk::resources::Resource;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -233,6 +234,9 @@ pub struct FunctionFacts {
     /// Code addresses it loads right before calling a *local* function: where the C runtime is
     /// linked in and stripped, that local function may be `atexit` itself.
     pub handlers_passed_to_local: BTreeSet<u64>,
+    /// What the walk met but could not follow (indirect calls, the depth or size limit, code
+    /// it could not read), described for the report: what it acquires beyond that is unknown.
+    pub unfollowed: BTreeSet<String>,
 }
 
 /// The facts of every entry target and of every exit handler those register, with the
@@ -334,6 +338,19 @@ pub struct Entry {
     /// The function calls nothing: it only writes memory of the image and cannot acquire
     /// anything (memory, threads, handles) that an unload could leak.
     pub calls_nothing: bool,
+    /// What the function (and what it calls) can acquire, by kind: `heap`, `thread`,
+    /// `tls_key`, `mapping`, `handle`, `module`, `exit_handler`.
+    pub acquires: Vec<Resource>,
+    /// The imports behind `acquires` (`malloc`, `pthread_create`, ...).
+    pub acquired_through: Vec<String>,
+    /// Kinds among `acquires` that the same code also gives back (`free`, `close`, ...): it
+    /// probably uses them only for a while.
+    pub releases: Vec<Resource>,
+    /// The walk met code it could not follow: it may acquire more than `acquires` says.
+    pub acquires_unknown: bool,
+    /// What was not followed (indirect calls, the depth limit), for `--verbose` and the JSON.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_followed: Vec<String>,
     /// Why a destructor runs on unload when its table alone would not say so.
     pub runs_on_unload_because: Option<String>,
     #[serde(skip)]
@@ -370,6 +387,11 @@ impl Entry {
             paired_with_symbol: None,
             why_origin: None,
             calls_nothing: false,
+            acquires: Vec::new(),
+            acquired_through: Vec::new(),
+            releases: Vec::new(),
+            acquires_unknown: false,
+            not_followed: Vec::new(),
             runs_on_unload_because: None,
             key,
         }

@@ -236,8 +236,8 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         help: Help {
             text: rules::render_page(rule),
             markdown: format!(
-                "**What it detects.** {}\n\n**Why it matters.** {}\n\n**Example.**\n\n```c\n{}\n```\n\n**Fix.** {}\n",
-                rule.summary, rule.why, rule.example, rule.fix
+                "**What it detects.** {}\n\n**Why it matters.** {}\n\n**Severity.** {}\n\n**Example.**\n\n```c\n{}\n```\n\n**Fix.** {}\n",
+                rule.summary, rule.why, rule.severity, rule.example, rule.fix
             ),
         },
         default_configuration: Configuration { level: "warning" },

@@ -53,6 +53,23 @@ fn entry_line(entry: &Entry) -> String {
     if let Some(call) = &entry.exit_handler_call {
         notes.push(format!("calls {call}"));
     }
+    if entry.role == Role::Constructor && entry.origin == Origin::User {
+        let kept: Vec<&str> = entry
+            .acquires
+            .iter()
+            .filter(|r| **r != crate::audit::model::Resource::ExitHandler)
+            .map(|r| r.name())
+            .collect();
+        if !kept.is_empty() {
+            notes.push(format!("acquires {}", kept.join(", ")));
+        }
+        if entry.acquires_unknown {
+            notes.push(format!(
+                "not followed: {}",
+                entry.not_followed.first().map_or("?", String::as_str)
+            ));
+        }
+    }
     if let Some(partner) = entry.paired_with {
         let partner = entry
             .paired_with_symbol
@@ -193,6 +210,18 @@ fn full_block(
     }
     for entry in shown {
         let _ = writeln!(out, "{}", entry_line(entry));
+        if options.verbose {
+            if !entry.acquired_through.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "        acquires through: {}",
+                    entry.acquired_through.join(", ")
+                );
+            }
+            for place in &entry.not_followed {
+                let _ = writeln!(out, "        not followed: {place}");
+            }
+        }
     }
     let hidden = report
         .entries

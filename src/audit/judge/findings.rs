@@ -4,8 +4,10 @@
 
 use super::runtime_rules::never_runs_reason;
 use crate::audit::model::{
-    BinaryKind, Entry, Finding, Format, Inventory, Mechanism, Origin, Role, Runtime, Severity,
+    BinaryKind, Entry, Finding, Format, Inventory, Mechanism, Origin, Resource, Role, Runtime,
+    Severity,
 };
+use crate::audit::walk::MAX_CALL_DEPTH;
 use crate::rules::{self, Rule};
 
 /// The registrars the code walk looks for, as the messages name them.
@@ -14,6 +16,8 @@ const CHECKED_REGISTRARS: &str = "atexit, _onexit, _crt_atexit, _register_onexit
 
 /// How many user destructors a message names before it counts the rest.
 const LISTED_DESTRUCTORS: usize = 4;
+/// How many places the walk could not follow a message names before it counts the rest.
+const LISTED_NOT_FOLLOWED: usize = 3;
 
 /// The findings for one file's judged entries; `constructors` are the user constructors.
 pub fn findings(entries: &[Entry], constructors: &[usize], inventory: &Inventory) -> Vec<Finding> {
@@ -38,13 +42,7 @@ pub fn findings(entries: &[Entry], constructors: &[usize], inventory: &Inventory
 
 /// The finding for one user constructor, if its work may outlive an unload.
 fn constructor_finding(entries: &[Entry], ctor: &Entry, inventory: &Inventory) -> Option<Finding> {
-    // A constructor that calls nothing only stores into the image's own memory (C++
-    // initialisers of trivially destructible globals look like this): it acquires nothing
-    // an unload could leak.
-    if ctor.mechanism == Mechanism::TlsCallback
-        || ctor.registers_exit_handler
-        || (ctor.calls_nothing && ctor.paired_with.is_none())
-    {
+    if ctor.mechanism == Mechanism::TlsCallback || ctor.registers_exit_handler {
         return None;
     }
     let partner = ctor.paired_with.and_then(|address| {
@@ -58,23 +56,121 @@ fn constructor_finding(entries: &[Entry], ctor: &Entry, inventory: &Inventory) -
         Some(dtor) if dtor.runs_on_unload => None,
         // Paired, and the library is never unloaded: nothing is left to undo.
         Some(_) if inventory.never_unloaded.is_some() => None,
+        _ if acquires_nothing(ctor) => None,
         Some(dtor) => Some(partner_never_runs(ctor, dtor, inventory)),
         None => Some(unpaired_constructor(entries, ctor, inventory)),
     }
+}
+
+/// The walk saw all of the constructor's code and it acquires nothing an unload could leak:
+/// it only reads the environment, fills tables, or stores into the image's own memory.
+fn acquires_nothing(ctor: &Entry) -> bool {
+    !ctor.acquires_unknown && kept(ctor).is_empty()
+}
+
+/// The kinds the constructor acquires and does not itself undo by registering an exit
+/// handler: everything except `exit_handler`.
+fn kept(ctor: &Entry) -> Vec<Resource> {
+    ctor.acquires
+        .iter()
+        .copied()
+        .filter(|r| *r != Resource::ExitHandler)
+        .collect()
+}
+
+/// How bad an unpaired constructor is, by what it keeps (the rule page explains each):
+/// a thread left running code of an unloaded library crashes the process (error); heap,
+/// TLS keys, mappings and handles grow with every load (warning); a module reference, what it
+/// also gives back itself, and code the walk could not follow are notes.
+fn unpaired_severity(ctor: &Entry) -> Severity {
+    let unreleased: Vec<Resource> = kept(ctor)
+        .into_iter()
+        .filter(|r| !ctor.releases.contains(r))
+        .collect();
+    if unreleased.contains(&Resource::Thread) {
+        Severity::Error
+    } else if unreleased.iter().any(|r| *r != Resource::Module) {
+        Severity::Warning
+    } else {
+        Severity::Note
+    }
+}
+
+/// "acquires heap (malloc), thread (pthread_create)" or what could not be followed.
+fn what_it_acquires(ctor: &Entry) -> String {
+    let kept = kept(ctor);
+    let mut text = if kept.is_empty() {
+        "acquires nothing the code walk can see".to_string()
+    } else {
+        let names: Vec<&str> = kept.iter().map(|r| r.name()).collect();
+        let through: Vec<&str> = ctor
+            .acquired_through
+            .iter()
+            .map(String::as_str)
+            .filter(|name| {
+                crate::audit::walk::resources::acquired_by(name)
+                    .is_some_and(|r| r != Resource::ExitHandler)
+            })
+            .collect();
+        format!("acquires {} ({})", names.join(", "), through.join(", "))
+    };
+    let released: Vec<&str> = ctor
+        .releases
+        .iter()
+        .filter(|r| kept.contains(r))
+        .map(|r| r.name())
+        .collect();
+    if !released.is_empty() {
+        text.push_str(&format!(
+            " and also gives back {} itself, so it may keep nothing",
+            released.join(", ")
+        ));
+    }
+    if ctor.acquires_unknown {
+        text.push_str(&format!(
+            "; it {} could not be followed ({})",
+            if kept.is_empty() {
+                "makes calls that"
+            } else {
+                "also makes calls that"
+            },
+            not_followed_summary(ctor)
+        ));
+    }
+    text
+}
+
+/// The first few things the walk could not follow, and how many more.
+fn not_followed_summary(entry: &Entry) -> String {
+    let shown: Vec<&str> = entry
+        .not_followed
+        .iter()
+        .take(LISTED_NOT_FOLLOWED)
+        .map(String::as_str)
+        .collect();
+    let mut text = shown.join("; ");
+    if entry.not_followed.len() > LISTED_NOT_FOLLOWED {
+        text.push_str(&format!(
+            "; and {} more",
+            entry.not_followed.len() - LISTED_NOT_FOLLOWED
+        ));
+    }
+    text
 }
 
 /// The constructor's only destructor is in a table this runtime does not run on unload.
 fn partner_never_runs(ctor: &Entry, dtor: &Entry, inventory: &Inventory) -> Finding {
     let message = format!(
         "{dtor_name} ({section}) is the only destructor for constructor {ctor_name} \
-         ({ctor_section}, paired by {how}), but {why}: {ctor_name}'s work is never \
-         undone when the library is unloaded. {fix}",
+         ({ctor_section}, paired by {how}), but {why}: {ctor_name} {acquires}, and that is \
+         never undone when the library is unloaded. {fix}",
         dtor_name = describe(dtor),
         section = dtor.section,
         ctor_name = describe(ctor),
         ctor_section = ctor.section,
         how = dtor.paired_by.as_deref().unwrap_or("evidence"),
         why = never_runs_reason(dtor.mechanism, inventory.runtime),
+        acquires = what_it_acquires(ctor),
         fix = if matches!(inventory.format, Format::Pe | Format::Coff) {
             windows_fix(ctor, dtor)
         } else {
@@ -83,38 +179,27 @@ fn partner_never_runs(ctor: &Entry, dtor: &Entry, inventory: &Inventory) -> Find
                 .to_string()
         },
     );
-    finding(
-        &rules::DESTRUCTOR_NEVER_RUNS,
-        Severity::Error,
-        dtor,
-        message,
-    )
+    // Its author wrote a cleanup for it: whatever it keeps is meant to be undone.
+    let severity = if kept(ctor).is_empty() {
+        Severity::Note
+    } else {
+        Severity::Error
+    };
+    finding(&rules::DESTRUCTOR_NEVER_RUNS, severity, dtor, message)
 }
 
-/// Nothing undoes the constructor: a warning when its code was read, a note when it could not be.
+/// Nothing undoes the constructor; how bad that is depends on what it acquires.
 fn unpaired_constructor(entries: &[Entry], ctor: &Entry, inventory: &Inventory) -> Finding {
-    let analysed = inventory.facts.get(&ctor.key).is_some_and(|f| f.analysed);
-    let (severity, code) = if analysed {
-        (
-            Severity::Warning,
-            format!("and it calls none of {CHECKED_REGISTRARS} (followed 3 call levels)"),
-        )
-    } else {
-        (
-            Severity::Note,
-            "and its code could not be analysed for exit-handler registration \
-             (unsupported instruction set or unreadable code)"
-                .to_string(),
-        )
-    };
     let mut message = format!(
-        "constructor {name} ({section}) runs on every load, but nothing undoes it \
-         on unload: {checked}, {code}.",
+        "constructor {name} ({section}) runs on every load and {acquires}, but nothing \
+         undoes it on unload: {checked}, and it calls none of {CHECKED_REGISTRARS} \
+         (followed {MAX_CALL_DEPTH} call levels).",
         name = describe(ctor),
         section = ctor.section,
+        acquires = what_it_acquires(ctor),
         checked = destructors_checked(entries),
     );
-    if matches!(inventory.format, Format::Pe | Format::Coff) {
+    if matches!(inventory.format, Format::Pe | Format::Coff) && !kept(ctor).is_empty() {
         let init = ctor
             .symbol
             .as_deref()
@@ -125,7 +210,12 @@ fn unpaired_constructor(entries: &[Entry], ctor: &Entry, inventory: &Inventory) 
              CLEANUP` renders one) or register it with atexit() in the constructor."
         ));
     }
-    finding(&rules::UNPAIRED_CONSTRUCTOR, severity, ctor, message)
+    finding(
+        &rules::UNPAIRED_CONSTRUCTOR,
+        unpaired_severity(ctor),
+        ctor,
+        message,
+    )
 }
 
 /// Which user destructors were tried, for the unpaired-constructor message.

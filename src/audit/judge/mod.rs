@@ -9,12 +9,14 @@ pub mod pairing;
 mod runtime_rules;
 
 use crate::audit::model::{
-    Entry, FileReport, Finding, Format, Inventory, Origin, RawEntry, Role, Runtime,
+    Entry, FileReport, Finding, Format, FunctionFacts, Inventory, Origin, RawEntry, Role, Runtime,
 };
 use crate::audit::walk::is_exit_handler_registrar;
+use crate::audit::walk::resources::Acquisitions;
 use findings::findings;
 use pairing::ProbableRegistration;
 use runtime_rules::{runs_on_unload, toolchain_reason};
+use std::collections::BTreeSet;
 
 /// Turns an inventory into the report for one file.
 pub fn judge(inventory: Inventory, path: &str, member: Option<String>) -> FileReport {
@@ -73,6 +75,16 @@ fn classify_entry(entry: &mut Entry, inventory: &Inventory) -> Option<ProbableRe
         entry.why_origin = Some(reason);
     }
     entry.calls_nothing = facts.is_some_and(|f| f.analysed && f.calls == 0);
+    if let Some(facts) = facts {
+        record_acquisitions(entry, facts);
+    } else {
+        entry.acquires_unknown = true;
+        entry.not_followed.push(if entry.key == 0 {
+            "its code is defined outside this file".to_string()
+        } else {
+            "its code was not analysed".to_string()
+        });
+    }
     if let Some(call) = facts.and_then(|f| f.exit_handler_call.clone()) {
         entry.registers_exit_handler = true;
         entry.exit_handler_call = Some(call);
@@ -102,6 +114,34 @@ fn classify_entry(entry: &mut Entry, inventory: &Inventory) -> Option<ProbableRe
         entry.registers_exit_handler = true;
     }
     probable
+}
+
+/// What the entry's code can acquire, in the resource table's terms, and what the walk could
+/// not follow.
+fn record_acquisitions(entry: &mut Entry, facts: &FunctionFacts) {
+    let summary = Acquisitions::of(&facts.imports);
+    entry.acquires = summary.acquired.keys().copied().collect();
+    entry.acquired_through = summary
+        .acquired
+        .values()
+        .flatten()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    entry.releases = summary
+        .released
+        .iter()
+        .copied()
+        .filter(|r| summary.acquired.contains_key(r))
+        .collect();
+    entry.not_followed = facts.unfollowed.iter().cloned().collect();
+    if !facts.analysed {
+        entry
+            .not_followed
+            .insert(0, "its code could not be analysed".to_string());
+    }
+    entry.acquires_unknown = !entry.not_followed.is_empty();
 }
 
 /// The report: the inventory's file-level facts with the judged entries and findings.

@@ -163,7 +163,12 @@ pub fn memory_refs(bytes: &[u8], ip: u64, max: usize, out: &mut Vec<u64>) {
     }
 }
 
-pub fn scan(view: &CodeView, bytes: &[u8], start: u64) -> FunctionScan {
+/// How many instructions before a `br` a register-indexed load still marks it as a `switch`
+/// through a jump table rather than a jump to an unknown function.
+const JUMP_TABLE_WINDOW: u32 = 6;
+
+/// Walks one function; `size` as for the x86 walk (the whole extent is read when known).
+pub fn scan(view: &CodeView, bytes: &[u8], start: u64, size: Option<u64>) -> FunctionScan {
     let decoder = InstDecoder::default();
     let mut scan = FunctionScan::default();
     let end = start.wrapping_add(bytes.len() as u64);
@@ -171,6 +176,7 @@ pub fn scan(view: &CodeView, bytes: &[u8], start: u64) -> FunctionScan {
     // Registers loaded from an import slot: `ldr x8, [IAT]; blr x8` calls that import.
     let mut loaded_imports: [Option<u64>; 32] = [None; 32];
     let mut furthest = start;
+    let mut since_indexed_load = u32::MAX;
     for (i, word) in bytes.chunks_exact(4).take(MAX_INSTRUCTIONS).enumerate() {
         let pc = start.wrapping_add(4 * i as u64);
         let Some(instruction) = decode(&decoder, word) else {
@@ -179,6 +185,14 @@ pub fn scan(view: &CodeView, bytes: &[u8], start: u64) -> FunctionScan {
         let next = pc.wrapping_add(4);
         let target = pc_offset(&instruction).map(|offset| pc.wrapping_add(offset as u64));
         let mut ends_block = false;
+        since_indexed_load = since_indexed_load.saturating_add(1);
+        if instruction
+            .operands
+            .iter()
+            .any(|op| matches!(op, Operand::RegRegOffset(..)))
+        {
+            since_indexed_load = 0;
+        }
         match instruction.opcode {
             Opcode::BL => {
                 if let Some(target) = target {
@@ -205,8 +219,14 @@ pub fn scan(view: &CodeView, bytes: &[u8], start: u64) -> FunctionScan {
             Opcode::BLR | Opcode::BR => {
                 let slot = register(&instruction.operands[0])
                     .and_then(|n| loaded_imports.get(n).copied().flatten());
-                if let Some(slot) = slot {
-                    scan.events.push(Event::SlotCall(slot));
+                match slot {
+                    Some(slot) => scan.events.push(Event::SlotCall(slot)),
+                    None if instruction.opcode == Opcode::BLR
+                        || since_indexed_load > JUMP_TABLE_WINDOW =>
+                    {
+                        scan.events.push(Event::Indirect(pc));
+                    }
+                    None => {}
                 }
                 if instruction.opcode == Opcode::BLR {
                     registers.clobber_call();
@@ -243,7 +263,7 @@ pub fn scan(view: &CodeView, bytes: &[u8], start: u64) -> FunctionScan {
                 scan.data_refs.push(address);
             }
         }
-        if ends_block && next > furthest {
+        if ends_block && next > furthest && size.is_none() {
             break;
         }
     }

@@ -11,15 +11,20 @@
 //! recovery.
 
 use crate::audit::model::{Arch, FunctionFacts};
+use resources::runs_callback;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
 pub mod object_code;
+pub mod resources;
 
-/// How many call levels below a constructor the walk follows.
-const MAX_CALL_DEPTH: u32 = 3;
-/// How many functions one analysis may visit in total (guards hostile inputs).
-const MAX_FUNCTIONS_VISITED: usize = 64;
+/// How many call levels below a constructor the walk follows. Six levels cover the
+/// constructors of the libraries in a stock Debian `/usr/lib` (measured: the README gives the
+/// figures); deeper call chains are reported as not followed, never guessed.
+pub const MAX_CALL_DEPTH: u32 = 6;
+/// How many functions one analysis may visit in total (guards hostile inputs and huge call
+/// trees; what lies beyond is reported as not followed).
+const MAX_FUNCTIONS_VISITED: usize = 256;
 /// How many bytes of a function without a known size are read.
 const UNSIZED_FUNCTION_LIMIT: u64 = 16 * 1024;
 /// How many instructions one function walk decodes at most.
@@ -42,6 +47,10 @@ const EXIT_HANDLER_REGISTRARS: &[&str] = &[
 /// ELF version suffixes (`@GLIBC_2.2.5`, `@@...`), `@plt`.
 pub fn undecorated(name: &str) -> &str {
     let name = name.strip_prefix("__imp_").unwrap_or(name);
+    // MSVC C++ names (`??2@YAPEAX_K@Z`) use `@` as part of the mangling.
+    if name.starts_with('?') {
+        return name;
+    }
     match name.find('@') {
         Some(0) | None => name,
         Some(at) => &name[..at],
@@ -163,6 +172,44 @@ impl<'data> CodeView<'data> {
         }
     }
 
+    /// The function of the image itself that a PLT entry jumps to, through a GOT slot bound
+    /// to a symbol the image defines.
+    fn stub_local_target(&self, address: u64) -> Option<u64> {
+        let bytes = self.code_bytes(address, 32)?;
+        let mut refs = Vec::new();
+        match self.arch? {
+            Arch::X86_64 | Arch::X86 => x86::memory_refs(self, bytes, address, 4, &mut refs),
+            Arch::Aarch64 => aarch64::memory_refs(bytes, address, 4, &mut refs),
+            _ => {}
+        }
+        refs.into_iter()
+            .find_map(|slot| self.local_slots.get(&slot).copied())
+            .filter(|target| self.is_code(*target))
+    }
+
+    /// The import a Windows import thunk jumps to: x86 `jmp [IAT]` as the first instruction,
+    /// ARM64 `adrp x16, IAT; ldr x16, [x16, #off]; br x16`. A function that merely calls an
+    /// import early on (`call [__imp_GetProcessHeap]`) is not a thunk.
+    fn thunk_import(&self, address: u64) -> Option<String> {
+        let bytes = self.code_bytes(address, 16)?;
+        match self.arch? {
+            Arch::X86_64 | Arch::X86 => {
+                let slot = x86::leading_indirect_jump(self, bytes, address)?;
+                self.import_slots.get(&slot).cloned()
+            }
+            Arch::Aarch64 => {
+                let third = bytes.get(8..12)?;
+                let third = u32::from_le_bytes([third[0], third[1], third[2], third[3]]);
+                // `br xN`: 1101011 0000 11111 000000 Rn 00000
+                if third & 0xffff_fc1f != 0xd61f_0000 {
+                    return None;
+                }
+                self.resolve_stub(address)
+            }
+            _ => None,
+        }
+    }
+
     /// The import an import stub (PLT entry, IAT thunk) jumps to, if it is one.
     pub fn resolve_stub(&self, address: u64) -> Option<String> {
         let bytes = self.code_bytes(address, 32)?;
@@ -227,6 +274,9 @@ enum Event {
     /// A jump out of the function: the callee finishes its work.
     TailCall(u64),
     SlotCall(u64),
+    /// A call or jump through a register or computed memory address, at this address: where
+    /// it goes is not in the code.
+    Indirect(u64),
 }
 
 impl Walk<'_, '_> {
@@ -242,12 +292,17 @@ impl Walk<'_, '_> {
         if self.view.is_stub(target) {
             return match self.view.resolve_stub(target) {
                 Some(name) => CallTarget::Import(name),
-                None => CallTarget::Unknown,
+                // A PLT entry for a function the image exports itself (`foo@plt` bound to
+                // our own `foo`): the call lands on our code.
+                None => match self.view.stub_local_target(target) {
+                    Some(local) => CallTarget::Local(local),
+                    None => CallTarget::Unknown,
+                },
             };
         }
         if self.view.is_code(target) {
             // Windows import thunks (`jmp [IAT]`) live among ordinary code.
-            if let Some(name) = self.view.resolve_stub(target) {
+            if let Some(name) = self.view.thunk_import(target) {
                 if self
                     .view
                     .function_sizes
@@ -267,24 +322,37 @@ impl Walk<'_, '_> {
     /// the address the caller loaded (glibc's local `atexit` stub from `libc_nonshared.a` is
     /// exactly that: a `jmp __cxa_atexit@plt` with the arguments set up by its caller).
     fn function(&mut self, address: u64, depth: u32, own_state: bool) -> (bool, bool) {
-        if !self.visited.insert(address) || self.visited.len() > MAX_FUNCTIONS_VISITED {
+        if self.visited.contains(&address) {
             return (false, false);
         }
-        let limit = self
+        if self.visited.len() >= MAX_FUNCTIONS_VISITED {
+            self.facts.unfollowed.insert(format!(
+                "more than {MAX_FUNCTIONS_VISITED} functions reached (not walked: {address:#x})"
+            ));
+            return (false, false);
+        }
+        self.visited.insert(address);
+        let size = self
             .view
             .function_sizes
             .get(&address)
             .copied()
-            .filter(|size| *size > 0)
-            .unwrap_or(UNSIZED_FUNCTION_LIMIT);
-        let Some(bytes) = self.view.code_bytes(address, limit) else {
-            return (false, false);
-        };
-        let scan = match self.view.arch {
-            Some(Arch::X86_64) => x86::scan(self.view, bytes, address, 64),
-            Some(Arch::X86) => x86::scan(self.view, bytes, address, 32),
-            Some(Arch::Aarch64) => aarch64::scan(self.view, bytes, address),
-            _ => return (false, false),
+            .filter(|size| *size > 0);
+        let code = self
+            .view
+            .code_bytes(address, size.unwrap_or(UNSIZED_FUNCTION_LIMIT));
+        let scan = match (self.view.arch, code) {
+            (Some(Arch::X86_64), Some(bytes)) => x86::scan(self.view, bytes, address, 64, size),
+            (Some(Arch::X86), Some(bytes)) => x86::scan(self.view, bytes, address, 32, size),
+            (Some(Arch::Aarch64), Some(bytes)) => aarch64::scan(self.view, bytes, address, size),
+            _ => {
+                if depth > 0 {
+                    self.facts
+                        .unfollowed
+                        .insert(format!("code at {address:#x} could not be read"));
+                }
+                return (false, false);
+            }
         };
         (true, self.absorb(scan, depth, own_state))
     }
@@ -328,8 +396,23 @@ impl Walk<'_, '_> {
                 Event::Call(target) | Event::TailCall(target) => self.classify_call(*target),
                 Event::SlotCall(slot) => match self.view.import_slots.get(slot) {
                     Some(name) => CallTarget::Import(name.clone()),
-                    None => CallTarget::Unknown,
+                    // A GOT slot bound to our own function (`call *f@GOTPCREL(%rip)`).
+                    None => match self.view.local_slots.get(slot) {
+                        Some(target) if self.view.is_code(*target) => CallTarget::Local(*target),
+                        _ => {
+                            self.facts.unfollowed.insert(format!(
+                                "call through the function pointer stored at {slot:#x}"
+                            ));
+                            continue;
+                        }
+                    },
                 },
+                Event::Indirect(site) => {
+                    self.facts
+                        .unfollowed
+                        .insert(format!("indirect call or jump at {site:#x}"));
+                    continue;
+                }
             };
             match target {
                 CallTarget::Import(name) => {
@@ -344,6 +427,12 @@ impl Walk<'_, '_> {
                                 self.facts.registered_handlers.insert(*handler);
                             }
                             None => handler_missing = true,
+                        }
+                    }
+                    // `pthread_once(&once, init)` runs `init` before it returns.
+                    if runs_callback(&plain) {
+                        if let Some(callback) = code_refs_so_far.last().copied() {
+                            self.function(callback, depth + 1, false);
                         }
                     }
                     self.facts.imports.insert(plain);
@@ -362,7 +451,26 @@ impl Walk<'_, '_> {
                         }
                     }
                 }
-                CallTarget::Local(_) | CallTarget::Unknown => {}
+                CallTarget::Local(address) => {
+                    if !self.visited.contains(&address) {
+                        self.facts.unfollowed.insert(format!(
+                            "calls deeper than {MAX_CALL_DEPTH} levels (first not walked: {address:#x})"
+                        ));
+                    }
+                }
+                CallTarget::Unknown => {
+                    let target = match event {
+                        Event::Call(t) | Event::TailCall(t) => *t,
+                        _ => 0,
+                    };
+                    // `call 0`: an unresolved weak function, guarded at run time.
+                    if target == 0 {
+                        continue;
+                    }
+                    self.facts.unfollowed.insert(format!(
+                        "call to {target:#x}, which is neither code of the image nor a known import"
+                    ));
+                }
             }
         }
         handler_missing

@@ -3,6 +3,7 @@
 
 use super::{CodeView, Event, FunctionScan, MAX_INSTRUCTIONS};
 use iced_x86::{Decoder, DecoderOptions, FlowControl, Instruction, Mnemonic, OpKind, Register};
+use std::collections::HashMap;
 
 /// The absolute address a memory operand refers to, when it is static.
 fn memory_address(view: &CodeView, instruction: &Instruction, bitness: u32) -> Option<u64> {
@@ -25,6 +26,22 @@ fn memory_address(view: &CodeView, instruction: &Instruction, bitness: u32) -> O
             .map(|got| got.wrapping_add(instruction.memory_displacement64()) & 0xffff_ffff),
         _ => None,
     }
+}
+
+/// The slot a function's first instruction jumps through, when it is `jmp [slot]` (the shape
+/// of a Windows import thunk).
+pub fn leading_indirect_jump(view: &CodeView, bytes: &[u8], ip: u64) -> Option<u64> {
+    let bitness = if view.arch == Some(crate::audit::model::Arch::X86) {
+        32
+    } else {
+        64
+    };
+    let mut decoder = Decoder::with_ip(bitness, bytes, ip, DecoderOptions::NONE);
+    let instruction = decoder.decode();
+    if instruction.is_invalid() || instruction.flow_control() != FlowControl::IndirectBranch {
+        return None;
+    }
+    memory_address(view, &instruction, bitness)
 }
 
 /// Collects the static memory operands of the first `max` instructions (for stubs).
@@ -50,7 +67,20 @@ pub fn memory_refs(view: &CodeView, bytes: &[u8], ip: u64, max: usize, out: &mut
     }
 }
 
-pub fn scan(view: &CodeView, bytes: &[u8], start: u64, bitness: u32) -> FunctionScan {
+/// How many instructions before an indirect jump an indexed load still marks it as a `switch`
+/// through a jump table rather than a jump to an unknown function.
+const JUMP_TABLE_WINDOW: u32 = 6;
+
+/// Walks one function. `size`: its extent when a symbol table or unwind information gives one;
+/// the whole extent is then read, else the sweep stops at the first return or jump that no
+/// earlier branch reaches past.
+pub fn scan(
+    view: &CodeView,
+    bytes: &[u8],
+    start: u64,
+    bitness: u32,
+    size: Option<u64>,
+) -> FunctionScan {
     let mut scan = FunctionScan::default();
     let end = start.wrapping_add(bytes.len() as u64);
     let mut decoder = Decoder::with_ip(bitness, bytes, start, DecoderOptions::NONE);
@@ -59,6 +89,10 @@ pub fn scan(view: &CodeView, bytes: &[u8], start: u64, bitness: u32) -> Function
     // still belongs to the function after a `ret` or `jmp`.
     let mut furthest = start;
     let mut count = 0;
+    // Registers holding a pointer loaded from a static slot (`mov rax, [rip+GOT]; call rax`).
+    let mut loaded_slots: HashMap<Register, u64> = HashMap::new();
+    // Instructions since the last load with an index register (a jump-table read).
+    let mut since_indexed_load = u32::MAX;
     while decoder.can_decode() && count < MAX_INSTRUCTIONS {
         count += 1;
         decoder.decode_out(&mut instruction);
@@ -68,15 +102,35 @@ pub fn scan(view: &CodeView, bytes: &[u8], start: u64, bitness: u32) -> Function
         let next = instruction.next_ip();
         let memory = memory_address(view, &instruction, bitness);
         let flow = instruction.flow_control();
+        let has_memory =
+            (0..instruction.op_count()).any(|i| instruction.op_kind(i) == OpKind::Memory);
+        since_indexed_load = since_indexed_load.saturating_add(1);
+        if has_memory && instruction.memory_index() != Register::None {
+            since_indexed_load = 0;
+        }
         match flow {
             FlowControl::Call => {
                 scan.events
                     .push(Event::Call(instruction.near_branch_target()));
+                loaded_slots.clear();
             }
             FlowControl::IndirectCall | FlowControl::IndirectBranch => {
-                if let Some(slot) = memory {
+                let through_register = (instruction.op0_kind() == OpKind::Register)
+                    .then(|| loaded_slots.get(&instruction.op0_register().full_register()))
+                    .flatten()
+                    .copied();
+                if let Some(slot) = memory.or(through_register) {
                     scan.events.push(Event::SlotCall(slot));
                     scan.slot_refs.push(slot);
+                } else {
+                    let jump_table = flow == FlowControl::IndirectBranch
+                        && since_indexed_load <= JUMP_TABLE_WINDOW;
+                    if !jump_table {
+                        scan.events.push(Event::Indirect(instruction.ip()));
+                    }
+                }
+                if flow == FlowControl::IndirectCall {
+                    loaded_slots.clear();
                 }
             }
             FlowControl::ConditionalBranch => {
@@ -126,12 +180,13 @@ pub fn scan(view: &CodeView, bytes: &[u8], start: u64, bitness: u32) -> Function
                 }
             }
         }
+        track_slot_load(view, &instruction, memory, &mut loaded_slots);
         let ends_block = matches!(
             flow,
             FlowControl::Return | FlowControl::UnconditionalBranch | FlowControl::IndirectBranch
         ) || instruction.mnemonic() == Mnemonic::Ud2
             || instruction.mnemonic() == Mnemonic::Int3;
-        if ends_block && next > furthest {
+        if ends_block && next > furthest && size.is_none() {
             break;
         }
     }
@@ -223,6 +278,32 @@ pub fn two_pointer_calls(
                 4 => second = value,
                 _ => {}
             }
+        }
+    }
+}
+
+/// Keeps `loaded_slots` up to date: a `mov reg, [slot]` from an import or local GOT slot
+/// records the slot; any other write to a register forgets what it held.
+fn track_slot_load(
+    view: &CodeView,
+    instruction: &Instruction,
+    memory: Option<u64>,
+    loaded_slots: &mut HashMap<Register, u64>,
+) {
+    if instruction.op_count() == 0 || instruction.op0_kind() != OpKind::Register {
+        return;
+    }
+    let register = instruction.op0_register().full_register();
+    let slot = memory.filter(|address| {
+        instruction.mnemonic() == Mnemonic::Mov
+            && (view.import_slots.contains_key(address) || view.local_slots.contains_key(address))
+    });
+    match slot {
+        Some(slot) => {
+            loaded_slots.insert(register, slot);
+        }
+        None => {
+            loaded_slots.remove(&register);
         }
     }
 }

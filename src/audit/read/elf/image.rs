@@ -316,7 +316,10 @@ fn layout<'data, Elf: FileHeader<Endian = Endianness>>(
         add_load_segments(&mut layout.view, image);
     }
     for (start, (name, size)) in &symbols.functions {
-        layout.view.function_sizes.insert(*start, *size);
+        // A symbol's size wins over the unwind entry's, unless the symbol has none.
+        if *size > 0 || !layout.view.function_sizes.contains_key(start) {
+            layout.view.function_sizes.insert(*start, *size);
+        }
         layout.view.function_names.insert(*start, name.clone());
     }
     layout
@@ -357,6 +360,13 @@ fn add_section<'data, Elf: FileHeader<Endian = Endianness>>(
     }
     if name == ".got.plt" || (name == ".got" && view.got_base.is_none()) {
         view.got_base = Some(address);
+    }
+    if name == ".eh_frame" {
+        let big_endian = image.endian == Endianness::Big;
+        for (start, length) in super::unwind::extents(bytes, address, big_endian, image.word) {
+            // Function symbols, read later, override these where they give a size.
+            view.function_sizes.entry(start).or_insert(length);
+        }
     }
     if let Some((mechanism, priority)) = table_of_section(&name) {
         layout.section_tables.push(Table {

@@ -11,6 +11,7 @@
 mod image;
 mod relocatable;
 mod relocations;
+mod unwind;
 
 use crate::audit::model::{Arch, Inventory, Mechanism};
 use object::elf;
