@@ -18,13 +18,15 @@ use std::ops::Range;
 pub mod object_code;
 pub mod resources;
 
-/// How many call levels below a constructor the walk follows. Six levels cover the
-/// constructors of the libraries in a stock Debian `/usr/lib` (measured: the README gives the
-/// figures); deeper call chains are reported as not followed, never guessed.
-pub const MAX_CALL_DEPTH: u32 = 6;
+/// How many call levels below a constructor the walk follows. Measured on a stock Debian
+/// `/usr/lib/x86_64-linux-gnu`: of its 1,183 unpaired user constructors that register no exit
+/// handler, 30 hit the limit at 3 levels, 21 at 6, 7 at 8 and still 7 at 10 (those recurse or
+/// fan out past the function budget), for 6.6 s, 7.1 s, 7.5 s and 8.1 s of audit time. Deeper
+/// call chains are reported as not followed, never guessed.
+pub const MAX_CALL_DEPTH: u32 = 8;
 /// How many functions one analysis may visit in total (guards hostile inputs and huge call
 /// trees; what lies beyond is reported as not followed).
-const MAX_FUNCTIONS_VISITED: usize = 256;
+pub const MAX_FUNCTIONS_VISITED: usize = 256;
 /// How many bytes of a function without a known size are read.
 const UNSIZED_FUNCTION_LIMIT: u64 = 16 * 1024;
 /// How many instructions one function walk decodes at most.
@@ -525,6 +527,44 @@ pub fn direct_calls(arch: Arch, code: &[u8], start: u64) -> Vec<(u64, u64)> {
         _ => {}
     }
     calls
+}
+
+/// Indirect calls and jumps in unrelocated code, as (address, length): where they go is not in
+/// the code, unless a relocation inside the instruction names the slot (`call [__imp_f]`; the
+/// caller checks). A jump shortly after an indexed load is a `switch` through a jump table and
+/// is left out.
+pub fn indirect_sites(arch: Arch, code: &[u8], start: u64) -> Vec<(u64, u64)> {
+    let mut sites = Vec::new();
+    if !matches!(arch, Arch::X86_64 | Arch::X86) {
+        return sites;
+    }
+    use iced_x86::{Decoder, DecoderOptions, FlowControl, Instruction, OpKind, Register};
+    let bitness = if arch == Arch::X86 { 32 } else { 64 };
+    let mut decoder = Decoder::with_ip(bitness, code, start, DecoderOptions::NONE);
+    let mut instruction = Instruction::default();
+    let mut since_indexed_load = u32::MAX;
+    while decoder.can_decode() {
+        decoder.decode_out(&mut instruction);
+        if instruction.is_invalid() {
+            break;
+        }
+        since_indexed_load = since_indexed_load.saturating_add(1);
+        let has_memory =
+            (0..instruction.op_count()).any(|i| instruction.op_kind(i) == OpKind::Memory);
+        if has_memory && instruction.memory_index() != Register::None {
+            since_indexed_load = 0;
+        }
+        let flow = instruction.flow_control();
+        let jump_table = flow == FlowControl::IndirectBranch && since_indexed_load <= 6;
+        if matches!(
+            flow,
+            FlowControl::IndirectCall | FlowControl::IndirectBranch
+        ) && !jump_table
+        {
+            sites.push((instruction.ip(), instruction.len() as u64));
+        }
+    }
+    sites
 }
 
 #[cfg(test)]

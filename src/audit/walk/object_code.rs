@@ -9,10 +9,7 @@ use crate::audit::model::{
 use crate::audit::walk::{self, direct_calls, object_key, OBJECT_OFFSET_MASK};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// How many call levels below a constructor the walk follows (as in linked images).
-const MAX_CALL_DEPTH: u32 = 3;
-/// How many functions one walk may visit (guards hostile inputs).
-const MAX_FUNCTIONS_VISITED: usize = 64;
+use crate::audit::walk::{MAX_CALL_DEPTH, MAX_FUNCTIONS_VISITED};
 
 /// One section of the object.
 #[derive(Debug, Clone, Default)]
@@ -208,9 +205,23 @@ impl<'data> ObjectCode<'data> {
     }
 
     fn walk(&self, key: u64, depth: u32, facts: &mut FunctionFacts, visited: &mut HashSet<u64>) {
-        if depth > MAX_CALL_DEPTH || !visited.insert(key) || visited.len() > MAX_FUNCTIONS_VISITED {
+        if visited.contains(&key) {
             return;
         }
+        let at = key & OBJECT_OFFSET_MASK;
+        if depth > MAX_CALL_DEPTH {
+            facts.unfollowed.insert(format!(
+                "calls deeper than {MAX_CALL_DEPTH} levels (first not walked: {at:#x})"
+            ));
+            return;
+        }
+        if visited.len() >= MAX_FUNCTIONS_VISITED {
+            facts.unfollowed.insert(format!(
+                "more than {MAX_FUNCTIONS_VISITED} functions reached (not walked: {at:#x})"
+            ));
+            return;
+        }
+        visited.insert(key);
         // Keys carry the section index in their top 24 bits; a hostile index beyond that
         // wraps, and such a key names nothing we can read.
         let Some(section) = (key >> 40).checked_sub(1).map(|s| s as usize) else {
@@ -295,6 +306,14 @@ impl<'data> ObjectCode<'data> {
             for (site, target) in direct_calls(self.arch, code, start) {
                 if !relocated.contains(&site) && target < bytes.len() as u64 {
                     callees.push(object_key(section, target));
+                }
+            }
+            // A call through a register or computed address carries no relocation to name it.
+            for (site, length) in walk::indirect_sites(self.arch, code, start) {
+                if !(site..site + length).any(|offset| relocated.contains(&offset)) {
+                    facts
+                        .unfollowed
+                        .insert(format!("indirect call or jump at {site:#x}"));
                 }
             }
         }
