@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # audit-precision.sh -- how often `blastool audit` is right, measured with `blastool leakcheck`.
 #
-# Audits a directory of shared libraries, then load/unload-checks every loadable library the
+# Audits a directory of shared libraries, then load/unload-checks every ELF shared library the
 # audit flags (a warning or an error) and a seeded random sample of libraries that have user
 # constructors but no warning, and prints:
 #   - precision: of the flagged libraries that load, how many really leak per cycle;
@@ -92,7 +92,10 @@ audit = json.load(open(sys.argv[1]))
 size, seed = int(sys.argv[2]), int(sys.argv[3])
 flagged, candidates = [], []
 for f in audit["files"]:
-    if f.get("member") is not None or f.get("kind") != "shared-library":
+    # ELF shared objects only: archive members cannot be loaded, and DLLs would need Wine
+    # (and a MinGW for each architecture) for every one of them.
+    if (f.get("member") is not None or f.get("kind") != "shared-library"
+            or f.get("format") != "elf"):
         continue
     severities = {x["severity"] for x in f.get("findings") or []}
     worst = "error" if "error" in severities else "warning" if "warning" in severities else None
@@ -125,7 +128,7 @@ elapsed=$((SECONDS - started))
 
 # 4. The figures.
 python3 - "$work" "$dir" "$elapsed" "$audit_seconds" "$cycles" "$seed" <<'EOF'
-import json, os, sys
+import json, os, subprocess, sys
 
 work, directory, elapsed, audit_seconds, cycles, seed = sys.argv[1:7]
 audit = json.load(open(os.path.join(work, "audit.json")))
@@ -160,6 +163,25 @@ flagged = [r for r in rows if r[0] == "flagged"]
 sampled = [r for r in rows if r[0] == "sample"]
 leaks = [r for r in flagged if r[3] == "leak"]
 misses = [r for r in sampled if r[3] == "leak"]
+
+# A library loads its dependencies with it and unloads them with it, so a leak in a flagged
+# dependency shows up again in every library that needs it. ldd (the loader's trace mode,
+# which runs no constructors) tells those misses from the library's own.
+leaking = {os.path.realpath(r[2]): r[2] for r in leaks}
+def leaking_dependencies(path):
+    try:
+        out = subprocess.run(["ldd", path], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    found = []
+    for line in out.splitlines():
+        parts = line.split("=>")
+        target = parts[1].split()[0] if len(parts) > 1 and parts[1].split() else ""
+        if target.startswith("/") and os.path.realpath(target) in leaking:
+            found.append(os.path.basename(leaking[os.path.realpath(target)]))
+    return found
+via = {r[2]: leaking_dependencies(r[2]) for r in misses}
+inherited = sum(1 for r in misses if via[r[2]])
 def count(rows, verdict):
     return sum(1 for r in rows if r[3] == verdict)
 flagged_total = sum(1 for line in open(os.path.join(work, "list.tsv")) if line.startswith("flagged"))
@@ -176,7 +198,8 @@ print(f"  loadable flagged libraries:   {len(flagged)} "
 print(f"  confirmed leaks (precision):  {len(leaks)} of {len(flagged)} = {pct(len(leaks), len(flagged))}")
 print(f"  unflagged sample loadable:    {len(sampled)} of {sample_total} "
       f"(libraries with user constructors and no warning)")
-print(f"  leaks in the sample (misses): {len(misses)} of {len(sampled)}")
+print(f"  leaks in the sample (misses): {len(misses)} of {len(sampled)}"
+      f" ({inherited} through a flagged dependency that leaks)")
 print(f"  not loadable:                 {len(failed)}")
 print(f"  run time:                     {elapsed} s (audit {audit_seconds} s)")
 print()
@@ -184,7 +207,10 @@ width = max([len(short(r[2])) for r in rows + failed] + [7])
 print(f"{'library':<{width}}  {'audit':<8} {'verdict':<13} {'heap B/cycle':>12}  grew")
 for r in sorted(rows, key=lambda r: (r[0], r[3] != "leak", r[2])):
     heap = "-" if r[4] is None else f"{r[4]:.0f}"
-    print(f"{short(r[2]):<{width}}  {r[1]:<8} {r[3]:<13} {heap:>12}  {','.join(r[5]) or '-'}")
+    grew = ",".join(r[5]) or "-"
+    if via.get(r[2]):
+        grew += f" (via {', '.join(via[r[2]])})"
+    print(f"{short(r[2]):<{width}}  {r[1]:<8} {r[3]:<13} {heap:>12}  {grew}")
 if failed:
     print()
     print("not loadable (not counted above):")
