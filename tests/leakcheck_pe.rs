@@ -116,6 +116,21 @@ fn mingw_dll_that_keeps_one_kib_leaks_1024_heap_bytes_per_cycle() {
 }
 
 #[test]
+fn mingw_dll_that_takes_a_tls_index_per_load_leaks_it() {
+    if !tools() {
+        return;
+    }
+    let (status, json) = leakcheck_json("tests/fixtures/leak/bin/mingw-x64/mingw_tls.dll");
+    assert_eq!(
+        (status, json["verdict"].as_str()),
+        (1, Some("leak")),
+        "{json}"
+    );
+    assert_eq!(json["tls_keys_per_cycle"], 1.0, "{json}");
+    assert_eq!(json["grew"], serde_json::json!(["tls-keys"]));
+}
+
+#[test]
 fn mingw_dll_with_a_paired_constructor_is_clean() {
     if !tools() {
         return;
@@ -135,6 +150,7 @@ fn mingw_dll_with_a_paired_constructor_is_clean() {
             < 256.0,
         "{json}"
     );
+    assert_eq!(json["tls_keys_per_cycle"], 0.0, "{json}");
 }
 
 #[test]
