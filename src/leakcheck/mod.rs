@@ -1,5 +1,6 @@
 //! `blastool leakcheck`: prove an unload leak by loading and unloading a library many times in a
-//! child process and measuring what each cycle keeps (memory, threads, handles).
+//! child process and measuring what each cycle keeps (heap bytes, memory, threads, handles,
+//! TLS keys, mappings).
 //!
 //! ELF shared objects run in `blastool __leak-child` (`dlopen`/`dlclose`, [`child`]); PE DLLs in
 //! a MinGW-built loader, natively on Windows or under Wine on Linux ([`wine`]). Both report
