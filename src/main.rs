@@ -387,6 +387,10 @@ fn run_audit(args: AuditArgs) -> Status {
     if let Err(status) = write_outputs(&args, &rendered, &reports, &context) {
         return status;
     }
+    // After the report, on stderr: seen with every format, never inside JSON or SARIF.
+    if let Some(line) = context.confirm_summary() {
+        eprintln!("{line}");
+    }
     for report in reports.iter().filter(|r| r.error.is_some()) {
         if args.output.is_some() || args.format != OutputFormat::Text {
             eprintln!(

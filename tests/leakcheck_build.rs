@@ -36,8 +36,14 @@ fn the_built_blas_is_clean_across_load_unload_cycles() {
     assert_eq!(verdict["verdict"], "clean", "{verdict:#}");
     assert_eq!(verdict["unloaded"], true);
     assert_eq!(verdict["threads_per_cycle"].as_f64(), Some(0.0));
+    // Clean by the exact heap count too, not only by pages.
+    let heap = verdict["heap_bytes_per_cycle"]
+        .as_f64()
+        .expect("heap bytes");
+    assert!(heap < 256.0, "{verdict:#}");
     println!(
-        "built GENERIC BLAS: {} KiB/cycle, {} threads/cycle over {} cycles",
+        "built GENERIC BLAS: {} KiB/cycle, {heap} heap bytes/cycle, {} threads/cycle over {} \
+         cycles",
         verdict["memory_kib_per_cycle"], verdict["threads_per_cycle"], verdict["cycles"]
     );
     assert!(std::fs::read_to_string(&plot).unwrap().starts_with("<svg"));

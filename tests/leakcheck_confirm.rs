@@ -6,17 +6,18 @@ mod common;
 use std::process::Command;
 
 fn audit_json(args: &[&str]) -> serde_json::Value {
+    audit_json_and_stderr(args).0
+}
+
+fn audit_json_and_stderr(args: &[&str]) -> (serde_json::Value, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
         .args(["audit", "--confirm", "--format", "json"])
         .args(args)
         .output()
         .unwrap();
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{stderr}");
+    (serde_json::from_slice(&output.stdout).unwrap(), stderr)
 }
 
 fn leak_fixture(relative: &str) -> String {
@@ -46,6 +47,33 @@ fn confirm_attaches_the_leakcheck_verdict_to_elf_findings() {
     );
     // No finding, nothing to confirm: the library is not executed.
     assert!(report["files"][1].get("confirmation").is_none());
+}
+
+#[test]
+fn confirm_ends_with_the_precision_of_the_run() {
+    // ctor_kib.so keeps 1 KiB per load; ctor_getenv.so has a constructor that keeps nothing
+    // (whether the audit flags it depends on how far the audit sees, so the expected line is
+    // computed from the report).
+    let (report, stderr) = audit_json_and_stderr(&[
+        &leak_fixture("elf/ctor_kib.so"),
+        &leak_fixture("elf/ctor_getenv.so"),
+    ]);
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files[0]["confirmation"]["leak"]["verdict"], "leak");
+    let verdicts: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f["confirmation"]["leak"]["verdict"].as_str())
+        .collect();
+    let leaks = verdicts.iter().filter(|v| **v == "leak").count();
+    let (loadable, noun) = match verdicts.len() {
+        1 => (1, "library"),
+        n => (n, "libraries"),
+    };
+    let expected = format!(
+        "confirm: {loadable} flagged {noun} loadable, {leaks} leak (precision {:.0}%)",
+        100.0 * leaks as f64 / loadable as f64
+    );
+    assert!(stderr.contains(&expected), "{expected:?} not in {stderr}");
 }
 
 #[test]

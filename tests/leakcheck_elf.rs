@@ -95,6 +95,73 @@ fn the_same_constructor_with_a_destructor_is_clean() {
     assert_eq!(json["verdict"], "clean");
     assert_eq!(json["unloaded"], true);
     assert!(number(&json, "memory_kib_per_cycle").abs() < 16.0, "{json}");
+    // The exact heap count returns to its level too: the 4 MiB block is freed on unload.
+    assert!(
+        number(&json, "heap_bytes_per_cycle").abs() < 256.0,
+        "{json}"
+    );
+    assert_eq!(json["grew"], serde_json::json!([]));
+}
+
+#[test]
+fn a_constructor_that_keeps_one_kib_leaks_about_1024_heap_bytes_per_cycle() {
+    let (status, json) = leakcheck_json("ctor_kib.so", &[]);
+    assert_eq!(status, 1, "{json}");
+    assert_eq!(json["verdict"], "leak");
+    let bytes = number(&json, "heap_bytes_per_cycle");
+    // 1024 bytes plus glibc's chunk header, rounded to 16.
+    assert!((1024.0..=1100.0).contains(&bytes), "{bytes} bytes/cycle");
+    // Far too little for resident or committed memory to show.
+    assert!(number(&json, "memory_kib_per_cycle").abs() < 16.0, "{json}");
+    assert_eq!(json["grew"], serde_json::json!(["heap"]));
+    let series = json["heap_bytes_series"].as_array().expect("a series");
+    assert_eq!(series.len(), 21);
+    assert_eq!(
+        json["samples"][20]["heap_bytes"], series[20],
+        "the series is the samples' heap_bytes"
+    );
+}
+
+#[test]
+fn a_tls_key_created_per_load_is_a_leak() {
+    let (status, json) = leakcheck_json("ctor_tls_key.so", &["--cycles", "12"]);
+    assert_eq!(status, 1, "{json}");
+    assert_eq!(json["verdict"], "leak");
+    assert_eq!(number(&json, "tls_keys_per_cycle"), 1.0);
+    assert_eq!(json["grew"], serde_json::json!(["tls-keys"]));
+    assert!(json["summary"].as_str().unwrap().contains("TLS keys"));
+}
+
+#[test]
+fn an_anonymous_mapping_kept_per_load_is_a_leak() {
+    let (status, json) = leakcheck_json("ctor_mmap.so", &["--cycles", "12"]);
+    assert_eq!(status, 1, "{json}");
+    assert_eq!(json["verdict"], "leak");
+    // 64 KiB of address space; none of it is malloc heap.
+    assert_eq!(number(&json, "memory_kib_per_cycle"), 64.0);
+    assert!(
+        number(&json, "heap_bytes_per_cycle").abs() < 256.0,
+        "{json}"
+    );
+}
+
+#[test]
+fn a_file_kept_open_per_load_is_a_leak() {
+    let (status, json) = leakcheck_json("ctor_fopen.so", &["--cycles", "12"]);
+    assert_eq!(status, 1, "{json}");
+    assert_eq!(json["verdict"], "leak");
+    assert_eq!(number(&json, "handles_per_cycle"), 1.0);
+    // The FILE itself stays on the heap too.
+    assert!(number(&json, "heap_bytes_per_cycle") >= 256.0, "{json}");
+}
+
+#[test]
+fn a_constructor_that_only_reads_the_environment_is_clean() {
+    let (status, json) = leakcheck_json("ctor_getenv.so", &[]);
+    assert_eq!(status, 0, "{json}");
+    assert_eq!(json["verdict"], "clean");
+    assert_eq!(number(&json, "heap_bytes_per_cycle"), 0.0);
+    assert_eq!(number(&json, "tls_keys_per_cycle"), 0.0);
 }
 
 #[test]
@@ -117,6 +184,10 @@ fn a_nodelete_library_is_not_unloaded_rather_than_clean() {
 fn call_runs_a_lazy_initialiser_each_cycle() {
     let (status, json) = leakcheck_json("lazy_leak.so", &[]);
     assert_eq!((status, json["verdict"].as_str()), (0, Some("clean")));
+    assert!(
+        number(&json, "heap_bytes_per_cycle").abs() < 256.0,
+        "{json}"
+    );
     let (status, json) = leakcheck_json("lazy_leak.so", &["--call", "lazy_init"]);
     assert_eq!(status, 1, "{json}");
     assert_eq!(json["call"], "lazy_init");
@@ -198,6 +269,7 @@ fn text_output_and_plot() {
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("verdict: leak"), "{stdout}");
     assert!(stdout.contains("KiB/cycle committed"), "{stdout}");
+    assert!(stdout.contains("bytes/cycle in use"), "{stdout}");
     let drawing = std::fs::read_to_string(&svg).expect("the plot was written");
     assert!(drawing.starts_with("<svg"), "{drawing}");
     assert!(drawing.contains("<polyline"), "no lines in the plot");
@@ -238,6 +310,8 @@ fn a_real_blas_with_the_dgemm_preset() {
     });
     assert_eq!(json["verdict"], "clean", "{json}");
     assert_eq!(output.status.code(), Some(0));
+    // ld.so's TLS bookkeeping keeps a few dozen bytes per load; below the heap threshold.
+    assert!(number(&json, "heap_bytes_per_cycle") < 256.0, "{json}");
 }
 
 #[test]

@@ -94,6 +94,40 @@ fn mingw_dll_with_an_unpaired_constructor_leaks() {
     let kib = memory(&json);
     assert!((kib - 4096.0).abs() <= 0.2 * 4096.0, "{kib} KiB/cycle");
     assert_eq!(json["threads_per_cycle"], 0.0);
+    // HeapWalk sees the 4 MiB block itself, to the byte.
+    assert_eq!(json["heap_bytes_per_cycle"], 4194304.0, "{json}");
+}
+
+#[test]
+fn mingw_dll_that_keeps_one_kib_leaks_1024_heap_bytes_per_cycle() {
+    if !tools() {
+        return;
+    }
+    let (status, json) = leakcheck_json("tests/fixtures/leak/bin/mingw-x64/mingw_kib.dll");
+    assert_eq!(
+        (status, json["verdict"].as_str()),
+        (1, Some("leak")),
+        "{json}"
+    );
+    let bytes = json["heap_bytes_per_cycle"].as_f64().expect("heap bytes");
+    assert!((1024.0..=1100.0).contains(&bytes), "{bytes} bytes/cycle");
+    assert!(memory(&json).abs() < 16.0, "{json}");
+    assert_eq!(json["grew"], serde_json::json!(["heap"]));
+}
+
+#[test]
+fn mingw_dll_that_takes_a_tls_index_per_load_leaks_it() {
+    if !tools() {
+        return;
+    }
+    let (status, json) = leakcheck_json("tests/fixtures/leak/bin/mingw-x64/mingw_tls.dll");
+    assert_eq!(
+        (status, json["verdict"].as_str()),
+        (1, Some("leak")),
+        "{json}"
+    );
+    assert_eq!(json["tls_keys_per_cycle"], 1.0, "{json}");
+    assert_eq!(json["grew"], serde_json::json!(["tls-keys"]));
 }
 
 #[test]
@@ -108,6 +142,15 @@ fn mingw_dll_with_a_paired_constructor_is_clean() {
         "{json}"
     );
     assert!(memory(&json).abs() < 16.0, "{json}");
+    assert!(
+        json["heap_bytes_per_cycle"]
+            .as_f64()
+            .expect("heap bytes")
+            .abs()
+            < 256.0,
+        "{json}"
+    );
+    assert_eq!(json["tls_keys_per_cycle"], 0.0, "{json}");
 }
 
 #[test]
@@ -134,6 +177,14 @@ fn msvc_mt_dll_is_clean_because_cexit_runs_crt_xtx() {
     assert_eq!(
         (status, json["verdict"].as_str()),
         (0, Some("clean")),
+        "{json}"
+    );
+    assert!(
+        json["heap_bytes_per_cycle"]
+            .as_f64()
+            .expect("heap bytes")
+            .abs()
+            < 256.0,
         "{json}"
     );
 }

@@ -218,9 +218,57 @@ mod unix {
         Ok(())
     }
 
+    /// Heap bytes in use right now: glibc's count of allocated arena chunks (`uordblks`, every
+    /// arena) plus chunks served by their own `mmap` (`hblkhd`). Exact to the byte and blind
+    /// to what the allocator merely caches, unlike the resident and committed figures.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    fn heap_bytes() -> Option<u64> {
+        // SAFETY: mallinfo2 only reads the allocator's statistics (glibc 2.33 and later).
+        let info = unsafe { libc::mallinfo2() };
+        Some(info.uordblks as u64 + info.hblkhd as u64)
+    }
+
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    fn heap_bytes() -> Option<u64> {
+        None
+    }
+
+    /// The most keys [`tls_keys_in_use`] probes for; glibc has 1024 (PTHREAD_KEYS_MAX).
+    const KEY_PROBE: usize = 1024;
+
+    /// Pthread keys in use. glibc keeps no count and no iterator, so this creates keys until
+    /// `pthread_key_create` refuses, deletes them all again, and subtracts the free ones from
+    /// the process limit. Keys are slots in a fixed table, so the probe allocates nothing and
+    /// leaves the table as it found it. `None` when the limit is unknown or larger than the
+    /// probe.
+    fn tls_keys_in_use() -> Option<u64> {
+        // SAFETY: sysconf only reads a constant.
+        let limit = unsafe { libc::sysconf(libc::_SC_THREAD_KEYS_MAX) };
+        if limit <= 0 || limit as usize > KEY_PROBE {
+            return None;
+        }
+        let mut keys: [libc::pthread_key_t; KEY_PROBE] = [0; KEY_PROBE];
+        let mut free = 0;
+        while free < KEY_PROBE {
+            // SAFETY: creates a key without a destructor into our own array.
+            if unsafe { libc::pthread_key_create(&mut keys[free], None) } != 0 {
+                break;
+            }
+            free += 1;
+        }
+        for key in &keys[..free] {
+            // SAFETY: each key was created just above and is deleted once.
+            unsafe { libc::pthread_key_delete(*key) };
+        }
+        Some((limit as u64).saturating_sub(free as u64))
+    }
+
     /// One sample of this process, after giving freed heap memory back to the system so that
     /// what remains is what the library kept.
     fn measure(cycle: u32, unloaded: bool) -> Sample {
+        // First, before this function allocates anything of its own.
+        let heap_bytes = heap_bytes();
+        let tls_keys = tls_keys_in_use();
         #[cfg(all(target_os = "linux", target_env = "gnu"))]
         // SAFETY: malloc_trim only releases free memory.
         unsafe {
@@ -249,6 +297,8 @@ mod unix {
             threads: field("Threads:").unwrap_or(0),
             handles,
             maps,
+            heap_bytes,
+            tls_keys,
             unloaded,
         }
     }

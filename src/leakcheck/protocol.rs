@@ -26,6 +26,15 @@ pub struct Sample {
     /// Memory mappings (`/proc/self/maps` lines); Linux only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maps: Option<u64>,
+    /// Heap bytes in use, exactly: glibc `mallinfo2` (in-use arena chunks plus mmapped
+    /// chunks), or the busy blocks of every Windows process heap (`HeapWalk`). `None` where
+    /// the allocator cannot say (musl, a loader too old to report it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heap_bytes: Option<u64>,
+    /// Thread-local storage keys in use (glibc `pthread_key_create` slots); `None` where
+    /// they cannot be counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_keys: Option<u64>,
     /// False when the library was still loaded after the unload call.
     pub unloaded: bool,
 }

@@ -117,6 +117,43 @@ impl RunContext {
         self.confirmations
             .get(&(report.path.clone(), report.member.clone()))
     }
+
+    /// The one line `audit --confirm` ends with: how many flagged libraries could be loaded
+    /// and how many of those really leak, i.e. the audit's precision on this run, in the
+    /// words `scripts/audit-precision.sh` uses. `None` when nothing was confirmed.
+    pub fn confirm_summary(&self) -> Option<String> {
+        if self.confirmations.is_empty() {
+            return None;
+        }
+        let verdicts: Vec<_> = self
+            .confirmations
+            .values()
+            .filter_map(|c| c.leak.as_ref())
+            .collect();
+        let loadable = verdicts.len();
+        let leaks = verdicts
+            .iter()
+            .filter(|v| v.verdict == crate::leakcheck::Verdict::Leak)
+            .count();
+        let precision = if loadable == 0 {
+            "n/a".to_string()
+        } else {
+            format!("{:.0}%", 100.0 * leaks as f64 / loadable as f64)
+        };
+        let mut line = format!(
+            "confirm: {loadable} flagged {} loadable, {leaks} leak (precision {precision})",
+            if loadable == 1 {
+                "library"
+            } else {
+                "libraries"
+            }
+        );
+        let not_loadable = self.confirmations.len() - loadable;
+        if not_loadable > 0 {
+            line.push_str(&format!("; {not_loadable} not loadable or skipped"));
+        }
+        Some(line)
+    }
 }
 
 /// Renders the whole report in the chosen format.

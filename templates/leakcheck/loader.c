@@ -116,11 +116,73 @@ static unsigned long long committed_private_kib(void)
     return total / 1024;
 }
 
+/* Bytes in the busy blocks of every heap of the process (the process heap, the CRT's, any a
+ * DLL created), summed with HeapWalk: the exact heap in use, blind to what the heaps keep
+ * committed for reuse. Writes "null" when the heaps cannot be listed or walked. */
+#define MAX_HEAPS 256
+static void heap_bytes(char *out, size_t size)
+{
+    HANDLE heaps[MAX_HEAPS];
+    unsigned long long total = 0;
+    DWORD count = GetProcessHeaps(MAX_HEAPS, heaps), i, error;
+    snprintf(out, size, "null");
+    if (count == 0 || count > MAX_HEAPS)
+        return;
+    for (i = 0; i < count; i++) {
+        PROCESS_HEAP_ENTRY entry;
+        /* Locked, so another thread of the DLL cannot change the heap under the walk. */
+        if (!HeapLock(heaps[i]))
+            return;
+        memset(&entry, 0, sizeof entry);
+        while (HeapWalk(heaps[i], &entry))
+            if (entry.wFlags & PROCESS_HEAP_ENTRY_BUSY)
+                total += entry.cbData;
+        error = GetLastError(); /* why the walk stopped: the end, or a failure */
+        HeapUnlock(heaps[i]);
+        if (error != ERROR_NO_MORE_ITEMS)
+            return;
+    }
+    snprintf(out, size, "%llu", total);
+}
+
+/* TLS indexes in use (TlsAlloc), counted the only way Windows allows: allocate indexes until
+ * TlsAlloc refuses, free them again, and subtract from the fixed total (64 slots plus 1024
+ * expansion slots). Writes "null" when the total is not what this assumes. */
+#define TLS_TOTAL 1088
+static void tls_indexes(char *out, size_t size)
+{
+    static DWORD taken[TLS_TOTAL];
+    int n = 0, i;
+    while (n < TLS_TOTAL) {
+        DWORD index = TlsAlloc();
+        if (index == TLS_OUT_OF_INDEXES)
+            break;
+        taken[n++] = index;
+    }
+    /* Still not out of indexes: the process has more than assumed, so the count is unknown. */
+    if (n == TLS_TOTAL) {
+        DWORD extra = TlsAlloc();
+        if (extra != TLS_OUT_OF_INDEXES) {
+            TlsFree(extra);
+            n = -1;
+        }
+    }
+    for (i = 0; i < (n < 0 ? TLS_TOTAL : n); i++)
+        TlsFree(taken[i]);
+    if (n < 0)
+        snprintf(out, size, "null");
+    else
+        snprintf(out, size, "%d", TLS_TOTAL - n);
+}
+
 static void sample(int cycle, int unloaded)
 {
     PROCESS_MEMORY_COUNTERS counters;
     DWORD handles = 0;
-    char line[512];
+    char line[512], heap_text[32], tls_text[32];
+    /* First, before anything below can allocate. */
+    heap_bytes(heap_text, sizeof heap_text);
+    tls_indexes(tls_text, sizeof tls_text);
     memset(&counters, 0, sizeof counters);
     counters.cb = sizeof counters;
     GetProcessMemoryInfo(GetCurrentProcess(), &counters, sizeof counters);
@@ -132,10 +194,11 @@ static void sample(int cycle, int unloaded)
         snprintf(handle_text, sizeof handle_text, "%lu", (unsigned long)handles);
     snprintf(line, sizeof line,
              "{\"event\":\"sample\",\"cycle\":%d,\"committed_kib\":%llu,\"resident_kib\":%llu,"
-             "\"pagefile_kib\":%llu,\"threads\":%lu,\"handles\":%s,\"unloaded\":%s}",
+             "\"pagefile_kib\":%llu,\"threads\":%lu,\"handles\":%s,\"heap_bytes\":%s,"
+             "\"tls_keys\":%s,\"unloaded\":%s}",
              cycle, committed_private_kib(), (unsigned long long)(counters.WorkingSetSize / 1024),
              (unsigned long long)(counters.PagefileUsage / 1024), count_threads(), handle_text,
-             unloaded ? "true" : "false");
+             heap_text, tls_text, unloaded ? "true" : "false");
     emit(line);
 }
 
@@ -204,6 +267,9 @@ int main(int argc, char **argv)
     snprintf(line, sizeof line, "{\"event\":\"start\",\"pid\":%lu,\"pointer_bits\":%d}",
              (unsigned long)GetCurrentProcessId(), (int)(8 * sizeof(void *)));
     emit(line);
+    /* The first TLS probe makes Wine allocate the thread's expansion slot array (8 KiB) once;
+     * do it before the first sample so that it is not taken for the first cycle's heap. */
+    tls_indexes(line, sizeof line);
     sample(0, 1);
     for (cycle = 1; cycle <= cycles; cycle++) {
         HMODULE module;
