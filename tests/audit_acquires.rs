@@ -225,3 +225,67 @@ fn json_and_verbose_text_carry_acquires_and_what_was_not_followed() {
         "{text}"
     );
 }
+
+#[test]
+fn an_exit_handler_that_does_not_give_the_tls_key_back_leaves_a_finding() {
+    for fixture in flavours("tls_key_atexit", false) {
+        let report = report(&fixture);
+        let ctor = the_constructor(&report);
+        assert!(ctor.registers_exit_handler, "{fixture}");
+        assert!(ctor.acquires.contains(&Resource::TlsKey), "{fixture}");
+        assert_eq!(
+            verdict(&report),
+            vec![("BLT001", Severity::Warning)],
+            "{fixture}"
+        );
+        let message = &report.findings[0].message;
+        assert!(
+            message.contains("acquires tls_key (pthread_key_create)")
+                && message.contains("none of them gives back tls_key"),
+            "{fixture}: {message}"
+        );
+    }
+    for fixture in flavours("tls_key_deleted", false) {
+        let report = report(&fixture);
+        assert!(the_constructor(&report).registers_exit_handler, "{fixture}");
+        assert_eq!(
+            verdict(&report),
+            vec![],
+            "{fixture}: {:#?}",
+            report.findings
+        );
+    }
+}
+
+/// The audit's verdict on leakcheck's fixtures, whose leaks `tests/leakcheck_elf.rs` measures:
+/// the same binaries, judged statically.
+#[test]
+fn leakcheck_fixtures_get_the_static_verdict_their_measurement_confirms() {
+    let cases = [
+        ("ctor_kib.so", Some((Resource::Heap, Severity::Warning))),
+        (
+            "ctor_tls_key.so",
+            Some((Resource::TlsKey, Severity::Warning)),
+        ),
+        ("ctor_mmap.so", Some((Resource::Mapping, Severity::Warning))),
+        ("ctor_fopen.so", Some((Resource::Handle, Severity::Warning))),
+        ("ctor_thread.so", Some((Resource::Thread, Severity::Error))),
+        ("ctor_getenv.so", None),
+        ("ctor_paired.so", None),
+    ];
+    for (file, expected) in cases {
+        let report = common::audit_one(&format!("../leak/bin/elf/{file}"));
+        let ctor = the_constructor(&report);
+        match expected {
+            Some((resource, severity)) => {
+                assert!(
+                    ctor.acquires.contains(&resource),
+                    "{file}: {:?}",
+                    ctor.acquires
+                );
+                assert_eq!(verdict(&report), vec![("BLT001", severity)], "{file}");
+            }
+            None => assert_eq!(verdict(&report), vec![], "{file}: {:#?}", report.findings),
+        }
+    }
+}

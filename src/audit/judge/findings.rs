@@ -7,6 +7,7 @@ use crate::audit::model::{
     BinaryKind, Entry, Finding, Format, Inventory, Mechanism, Origin, Resource, Role, Runtime,
     Severity,
 };
+use crate::audit::walk::resources::{acquired_by, Acquisitions};
 use crate::audit::walk::MAX_CALL_DEPTH;
 use crate::rules::{self, Rule};
 
@@ -42,8 +43,11 @@ pub fn findings(entries: &[Entry], constructors: &[usize], inventory: &Inventory
 
 /// The finding for one user constructor, if its work may outlive an unload.
 fn constructor_finding(entries: &[Entry], ctor: &Entry, inventory: &Inventory) -> Option<Finding> {
-    if ctor.mechanism == Mechanism::TlsCallback || ctor.registers_exit_handler {
+    if ctor.mechanism == Mechanism::TlsCallback {
         return None;
+    }
+    if ctor.registers_exit_handler {
+        return handlers_leave_behind(ctor, inventory);
     }
     let partner = ctor.paired_with.and_then(|address| {
         entries.iter().find(|e| {
@@ -60,6 +64,70 @@ fn constructor_finding(entries: &[Entry], ctor: &Entry, inventory: &Inventory) -
         Some(dtor) => Some(partner_never_runs(ctor, dtor, inventory)),
         None => Some(unpaired_constructor(entries, ctor, inventory)),
     }
+}
+
+/// Process-wide kinds that an exit handler must give back by name: a TLS key or a thread that
+/// outlives the unload is not freed by anything else. (Heap, handles and mappings are often
+/// released through calls the handler makes deeper or indirectly; they are not checked here.)
+const KINDS_HANDLERS_MUST_RELEASE: &[Resource] = &[Resource::Thread, Resource::TlsKey];
+
+/// A constructor that registers exit handlers, acquires a TLS key or a thread, and none of
+/// whose handlers (all read completely) gives that kind back: the handlers undo something
+/// else (C++ objects' destructors, typically), and the key or thread stays behind.
+fn handlers_leave_behind(ctor: &Entry, inventory: &Inventory) -> Option<Finding> {
+    let handlers = &inventory.facts.get(&ctor.key)?.registered_handlers;
+    let mut given_back = Vec::new();
+    for handler in handlers {
+        let facts = inventory.facts.get(handler)?;
+        if !facts.analysed || !facts.unfollowed.is_empty() {
+            return None;
+        }
+        given_back.extend(Acquisitions::of(&facts.imports).released);
+    }
+    let left: Vec<Resource> = KINDS_HANDLERS_MUST_RELEASE
+        .iter()
+        .copied()
+        .filter(|kind| {
+            ctor.acquires.contains(kind)
+                && !ctor.releases.contains(kind)
+                && !given_back.contains(kind)
+        })
+        .collect();
+    if handlers.is_empty() || left.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = left.iter().map(|r| r.name()).collect();
+    let through: Vec<&str> = ctor
+        .acquired_through
+        .iter()
+        .map(String::as_str)
+        .filter(|name| acquired_by(name).is_some_and(|r| left.contains(&r)))
+        .collect();
+    let message = format!(
+        "constructor {name} ({section}) acquires {kinds} ({through}) on every load and \
+         registers {count} exit handler(s) with {call}, but none of them gives back {kinds} \
+         (each was followed {MAX_CALL_DEPTH} call levels): it stays behind after every unload.",
+        name = describe(ctor),
+        section = ctor.section,
+        kinds = names.join(", "),
+        through = through.join(", "),
+        count = handlers.len(),
+        call = ctor
+            .exit_handler_call
+            .as_deref()
+            .unwrap_or("an exit-handler registration"),
+    );
+    let severity = if left.contains(&Resource::Thread) {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    Some(finding(
+        &rules::UNPAIRED_CONSTRUCTOR,
+        severity,
+        ctor,
+        message,
+    ))
 }
 
 /// The walk saw all of the constructor's code and it acquires nothing an unload could leak:
@@ -83,9 +151,11 @@ fn kept(ctor: &Entry) -> Vec<Resource> {
 /// TLS keys, mappings and handles grow with every load (warning); a module reference, what it
 /// also gives back itself, and code the walk could not follow are notes.
 fn unpaired_severity(ctor: &Entry) -> Severity {
+    // Giving a kind back counts only when the walk saw all of the code: with calls it could
+    // not follow, the release it saw may belong to another allocation.
     let unreleased: Vec<Resource> = kept(ctor)
         .into_iter()
-        .filter(|r| !ctor.releases.contains(r))
+        .filter(|r| ctor.acquires_unknown || !ctor.releases.contains(r))
         .collect();
     if unreleased.contains(&Resource::Thread) {
         Severity::Error
@@ -107,10 +177,7 @@ fn what_it_acquires(ctor: &Entry) -> String {
             .acquired_through
             .iter()
             .map(String::as_str)
-            .filter(|name| {
-                crate::audit::walk::resources::acquired_by(name)
-                    .is_some_and(|r| r != Resource::ExitHandler)
-            })
+            .filter(|name| acquired_by(name).is_some_and(|r| r != Resource::ExitHandler))
             .collect();
         format!("acquires {} ({})", names.join(", "), through.join(", "))
     };
@@ -120,7 +187,7 @@ fn what_it_acquires(ctor: &Entry) -> String {
         .filter(|r| kept.contains(r))
         .map(|r| r.name())
         .collect();
-    if !released.is_empty() {
+    if !released.is_empty() && !ctor.acquires_unknown {
         text.push_str(&format!(
             " and also gives back {} itself, so it may keep nothing",
             released.join(", ")
