@@ -40,10 +40,13 @@ pub const UNPAIRED_CONSTRUCTOR: Rule = Rule {
                every load). note: only a module reference (the other library stays loaded, \
                but nothing grows), kinds the constructor also gives back itself (free, close: \
                probably a scratch buffer), or code the walk could not follow (an indirect call, \
-               calls deeper than its limit) while it saw nothing acquired. A constructor that \
-               registers exit handlers is reported only when it acquires a TLS key or a \
-               thread and none of its handlers (all read completely) gives that back (warning, \
-               error for a thread). In an image that is never unloaded every finding is a note.",
+               calls deeper than its limit) while it saw nothing acquired. A constructor with a \
+               destructor that runs on unload, or that registers exit handlers, is reported \
+               only for what those (all read completely) never give back by name: a thread \
+               never joined (error), a TLS key never deleted, a mapping never unmapped, a \
+               descriptor, stream, semaphore or directory never closed (warning), a module \
+               never closed (note); heap is not demanded by name. In an image that is never \
+               unloaded every finding is a note.",
     example:
         "__attribute__((constructor)) static void lib_init(void) { pool = malloc(1 << 20); }\n\
               /* no destructor, no atexit(lib_cleanup) */",

@@ -241,7 +241,8 @@ fn an_exit_handler_that_does_not_give_the_tls_key_back_leaves_a_finding() {
         let message = &report.findings[0].message;
         assert!(
             message.contains("acquires tls_key (pthread_key_create)")
-                && message.contains("none of them gives back tls_key"),
+                && message.contains("exit handler(s) it registers with")
+                && message.contains("nothing there gives that back"),
             "{fixture}: {message}"
         );
     }
@@ -287,5 +288,29 @@ fn leakcheck_fixtures_get_the_static_verdict_their_measurement_confirms() {
             }
             None => assert_eq!(verdict(&report), vec![], "{file}: {:#?}", report.findings),
         }
+    }
+}
+
+#[test]
+fn a_destructor_that_undoes_only_part_of_its_constructor_leaves_a_finding() {
+    for fixture in flavours("partial_undo", false) {
+        let report = report(&fixture);
+        let ctor = the_constructor(&report);
+        assert!(ctor.paired_with.is_some(), "{fixture}: unpaired");
+        assert_eq!(
+            ctor.acquires,
+            vec![Resource::Mapping, Resource::Handle],
+            "{fixture}"
+        );
+        assert_eq!(
+            verdict(&report),
+            vec![("BLT001", Severity::Warning)],
+            "{fixture}"
+        );
+        let message = &report.findings[0].message;
+        assert!(
+            message.contains("acquires handle (opendir)") && !message.contains("mmap"),
+            "{fixture}: {message}"
+        );
     }
 }

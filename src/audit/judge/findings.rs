@@ -7,9 +7,10 @@ use crate::audit::model::{
     BinaryKind, Entry, Finding, Format, Inventory, Mechanism, Origin, Resource, Role, Runtime,
     Severity,
 };
-use crate::audit::walk::resources::{acquired_by, Acquisitions};
+use crate::audit::walk::resources::{acquired_by, left_behind};
 use crate::audit::walk::MAX_CALL_DEPTH;
 use crate::rules::{self, Rule};
+use std::collections::BTreeSet;
 
 /// The registrars the code walk looks for, as the messages name them.
 const CHECKED_REGISTRARS: &str = "atexit, _onexit, _crt_atexit, _register_onexit_function, \
@@ -57,7 +58,14 @@ fn constructor_finding(entries: &[Entry], ctor: &Entry, inventory: &Inventory) -
         })
     });
     match partner {
-        Some(dtor) if dtor.runs_on_unload => None,
+        Some(dtor) if dtor.runs_on_unload => {
+            let how = format!(
+                "its destructor {} (paired by {}) runs on unload",
+                describe(dtor),
+                dtor.paired_by.as_deref().unwrap_or("evidence")
+            );
+            left_behind_by(ctor, &[dtor.key], &how, inventory)
+        }
         // Paired, and the library is never unloaded: nothing is left to undo.
         Some(_) if inventory.never_unloaded.is_some() => None,
         _ if acquires_nothing(ctor) => None,
@@ -66,59 +74,49 @@ fn constructor_finding(entries: &[Entry], ctor: &Entry, inventory: &Inventory) -
     }
 }
 
-/// Process-wide kinds that an exit handler must give back by name: a TLS key or a thread that
-/// outlives the unload is not freed by anything else. (Heap, handles and mappings are often
-/// released through calls the handler makes deeper or indirectly; they are not checked here.)
-const KINDS_HANDLERS_MUST_RELEASE: &[Resource] = &[Resource::Thread, Resource::TlsKey];
-
-/// A constructor that registers exit handlers, acquires a TLS key or a thread, and none of
-/// whose handlers (all read completely) gives that kind back: the handlers undo something
-/// else (C++ objects' destructors, typically), and the key or thread stays behind.
-fn handlers_leave_behind(ctor: &Entry, inventory: &Inventory) -> Option<Finding> {
-    let handlers = &inventory.facts.get(&ctor.key)?.registered_handlers;
-    let mut given_back = Vec::new();
-    for handler in handlers {
-        let facts = inventory.facts.get(handler)?;
+/// What a constructor acquires that the functions meant to undo it (its destructor, the exit
+/// handlers it registers) never give back, when all of their code was read: a `sem_open`
+/// without `sem_close`, a `pthread_key_create` without `pthread_key_delete`. `undoers` are
+/// engine keys; `how` says how they relate to the constructor, for the message.
+fn left_behind_by(
+    ctor: &Entry,
+    undoers: &[u64],
+    how: &str,
+    inventory: &Inventory,
+) -> Option<Finding> {
+    let ctor_facts = inventory.facts.get(&ctor.key)?;
+    if undoers.is_empty() || ctor.acquires_unknown {
+        return None;
+    }
+    let mut released: BTreeSet<String> = ctor_facts.imports.clone();
+    for undoer in undoers {
+        let facts = inventory.facts.get(undoer)?;
         if !facts.analysed || !facts.unfollowed.is_empty() {
             return None;
         }
-        given_back.extend(Acquisitions::of(&facts.imports).released);
+        released.extend(facts.imports.iter().cloned());
     }
-    let left: Vec<Resource> = KINDS_HANDLERS_MUST_RELEASE
-        .iter()
-        .copied()
-        .filter(|kind| {
-            ctor.acquires.contains(kind)
-                && !ctor.releases.contains(kind)
-                && !given_back.contains(kind)
-        })
-        .collect();
-    if handlers.is_empty() || left.is_empty() {
+    let left = left_behind(&ctor_facts.imports, &released);
+    if left.is_empty() {
         return None;
     }
-    let names: Vec<&str> = left.iter().map(|r| r.name()).collect();
-    let through: Vec<&str> = ctor
-        .acquired_through
+    let kinds: BTreeSet<Resource> = left.iter().map(|(_, kind)| *kind).collect();
+    let names: Vec<String> = left
         .iter()
-        .map(String::as_str)
-        .filter(|name| acquired_by(name).is_some_and(|r| left.contains(&r)))
+        .map(|(import, kind)| format!("{} ({import})", kind.name()))
         .collect();
     let message = format!(
-        "constructor {name} ({section}) acquires {kinds} ({through}) on every load and \
-         registers {count} exit handler(s) with {call}, but none of them gives back {kinds} \
-         (each was followed {MAX_CALL_DEPTH} call levels): it stays behind after every unload.",
+        "constructor {name} ({section}) acquires {acquired} on every load; {how}, but \
+         nothing there gives that back (followed {MAX_CALL_DEPTH} call levels): it stays \
+         behind after every unload.",
         name = describe(ctor),
         section = ctor.section,
-        kinds = names.join(", "),
-        through = through.join(", "),
-        count = handlers.len(),
-        call = ctor
-            .exit_handler_call
-            .as_deref()
-            .unwrap_or("an exit-handler registration"),
+        acquired = names.join(", "),
     );
-    let severity = if left.contains(&Resource::Thread) {
+    let severity = if kinds.contains(&Resource::Thread) {
         Severity::Error
+    } else if kinds.iter().all(|k| *k == Resource::Module) {
+        Severity::Note
     } else {
         Severity::Warning
     };
@@ -128,6 +126,25 @@ fn handlers_leave_behind(ctor: &Entry, inventory: &Inventory) -> Option<Finding>
         ctor,
         message,
     ))
+}
+
+/// A constructor that registers exit handlers: a finding only for what they leave behind.
+fn handlers_leave_behind(ctor: &Entry, inventory: &Inventory) -> Option<Finding> {
+    let handlers: Vec<u64> = inventory
+        .facts
+        .get(&ctor.key)?
+        .registered_handlers
+        .iter()
+        .copied()
+        .collect();
+    let how = format!(
+        "the {} exit handler(s) it registers with {} run on unload",
+        handlers.len(),
+        ctor.exit_handler_call
+            .as_deref()
+            .unwrap_or("an exit-handler registration")
+    );
+    left_behind_by(ctor, &handlers, &how, inventory)
 }
 
 /// The walk saw all of the constructor's code and it acquires nothing an unload could leak:

@@ -361,6 +361,98 @@ const RELEASERS: &[(Resource, &[&str])] = &[
     (Resource::Module, &["dlclose", "FreeLibrary"]),
 ];
 
+/// Acquirers whose result only one family of functions gives back, with that family: what a
+/// destructor or exit handler must call to undo them. Heap is left out (it is freed through
+/// wrappers, containers and indirect calls far too often to demand a named `free`).
+const SPECIFIC_RELEASERS: &[(&[&str], &[&str])] = &[
+    (
+        &["pthread_create", "thrd_create"],
+        &["pthread_join", "thrd_join"],
+    ),
+    (
+        &["pthread_key_create", "tss_create"],
+        &["pthread_key_delete", "tss_delete"],
+    ),
+    (&["TlsAlloc"], &["TlsFree"]),
+    (&["FlsAlloc"], &["FlsFree"]),
+    (&["mmap", "mmap64", "__mmap"], &["munmap", "__munmap"]),
+    (&["sem_open"], &["sem_close"]),
+    (&["opendir", "fdopendir"], &["closedir"]),
+    (
+        &["fopen", "fopen64", "freopen", "fdopen", "popen"],
+        &["fclose", "pclose"],
+    ),
+    (
+        &[
+            "open",
+            "open64",
+            "__open",
+            "__open64",
+            "__open_2",
+            "__open64_2",
+            "openat",
+            "openat64",
+            "__openat_2",
+            "creat",
+            "creat64",
+            "socket",
+            "shm_open",
+            "eventfd",
+            "memfd_create",
+            "timerfd_create",
+            "epoll_create",
+            "epoll_create1",
+            "signalfd",
+            "inotify_init",
+            "inotify_init1",
+            "pipe",
+            "pipe2",
+            "dup",
+        ],
+        &["close", "__close"],
+    ),
+    (&["dlopen", "dlmopen"], &["dlclose"]),
+    (
+        &[
+            "LoadLibraryA",
+            "LoadLibraryW",
+            "LoadLibraryExA",
+            "LoadLibraryExW",
+        ],
+        &["FreeLibrary"],
+    ),
+    (
+        &["VirtualAlloc", "VirtualAllocEx"],
+        &["VirtualFree", "VirtualFreeEx"],
+    ),
+    (&["MapViewOfFile", "MapViewOfFileEx"], &["UnmapViewOfFile"]),
+];
+
+/// The acquirers among `acquired` (undecorated import names) that none of `released` (the
+/// imports of the constructor and of everything meant to undo it) gives back, with their kind.
+pub fn left_behind<'a>(
+    acquired: impl IntoIterator<Item = &'a String>,
+    released: &BTreeSet<String>,
+) -> Vec<(String, Resource)> {
+    let released: BTreeSet<&str> = released.iter().map(|n| super::undecorated(n)).collect();
+    let mut left = Vec::new();
+    for name in acquired {
+        let plain = super::undecorated(name);
+        let Some((_, releasers)) = SPECIFIC_RELEASERS
+            .iter()
+            .find(|(acquirers, _)| acquirers.contains(&plain))
+        else {
+            continue;
+        };
+        if releasers.iter().all(|r| !released.contains(r)) {
+            if let Some(kind) = acquired_by(plain) {
+                left.push((plain.to_string(), kind));
+            }
+        }
+    }
+    left
+}
+
 /// Imports that run a callback they are handed before returning: the walk follows the code
 /// address loaded for them as if it were called (`pthread_once(&once, init)`).
 const CALLBACK_RUNNERS: &[&str] = &[
@@ -474,6 +566,23 @@ mod tests {
         assert_eq!(released_by("_ZdlPvm"), Some(Resource::Heap));
         assert!(runs_callback("pthread_once@GLIBC_2.2.5"));
         assert!(!runs_callback("pthread_create"));
+    }
+
+    #[test]
+    fn left_behind_names_what_no_undoer_gives_back() {
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let acquired = names(&["sem_open", "shm_open", "mmap", "malloc", "getenv"]);
+        let released: BTreeSet<String> = names(&["close", "munmap@GLIBC_2.2.5", "free"])
+            .into_iter()
+            .collect();
+        assert_eq!(
+            left_behind(&acquired, &released),
+            vec![("sem_open".to_string(), Resource::Handle)]
+        );
+        let all: BTreeSet<String> = names(&["close", "munmap", "sem_close"])
+            .into_iter()
+            .collect();
+        assert!(left_behind(&acquired, &all).is_empty());
     }
 
     #[test]
