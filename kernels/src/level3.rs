@@ -1,7 +1,7 @@
 //! Level 3 BLAS (matrix-matrix) for all precisions, column-major, with the reference argument
 //! checks and edge semantics. GEMM, SYMM/HEMM, SYRK/HERK, SYR2K/HER2K and TRMM run on the packed
-//! GEMM framework (structured operands are expanded to dense blocks first); TRSM is a
-//! substitution over whole columns/rows.
+//! GEMM framework (structured operands are expanded to dense blocks first); TRSM is split
+//! recursively into GEMM updates and small substitutions (`crate::trsm`).
 
 use crate::gemm::{gemm, scale_c, GemmScalar, MatRef};
 use crate::level2::{up, Res};
@@ -522,68 +522,18 @@ pub unsafe fn trmm<T: GemmScalar>(
         };
         return Ok(());
     }
-    // Solve op(A) X = alpha B (left) or X op(A) = alpha B (right), i.e. op(A)^T x = alpha b for
-    // each row of B. `g(i, j)` is element (i, j) of the matrix M in M x = rhs.
-    let t = up(transa) != b'N';
-    let cj = up(transa) == b'C';
-    let fa = &full;
-    let g = |i: usize, j: usize, transposed: bool| -> T {
-        let (r, c) = if transposed { (j, i) } else { (i, j) };
-        fa[r + c * ka].conj_if(cj)
-    };
-    // M = op(A) for left; M = op(A)^T for right.
-    let mt = if left { t } else { !t };
-    // M is upper triangular iff A is upper and not transposed (or lower and transposed).
-    let m_upper = upper != mt;
-    let solve_vec = |x: &mut [T]| {
-        let nn = x.len();
-        if m_upper {
-            for j in (0..nn).rev() {
-                if !unit {
-                    x[j] = x[j] / g(j, j, mt);
-                }
-                let xj = x[j];
-                for i in 0..j {
-                    x[i] -= xj * g(i, j, mt);
-                }
-            }
+    // Solve op(A) X = alpha B (left) or X op(A) = alpha B (right) on the GEMM engine.
+    if !alpha.is_one() {
+        // SAFETY: checked dimensions.
+        unsafe { scale_c(m, n, alpha, b, ldb) };
+    }
+    let triangle = crate::trsm::Triangle::op(&full, ka, upper, unit, transa);
+    // SAFETY: checked dimensions.
+    unsafe {
+        if left {
+            crate::trsm::solve_left(&triangle, n, b, ldb);
         } else {
-            for j in 0..nn {
-                if !unit {
-                    x[j] = x[j] / g(j, j, mt);
-                }
-                let xj = x[j];
-                for i in j + 1..nn {
-                    x[i] -= xj * g(i, j, mt);
-                }
-            }
-        }
-    };
-    if left {
-        let mut x = vec![T::zero(); m];
-        for j in 0..n {
-            for (i, xi) in x.iter_mut().enumerate() {
-                // SAFETY: inside B.
-                *xi = alpha * unsafe { *b.add(i + j * ldb) };
-            }
-            solve_vec(&mut x);
-            for (i, xi) in x.iter().enumerate() {
-                // SAFETY: inside B.
-                unsafe { *b.add(i + j * ldb) = *xi };
-            }
-        }
-    } else {
-        let mut x = vec![T::zero(); n];
-        for i in 0..m {
-            for (j, xj) in x.iter_mut().enumerate() {
-                // SAFETY: inside B.
-                *xj = alpha * unsafe { *b.add(i + j * ldb) };
-            }
-            solve_vec(&mut x);
-            for (j, xj) in x.iter().enumerate() {
-                // SAFETY: inside B.
-                unsafe { *b.add(i + j * ldb) = *xj };
-            }
+            crate::trsm::solve_right(&triangle, m, b, ldb);
         }
     }
     Ok(())

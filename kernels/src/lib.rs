@@ -36,6 +36,7 @@ pub mod level2;
 pub mod level3;
 pub mod scalar;
 pub mod threads;
+pub mod trsm;
 pub mod vector;
 pub mod xerbla;
 

@@ -116,6 +116,10 @@ pub const KERNEL_SOURCES: &[(&str, &[u8])] = &[
         )),
     ),
     (
+        "src/trsm.rs",
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/kernels/src/trsm.rs")),
+    ),
+    (
         "src/vector/mod.rs",
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -1,0 +1,401 @@
+//! TRSM on the GEMM engine: the triangular solve split recursively in halves, so that almost all
+//! of its flops are GEMM updates (alpha = -1, threaded and packed like any GEMM) and only
+//! diagonal blocks of at most `BASE` rows are solved by substitution.
+//!
+//! The split points depend only on the order of the triangle, never on the other dimension of B
+//! or the thread count: each right-hand side goes through the same operations in the same order
+//! however many are solved at once, which keeps the library's results independent of the call's
+//! shape (GEMM's own results do not depend on how many columns it is given).
+
+use crate::gemm::{gemm, GemmScalar, MatRef};
+use crate::scalar::Scalar;
+
+/// Diagonal blocks up to this order are solved by substitution; larger ones are split.
+const BASE: usize = 32;
+
+/// The triangular matrix of the solve, materialised as `op(A)` (transposed and conjugated as
+/// the call asks) in a dense column-major `k`×`k` buffer, with its shape.
+pub struct Triangle<T> {
+    pub m: Vec<T>,
+    /// The transpose of `m`, so that the right solve's substitution reads rows contiguously.
+    mt: Vec<T>,
+    pub k: usize,
+    /// `op(A)` is upper triangular.
+    pub upper: bool,
+    /// The diagonal is implicitly one (DIAG = 'U'): never divided by.
+    pub unit: bool,
+}
+
+impl<T: Scalar> Triangle<T> {
+    /// `op(A)` from the dense expansion `full` of A (order `k`, zero outside the stored
+    /// triangle, ones on the diagonal for a unit triangle).
+    pub fn op(full: &[T], k: usize, upper_a: bool, unit: bool, transa: u8) -> Self {
+        let trans = transa.to_ascii_uppercase();
+        let conj = trans == b'C';
+        let mut m = vec![T::zero(); k * k];
+        let mut mt = vec![T::zero(); k * k];
+        for j in 0..k {
+            for i in 0..k {
+                let v = if trans == b'N' {
+                    full[i + j * k]
+                } else {
+                    full[j + i * k]
+                };
+                m[i + j * k] = v.conj_if(conj);
+                mt[j + i * k] = v.conj_if(conj);
+            }
+        }
+        Triangle {
+            m,
+            mt,
+            k,
+            upper: upper_a != (trans != b'N'),
+            unit,
+        }
+    }
+
+    fn at(&self, i: usize, j: usize) -> T {
+        self.m[i + j * self.k]
+    }
+
+    /// Rows `off..off + len` of column `j` of op(A).
+    fn column(&self, j: usize, off: usize, len: usize) -> &[T] {
+        &self.m[off + j * self.k..][..len]
+    }
+
+    /// Columns `off..off + len` of row `i` of op(A) (a column of the transpose).
+    fn row(&self, i: usize, off: usize, len: usize) -> &[T] {
+        &self.mt[off + i * self.k..][..len]
+    }
+
+    /// The block of `op(A)` starting at row `i`, column `j`, as a GEMM operand.
+    fn block(&self, i: usize, j: usize) -> MatRef<T> {
+        MatRef {
+            // SAFETY (of later reads): callers pass block origins inside the triangle.
+            ptr: self.m[i + j * self.k..].as_ptr(),
+            rs: 1,
+            cs: self.k,
+            conj: false,
+        }
+    }
+}
+
+/// Where the recursion splits a diagonal block of order `k`: about half, on a multiple of
+/// `BASE`, so the leaves are full `BASE`-order blocks where possible.
+fn split(k: usize) -> usize {
+    let half = k.div_ceil(2).div_ceil(BASE) * BASE;
+    half.min(k - 1).max(1)
+}
+
+/// Solves `op(A) X = B` in place (left side), B being `t.k`×`n` at `b` with leading
+/// dimension `ldb`; alpha is already applied.
+///
+/// # Safety
+/// `b` holds a `t.k`×`n` column-major matrix with leading dimension `ldb`.
+pub unsafe fn solve_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ldb: usize) {
+    // SAFETY: forwarded.
+    unsafe { left(t, 0, t.k, n, b, ldb) }
+}
+
+/// Solves `X op(A) = B` in place (right side), B being `m`×`t.k`.
+///
+/// # Safety
+/// `b` holds an `m`×`t.k` column-major matrix with leading dimension `ldb`.
+pub unsafe fn solve_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, ldb: usize) {
+    // SAFETY: forwarded.
+    unsafe { right(t, 0, t.k, m, b, ldb) }
+}
+
+/// Rows `off..off + k` of the left solve.
+unsafe fn left<T: GemmScalar>(
+    t: &Triangle<T>,
+    off: usize,
+    k: usize,
+    n: usize,
+    b: *mut T,
+    ldb: usize,
+) {
+    if k <= BASE {
+        // SAFETY: forwarded.
+        unsafe { left_base(t, off, k, n, b, ldb) };
+        return;
+    }
+    let k1 = split(k);
+    let (top, bottom) = (off, off + k1);
+    let k2 = k - k1;
+    let rows = |row: usize| MatRef {
+        // SAFETY: row < t.k, inside B.
+        ptr: unsafe { b.add(row) } as *const T,
+        rs: 1,
+        cs: ldb,
+        conj: false,
+    };
+    // SAFETY: every block lies inside B or the triangle; the GEMM reads rows of B that it does
+    // not write.
+    unsafe {
+        if t.upper {
+            // Bottom rows first, then remove their contribution from the top ones.
+            left(t, bottom, k2, n, b, ldb);
+            let minus_one = T::zero() - T::one();
+            gemm(
+                k1,
+                n,
+                k2,
+                minus_one,
+                t.block(top, bottom),
+                rows(bottom),
+                T::one(),
+                b.add(top),
+                ldb,
+            );
+            left(t, top, k1, n, b, ldb);
+        } else {
+            left(t, top, k1, n, b, ldb);
+            let minus_one = T::zero() - T::one();
+            gemm(
+                k2,
+                n,
+                k1,
+                minus_one,
+                t.block(bottom, top),
+                rows(top),
+                T::one(),
+                b.add(bottom),
+                ldb,
+            );
+            left(t, bottom, k2, n, b, ldb);
+        }
+    }
+}
+
+/// Substitution for a diagonal block of at most `BASE` rows, one column of B at a time, in the
+/// column-oriented (axpy) order.
+unsafe fn left_base<T: Scalar>(
+    t: &Triangle<T>,
+    off: usize,
+    k: usize,
+    n: usize,
+    b: *mut T,
+    ldb: usize,
+) {
+    let mut x = [T::zero(); BASE];
+    let x = &mut x[..k];
+    for col in 0..n {
+        // SAFETY: rows off..off + k of column `col` lie inside B.
+        let column = unsafe { b.add(off + col * ldb) };
+        for (i, xi) in x.iter_mut().enumerate() {
+            // SAFETY: as above.
+            *xi = unsafe { *column.add(i) };
+        }
+        if t.upper {
+            for j in (0..k).rev() {
+                if !t.unit {
+                    x[j] = x[j] / t.at(off + j, off + j);
+                }
+                let xj = x[j];
+                let column = t.column(off + j, off, j);
+                for (xi, mij) in x[..j].iter_mut().zip(column) {
+                    *xi -= xj * *mij;
+                }
+            }
+        } else {
+            for j in 0..k {
+                if !t.unit {
+                    x[j] = x[j] / t.at(off + j, off + j);
+                }
+                let xj = x[j];
+                let column = t.column(off + j, off + j + 1, k - j - 1);
+                for (xi, mij) in x[j + 1..].iter_mut().zip(column) {
+                    *xi -= xj * *mij;
+                }
+            }
+        }
+        for (i, xi) in x.iter().enumerate() {
+            // SAFETY: as above.
+            unsafe { *column.add(i) = *xi };
+        }
+    }
+}
+
+/// Columns `off..off + k` of the right solve.
+unsafe fn right<T: GemmScalar>(
+    t: &Triangle<T>,
+    off: usize,
+    k: usize,
+    m: usize,
+    b: *mut T,
+    ldb: usize,
+) {
+    if k <= BASE {
+        // SAFETY: forwarded.
+        unsafe { right_base(t, off, k, m, b, ldb) };
+        return;
+    }
+    let k1 = split(k);
+    let (first, second) = (off, off + k1);
+    let k2 = k - k1;
+    let columns = |col: usize| MatRef {
+        // SAFETY: col < t.k, inside B.
+        ptr: unsafe { b.add(col * ldb) } as *const T,
+        rs: 1,
+        cs: ldb,
+        conj: false,
+    };
+    // SAFETY: every block lies inside B or the triangle; the GEMM reads columns of B that it
+    // does not write.
+    unsafe {
+        let minus_one = T::zero() - T::one();
+        if t.upper {
+            // X1 M11 = B1, then B2 -= X1 M12, then X2 M22 = B2.
+            right(t, first, k1, m, b, ldb);
+            gemm(
+                m,
+                k2,
+                k1,
+                minus_one,
+                columns(first),
+                t.block(first, second),
+                T::one(),
+                b.add(second * ldb),
+                ldb,
+            );
+            right(t, second, k2, m, b, ldb);
+        } else {
+            right(t, second, k2, m, b, ldb);
+            gemm(
+                m,
+                k1,
+                k2,
+                minus_one,
+                columns(second),
+                t.block(second, first),
+                T::one(),
+                b.add(first * ldb),
+                ldb,
+            );
+            right(t, first, k1, m, b, ldb);
+        }
+    }
+}
+
+/// Substitution for a diagonal block of at most `BASE` columns, one row of B at a time: the row
+/// x solves x M = b, i.e. M^T x^T = b^T, in the same axpy order as the left solve.
+unsafe fn right_base<T: Scalar>(
+    t: &Triangle<T>,
+    off: usize,
+    k: usize,
+    m: usize,
+    b: *mut T,
+    ldb: usize,
+) {
+    let mut x = [T::zero(); BASE];
+    let x = &mut x[..k];
+    for row in 0..m {
+        // SAFETY: columns off..off + k of row `row` lie inside B.
+        let start = unsafe { b.add(row + off * ldb) };
+        for (j, xj) in x.iter_mut().enumerate() {
+            // SAFETY: as above.
+            *xj = unsafe { *start.add(j * ldb) };
+        }
+        if t.upper {
+            // M^T is lower: forward.
+            for j in 0..k {
+                if !t.unit {
+                    x[j] = x[j] / t.at(off + j, off + j);
+                }
+                let xj = x[j];
+                let row = t.row(off + j, off + j + 1, k - j - 1);
+                for (xi, mji) in x[j + 1..].iter_mut().zip(row) {
+                    *xi -= xj * *mji;
+                }
+            }
+        } else {
+            for j in (0..k).rev() {
+                if !t.unit {
+                    x[j] = x[j] / t.at(off + j, off + j);
+                }
+                let xj = x[j];
+                let row = t.row(off + j, off, j);
+                for (xi, mji) in x[..j].iter_mut().zip(row) {
+                    *xi -= xj * *mji;
+                }
+            }
+        }
+        for (j, xj) in x.iter().enumerate() {
+            // SAFETY: as above.
+            unsafe { *start.add(j * ldb) = *xj };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A well-conditioned triangle of order k: diagonal 2 + i/k, small off-diagonal entries.
+    fn triangle(k: usize, upper: bool) -> Vec<f64> {
+        let mut a = vec![0.0; k * k];
+        for j in 0..k {
+            for i in 0..k {
+                if i == j {
+                    a[i + j * k] = 2.0 + i as f64 / k as f64;
+                } else if (i < j) == upper {
+                    a[i + j * k] = ((i * 7 + j * 3) % 11) as f64 / (11.0 * k as f64);
+                }
+            }
+        }
+        a
+    }
+
+    #[test]
+    fn recursive_solves_invert_the_triangle_on_both_sides() {
+        for &k in &[1usize, 5, 32, 33, 70, 130] {
+            for &upper in &[false, true] {
+                for &trans in b"NT" {
+                    let full = triangle(k, upper);
+                    let t = Triangle::op(&full, k, upper, false, trans);
+                    let n = 3;
+                    // Left: B = op(A) X for a known X, then solve.
+                    let x: Vec<f64> = (0..k * n).map(|v| (v % 13) as f64 - 6.0).collect();
+                    let mut b = vec![0.0; k * n];
+                    for c in 0..n {
+                        for i in 0..k {
+                            b[i + c * k] = (0..k).map(|l| t.at(i, l) * x[l + c * k]).sum();
+                        }
+                    }
+                    unsafe { solve_left(&t, n, b.as_mut_ptr(), k) };
+                    for (got, want) in b.iter().zip(&x) {
+                        assert!((got - want).abs() < 1e-9, "left k={k} {got} vs {want}");
+                    }
+                    // Right: B = X op(A), X being n×k.
+                    let mut b = vec![0.0; n * k];
+                    for c in 0..k {
+                        for r in 0..n {
+                            b[r + c * n] = (0..k).map(|l| x[r + l * n] * t.at(l, c)).sum();
+                        }
+                    }
+                    unsafe { solve_right(&t, n, b.as_mut_ptr(), n) };
+                    for (got, want) in b.iter().zip(&x[..n * k]) {
+                        assert!((got - want).abs() < 1e-9, "right k={k} {got} vs {want}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn each_right_hand_side_is_solved_the_same_however_many_there_are() {
+        let k = 100;
+        let full = triangle(k, false);
+        let t = Triangle::op(&full, k, false, false, b'N');
+        let n = 9;
+        let b0: Vec<f64> = (0..k * n).map(|v| ((v * 37) % 101) as f64 / 7.0).collect();
+        let mut all = b0.clone();
+        unsafe { solve_left(&t, n, all.as_mut_ptr(), k) };
+        for c in 0..n {
+            let mut one = b0[c * k..(c + 1) * k].to_vec();
+            unsafe { solve_left(&t, 1, one.as_mut_ptr(), k) };
+            assert_eq!(one, all[c * k..(c + 1) * k], "column {c}");
+        }
+    }
+}
