@@ -1,5 +1,5 @@
-//! The CBLAS entry points of a library opened with `dlopen`, plus the vendor calls that name its
-//! kernel table and set its thread count.
+//! The CBLAS entry points of a library opened in a link-map namespace of its own (`dlmopen`),
+//! plus the vendor calls that name its kernel table and set its thread count.
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::path::{Path, PathBuf};
@@ -110,10 +110,32 @@ impl From<PathBuf> for LibrarySpec {
     }
 }
 
+/// The link-map namespace a library was loaded into.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Namespace {
+    /// A fresh one (`dlmopen(LM_ID_NEWLM)`): the library and all its dependencies are private to
+    /// it, so a peer that loads its layers with global scope (MKL) cannot rebind another's calls,
+    /// and two peers needing a `libblas.so.3` or `libgfortran.so.5` each get their own copy.
+    Own,
+    /// The process's main namespace (plain `dlopen`), shared with every library loaded so; the
+    /// reason says why (the `dlmopen` error, or `--no-isolation`).
+    Shared(String),
+}
+
+impl Namespace {
+    pub fn describe(&self) -> String {
+        match self {
+            Namespace::Own => "own".to_string(),
+            Namespace::Shared(reason) => format!("shared ({reason})"),
+        }
+    }
+}
+
 /// A library opened for benchmarking. It stays loaded for the life of the process: some BLAS
 /// libraries cannot be unloaded cleanly, and the bench must not measure that.
 pub struct Library {
     pub path: PathBuf,
+    pub namespace: Namespace,
     /// Put around every name looked up (`LibrarySpec`).
     prefix: String,
     suffix: String,
@@ -124,27 +146,34 @@ pub struct Library {
 }
 
 impl Library {
-    pub fn open(spec: &LibrarySpec) -> Result<Library, String> {
+    /// Opens the library in a namespace of its own, or — when `isolate` is false or glibc
+    /// refuses a new namespace (at most 16, and each copy of libc there needs static TLS space
+    /// that runs out after a few) — with plain `dlopen` in the shared one.
+    pub fn open(spec: &LibrarySpec, isolate: bool) -> Result<Library, String> {
         let path = spec.path.as_path();
         let c_path = CString::new(path.as_os_str().to_string_lossy().as_bytes())
             .map_err(|_| format!("{}: the path contains a NUL byte", path.display()))?;
-        // SAFETY: dlopen runs the library's constructors — that is the point of benchmarking it,
-        // and the user named the file. RTLD_LOCAL keeps two BLAS libraries from interposing.
-        let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
-        if handle.is_null() {
-            // SAFETY: dlerror returns a thread-local message or null.
-            let message = unsafe {
-                let error = libc::dlerror();
-                if error.is_null() {
-                    "unknown error".to_string()
-                } else {
-                    CStr::from_ptr(error).to_string_lossy().into_owned()
+        let isolated = if isolate {
+            open_in_new_namespace(&c_path)
+        } else {
+            Err("--no-isolation".to_string())
+        };
+        let (handle, namespace) = match isolated {
+            Ok(handle) => (handle, Namespace::Own),
+            Err(reason) => {
+                // SAFETY: as in open_in_new_namespace. RTLD_LOCAL at least keeps this library's
+                // symbols from resolving the references of libraries loaded later.
+                let handle =
+                    unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+                if handle.is_null() {
+                    return Err(format!("cannot load {}: {}", path.display(), dl_error()));
                 }
-            };
-            return Err(format!("cannot load {}: {message}", path.display()));
-        }
+                (handle, Namespace::Shared(reason))
+            }
+        };
         let library = Library {
             path: path.to_path_buf(),
+            namespace,
             prefix: spec.prefix.clone(),
             suffix: spec.suffix.clone(),
             handle,
@@ -264,6 +293,7 @@ impl Library {
             "blastool_set_num_threads",
             "openblas_set_num_threads",
             "bli_thread_set_num_threads",
+            "MKL_Set_Num_Threads",
         ]
         .iter()
         .any(|name| self.symbol(name).is_some())
@@ -281,6 +311,8 @@ impl Library {
                 set(threads);
             } else if let Ok(set) = self.function::<SetDim>("bli_thread_set_num_threads") {
                 set(i64::from(threads));
+            } else if let Ok(set) = self.function::<SetInt>("MKL_Set_Num_Threads") {
+                set(threads);
             }
         }
     }
@@ -448,6 +480,43 @@ impl Library {
             )
         };
         Ok(())
+    }
+}
+
+/// `dlmopen(LM_ID_NEWLM)`: the library, its dependencies and a copy of libc in a new namespace.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn open_in_new_namespace(path: &CStr) -> Result<*mut c_void, String> {
+    // SAFETY: this runs the library's constructors — that is the point of benchmarking it, and
+    // the user named the file.
+    let handle = unsafe {
+        libc::dlmopen(
+            libc::LM_ID_NEWLM,
+            path.as_ptr(),
+            libc::RTLD_NOW | libc::RTLD_LOCAL,
+        )
+    };
+    if handle.is_null() {
+        Err(format!("dlmopen: {}", dl_error()))
+    } else {
+        Ok(handle)
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn open_in_new_namespace(_path: &CStr) -> Result<*mut c_void, String> {
+    Err("dlmopen needs glibc".to_string())
+}
+
+/// The message of the last failed dl* call on this thread.
+fn dl_error() -> String {
+    // SAFETY: dlerror returns a thread-local message or null.
+    unsafe {
+        let error = libc::dlerror();
+        if error.is_null() {
+            "unknown error".to_string()
+        } else {
+            CStr::from_ptr(error).to_string_lossy().into_owned()
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! `blastool bench`: the same BLAS calls on the same data, timed side by side across libraries
-//! loaded with `dlopen` — ours and any peers (`--against`) — alternating between libraries
-//! within every repetition so that a noisy, shared machine hurts them all alike.
+//! loaded each in a link-map namespace of its own — ours and any peers (`--against`) —
+//! alternating between libraries within every repetition so that a noisy, shared machine hurts
+//! them all alike.
 //!
 //! Results are checked against each other numerically: a fast wrong answer cannot win.
 
@@ -59,6 +60,10 @@ pub struct BenchArgs {
     /// Timed repetitions per case (after one warm-up call per library).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
+    /// Load every library with plain `dlopen` into the process's own namespace instead of a
+    /// namespace each (`dlmopen`): libraries then share dependencies loaded under the same name.
+    #[arg(long)]
+    pub no_isolation: bool,
     /// Print the results as JSON.
     #[arg(long)]
     pub json: bool,
@@ -211,6 +216,8 @@ struct LibraryInfo {
     path: String,
     core: Option<String>,
     sets_threads: bool,
+    /// `own` (loaded with `dlmopen` into a new namespace) or `shared (reason)`.
+    namespace: String,
 }
 
 /// Deterministic pseudo-random numbers in [-1, 1), so every library sees the same data.
@@ -421,9 +428,25 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
                     .to_string(),
             ),
         };
-    let mut libraries = vec![Library::open(&ours)?];
-    for peer in &args.against {
-        libraries.push(Library::open(peer)?);
+    let most_threads = if args.goals {
+        2
+    } else {
+        args.threads.iter().copied().max().unwrap_or(1)
+    };
+    let mut libraries = Vec::new();
+    for spec in std::iter::once(&ours).chain(&args.against) {
+        mkl_threading_layer(spec, most_threads);
+        let library = Library::open(spec, !args.no_isolation)?;
+        if let ffi::Namespace::Shared(reason) = &library.namespace {
+            if !args.no_isolation {
+                eprintln!(
+                    "bench: {} shares the main namespace with plain dlopen ({reason}): libraries \
+                     loaded so can bind each other's dependencies",
+                    library.name()
+                );
+            }
+        }
+        libraries.push(library);
     }
 
     let peak = peak::Peak::detect(args.peak_ghz);
@@ -554,6 +577,7 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
                 path: l.path.display().to_string(),
                 core: l.core(),
                 sets_threads: l.can_set_threads(),
+                namespace: l.namespace.describe(),
             })
             .collect(),
         reps: args.reps,
@@ -584,18 +608,52 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     Ok(if mismatches > 0 { 1 } else { 0 })
 }
 
+/// MKL's single dynamic library (`libmkl_rt.so*`) picks its threading layer when loaded, from
+/// `MKL_THREADING_LAYER`: set it to match the thread counts asked for, unless the user already
+/// did — `SEQUENTIAL` for one thread, else `GNU` (libgomp, which any Linux with gcc has; `INTEL`
+/// would need libiomp5 beside it). Without it MKL picks the Intel OpenMP layer and may spin
+/// threads that a one-thread comparison would not count.
+fn mkl_threading_layer(spec: &LibrarySpec, most_threads: i32) {
+    let is_mkl = spec
+        .path
+        .file_name()
+        .is_some_and(|name| name.to_string_lossy().starts_with("libmkl_rt"));
+    if !is_mkl {
+        return;
+    }
+    if let Ok(layer) = std::env::var("MKL_THREADING_LAYER") {
+        eprintln!(
+            "bench: {}: MKL_THREADING_LAYER={layer} (set by the caller, kept)",
+            spec.path.display()
+        );
+        return;
+    }
+    let layer = if most_threads > 1 {
+        "GNU"
+    } else {
+        "SEQUENTIAL"
+    };
+    eprintln!(
+        "bench: {}: MKL_THREADING_LAYER={layer} for at most {most_threads} thread(s)",
+        spec.path.display()
+    );
+    // The bench is still single-threaded here; the variable is read when MKL loads, next.
+    std::env::set_var("MKL_THREADING_LAYER", layer);
+}
+
 fn print_table(report: &Report) {
     println!("CPU: {}", report.cpu);
     for (index, lib) in report.libraries.iter().enumerate() {
         println!(
-            "library {index}: {} (core: {}; threads {})",
+            "library {index}: {} (core: {}; threads {}; namespace {})",
             lib.path,
             lib.core.as_deref().unwrap_or("unknown"),
             if lib.sets_threads {
                 "set per case"
             } else {
                 "library default"
-            }
+            },
+            lib.namespace
         );
     }
     println!("peak: {}", report.peak.describe());
