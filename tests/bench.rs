@@ -26,7 +26,10 @@ fn quick_bench_against_openblas_agrees_numerically() {
         .arg("--library")
         .arg(common::built_kernels().join("libkernels.so"))
         .args(["--against", openblas])
-        .args(["--routines", "dgemm,sgemm,zgemm,cgemm,daxpy,ddot,dgemv"])
+        .args([
+            "--routines",
+            "dgemm,sgemm,zgemm,cgemm,daxpy,ddot,dgemv,dtrsm,dtrmm,dsyrk,dsymm",
+        ])
         .args(["--threads", "1,2"])
         .arg("--plot")
         .arg(&svg)
@@ -41,8 +44,8 @@ fn quick_bench_against_openblas_agrees_numerically() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["mismatches"], 0);
     let measurements = report["measurements"].as_array().unwrap();
-    // 7 routines × 3 sizes × 2 thread counts × 2 libraries.
-    assert_eq!(measurements.len(), 7 * 3 * 2 * 2);
+    // 11 routines × 3 sizes × 2 thread counts × 2 libraries.
+    assert_eq!(measurements.len(), 11 * 3 * 2 * 2);
     assert!(measurements
         .iter()
         .all(|m| m["median"].as_f64().unwrap() > 0.0));

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 const COL_MAJOR: c_int = 102;
 const NO_TRANS: c_int = 111;
+const LOWER: c_int = 122;
+const NON_UNIT: c_int = 131;
+const LEFT: c_int = 141;
 
 type Gemm<T> = unsafe extern "C" fn(
     c_int,
@@ -37,6 +40,51 @@ type ComplexGemm = unsafe extern "C" fn(
     c_int,
     *const c_void,
     *mut c_void,
+    c_int,
+);
+/// `cblas_dtrsm` and `cblas_dtrmm`: order, side, uplo, trans, diag, m, n, alpha, A, lda, B, ldb.
+type Triangular = unsafe extern "C" fn(
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    f64,
+    *const f64,
+    c_int,
+    *mut f64,
+    c_int,
+);
+/// `cblas_dsyrk`: order, uplo, trans, n, k, alpha, A, lda, beta, C, ldc.
+type Syrk = unsafe extern "C" fn(
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    f64,
+    *const f64,
+    c_int,
+    f64,
+    *mut f64,
+    c_int,
+);
+/// `cblas_dsymm`: order, side, uplo, m, n, alpha, A, lda, B, ldb, beta, C, ldc.
+type Symm = unsafe extern "C" fn(
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    f64,
+    *const f64,
+    c_int,
+    *const f64,
+    c_int,
+    f64,
+    *mut f64,
     c_int,
 );
 type Axpy = unsafe extern "C" fn(c_int, f64, *const f64, c_int, *mut f64, c_int);
@@ -188,6 +236,11 @@ impl Library {
             ));
         }
         Ok(library)
+    }
+
+    /// True when the library exports the CBLAS routine `cblas_<routine>` (with its affixes).
+    pub fn has_routine(&self, routine: &str) -> bool {
+        self.symbol(&format!("cblas_{routine}")).is_some()
     }
 
     pub fn name(&self) -> String {
@@ -435,6 +488,97 @@ impl Library {
         c: &mut [f32],
     ) -> Result<(), String> {
         self.complex_gemm("cblas_cgemm", (m, n, k), a, b, c, [[1.0, 0.0], [0.5, 0.0]])
+    }
+
+    /// `B = A⁻¹·B` (dtrsm) or `B = A·B` (dtrmm): A lower triangular n×n on the left, not
+    /// transposed, non-unit diagonal; B n×n, overwritten.
+    fn triangular(&self, name: &str, n: usize, a: &[f64], b: &mut [f64]) -> Result<(), String> {
+        let routine: Triangular = self.function(name)?;
+        check(a.len() >= n * n && b.len() >= n * n)?;
+        let n = n as c_int;
+        // SAFETY: column-major n×n arrays of at least the checked lengths.
+        unsafe {
+            routine(
+                COL_MAJOR,
+                LEFT,
+                LOWER,
+                NO_TRANS,
+                NON_UNIT,
+                n,
+                n,
+                1.0,
+                a.as_ptr(),
+                n,
+                b.as_mut_ptr(),
+                n,
+            )
+        };
+        Ok(())
+    }
+
+    pub fn dtrsm(&self, n: usize, a: &[f64], b: &mut [f64]) -> Result<(), String> {
+        self.triangular("cblas_dtrsm", n, a, b)
+    }
+
+    pub fn dtrmm(&self, n: usize, a: &[f64], b: &mut [f64]) -> Result<(), String> {
+        self.triangular("cblas_dtrmm", n, a, b)
+    }
+
+    /// The lower triangle of `C = A·Aᵀ + 0.5·C`, A n×k, C n×n.
+    pub fn dsyrk(&self, n: usize, k: usize, a: &[f64], c: &mut [f64]) -> Result<(), String> {
+        let syrk: Syrk = self.function("cblas_dsyrk")?;
+        check(a.len() >= n * k && c.len() >= n * n)?;
+        let (n, k) = (n as c_int, k as c_int);
+        // SAFETY: column-major n×k and n×n arrays of at least the checked lengths.
+        unsafe {
+            syrk(
+                COL_MAJOR,
+                LOWER,
+                NO_TRANS,
+                n,
+                k,
+                1.0,
+                a.as_ptr(),
+                n,
+                0.5,
+                c.as_mut_ptr(),
+                n,
+            )
+        };
+        Ok(())
+    }
+
+    /// `C = A·B + 0.5·C` with A symmetric m×m (its lower triangle read) on the left, B and C m×n.
+    pub fn dsymm(
+        &self,
+        m: usize,
+        n: usize,
+        a: &[f64],
+        b: &[f64],
+        c: &mut [f64],
+    ) -> Result<(), String> {
+        let symm: Symm = self.function("cblas_dsymm")?;
+        check(a.len() >= m * m && b.len() >= m * n && c.len() >= m * n)?;
+        let (m, n) = (m as c_int, n as c_int);
+        // SAFETY: column-major m×m, m×n and m×n arrays of at least the checked lengths.
+        unsafe {
+            symm(
+                COL_MAJOR,
+                LEFT,
+                LOWER,
+                m,
+                n,
+                1.0,
+                a.as_ptr(),
+                m,
+                b.as_ptr(),
+                m,
+                0.5,
+                c.as_mut_ptr(),
+                m,
+            )
+        };
+        Ok(())
     }
 
     pub fn daxpy(&self, n: usize, x: &[f64], y: &mut [f64]) -> Result<(), String> {

@@ -30,7 +30,8 @@ pub struct BenchArgs {
     /// `scipy_openblas_get_corename`, ...).
     #[arg(long, value_name = "PATH[@PREFIX[@SUFFIX]]")]
     pub against: Vec<LibrarySpec>,
-    /// Routines: dgemm, sgemm, zgemm, cgemm, daxpy, ddot, dgemv.
+    /// Routines: dgemm, sgemm, zgemm, cgemm, daxpy, ddot, dgemv, and square (m = n = k = size)
+    /// dtrsm, dtrmm, dsyrk, dsymm (left side, lower, not transposed, non-unit).
     #[arg(long, value_delimiter = ',', default_value = "dgemm")]
     pub routines: Vec<String>,
     /// Problem sizes (n for square GEMM and GEMV, length for level 1).
@@ -142,6 +143,7 @@ fn selected_cases(args: &BenchArgs) -> Vec<Case> {
     for &threads in &args.threads {
         for routine in &args.routines {
             let level3 = routine.ends_with("gemm");
+            let square_only = SQUARE_ONLY.contains(&routine.as_str());
             for &size in &args.sizes {
                 let mut push = |shape: &str, m: usize, n: usize, k: usize| {
                     cases.push(Case {
@@ -154,6 +156,10 @@ fn selected_cases(args: &BenchArgs) -> Vec<Case> {
                         k,
                     })
                 };
+                if square_only {
+                    push("square", size, size, size);
+                    continue;
+                }
                 if !level3 {
                     let n = if routine == "dgemv" { size } else { 1 };
                     push("vector", size, n, 1);
@@ -175,6 +181,9 @@ fn selected_cases(args: &BenchArgs) -> Vec<Case> {
     }
     cases
 }
+
+/// Level 3 routines measured on square operands only, whatever `--shapes` says.
+pub(crate) const SQUARE_ONLY: &[&str] = &["dtrsm", "dtrmm", "dsyrk", "dsymm"];
 
 /// One measured case for one library.
 #[derive(Debug, Clone, Serialize)]
@@ -284,6 +293,11 @@ fn work(routine: &str, m: usize, n: usize, k: usize) -> (f64, &'static str) {
     match routine {
         "dgemm" | "sgemm" => (2.0 * m * n * k, "GFLOPS"),
         "zgemm" | "cgemm" => (8.0 * m * n * k, "GFLOPS"),
+        // Left side, A m×m triangular: about m²n/2 multiply-adds, so m²n flops; dsyrk writes
+        // n(n+1)/2 entries of k multiply-adds each; dsymm is a full m×m by m×n product.
+        "dtrsm" | "dtrmm" => (m * m * n, "GFLOPS"),
+        "dsyrk" => (n * (n + 1.0) * k, "GFLOPS"),
+        "dsymm" => (2.0 * m * m * n, "GFLOPS"),
         // Memory-bound: bytes read and written.
         "daxpy" => (3.0 * 8.0 * m, "GB/s"),
         "ddot" => (2.0 * 8.0 * m, "GB/s"),
@@ -311,6 +325,10 @@ fn call(
             "daxpy" => lib.daxpy(m, &data.a[..m], &mut data.out[..m])?,
             "ddot" => data.out[0] = lib.ddot(m, &data.a[..m], &data.b[..m])?,
             "dgemv" => lib.dgemv(m, n, &data.a, &data.b[..n], &mut data.out[..m])?,
+            "dtrsm" => lib.dtrsm(m, &data.triangle, &mut data.out)?,
+            "dtrmm" => lib.dtrmm(m, &data.triangle, &mut data.out)?,
+            "dsyrk" => lib.dsyrk(n, k, &data.a, &mut data.out)?,
+            "dsymm" => lib.dsymm(m, n, &data.a, &data.b, &mut data.out)?,
             other => return Err(format!("unknown routine '{other}'")),
         }
     }
@@ -329,8 +347,25 @@ struct CaseData {
     b32: Vec<f32>,
     a2_32: Vec<f32>,
     b2_32: Vec<f32>,
+    /// The lower triangular A of dtrsm and dtrmm (`triangle`).
+    triangle: Vec<f64>,
     out: Vec<f64>,
     out32: Vec<f32>,
+}
+
+/// A lower triangular m×m matrix (column-major, upper part zero) that dtrsm and dtrmm can apply
+/// thousands of times to the same B without overflow or denormals: a diagonal of ±1 (the sign
+/// still proves the diagonal is read) and off-diagonal entries of at most 1/m, so its powers
+/// and their inverses grow only polynomially.
+fn triangle(rng: &mut Lcg, m: usize) -> Vec<f64> {
+    let mut a = vec![0.0; m * m];
+    for j in 0..m {
+        a[j * m + j] = if rng.next() < 0.0 { -1.0 } else { 1.0 };
+        for i in j + 1..m {
+            a[j * m + i] = rng.next() / m as f64;
+        }
+    }
+    a
 }
 
 impl CaseData {
@@ -388,7 +423,10 @@ pub fn run_bench(args: BenchArgs) -> u8 {
 }
 
 fn bench(mut args: BenchArgs) -> Result<u8, String> {
-    const ROUTINES: &[&str] = &["dgemm", "sgemm", "zgemm", "cgemm", "daxpy", "ddot", "dgemv"];
+    const ROUTINES: &[&str] = &[
+        "dgemm", "sgemm", "zgemm", "cgemm", "daxpy", "ddot", "dgemv", "dtrsm", "dtrmm", "dsyrk",
+        "dsymm",
+    ];
     for routine in &args.routines {
         if !ROUTINES.contains(&routine.as_str()) {
             return Err(format!(
@@ -459,6 +497,7 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
         selected_cases(&args)
     };
     let mut current_threads = None;
+    let mut missing = std::collections::HashSet::new();
     for Case {
         threads,
         routine,
@@ -484,7 +523,13 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             rng.vector(2 * len),
             rng.vector(2 * len),
         );
+        let triangle = if routine == "dtrsm" || routine == "dtrmm" {
+            triangle(&mut rng, m)
+        } else {
+            Vec::new()
+        };
         let mut data = CaseData {
+            triangle,
             a32: to32(&a),
             b32: to32(&b),
             a2_32: to32(&a2),
@@ -499,6 +544,33 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             out32: Vec::new(),
         };
         let dims = (m, n, k);
+        // Libraries without the routine sit the case out; without ours there is nothing to
+        // compare with, so the case is skipped (each said once).
+        let present: Vec<&Library> = libraries
+            .iter()
+            .filter(|lib| {
+                let has = lib.has_routine(routine);
+                if !has && missing.insert((lib.name(), routine.clone())) {
+                    eprintln!(
+                        "bench: {} does not export cblas_{routine}: {}",
+                        lib.name(),
+                        if std::ptr::eq(*lib, &libraries[0]) {
+                            "skipping the routine"
+                        } else {
+                            "skipping that library for the routine"
+                        }
+                    );
+                }
+                has
+            })
+            .collect();
+        if !present
+            .first()
+            .is_some_and(|lib| std::ptr::eq(*lib, &libraries[0]))
+        {
+            continue;
+        }
+        let libraries = present;
         let mut times = vec![Vec::new(); libraries.len()];
         let mut results = vec![Vec::new(); libraries.len()];
         // Warm-up and cross-check: one call per library on the initial C. Its time sets
