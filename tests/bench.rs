@@ -248,6 +248,61 @@ fn each_library_binds_its_own_dependencies() {
     );
 }
 
+/// A routine a library does not export is skipped for that library, or for all when ours lacks
+/// it, with one line on stderr; the run goes on. The stand-in exports cblas_dgemm only.
+#[test]
+fn a_routine_missing_from_a_library_is_skipped_not_fatal() {
+    let openblas = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";
+    if !common::require(
+        common::tool_runs("cc") && std::path::Path::new(openblas).exists(),
+        "a C compiler (cc) and Debian's libopenblas.so.0",
+        "apt-get install gcc libopenblas0-pthread",
+    ) {
+        return;
+    }
+    let dir = common::scratch("bench", "missing-routine");
+    std::fs::write(
+        dir.join("peer.c"),
+        "void cblas_dgemm(void) {}\nconst char *openblas_get_corename(void) { return \"stub\"; }\n",
+    )
+    .unwrap();
+    cc(&dir, &["-shared", "-fPIC", "-o", "libpeer.so", "peer.c"]);
+    let run = |ours: &str, peer: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
+            .args(["bench", "--json", "--routines", "dtrsm", "--sizes", "16"])
+            .args(["--reps", "1", "--library", ours, "--against", peer])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            common::text(&output.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let libraries: Vec<String> = report["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["library"].as_str().unwrap().to_string())
+            .collect();
+        (libraries, common::text(&output.stderr))
+    };
+    let (measured, stderr) = run(openblas, "./libpeer.so");
+    assert_eq!(measured, [openblas]);
+    assert!(
+        stderr.contains("./libpeer.so does not export cblas_dtrsm: skipping that library"),
+        "{stderr}"
+    );
+    let (measured, stderr) = run("./libpeer.so", openblas);
+    assert!(measured.is_empty(), "{measured:?}");
+    assert!(
+        stderr.contains("does not export cblas_dtrsm: skipping the routine"),
+        "{stderr}"
+    );
+}
+
 /// A library named `libmkl_rt.so` gets `MKL_THREADING_LAYER` before it loads: SEQUENTIAL when
 /// one thread is asked for, GNU when more. The stand-in reports the variable as its core name,
 /// read inside its own namespace, where MKL would read it.
