@@ -336,4 +336,14 @@ const char *openblas_get_corename(void) {
         );
         assert_eq!(report["libraries"][0]["core"], layer, "threads {threads}");
     }
+    // A layer the caller chose is kept.
+    let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
+        .args(["bench", "--json", "--sizes", "8", "--reps", "1"])
+        .args(["--library", "./libmkl_rt.so.2"])
+        .current_dir(&dir)
+        .env("MKL_THREADING_LAYER", "INTEL")
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["libraries"][0]["core"], "INTEL");
 }

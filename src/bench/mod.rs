@@ -471,9 +471,14 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     } else {
         args.threads.iter().copied().max().unwrap_or(1)
     };
+    // Before any library loads: OpenBLAS starts its thread pool in its constructor, and setting
+    // a variable must not race with other threads.
+    let caller_layer = std::env::var("MKL_THREADING_LAYER").ok();
+    for spec in std::iter::once(&ours).chain(&args.against) {
+        mkl_threading_layer(spec, most_threads, caller_layer.as_deref());
+    }
     let mut libraries = Vec::new();
     for spec in std::iter::once(&ours).chain(&args.against) {
-        mkl_threading_layer(spec, most_threads);
         let library = Library::open(spec, !args.no_isolation)?;
         if let ffi::Namespace::Shared(reason) = &library.namespace {
             if !args.no_isolation {
@@ -681,11 +686,12 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
 }
 
 /// MKL's single dynamic library (`libmkl_rt.so*`) picks its threading layer when loaded, from
-/// `MKL_THREADING_LAYER`: set it to match the thread counts asked for, unless the user already
-/// did — `SEQUENTIAL` for one thread, else `GNU` (libgomp, which any Linux with gcc has; `INTEL`
-/// would need libiomp5 beside it). Without it MKL picks the Intel OpenMP layer and may spin
-/// threads that a one-thread comparison would not count.
-fn mkl_threading_layer(spec: &LibrarySpec, most_threads: i32) {
+/// `MKL_THREADING_LAYER`: set it to match the thread counts asked for, unless the caller already
+/// did (`caller_layer`) — `SEQUENTIAL` for one thread, else `GNU` (libgomp, which any Linux with
+/// gcc has; `INTEL`, MKL's default, needs libiomp5 beside it). Fixing the layer keeps the run
+/// from depending on which OpenMP runtime happens to be found, and SEQUENTIAL leaves no OpenMP
+/// pool behind a one-thread comparison.
+fn mkl_threading_layer(spec: &LibrarySpec, most_threads: i32, caller_layer: Option<&str>) {
     let is_mkl = spec
         .path
         .file_name()
@@ -693,7 +699,7 @@ fn mkl_threading_layer(spec: &LibrarySpec, most_threads: i32) {
     if !is_mkl {
         return;
     }
-    if let Ok(layer) = std::env::var("MKL_THREADING_LAYER") {
+    if let Some(layer) = caller_layer {
         eprintln!(
             "bench: {}: MKL_THREADING_LAYER={layer} (set by the caller, kept)",
             spec.path.display()
@@ -709,7 +715,6 @@ fn mkl_threading_layer(spec: &LibrarySpec, most_threads: i32) {
         "bench: {}: MKL_THREADING_LAYER={layer} for at most {most_threads} thread(s)",
         spec.path.display()
     );
-    // The bench is still single-threaded here; the variable is read when MKL loads, next.
     std::env::set_var("MKL_THREADING_LAYER", layer);
 }
 
