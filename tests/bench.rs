@@ -1,7 +1,7 @@
 //! `blastool bench --quick` proves the command and its cross-check work (it judges no speed):
 //! our kernels library against Debian's OpenBLAS, every routine, JSON and an SVG chart. Stand-in
 //! libraries built with `cc` at test time prove that each library is loaded in a namespace of
-//! its own and that MKL gets its threading layer.
+//! its own, that a routine a library lacks is skipped, and that MKL gets its threading layer.
 
 mod common;
 
