@@ -1,5 +1,7 @@
 //! `blastool bench --quick` proves the command and its cross-check work (it judges no speed):
-//! our kernels library against Debian's OpenBLAS, every routine, JSON and an SVG chart.
+//! our kernels library against Debian's OpenBLAS, every routine, JSON and an SVG chart. Stand-in
+//! libraries built with `cc` at test time prove that each library is loaded in a namespace of
+//! its own, that a routine a library lacks is skipped, and that MKL gets its threading layer.
 
 mod common;
 
@@ -24,7 +26,10 @@ fn quick_bench_against_openblas_agrees_numerically() {
         .arg("--library")
         .arg(common::built_kernels().join("libkernels.so"))
         .args(["--against", openblas])
-        .args(["--routines", "dgemm,sgemm,zgemm,cgemm,daxpy,ddot,dgemv"])
+        .args([
+            "--routines",
+            "dgemm,sgemm,zgemm,cgemm,daxpy,ddot,dgemv,dtrsm,dtrmm,dsyrk,dsymm",
+        ])
         .args(["--threads", "1,2"])
         .arg("--plot")
         .arg(&svg)
@@ -39,8 +44,8 @@ fn quick_bench_against_openblas_agrees_numerically() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["mismatches"], 0);
     let measurements = report["measurements"].as_array().unwrap();
-    // 7 routines × 3 sizes × 2 thread counts × 2 libraries.
-    assert_eq!(measurements.len(), 7 * 3 * 2 * 2);
+    // 11 routines × 3 sizes × 2 thread counts × 2 libraries.
+    assert_eq!(measurements.len(), 11 * 3 * 2 * 2);
     assert!(measurements
         .iter()
         .all(|m| m["median"].as_f64().unwrap() > 0.0));
@@ -54,6 +59,9 @@ fn quick_bench_against_openblas_agrees_numerically() {
         report["libraries"][1]["core"].is_string(),
         "OpenBLAS names its core"
     );
+    for library in report["libraries"].as_array().unwrap() {
+        assert_eq!(library["namespace"], "own", "{library}");
+    }
     let chart = std::fs::read_to_string(&svg).unwrap();
     assert!(
         chart.starts_with("<svg") && chart.contains("<polyline"),
@@ -114,4 +122,228 @@ fn bench_measures_what_blastool_build_produced_by_default() {
         "{path}"
     );
     assert_eq!(report["libraries"][0]["core"], "GENERIC");
+}
+
+/// A stand-in BLAS: `cblas_dgemm` does nothing (bench needs the name, and every library leaves C
+/// alike), and the core name it reports is what `dep_name` — from its dependency — answers.
+const PEER: &str = r#"
+const char *dep_name(void);
+void cblas_dgemm(void) {}
+const char *openblas_get_corename(void) { return dep_name(); }
+"#;
+
+/// Runs `cc` in `dir`, panicking with its output when it fails.
+fn cc(dir: &std::path::Path, args: &[&str]) {
+    let output = Command::new("cc")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "cc {args:?}: {}",
+        common::text(&output.stderr)
+    );
+}
+
+/// `bench --json` with one size and repetition of dgemm; the report.
+fn bench_json(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
+        .args(["bench", "--json", "--routines", "dgemm", "--sizes", "8"])
+        .args(["--reps", "1"])
+        .args(args)
+        .current_dir(dir)
+        .env_remove("MKL_THREADING_LAYER")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        common::text(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Two peers, `one/libpeer.so` and `two/libpeer.so`, each need a `libdep.so` (same soname) found
+/// beside it, whose `dep_name` answers "dep-one" or "dep-two". In one namespace the loader
+/// matches the second peer's dependency by soname to the copy already loaded for the first, so
+/// both answer "dep-one" — what happens to two peers that need different `libblas.so.3` or
+/// `libgfortran.so.5`. With a namespace each, each binds its own.
+#[test]
+fn each_library_binds_its_own_dependencies() {
+    if !common::require(
+        common::tool_runs("cc"),
+        "a C compiler (cc)",
+        "apt-get install gcc",
+    ) {
+        return;
+    }
+    let dir = common::scratch("bench", "isolation");
+    for which in ["one", "two"] {
+        std::fs::create_dir(dir.join(which)).unwrap();
+        std::fs::write(
+            dir.join(which).join("dep.c"),
+            format!("const char *dep_name(void) {{ return \"dep-{which}\"; }}\n"),
+        )
+        .unwrap();
+        std::fs::write(dir.join(which).join("peer.c"), PEER).unwrap();
+        let lib = |name: &str| format!("{which}/{name}");
+        cc(
+            &dir,
+            &[
+                "-shared",
+                "-fPIC",
+                "-Wl,-soname,libdep.so",
+                "-o",
+                &lib("libdep.so"),
+                &lib("dep.c"),
+            ],
+        );
+        cc(
+            &dir,
+            &[
+                "-shared",
+                "-fPIC",
+                "-o",
+                &lib("libpeer.so"),
+                &lib("peer.c"),
+                &format!("-L{which}"),
+                "-ldep",
+                "-Wl,-rpath,$ORIGIN",
+            ],
+        );
+    }
+    let peers = ["--library", "one/libpeer.so", "--against", "two/libpeer.so"];
+    let cores = |report: &serde_json::Value| -> Vec<(String, String)> {
+        report["libraries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["core"].as_str().unwrap().to_string(),
+                    l["namespace"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let isolated = bench_json(&dir, &peers);
+    assert_eq!(
+        cores(&isolated),
+        [
+            ("dep-one".into(), "own".into()),
+            ("dep-two".into(), "own".into())
+        ]
+    );
+    // The control: the same two peers sharing the main namespace bind one copy.
+    let shared = bench_json(&dir, &[&peers[..], &["--no-isolation"]].concat());
+    let reason = "shared (--no-isolation)".to_string();
+    assert_eq!(
+        cores(&shared),
+        [
+            ("dep-one".into(), reason.clone()),
+            ("dep-one".into(), reason)
+        ]
+    );
+}
+
+/// A routine a library does not export is skipped for that library, or for all when ours lacks
+/// it, with one line on stderr; the run goes on. The stand-in exports cblas_dgemm only.
+#[test]
+fn a_routine_missing_from_a_library_is_skipped_not_fatal() {
+    let openblas = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";
+    if !common::require(
+        common::tool_runs("cc") && std::path::Path::new(openblas).exists(),
+        "a C compiler (cc) and Debian's libopenblas.so.0",
+        "apt-get install gcc libopenblas0-pthread",
+    ) {
+        return;
+    }
+    let dir = common::scratch("bench", "missing-routine");
+    std::fs::write(
+        dir.join("peer.c"),
+        "void cblas_dgemm(void) {}\nconst char *openblas_get_corename(void) { return \"stub\"; }\n",
+    )
+    .unwrap();
+    cc(&dir, &["-shared", "-fPIC", "-o", "libpeer.so", "peer.c"]);
+    let run = |ours: &str, peer: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
+            .args(["bench", "--json", "--routines", "dtrsm", "--sizes", "16"])
+            .args(["--reps", "1", "--library", ours, "--against", peer])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            common::text(&output.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let libraries: Vec<String> = report["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["library"].as_str().unwrap().to_string())
+            .collect();
+        (libraries, common::text(&output.stderr))
+    };
+    let (measured, stderr) = run(openblas, "./libpeer.so");
+    assert_eq!(measured, [openblas]);
+    assert!(
+        stderr.contains("./libpeer.so does not export cblas_dtrsm: skipping that library"),
+        "{stderr}"
+    );
+    let (measured, stderr) = run("./libpeer.so", openblas);
+    assert!(measured.is_empty(), "{measured:?}");
+    assert!(
+        stderr.contains("does not export cblas_dtrsm: skipping the routine"),
+        "{stderr}"
+    );
+}
+
+/// A library named `libmkl_rt.so` gets `MKL_THREADING_LAYER` before it loads: SEQUENTIAL when
+/// one thread is asked for, GNU when more. The stand-in reports the variable as its core name,
+/// read inside its own namespace, where MKL would read it.
+#[test]
+fn mkl_gets_a_threading_layer_matching_the_threads() {
+    if !common::require(
+        common::tool_runs("cc"),
+        "a C compiler (cc)",
+        "apt-get install gcc",
+    ) {
+        return;
+    }
+    let dir = common::scratch("bench", "mkl");
+    std::fs::write(
+        dir.join("mkl.c"),
+        r#"
+#include <stdlib.h>
+void cblas_dgemm(void) {}
+const char *openblas_get_corename(void) {
+    const char *layer = getenv("MKL_THREADING_LAYER");
+    return layer ? layer : "unset";
+}
+"#,
+    )
+    .unwrap();
+    cc(&dir, &["-shared", "-fPIC", "-o", "libmkl_rt.so.2", "mkl.c"]);
+    for (threads, layer) in [("1", "SEQUENTIAL"), ("1,2", "GNU")] {
+        let report = bench_json(
+            &dir,
+            &["--library", "./libmkl_rt.so.2", "--threads", threads],
+        );
+        assert_eq!(report["libraries"][0]["core"], layer, "threads {threads}");
+    }
+    // A layer the caller chose is kept.
+    let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
+        .args(["bench", "--json", "--sizes", "8", "--reps", "1"])
+        .args(["--library", "./libmkl_rt.so.2"])
+        .current_dir(&dir)
+        .env("MKL_THREADING_LAYER", "INTEL")
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["libraries"][0]["core"], "INTEL");
 }

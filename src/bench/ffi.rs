@@ -1,11 +1,14 @@
-//! The CBLAS entry points of a library opened with `dlopen`, plus the vendor calls that name its
-//! kernel table and set its thread count.
+//! The CBLAS entry points of a library opened in a link-map namespace of its own (`dlmopen`),
+//! plus the vendor calls that name its kernel table and set its thread count.
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::path::{Path, PathBuf};
 
 const COL_MAJOR: c_int = 102;
 const NO_TRANS: c_int = 111;
+const LOWER: c_int = 122;
+const NON_UNIT: c_int = 131;
+const LEFT: c_int = 141;
 
 type Gemm<T> = unsafe extern "C" fn(
     c_int,
@@ -37,6 +40,51 @@ type ComplexGemm = unsafe extern "C" fn(
     c_int,
     *const c_void,
     *mut c_void,
+    c_int,
+);
+/// `cblas_dtrsm` and `cblas_dtrmm`: order, side, uplo, trans, diag, m, n, alpha, A, lda, B, ldb.
+type Triangular = unsafe extern "C" fn(
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    f64,
+    *const f64,
+    c_int,
+    *mut f64,
+    c_int,
+);
+/// `cblas_dsyrk`: order, uplo, trans, n, k, alpha, A, lda, beta, C, ldc.
+type Syrk = unsafe extern "C" fn(
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    f64,
+    *const f64,
+    c_int,
+    f64,
+    *mut f64,
+    c_int,
+);
+/// `cblas_dsymm`: order, side, uplo, m, n, alpha, A, lda, B, ldb, beta, C, ldc.
+type Symm = unsafe extern "C" fn(
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    c_int,
+    f64,
+    *const f64,
+    c_int,
+    *const f64,
+    c_int,
+    f64,
+    *mut f64,
     c_int,
 );
 type Axpy = unsafe extern "C" fn(c_int, f64, *const f64, c_int, *mut f64, c_int);
@@ -110,10 +158,32 @@ impl From<PathBuf> for LibrarySpec {
     }
 }
 
+/// The link-map namespace a library was loaded into.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Namespace {
+    /// A fresh one (`dlmopen(LM_ID_NEWLM)`): the library and all its dependencies are private to
+    /// it, so a peer that loads its layers with global scope (MKL) cannot rebind another's calls,
+    /// and two peers needing a `libblas.so.3` or `libgfortran.so.5` each get their own copy.
+    Own,
+    /// The process's main namespace (plain `dlopen`), shared with every library loaded so; the
+    /// reason says why (the `dlmopen` error, or `--no-isolation`).
+    Shared(String),
+}
+
+impl Namespace {
+    pub fn describe(&self) -> String {
+        match self {
+            Namespace::Own => "own".to_string(),
+            Namespace::Shared(reason) => format!("shared ({reason})"),
+        }
+    }
+}
+
 /// A library opened for benchmarking. It stays loaded for the life of the process: some BLAS
 /// libraries cannot be unloaded cleanly, and the bench must not measure that.
 pub struct Library {
     pub path: PathBuf,
+    pub namespace: Namespace,
     /// Put around every name looked up (`LibrarySpec`).
     prefix: String,
     suffix: String,
@@ -124,27 +194,34 @@ pub struct Library {
 }
 
 impl Library {
-    pub fn open(spec: &LibrarySpec) -> Result<Library, String> {
+    /// Opens the library in a namespace of its own, or — when `isolate` is false or glibc
+    /// refuses a new namespace (at most 16, and each copy of libc there needs static TLS space
+    /// that runs out after a few) — with plain `dlopen` in the shared one.
+    pub fn open(spec: &LibrarySpec, isolate: bool) -> Result<Library, String> {
         let path = spec.path.as_path();
         let c_path = CString::new(path.as_os_str().to_string_lossy().as_bytes())
             .map_err(|_| format!("{}: the path contains a NUL byte", path.display()))?;
-        // SAFETY: dlopen runs the library's constructors — that is the point of benchmarking it,
-        // and the user named the file. RTLD_LOCAL keeps two BLAS libraries from interposing.
-        let handle = unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
-        if handle.is_null() {
-            // SAFETY: dlerror returns a thread-local message or null.
-            let message = unsafe {
-                let error = libc::dlerror();
-                if error.is_null() {
-                    "unknown error".to_string()
-                } else {
-                    CStr::from_ptr(error).to_string_lossy().into_owned()
+        let isolated = if isolate {
+            open_in_new_namespace(&c_path)
+        } else {
+            Err("--no-isolation".to_string())
+        };
+        let (handle, namespace) = match isolated {
+            Ok(handle) => (handle, Namespace::Own),
+            Err(reason) => {
+                // SAFETY: as in open_in_new_namespace. RTLD_LOCAL at least keeps this library's
+                // symbols from resolving the references of libraries loaded later.
+                let handle =
+                    unsafe { libc::dlopen(c_path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+                if handle.is_null() {
+                    return Err(format!("cannot load {}: {}", path.display(), dl_error()));
                 }
-            };
-            return Err(format!("cannot load {}: {message}", path.display()));
-        }
+                (handle, Namespace::Shared(reason))
+            }
+        };
         let library = Library {
             path: path.to_path_buf(),
+            namespace,
             prefix: spec.prefix.clone(),
             suffix: spec.suffix.clone(),
             handle,
@@ -159,6 +236,11 @@ impl Library {
             ));
         }
         Ok(library)
+    }
+
+    /// True when the library exports the CBLAS routine `cblas_<routine>` (with its affixes).
+    pub fn has_routine(&self, routine: &str) -> bool {
+        self.symbol(&format!("cblas_{routine}")).is_some()
     }
 
     pub fn name(&self) -> String {
@@ -264,6 +346,7 @@ impl Library {
             "blastool_set_num_threads",
             "openblas_set_num_threads",
             "bli_thread_set_num_threads",
+            "MKL_Set_Num_Threads",
         ]
         .iter()
         .any(|name| self.symbol(name).is_some())
@@ -281,6 +364,8 @@ impl Library {
                 set(threads);
             } else if let Ok(set) = self.function::<SetDim>("bli_thread_set_num_threads") {
                 set(i64::from(threads));
+            } else if let Ok(set) = self.function::<SetInt>("MKL_Set_Num_Threads") {
+                set(threads);
             }
         }
     }
@@ -405,6 +490,97 @@ impl Library {
         self.complex_gemm("cblas_cgemm", (m, n, k), a, b, c, [[1.0, 0.0], [0.5, 0.0]])
     }
 
+    /// `B = A⁻¹·B` (dtrsm) or `B = A·B` (dtrmm): A lower triangular n×n on the left, not
+    /// transposed, non-unit diagonal; B n×n, overwritten.
+    fn triangular(&self, name: &str, n: usize, a: &[f64], b: &mut [f64]) -> Result<(), String> {
+        let routine: Triangular = self.function(name)?;
+        check(a.len() >= n * n && b.len() >= n * n)?;
+        let n = n as c_int;
+        // SAFETY: column-major n×n arrays of at least the checked lengths.
+        unsafe {
+            routine(
+                COL_MAJOR,
+                LEFT,
+                LOWER,
+                NO_TRANS,
+                NON_UNIT,
+                n,
+                n,
+                1.0,
+                a.as_ptr(),
+                n,
+                b.as_mut_ptr(),
+                n,
+            )
+        };
+        Ok(())
+    }
+
+    pub fn dtrsm(&self, n: usize, a: &[f64], b: &mut [f64]) -> Result<(), String> {
+        self.triangular("cblas_dtrsm", n, a, b)
+    }
+
+    pub fn dtrmm(&self, n: usize, a: &[f64], b: &mut [f64]) -> Result<(), String> {
+        self.triangular("cblas_dtrmm", n, a, b)
+    }
+
+    /// The lower triangle of `C = A·Aᵀ + 0.5·C`, A n×k, C n×n.
+    pub fn dsyrk(&self, n: usize, k: usize, a: &[f64], c: &mut [f64]) -> Result<(), String> {
+        let syrk: Syrk = self.function("cblas_dsyrk")?;
+        check(a.len() >= n * k && c.len() >= n * n)?;
+        let (n, k) = (n as c_int, k as c_int);
+        // SAFETY: column-major n×k and n×n arrays of at least the checked lengths.
+        unsafe {
+            syrk(
+                COL_MAJOR,
+                LOWER,
+                NO_TRANS,
+                n,
+                k,
+                1.0,
+                a.as_ptr(),
+                n,
+                0.5,
+                c.as_mut_ptr(),
+                n,
+            )
+        };
+        Ok(())
+    }
+
+    /// `C = A·B + 0.5·C` with A symmetric m×m (its lower triangle read) on the left, B and C m×n.
+    pub fn dsymm(
+        &self,
+        m: usize,
+        n: usize,
+        a: &[f64],
+        b: &[f64],
+        c: &mut [f64],
+    ) -> Result<(), String> {
+        let symm: Symm = self.function("cblas_dsymm")?;
+        check(a.len() >= m * m && b.len() >= m * n && c.len() >= m * n)?;
+        let (m, n) = (m as c_int, n as c_int);
+        // SAFETY: column-major m×m, m×n and m×n arrays of at least the checked lengths.
+        unsafe {
+            symm(
+                COL_MAJOR,
+                LEFT,
+                LOWER,
+                m,
+                n,
+                1.0,
+                a.as_ptr(),
+                m,
+                b.as_ptr(),
+                m,
+                0.5,
+                c.as_mut_ptr(),
+                m,
+            )
+        };
+        Ok(())
+    }
+
     pub fn daxpy(&self, n: usize, x: &[f64], y: &mut [f64]) -> Result<(), String> {
         let axpy: Axpy = self.function("cblas_daxpy")?;
         check(x.len() >= n && y.len() >= n)?;
@@ -448,6 +624,43 @@ impl Library {
             )
         };
         Ok(())
+    }
+}
+
+/// `dlmopen(LM_ID_NEWLM)`: the library, its dependencies and a copy of libc in a new namespace.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn open_in_new_namespace(path: &CStr) -> Result<*mut c_void, String> {
+    // SAFETY: this runs the library's constructors — that is the point of benchmarking it, and
+    // the user named the file.
+    let handle = unsafe {
+        libc::dlmopen(
+            libc::LM_ID_NEWLM,
+            path.as_ptr(),
+            libc::RTLD_NOW | libc::RTLD_LOCAL,
+        )
+    };
+    if handle.is_null() {
+        Err(format!("dlmopen: {}", dl_error()))
+    } else {
+        Ok(handle)
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn open_in_new_namespace(_path: &CStr) -> Result<*mut c_void, String> {
+    Err("dlmopen needs glibc".to_string())
+}
+
+/// The message of the last failed dl* call on this thread.
+fn dl_error() -> String {
+    // SAFETY: dlerror returns a thread-local message or null.
+    unsafe {
+        let error = libc::dlerror();
+        if error.is_null() {
+            "unknown error".to_string()
+        } else {
+            CStr::from_ptr(error).to_string_lossy().into_owned()
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! `blastool bench`: the same BLAS calls on the same data, timed side by side across libraries
-//! loaded with `dlopen` — ours and any peers (`--against`) — alternating between libraries
-//! within every repetition so that a noisy, shared machine hurts them all alike.
+//! loaded each in a link-map namespace of its own — ours and any peers (`--against`) —
+//! alternating between libraries within every repetition so that a noisy, shared machine hurts
+//! them all alike.
 //!
 //! Results are checked against each other numerically: a fast wrong answer cannot win.
 
@@ -29,7 +30,8 @@ pub struct BenchArgs {
     /// `scipy_openblas_get_corename`, ...).
     #[arg(long, value_name = "PATH[@PREFIX[@SUFFIX]]")]
     pub against: Vec<LibrarySpec>,
-    /// Routines: dgemm, sgemm, zgemm, cgemm, daxpy, ddot, dgemv.
+    /// Routines: dgemm, sgemm, zgemm, cgemm, daxpy, ddot, dgemv, and square (m = n = k = size)
+    /// dtrsm, dtrmm, dsyrk, dsymm (left side, lower, not transposed, non-unit).
     #[arg(long, value_delimiter = ',', default_value = "dgemm")]
     pub routines: Vec<String>,
     /// Problem sizes (n for square GEMM and GEMV, length for level 1).
@@ -59,6 +61,10 @@ pub struct BenchArgs {
     /// Timed repetitions per case (after one warm-up call per library).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
+    /// Load every library with plain `dlopen` into the process's own namespace instead of a
+    /// namespace each (`dlmopen`): libraries then share dependencies loaded under the same name.
+    #[arg(long)]
+    pub no_isolation: bool,
     /// Print the results as JSON.
     #[arg(long)]
     pub json: bool,
@@ -137,6 +143,7 @@ fn selected_cases(args: &BenchArgs) -> Vec<Case> {
     for &threads in &args.threads {
         for routine in &args.routines {
             let level3 = routine.ends_with("gemm");
+            let square_only = SQUARE_ONLY.contains(&routine.as_str());
             for &size in &args.sizes {
                 let mut push = |shape: &str, m: usize, n: usize, k: usize| {
                     cases.push(Case {
@@ -149,6 +156,10 @@ fn selected_cases(args: &BenchArgs) -> Vec<Case> {
                         k,
                     })
                 };
+                if square_only {
+                    push("square", size, size, size);
+                    continue;
+                }
                 if !level3 {
                     let n = if routine == "dgemv" { size } else { 1 };
                     push("vector", size, n, 1);
@@ -170,6 +181,9 @@ fn selected_cases(args: &BenchArgs) -> Vec<Case> {
     }
     cases
 }
+
+/// Level 3 routines measured on square operands only, whatever `--shapes` says.
+pub(crate) const SQUARE_ONLY: &[&str] = &["dtrsm", "dtrmm", "dsyrk", "dsymm"];
 
 /// One measured case for one library.
 #[derive(Debug, Clone, Serialize)]
@@ -211,6 +225,8 @@ struct LibraryInfo {
     path: String,
     core: Option<String>,
     sets_threads: bool,
+    /// `own` (loaded with `dlmopen` into a new namespace) or `shared (reason)`.
+    namespace: String,
 }
 
 /// Deterministic pseudo-random numbers in [-1, 1), so every library sees the same data.
@@ -277,6 +293,11 @@ fn work(routine: &str, m: usize, n: usize, k: usize) -> (f64, &'static str) {
     match routine {
         "dgemm" | "sgemm" => (2.0 * m * n * k, "GFLOPS"),
         "zgemm" | "cgemm" => (8.0 * m * n * k, "GFLOPS"),
+        // Left side, A m×m triangular: about m²n/2 multiply-adds, so m²n flops; dsyrk writes
+        // n(n+1)/2 entries of k multiply-adds each; dsymm is a full m×m by m×n product.
+        "dtrsm" | "dtrmm" => (m * m * n, "GFLOPS"),
+        "dsyrk" => (n * (n + 1.0) * k, "GFLOPS"),
+        "dsymm" => (2.0 * m * m * n, "GFLOPS"),
         // Memory-bound: bytes read and written.
         "daxpy" => (3.0 * 8.0 * m, "GB/s"),
         "ddot" => (2.0 * 8.0 * m, "GB/s"),
@@ -304,6 +325,10 @@ fn call(
             "daxpy" => lib.daxpy(m, &data.a[..m], &mut data.out[..m])?,
             "ddot" => data.out[0] = lib.ddot(m, &data.a[..m], &data.b[..m])?,
             "dgemv" => lib.dgemv(m, n, &data.a, &data.b[..n], &mut data.out[..m])?,
+            "dtrsm" => lib.dtrsm(m, &data.triangle, &mut data.out)?,
+            "dtrmm" => lib.dtrmm(m, &data.triangle, &mut data.out)?,
+            "dsyrk" => lib.dsyrk(n, k, &data.a, &mut data.out)?,
+            "dsymm" => lib.dsymm(m, n, &data.a, &data.b, &mut data.out)?,
             other => return Err(format!("unknown routine '{other}'")),
         }
     }
@@ -322,8 +347,25 @@ struct CaseData {
     b32: Vec<f32>,
     a2_32: Vec<f32>,
     b2_32: Vec<f32>,
+    /// The lower triangular A of dtrsm and dtrmm (`triangle`).
+    triangle: Vec<f64>,
     out: Vec<f64>,
     out32: Vec<f32>,
+}
+
+/// A lower triangular m×m matrix (column-major, upper part zero) that dtrsm and dtrmm can apply
+/// thousands of times to the same B without overflow or denormals: a diagonal of ±1 (the sign
+/// still proves the diagonal is read) and off-diagonal entries of at most 1/m, so its powers
+/// and their inverses grow only polynomially.
+fn triangle(rng: &mut Lcg, m: usize) -> Vec<f64> {
+    let mut a = vec![0.0; m * m];
+    for j in 0..m {
+        a[j * m + j] = if rng.next() < 0.0 { -1.0 } else { 1.0 };
+        for i in j + 1..m {
+            a[j * m + i] = rng.next() / m as f64;
+        }
+    }
+    a
 }
 
 impl CaseData {
@@ -381,7 +423,10 @@ pub fn run_bench(args: BenchArgs) -> u8 {
 }
 
 fn bench(mut args: BenchArgs) -> Result<u8, String> {
-    const ROUTINES: &[&str] = &["dgemm", "sgemm", "zgemm", "cgemm", "daxpy", "ddot", "dgemv"];
+    const ROUTINES: &[&str] = &[
+        "dgemm", "sgemm", "zgemm", "cgemm", "daxpy", "ddot", "dgemv", "dtrsm", "dtrmm", "dsyrk",
+        "dsymm",
+    ];
     for routine in &args.routines {
         if !ROUTINES.contains(&routine.as_str()) {
             return Err(format!(
@@ -421,9 +466,30 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
                     .to_string(),
             ),
         };
-    let mut libraries = vec![Library::open(&ours)?];
-    for peer in &args.against {
-        libraries.push(Library::open(peer)?);
+    let most_threads = if args.goals {
+        2
+    } else {
+        args.threads.iter().copied().max().unwrap_or(1)
+    };
+    // Before any library loads: OpenBLAS starts its thread pool in its constructor, and setting
+    // a variable must not race with other threads.
+    let caller_layer = std::env::var("MKL_THREADING_LAYER").ok();
+    for spec in std::iter::once(&ours).chain(&args.against) {
+        mkl_threading_layer(spec, most_threads, caller_layer.as_deref());
+    }
+    let mut libraries = Vec::new();
+    for spec in std::iter::once(&ours).chain(&args.against) {
+        let library = Library::open(spec, !args.no_isolation)?;
+        if let ffi::Namespace::Shared(reason) = &library.namespace {
+            if !args.no_isolation {
+                eprintln!(
+                    "bench: {} shares the main namespace with plain dlopen ({reason}): libraries \
+                     loaded so can bind each other's dependencies",
+                    library.name()
+                );
+            }
+        }
+        libraries.push(library);
     }
 
     let peak = peak::Peak::detect(args.peak_ghz);
@@ -436,6 +502,7 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
         selected_cases(&args)
     };
     let mut current_threads = None;
+    let mut missing = std::collections::HashSet::new();
     for Case {
         threads,
         routine,
@@ -461,7 +528,13 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             rng.vector(2 * len),
             rng.vector(2 * len),
         );
+        let triangle = if routine == "dtrsm" || routine == "dtrmm" {
+            triangle(&mut rng, m)
+        } else {
+            Vec::new()
+        };
         let mut data = CaseData {
+            triangle,
             a32: to32(&a),
             b32: to32(&b),
             a2_32: to32(&a2),
@@ -476,6 +549,33 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             out32: Vec::new(),
         };
         let dims = (m, n, k);
+        // Libraries without the routine sit the case out; without ours there is nothing to
+        // compare with, so the case is skipped (each said once).
+        let present: Vec<&Library> = libraries
+            .iter()
+            .filter(|lib| {
+                let has = lib.has_routine(routine);
+                if !has && missing.insert((lib.name(), routine.clone())) {
+                    eprintln!(
+                        "bench: {} does not export cblas_{routine}: {}",
+                        lib.name(),
+                        if std::ptr::eq(*lib, &libraries[0]) {
+                            "skipping the routine"
+                        } else {
+                            "skipping that library for the routine"
+                        }
+                    );
+                }
+                has
+            })
+            .collect();
+        if !present
+            .first()
+            .is_some_and(|lib| std::ptr::eq(*lib, &libraries[0]))
+        {
+            continue;
+        }
+        let libraries = present;
         let mut times = vec![Vec::new(); libraries.len()];
         let mut results = vec![Vec::new(); libraries.len()];
         // Warm-up and cross-check: one call per library on the initial C. Its time sets
@@ -554,6 +654,7 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
                 path: l.path.display().to_string(),
                 core: l.core(),
                 sets_threads: l.can_set_threads(),
+                namespace: l.namespace.describe(),
             })
             .collect(),
         reps: args.reps,
@@ -584,18 +685,52 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     Ok(if mismatches > 0 { 1 } else { 0 })
 }
 
+/// MKL's single dynamic library (`libmkl_rt.so*`) picks its threading layer when loaded, from
+/// `MKL_THREADING_LAYER`: set it to match the thread counts asked for, unless the caller already
+/// did (`caller_layer`) — `SEQUENTIAL` for one thread, else `GNU` (libgomp, which any Linux with
+/// gcc has; `INTEL`, MKL's default, needs libiomp5 beside it). Fixing the layer keeps the run
+/// from depending on which OpenMP runtime happens to be found, and SEQUENTIAL leaves no OpenMP
+/// pool behind a one-thread comparison.
+fn mkl_threading_layer(spec: &LibrarySpec, most_threads: i32, caller_layer: Option<&str>) {
+    let is_mkl = spec
+        .path
+        .file_name()
+        .is_some_and(|name| name.to_string_lossy().starts_with("libmkl_rt"));
+    if !is_mkl {
+        return;
+    }
+    if let Some(layer) = caller_layer {
+        eprintln!(
+            "bench: {}: MKL_THREADING_LAYER={layer} (set by the caller, kept)",
+            spec.path.display()
+        );
+        return;
+    }
+    let layer = if most_threads > 1 {
+        "GNU"
+    } else {
+        "SEQUENTIAL"
+    };
+    eprintln!(
+        "bench: {}: MKL_THREADING_LAYER={layer} for at most {most_threads} thread(s)",
+        spec.path.display()
+    );
+    std::env::set_var("MKL_THREADING_LAYER", layer);
+}
+
 fn print_table(report: &Report) {
     println!("CPU: {}", report.cpu);
     for (index, lib) in report.libraries.iter().enumerate() {
         println!(
-            "library {index}: {} (core: {}; threads {})",
+            "library {index}: {} (core: {}; threads {}; namespace {})",
             lib.path,
             lib.core.as_deref().unwrap_or("unknown"),
             if lib.sets_threads {
                 "set per case"
             } else {
                 "library default"
-            }
+            },
+            lib.namespace
         );
     }
     println!("peak: {}", report.peak.describe());

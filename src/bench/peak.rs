@@ -46,7 +46,8 @@ impl Peak {
     /// Peak GFLOPS of `threads` cores for a GEMM routine (complex routines count real flops,
     /// 8mnk, so their peak is that of their real type); None for other routines or when unknown.
     pub fn gflops(&self, routine: &str, threads: i32) -> Option<f64> {
-        if !routine.ends_with("gemm") || self.f64_lanes == 0 || self.ghz <= 0.0 {
+        let level3 = routine.ends_with("gemm") || super::SQUARE_ONLY.contains(&routine);
+        if !level3 || self.f64_lanes == 0 || self.ghz <= 0.0 {
             return None;
         }
         let lanes = match routine.chars().next() {
