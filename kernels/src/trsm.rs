@@ -5,9 +5,11 @@
 //! The split points depend only on the order of the triangle, never on the other dimension of B
 //! or the thread count: each right-hand side goes through the same operations in the same order
 //! however many are solved at once, which keeps the library's results independent of the call's
-//! shape (GEMM's own results do not depend on how many columns it is given).
+//! shape (GEMM's own results do not depend on how many columns it is given). The same property
+//! makes threading simple: the right-hand sides are split between threads, each solving its own
+//! share with single-threaded GEMMs, and the result is bit-identical to a one-thread solve.
 
-use crate::gemm::{gemm, GemmScalar, MatRef};
+use crate::gemm::{gemm, gemm_with, GemmScalar, MatRef};
 use crate::scalar::Scalar;
 
 /// Diagonal blocks up to this order are solved by substitution; larger ones are split.
@@ -93,8 +95,13 @@ fn split(k: usize) -> usize {
 /// # Safety
 /// `b` holds a `t.k`×`n` column-major matrix with leading dimension `ldb`.
 pub unsafe fn solve_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ldb: usize) {
-    // SAFETY: forwarded.
-    unsafe { left(t, 0, t.k, n, b, ldb) }
+    // Column range [lo, hi) of B starts at column lo.
+    let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
+        // SAFETY: columns lo..hi of B, disjoint between parts.
+        unsafe { left(t, 0, t.k, hi - lo, b.0.add(lo * ldb), ldb, serial) }
+    };
+    // SAFETY: forwarded; parts write disjoint columns.
+    unsafe { split_between_threads(t.k, n, OutPtr(b), part) }
 }
 
 /// Solves `X op(A) = B` in place (right side), B being `m`×`t.k`.
@@ -102,8 +109,80 @@ pub unsafe fn solve_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ld
 /// # Safety
 /// `b` holds an `m`×`t.k` column-major matrix with leading dimension `ldb`.
 pub unsafe fn solve_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, ldb: usize) {
+    // Row range [lo, hi) of B starts at row lo.
+    let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
+        // SAFETY: rows lo..hi of B, disjoint between parts.
+        unsafe { right(t, 0, t.k, hi - lo, b.0.add(lo), ldb, serial) }
+    };
+    // SAFETY: forwarded; parts write disjoint rows.
+    unsafe { split_between_threads(t.k, m, OutPtr(b), part) }
+}
+
+/// B's pointer, handed to the threads that each solve a disjoint share of the right-hand sides.
+#[derive(Clone, Copy)]
+struct OutPtr<T>(*mut T);
+// SAFETY: every thread writes only its own rows or columns of B, within the call's lifetime.
+unsafe impl<T: Send> Send for OutPtr<T> {}
+unsafe impl<T: Sync> Sync for OutPtr<T> {}
+
+/// Runs `part(lo, hi, b, serial)` over `count` right-hand sides: on the calling thread alone
+/// (with GEMM threading as usual) when the solve is small, else split evenly between the
+/// library's threads, each part with single-threaded GEMMs.
+unsafe fn split_between_threads<T: GemmScalar>(
+    k: usize,
+    count: usize,
+    b: OutPtr<T>,
+    part: impl Fn(usize, usize, OutPtr<T>, bool) + Sync,
+) {
+    let (threads, min_work) = crate::arch::threading();
+    let work = k.saturating_mul(k).saturating_mul(count);
+    let parts = threads.min(count / BASE).max(1);
+    if parts == 1 || work < min_work {
+        part(0, count, b, false);
+        return;
+    }
+    let per = count.div_ceil(parts);
+    let part = &part;
+    let mut workers = crate::threads::Workers::new();
+    let cpus = crate::threads::worker_cpus(parts - 1);
+    for (index, lo) in (per..count).step_by(per).enumerate() {
+        let hi = (lo + per).min(count);
+        // SAFETY: `workers` joins every thread before this function returns, so the borrowed
+        // closure outlives the threads that run it.
+        let started =
+            unsafe { workers.spawn_on(cpus.get(index).copied(), move || part(lo, hi, b, true)) };
+        if !started {
+            // The OS refused a thread: do that share on the calling thread.
+            part(lo, hi, b, true);
+        }
+    }
+    part(0, per.min(count), b, true);
+    drop(workers);
+}
+
+/// One GEMM update of the solve: threaded as the library's GEMM is, unless the solve itself is
+/// already split between threads (`serial`).
+#[allow(clippy::too_many_arguments)]
+unsafe fn update<T: GemmScalar>(
+    serial: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    c: *mut T,
+    ldc: usize,
+) {
+    let minus_one = T::zero() - T::one();
     // SAFETY: forwarded.
-    unsafe { right(t, 0, t.k, m, b, ldb) }
+    unsafe {
+        if serial {
+            let u = T::ukr(crate::arch::active());
+            gemm_with(&u, m, n, k, minus_one, a, b, T::one(), c, ldc);
+        } else {
+            gemm(m, n, k, minus_one, a, b, T::one(), c, ldc);
+        }
+    }
 }
 
 /// Rows `off..off + k` of the left solve.
@@ -114,6 +193,7 @@ unsafe fn left<T: GemmScalar>(
     n: usize,
     b: *mut T,
     ldb: usize,
+    serial: bool,
 ) {
     if k <= BASE {
         // SAFETY: forwarded.
@@ -135,35 +215,15 @@ unsafe fn left<T: GemmScalar>(
     unsafe {
         if t.upper {
             // Bottom rows first, then remove their contribution from the top ones.
-            left(t, bottom, k2, n, b, ldb);
-            let minus_one = T::zero() - T::one();
-            gemm(
-                k1,
-                n,
-                k2,
-                minus_one,
-                t.block(top, bottom),
-                rows(bottom),
-                T::one(),
-                b.add(top),
-                ldb,
-            );
-            left(t, top, k1, n, b, ldb);
+            left(t, bottom, k2, n, b, ldb, serial);
+            let (a, x) = (t.block(top, bottom), rows(bottom));
+            update(serial, k1, n, k2, a, x, b.add(top), ldb);
+            left(t, top, k1, n, b, ldb, serial);
         } else {
-            left(t, top, k1, n, b, ldb);
-            let minus_one = T::zero() - T::one();
-            gemm(
-                k2,
-                n,
-                k1,
-                minus_one,
-                t.block(bottom, top),
-                rows(top),
-                T::one(),
-                b.add(bottom),
-                ldb,
-            );
-            left(t, bottom, k2, n, b, ldb);
+            left(t, top, k1, n, b, ldb, serial);
+            let (a, x) = (t.block(bottom, top), rows(top));
+            update(serial, k2, n, k1, a, x, b.add(bottom), ldb);
+            left(t, bottom, k2, n, b, ldb, serial);
         }
     }
 }
@@ -225,6 +285,7 @@ unsafe fn right<T: GemmScalar>(
     m: usize,
     b: *mut T,
     ldb: usize,
+    serial: bool,
 ) {
     if k <= BASE {
         // SAFETY: forwarded.
@@ -244,36 +305,17 @@ unsafe fn right<T: GemmScalar>(
     // SAFETY: every block lies inside B or the triangle; the GEMM reads columns of B that it
     // does not write.
     unsafe {
-        let minus_one = T::zero() - T::one();
         if t.upper {
             // X1 M11 = B1, then B2 -= X1 M12, then X2 M22 = B2.
-            right(t, first, k1, m, b, ldb);
-            gemm(
-                m,
-                k2,
-                k1,
-                minus_one,
-                columns(first),
-                t.block(first, second),
-                T::one(),
-                b.add(second * ldb),
-                ldb,
-            );
-            right(t, second, k2, m, b, ldb);
+            right(t, first, k1, m, b, ldb, serial);
+            let (x, a) = (columns(first), t.block(first, second));
+            update(serial, m, k2, k1, x, a, b.add(second * ldb), ldb);
+            right(t, second, k2, m, b, ldb, serial);
         } else {
-            right(t, second, k2, m, b, ldb);
-            gemm(
-                m,
-                k1,
-                k2,
-                minus_one,
-                columns(second),
-                t.block(second, first),
-                T::one(),
-                b.add(first * ldb),
-                ldb,
-            );
-            right(t, first, k1, m, b, ldb);
+            right(t, second, k2, m, b, ldb, serial);
+            let (x, a) = (columns(second), t.block(second, first));
+            update(serial, m, k1, k2, x, a, b.add(first * ldb), ldb);
+            right(t, first, k1, m, b, ldb, serial);
         }
     }
 }
