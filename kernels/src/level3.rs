@@ -1,7 +1,7 @@
 //! Level 3 BLAS (matrix-matrix) for all precisions, column-major, with the reference argument
-//! checks and edge semantics. GEMM, SYMM/HEMM, SYRK/HERK, SYR2K/HER2K and TRMM run on the packed
-//! GEMM framework (structured operands are expanded to dense blocks first); TRSM is split
-//! recursively into GEMM updates and small substitutions (`crate::trsm`).
+//! checks and edge semantics. GEMM, SYMM/HEMM, SYRK/HERK and SYR2K/HER2K run on the packed GEMM
+//! framework (structured operands are expanded to dense blocks first); TRMM and TRSM are split
+//! recursively into GEMM updates and small triangular blocks (`crate::trsm`).
 
 use crate::gemm::{gemm, scale_c, GemmScalar, MatRef};
 use crate::level2::{up, Res};
@@ -336,113 +336,12 @@ fn pair_ops<T: Scalar>(p: *const T, ld: Int, notrans: bool, herm: bool) -> (MatR
     }
 }
 
-/// Diagonal block size of the blocked triangular product.
-const TRMM_NB: usize = 64;
-
-/// B := alpha * T * Bt (left) or alpha * Bt * T (right) for a triangular T = op(A) (`t_upper`
-/// tells its shape) and Bt the saved old B. Off-diagonal blocks go through GEMM; diagonal blocks
-/// only touch the triangle, so the structural zeros of T are never multiplied (an Inf in B must
-/// not turn into NaN where the reference, which loops over the triangle, gives a number).
-#[allow(clippy::too_many_arguments)]
-unsafe fn trmm_blocked<T: GemmScalar>(
-    left: bool,
-    t_upper: bool,
-    m: usize,
-    n: usize,
-    alpha: T,
-    t: MatRef<T>,
-    bt: &[T],
-    b: *mut T,
-    ldb: usize,
-) {
-    let ka = if left { m } else { n };
-    let btv = |i: usize, j: usize| bt[i + j * m];
-    let sub = |x: MatRef<T>, i: usize, j: usize| MatRef {
-        // SAFETY: (i, j) inside the operand (callers pass in-range block origins).
-        ptr: unsafe { x.ptr.add(i * x.rs + j * x.cs) },
-        ..x
-    };
-    let btr = dense(bt.as_ptr(), m);
-    for d0 in (0..ka).step_by(TRMM_NB) {
-        let d1 = (d0 + TRMM_NB).min(ka);
-        let nb = d1 - d0;
-        // Off-diagonal part of this block row (left) / block column (right), overwriting B's
-        // block (beta = 0), or zeroing it when there is none.
-        let (o0, o1) = if left == t_upper { (d1, ka) } else { (0, d0) };
-        // SAFETY: blocks lie inside T, Bt and B.
-        unsafe {
-            if o1 > o0 {
-                if left {
-                    gemm(
-                        nb,
-                        n,
-                        o1 - o0,
-                        alpha,
-                        sub(t, d0, o0),
-                        sub(btr, o0, 0),
-                        T::zero(),
-                        b.add(d0),
-                        ldb,
-                    );
-                } else {
-                    gemm(
-                        m,
-                        nb,
-                        o1 - o0,
-                        alpha,
-                        sub(btr, 0, o0),
-                        sub(t, o0, d0),
-                        T::zero(),
-                        b.add(d0 * ldb),
-                        ldb,
-                    );
-                }
-            } else if left {
-                scale_c(nb, n, T::zero(), b.add(d0), ldb);
-            } else {
-                scale_c(m, nb, T::zero(), b.add(d0 * ldb), ldb);
-            }
-        }
-        // Diagonal block: the triangle only.
-        for x in d0..d1 {
-            let (lo, hi) = if t_upper == left {
-                (x, d1)
-            } else {
-                (d0, x + 1)
-            };
-            if left {
-                // Row x of T times Bt, over columns lo..hi of T inside the triangle.
-                for j in 0..n {
-                    let mut s = T::zero();
-                    for l in lo..hi {
-                        // SAFETY: (x, l) inside T.
-                        s += unsafe { t.at(x, l) } * btv(l, j);
-                    }
-                    // SAFETY: (x, j) inside B.
-                    unsafe { *b.add(x + j * ldb) += alpha * s };
-                }
-            } else {
-                // Column x of Bt*T: rows lo..hi of T's column x inside the triangle.
-                for i in 0..m {
-                    let mut s = T::zero();
-                    for l in lo..hi {
-                        // SAFETY: (l, x) inside T.
-                        s += btv(i, l) * unsafe { t.at(l, x) };
-                    }
-                    // SAFETY: (i, x) inside B.
-                    unsafe { *b.add(i + x * ldb) += alpha * s };
-                }
-            }
-        }
-    }
-}
-
-/// trmm (solve = false) and trsm (solve = true).
+/// trmm (solve = false) and trsm (solve = true): the reference argument checks, then the
+/// recursive product or solve on the GEMM engine (`crate::trsm`).
 ///
 /// # Safety
 /// BLAS contract on all pointers.
-// Index loops mirror the substitution formulas.
-#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+#[allow(clippy::too_many_arguments)]
 pub unsafe fn trmm<T: GemmScalar>(
     side: u8,
     uplo: u8,
@@ -497,32 +396,6 @@ pub unsafe fn trmm<T: GemmScalar>(
     let unit = up(diag) == b'U';
     // SAFETY: checked dimensions.
     let full = unsafe { expand_tri(a, lda as usize, ka, upper, unit) };
-    let opa = MatRef::op(full.as_ptr(), ka, transa);
-    if !solve {
-        let mut bt = vec![T::zero(); m * n];
-        for j in 0..n {
-            for i in 0..m {
-                // SAFETY: (i, j) inside B.
-                bt[i + j * m] = unsafe { *b.add(i + j * ldb) };
-            }
-        }
-        // SAFETY: checked dimensions; B is written only, its old values live in `bt`.
-        unsafe {
-            trmm_blocked(
-                left,
-                upper != (up(transa) != b'N'),
-                m,
-                n,
-                alpha,
-                opa,
-                &bt,
-                b,
-                ldb,
-            )
-        };
-        return Ok(());
-    }
-    // Solve op(A) X = alpha B (left) or X op(A) = alpha B (right) on the GEMM engine.
     if !alpha.is_one() {
         // SAFETY: checked dimensions.
         unsafe { scale_c(m, n, alpha, b, ldb) };
@@ -530,10 +403,11 @@ pub unsafe fn trmm<T: GemmScalar>(
     let triangle = crate::trsm::Triangle::op(&full, ka, upper, unit, transa);
     // SAFETY: checked dimensions.
     unsafe {
-        if left {
-            crate::trsm::solve_left(&triangle, n, b, ldb);
-        } else {
-            crate::trsm::solve_right(&triangle, m, b, ldb);
+        match (solve, left) {
+            (false, true) => crate::trsm::multiply_left(&triangle, n, b, ldb),
+            (false, false) => crate::trsm::multiply_right(&triangle, m, b, ldb),
+            (true, true) => crate::trsm::solve_left(&triangle, n, b, ldb),
+            (true, false) => crate::trsm::solve_right(&triangle, m, b, ldb),
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
-//! TRSM on the GEMM engine: the triangular solve split recursively in halves, so that almost all
-//! of its flops are GEMM updates (alpha = -1, threaded and packed like any GEMM) and only
-//! diagonal blocks of at most `BASE` rows are solved by substitution.
+//! TRSM and TRMM on the GEMM engine: the triangular solve (and product) split recursively in
+//! halves, so that almost all of its flops are GEMM updates (threaded and packed like any GEMM)
+//! and only diagonal blocks of at most `BASE` rows are solved (or multiplied) directly.
 //!
 //! The split points depend only on the order of the triangle, never on the other dimension of B
 //! or the thread count: each right-hand side goes through the same operations in the same order
@@ -160,8 +160,8 @@ unsafe fn split_between_threads<T: GemmScalar>(
     drop(workers);
 }
 
-/// One GEMM update of the solve: threaded as the library's GEMM is, unless the solve itself is
-/// already split between threads (`serial`).
+/// One GEMM update of the solve, C -= A B: threaded as the library's GEMM is, unless the solve
+/// itself is already split between threads (`serial`).
 #[allow(clippy::too_many_arguments)]
 unsafe fn update<T: GemmScalar>(
     serial: bool,
@@ -173,14 +173,236 @@ unsafe fn update<T: GemmScalar>(
     c: *mut T,
     ldc: usize,
 ) {
-    let minus_one = T::zero() - T::one();
+    // SAFETY: forwarded.
+    unsafe { accumulate(serial, T::zero() - T::one(), m, n, k, a, b, c, ldc) }
+}
+
+/// C += alpha A B, threaded or not as `update`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn accumulate<T: GemmScalar>(
+    serial: bool,
+    alpha: T,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    c: *mut T,
+    ldc: usize,
+) {
     // SAFETY: forwarded.
     unsafe {
         if serial {
             let u = T::ukr(crate::arch::active());
-            gemm_with(&u, m, n, k, minus_one, a, b, T::one(), c, ldc);
+            gemm_with(&u, m, n, k, alpha, a, b, T::one(), c, ldc);
         } else {
-            gemm(m, n, k, minus_one, a, b, T::one(), c, ldc);
+            gemm(m, n, k, alpha, a, b, T::one(), c, ldc);
+        }
+    }
+}
+
+/// B := op(A) B in place (left side; alpha already applied), B being `t.k`×`n`.
+///
+/// # Safety
+/// As `solve_left`.
+pub unsafe fn multiply_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ldb: usize) {
+    let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
+        // SAFETY: columns lo..hi of B, disjoint between parts.
+        unsafe { mul_left(t, 0, t.k, hi - lo, b.0.add(lo * ldb), ldb, serial) }
+    };
+    // SAFETY: forwarded; parts write disjoint columns.
+    unsafe { split_between_threads(t.k, n, OutPtr(b), part) }
+}
+
+/// B := B op(A) in place (right side), B being `m`×`t.k`.
+///
+/// # Safety
+/// As `solve_right`.
+pub unsafe fn multiply_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, ldb: usize) {
+    let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
+        // SAFETY: rows lo..hi of B, disjoint between parts.
+        unsafe { mul_right(t, 0, t.k, hi - lo, b.0.add(lo), ldb, serial) }
+    };
+    // SAFETY: forwarded; parts write disjoint rows.
+    unsafe { split_between_threads(t.k, m, OutPtr(b), part) }
+}
+
+/// Rows `off..off + k` of the left product. Each half is formed from the old values it needs
+/// before they are overwritten: lower, the bottom rows first; upper, the top rows first.
+unsafe fn mul_left<T: GemmScalar>(
+    t: &Triangle<T>,
+    off: usize,
+    k: usize,
+    n: usize,
+    b: *mut T,
+    ldb: usize,
+    serial: bool,
+) {
+    if k <= BASE {
+        // SAFETY: forwarded.
+        unsafe { mul_left_base(t, off, k, n, b, ldb) };
+        return;
+    }
+    let k1 = split(k);
+    let (top, bottom) = (off, off + k1);
+    let k2 = k - k1;
+    let rows = |row: usize| MatRef {
+        // SAFETY: row < t.k, inside B.
+        ptr: unsafe { b.add(row) } as *const T,
+        rs: 1,
+        cs: ldb,
+        conj: false,
+    };
+    // SAFETY: every block lies inside B or the triangle; each GEMM reads rows it does not write.
+    unsafe {
+        if t.upper {
+            // B1 = M11 B1 + M12 B2 (B2 still old), then B2 = M22 B2.
+            mul_left(t, top, k1, n, b, ldb, serial);
+            let (a, x) = (t.block(top, bottom), rows(bottom));
+            accumulate(serial, T::one(), k1, n, k2, a, x, b.add(top), ldb);
+            mul_left(t, bottom, k2, n, b, ldb, serial);
+        } else {
+            // B2 = M22 B2 + M21 B1 (B1 still old), then B1 = M11 B1.
+            mul_left(t, bottom, k2, n, b, ldb, serial);
+            let (a, x) = (t.block(bottom, top), rows(top));
+            accumulate(serial, T::one(), k2, n, k1, a, x, b.add(bottom), ldb);
+            mul_left(t, top, k1, n, b, ldb, serial);
+        }
+    }
+}
+
+/// In-place triangular product for a diagonal block of at most `BASE` rows, column by column
+/// (axpy order; each x_j is read before its own step overwrites it).
+unsafe fn mul_left_base<T: Scalar>(
+    t: &Triangle<T>,
+    off: usize,
+    k: usize,
+    n: usize,
+    b: *mut T,
+    ldb: usize,
+) {
+    let mut x = [T::zero(); BASE];
+    let x = &mut x[..k];
+    for col in 0..n {
+        // SAFETY: rows off..off + k of column `col` lie inside B.
+        let column = unsafe { b.add(off + col * ldb) };
+        for (i, xi) in x.iter_mut().enumerate() {
+            // SAFETY: as above.
+            *xi = unsafe { *column.add(i) };
+        }
+        if t.upper {
+            for j in 0..k {
+                let xj = x[j];
+                let above = t.column(off + j, off, j);
+                for (xi, mij) in x[..j].iter_mut().zip(above) {
+                    *xi += xj * *mij;
+                }
+                x[j] = xj * t.at(off + j, off + j);
+            }
+        } else {
+            for j in (0..k).rev() {
+                let xj = x[j];
+                let below = t.column(off + j, off + j + 1, k - j - 1);
+                for (xi, mij) in x[j + 1..].iter_mut().zip(below) {
+                    *xi += xj * *mij;
+                }
+                x[j] = xj * t.at(off + j, off + j);
+            }
+        }
+        for (i, xi) in x.iter().enumerate() {
+            // SAFETY: as above.
+            unsafe { *column.add(i) = *xi };
+        }
+    }
+}
+
+/// Columns `off..off + k` of the right product.
+unsafe fn mul_right<T: GemmScalar>(
+    t: &Triangle<T>,
+    off: usize,
+    k: usize,
+    m: usize,
+    b: *mut T,
+    ldb: usize,
+    serial: bool,
+) {
+    if k <= BASE {
+        // SAFETY: forwarded.
+        unsafe { mul_right_base(t, off, k, m, b, ldb) };
+        return;
+    }
+    let k1 = split(k);
+    let (first, second) = (off, off + k1);
+    let k2 = k - k1;
+    let columns = |col: usize| MatRef {
+        // SAFETY: col < t.k, inside B.
+        ptr: unsafe { b.add(col * ldb) } as *const T,
+        rs: 1,
+        cs: ldb,
+        conj: false,
+    };
+    // SAFETY: every block lies inside B or the triangle; each GEMM reads columns it does not
+    // write.
+    unsafe {
+        if t.upper {
+            // B2 = B2 M22 + B1 M12 (B1 still old), then B1 = B1 M11.
+            mul_right(t, second, k2, m, b, ldb, serial);
+            let (x, a) = (columns(first), t.block(first, second));
+            accumulate(serial, T::one(), m, k2, k1, x, a, b.add(second * ldb), ldb);
+            mul_right(t, first, k1, m, b, ldb, serial);
+        } else {
+            // B1 = B1 M11 + B2 M21 (B2 still old), then B2 = B2 M22.
+            mul_right(t, first, k1, m, b, ldb, serial);
+            let (x, a) = (columns(second), t.block(second, first));
+            accumulate(serial, T::one(), m, k1, k2, x, a, b.add(first * ldb), ldb);
+            mul_right(t, second, k2, m, b, ldb, serial);
+        }
+    }
+}
+
+/// In-place product x := x M for each row x of a block of at most `BASE` columns: element j
+/// is a dot of x with column j of M, formed before the x_i it reads are overwritten.
+unsafe fn mul_right_base<T: Scalar>(
+    t: &Triangle<T>,
+    off: usize,
+    k: usize,
+    m: usize,
+    b: *mut T,
+    ldb: usize,
+) {
+    let mut x = [T::zero(); BASE];
+    let x = &mut x[..k];
+    for row in 0..m {
+        // SAFETY: columns off..off + k of row `row` lie inside B.
+        let start = unsafe { b.add(row + off * ldb) };
+        for (j, xj) in x.iter_mut().enumerate() {
+            // SAFETY: as above.
+            *xj = unsafe { *start.add(j * ldb) };
+        }
+        if t.upper {
+            // y_j = sum over i <= j of x_i M_ij: from the last column down.
+            for j in (0..k).rev() {
+                let column = t.column(off + j, off, j + 1);
+                let mut sum = T::zero();
+                for (xi, mij) in x[..=j].iter().zip(column) {
+                    sum += *xi * *mij;
+                }
+                x[j] = sum;
+            }
+        } else {
+            // y_j = sum over i >= j of x_i M_ij: from the first column up.
+            for j in 0..k {
+                let column = t.column(off + j, off + j, k - j);
+                let mut sum = T::zero();
+                for (xi, mij) in x[j..].iter().zip(column) {
+                    sum += *xi * *mij;
+                }
+                x[j] = sum;
+            }
+        }
+        for (j, xj) in x.iter().enumerate() {
+            // SAFETY: as above.
+            unsafe { *start.add(j * ldb) = *xj };
         }
     }
 }
@@ -373,6 +595,38 @@ unsafe fn right_base<T: Scalar>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recursive_products_match_the_naive_triangular_product() {
+        for &k in &[1usize, 5, 32, 33, 70, 130] {
+            for &upper in &[false, true] {
+                for &trans in b"NT" {
+                    let full = triangle(k, upper);
+                    let t = Triangle::op(&full, k, upper, false, trans);
+                    let n = 3;
+                    let x: Vec<f64> = (0..k * n).map(|v| (v % 13) as f64 - 6.0).collect();
+                    let mut b = x.clone();
+                    unsafe { multiply_left(&t, n, b.as_mut_ptr(), k) };
+                    for c in 0..n {
+                        for i in 0..k {
+                            let want: f64 = (0..k).map(|l| t.at(i, l) * x[l + c * k]).sum();
+                            let got = b[i + c * k];
+                            assert!((got - want).abs() < 1e-9, "left k={k} {got} vs {want}");
+                        }
+                    }
+                    let mut b = x[..n * k].to_vec();
+                    unsafe { multiply_right(&t, n, b.as_mut_ptr(), n) };
+                    for c in 0..k {
+                        for r in 0..n {
+                            let want: f64 = (0..k).map(|l| x[r + l * n] * t.at(l, c)).sum();
+                            let got = b[r + c * n];
+                            assert!((got - want).abs() < 1e-9, "right k={k} {got} vs {want}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /// A well-conditioned triangle of order k: diagonal 2 + i/k, small off-diagonal entries.
     fn triangle(k: usize, upper: bool) -> Vec<f64> {
