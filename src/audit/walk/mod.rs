@@ -174,9 +174,9 @@ impl<'data> CodeView<'data> {
         }
     }
 
-    /// The function of the image itself that a PLT entry jumps to, through a GOT slot bound
-    /// to a symbol the image defines.
-    fn stub_local_target(&self, address: u64) -> Option<u64> {
+    /// The static memory operands of a stub's first instructions: the GOT/IAT slot it jumps
+    /// through is among them.
+    fn stub_slot_refs(&self, address: u64) -> Option<Vec<u64>> {
         let bytes = self.code_bytes(address, 32)?;
         let mut refs = Vec::new();
         match self.arch? {
@@ -184,7 +184,14 @@ impl<'data> CodeView<'data> {
             Arch::Aarch64 => aarch64::memory_refs(bytes, address, 4, &mut refs),
             _ => {}
         }
-        refs.into_iter()
+        Some(refs)
+    }
+
+    /// The function of the image itself that a PLT entry jumps to, through a GOT slot bound
+    /// to a symbol the image defines.
+    fn stub_local_target(&self, address: u64) -> Option<u64> {
+        self.stub_slot_refs(address)?
+            .into_iter()
             .find_map(|slot| self.local_slots.get(&slot).copied())
             .filter(|target| self.is_code(*target))
     }
@@ -214,14 +221,8 @@ impl<'data> CodeView<'data> {
 
     /// The import an import stub (PLT entry, IAT thunk) jumps to, if it is one.
     pub fn resolve_stub(&self, address: u64) -> Option<String> {
-        let bytes = self.code_bytes(address, 32)?;
-        let mut refs = Vec::new();
-        match self.arch? {
-            Arch::X86_64 | Arch::X86 => x86::memory_refs(self, bytes, address, 4, &mut refs),
-            Arch::Aarch64 => aarch64::memory_refs(bytes, address, 4, &mut refs),
-            _ => {}
-        }
-        refs.into_iter()
+        self.stub_slot_refs(address)?
+            .into_iter()
             .find_map(|slot| self.import_slots.get(&slot).cloned())
     }
 }

@@ -463,17 +463,14 @@ const CALLBACK_RUNNERS: &[&str] = &[
     "_Execute_once",
 ];
 
-/// The spellings under which the table's names appear: undecorated, and with the one extra
-/// leading underscore of i386 COFF and Mach-O symbols.
+/// The kind `name` has in `table`, under any of its spellings.
 fn lookup(table: &[(Resource, &[&str])], name: &str) -> Option<Resource> {
-    let name = super::undecorated(name);
-    let find = |candidate: &str| {
+    spellings(name).find_map(|candidate| {
         table
             .iter()
             .find(|(_, names)| names.contains(&candidate))
             .map(|(resource, _)| *resource)
-    };
-    find(name).or_else(|| name.strip_prefix('_').and_then(find))
+    })
 }
 
 /// The resource a call to this imported function acquires, if any.
@@ -495,11 +492,14 @@ pub fn released_by(name: &str) -> Option<Resource> {
 
 /// Does this import run the callback it is given before it returns?
 pub fn runs_callback(name: &str) -> bool {
+    spellings(name).any(|candidate| CALLBACK_RUNNERS.contains(&candidate))
+}
+
+/// The undecorated name, then without the one extra leading underscore of i386 COFF and
+/// Mach-O symbols.
+fn spellings(name: &str) -> impl Iterator<Item = &str> {
     let name = super::undecorated(name);
-    CALLBACK_RUNNERS.contains(&name)
-        || name
-            .strip_prefix('_')
-            .is_some_and(|rest| CALLBACK_RUNNERS.contains(&rest))
+    std::iter::once(name).chain(name.strip_prefix('_'))
 }
 
 /// One constructor's imports in terms of resources.
@@ -527,15 +527,6 @@ impl Acquisitions {
             }
         }
         summary
-    }
-
-    /// The acquired kinds, exit handlers aside (registering one is how work gets undone).
-    pub fn kept(&self) -> Vec<Resource> {
-        self.acquired
-            .keys()
-            .copied()
-            .filter(|r| *r != Resource::ExitHandler)
-            .collect()
     }
 }
 
@@ -596,13 +587,17 @@ mod tests {
     }
 
     #[test]
-    fn summary_keeps_the_importing_names_and_leaves_exit_handlers_out_of_kept() {
+    fn summary_keeps_the_importing_names_of_every_kind() {
         let imports: Vec<String> = ["malloc", "free", "__cxa_atexit", "getenv", "open64"]
             .iter()
             .map(|s| s.to_string())
             .collect();
         let summary = Acquisitions::of(&imports);
-        assert_eq!(summary.kept(), vec![Resource::Heap, Resource::Handle]);
+        let acquired: Vec<Resource> = summary.acquired.keys().copied().collect();
+        assert_eq!(
+            acquired,
+            vec![Resource::Heap, Resource::Handle, Resource::ExitHandler]
+        );
         assert!(summary.released.contains(&Resource::Heap));
         assert!(summary.acquired[&Resource::ExitHandler].contains("__cxa_atexit"));
     }
