@@ -12,22 +12,17 @@ fn trans_ok(t: u8) -> bool {
     matches!(up(t), b'N' | b'T' | b'C')
 }
 
-/// # Safety
-/// BLAS contract on all pointers.
+/// GEMM's argument checks in the reference order, with `?gemm_`'s positions (also those of the
+/// per-group arguments of `?gemm_batch_`, whose list has the same layout).
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm_api<T: GemmScalar>(
+pub fn gemm_check(
     transa: u8,
     transb: u8,
     m: Int,
     n: Int,
     k: Int,
-    alpha: T,
-    a: *const T,
     lda: Int,
-    b: *const T,
     ldb: Int,
-    beta: T,
-    c: *mut T,
     ldc: Int,
 ) -> Res {
     let nota = up(transa) == b'N';
@@ -58,6 +53,28 @@ pub unsafe fn gemm_api<T: GemmScalar>(
     if ldc < m.max(1) {
         return Err(13);
     }
+    Ok(())
+}
+
+/// # Safety
+/// BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_api<T: GemmScalar>(
+    transa: u8,
+    transb: u8,
+    m: Int,
+    n: Int,
+    k: Int,
+    alpha: T,
+    a: *const T,
+    lda: Int,
+    b: *const T,
+    ldb: Int,
+    beta: T,
+    c: *mut T,
+    ldc: Int,
+) -> Res {
+    gemm_check(transa, transb, m, n, k, lda, ldb, ldc)?;
     if m == 0 || n == 0 || ((alpha.is_zero() || k == 0) && beta.is_one()) {
         return Ok(());
     }
