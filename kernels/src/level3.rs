@@ -130,30 +130,6 @@ unsafe fn expand_sym<T: Scalar>(
     f
 }
 
-/// Dense copy (ld = n) of a triangular matrix: the other triangle zero, unit diagonal if asked.
-unsafe fn expand_tri<T: Scalar>(
-    a: *const T,
-    lda: usize,
-    n: usize,
-    upper: bool,
-    unit: bool,
-) -> Vec<T> {
-    let mut f = vec![T::zero(); n * n];
-    for j in 0..n {
-        for i in 0..n {
-            f[i + j * n] = if i == j && unit {
-                T::one()
-            } else if (upper && i <= j) || (!upper && i >= j) {
-                // SAFETY: stored triangle only.
-                unsafe { *a.add(i + j * lda) }
-            } else {
-                T::zero()
-            };
-        }
-    }
-    f
-}
-
 fn dense<T>(p: *const T, ld: usize) -> MatRef<T> {
     MatRef {
         ptr: p,
@@ -411,13 +387,16 @@ pub unsafe fn trmm<T: GemmScalar>(
     }
     let ka = nrowa as usize;
     let unit = up(diag) == b'U';
-    // SAFETY: checked dimensions.
-    let full = unsafe { expand_tri(a, lda as usize, ka, upper, unit) };
     if !alpha.is_one() {
         // SAFETY: checked dimensions.
         unsafe { scale_c(m, n, alpha, b, ldb) };
     }
-    let triangle = crate::trsm::Triangle::op(&full, ka, upper, unit, transa);
+    // Only the right solve's substitution reads op(A) by rows.
+    let with_rows = solve && !left;
+    // SAFETY: checked dimensions.
+    let triangle = unsafe {
+        crate::trsm::Triangle::from_stored(a, lda as usize, ka, upper, unit, transa, with_rows)
+    };
     // SAFETY: checked dimensions.
     unsafe {
         match (solve, left) {

@@ -19,7 +19,8 @@ const BASE: usize = 32;
 /// the call asks) in a dense column-major `k`×`k` buffer, with its shape.
 pub struct Triangle<T> {
     pub m: Vec<T>,
-    /// The transpose of `m`, so that the right solve's substitution reads rows contiguously.
+    /// The transpose of `m`, so that the right solve's substitution reads rows contiguously;
+    /// only the right solve has it.
     mt: Vec<T>,
     pub k: usize,
     /// `op(A)` is upper triangular.
@@ -29,22 +30,58 @@ pub struct Triangle<T> {
 }
 
 impl<T: Scalar> Triangle<T> {
-    /// `op(A)` from the dense expansion `full` of A (order `k`, zero outside the stored
-    /// triangle, ones on the diagonal for a unit triangle).
-    pub fn op(full: &[T], k: usize, upper_a: bool, unit: bool, transa: u8) -> Self {
+    /// `op(A)` read straight from the caller's A (order `k`, leading dimension `lda`): only the
+    /// stored triangle is read, the other one is zero, and a unit diagonal is one. `with_rows`
+    /// also keeps the transpose, which only the right solve reads.
+    ///
+    /// # Safety
+    /// `a` holds the stored triangle of a `k`×`k` matrix with leading dimension `lda`.
+    pub unsafe fn from_stored(
+        a: *const T,
+        lda: usize,
+        k: usize,
+        upper_a: bool,
+        unit: bool,
+        transa: u8,
+        with_rows: bool,
+    ) -> Self {
         let trans = transa.to_ascii_uppercase();
         let conj = trans == b'C';
-        let mut m = vec![T::zero(); k * k];
-        let mut mt = vec![T::zero(); k * k];
-        for j in 0..k {
-            for i in 0..k {
-                let v = if trans == b'N' {
-                    full[i + j * k]
-                } else {
-                    full[j + i * k]
-                };
-                m[i + j * k] = v.conj_if(conj);
-                mt[j + i * k] = v.conj_if(conj);
+        // Element (i, j) of A, or what stands for it outside the stored triangle.
+        let element = |i: usize, j: usize| {
+            if i == j && unit {
+                T::one()
+            } else if (i <= j) == upper_a || i == j {
+                // SAFETY: inside the stored triangle (the caller's contract).
+                unsafe { *a.add(i + j * lda) }.conj_if(conj)
+            } else {
+                T::zero()
+            }
+        };
+        // A's columns are read contiguously; op(A) is written straight or transposed.
+        let mut m = Vec::with_capacity(k * k);
+        let mut mt = Vec::with_capacity(if with_rows { k * k } else { 0 });
+        let (straight, transposed) = if trans == b'N' {
+            (&mut m, with_rows.then_some(&mut mt))
+        } else {
+            (&mut mt, Some(&mut m))
+        };
+        if trans == b'N' || with_rows {
+            for j in 0..k {
+                straight.extend((0..k).map(|i| element(i, j)));
+            }
+        }
+        if let Some(transposed) = transposed {
+            transposed.resize(k * k, T::zero());
+            const TILE: usize = 32;
+            for j0 in (0..k).step_by(TILE) {
+                for i0 in (0..k).step_by(TILE) {
+                    for j in j0..(j0 + TILE).min(k) {
+                        for i in i0..(i0 + TILE).min(k) {
+                            transposed[j + i * k] = element(i, j);
+                        }
+                    }
+                }
             }
         }
         Triangle {
@@ -602,7 +639,9 @@ mod tests {
             for &upper in &[false, true] {
                 for &trans in b"NT" {
                     let full = triangle(k, upper);
-                    let t = Triangle::op(&full, k, upper, false, trans);
+                    let t = unsafe {
+                        Triangle::from_stored(full.as_ptr(), k, k, upper, false, trans, true)
+                    };
                     let n = 3;
                     let x: Vec<f64> = (0..k * n).map(|v| (v % 13) as f64 - 6.0).collect();
                     let mut b = x.clone();
@@ -649,7 +688,9 @@ mod tests {
             for &upper in &[false, true] {
                 for &trans in b"NT" {
                     let full = triangle(k, upper);
-                    let t = Triangle::op(&full, k, upper, false, trans);
+                    let t = unsafe {
+                        Triangle::from_stored(full.as_ptr(), k, k, upper, false, trans, true)
+                    };
                     let n = 3;
                     // Left: B = op(A) X for a known X, then solve.
                     let x: Vec<f64> = (0..k * n).map(|v| (v % 13) as f64 - 6.0).collect();
@@ -683,7 +724,7 @@ mod tests {
     fn each_right_hand_side_is_solved_the_same_however_many_there_are() {
         let k = 100;
         let full = triangle(k, false);
-        let t = Triangle::op(&full, k, false, false, b'N');
+        let t = unsafe { Triangle::from_stored(full.as_ptr(), k, k, false, false, b'N', true) };
         let n = 9;
         let b0: Vec<f64> = (0..k * n).map(|v| ((v * 37) % 101) as f64 / 7.0).collect();
         let mut all = b0.clone();
