@@ -465,7 +465,11 @@ impl Blocking {
             Path::Direct | Path::Tiny => true,
         };
         let direct_a = direct && a.rs == 1 && !a.conj;
-        let direct_b = direct && !b.conj;
+        // B is also read in place when few rows of A share each of its panels: packing B costs
+        // k·n against the m·n·k of the product, too much when m is a few register tiles (TRSM's
+        // updates deep in its recursion, LAPACK's panel updates).
+        let few_rows = path == Path::Auto && m <= DIRECT_B_MAX_ROWS_TILES * mr;
+        let direct_b = (direct || few_rows) && !b.conj;
         let kmax = kc.min(k);
         let alen = if direct_a {
             mr * kmax
@@ -727,6 +731,9 @@ const MAX_TILE: usize = 384;
 fn direct_ok<T>(m: usize, n: usize) -> bool {
     m.max(n) * std::mem::size_of::<T>() <= DIRECT_MAX_BYTES
 }
+
+/// `Blocking::new` reads B in place for products of at most this many MR-row panels.
+const DIRECT_B_MAX_ROWS_TILES: usize = 8;
 
 /// See `direct_ok`: columns of at most 1 KiB (128 doubles), measured on Zen 3.
 const DIRECT_MAX_BYTES: usize = 1024;
