@@ -391,12 +391,9 @@ pub unsafe fn trmm<T: GemmScalar>(
         // SAFETY: checked dimensions.
         unsafe { scale_c(m, n, alpha, b, ldb) };
     }
-    // Only the right solve's substitution reads op(A) by rows.
-    let with_rows = solve && !left;
     // SAFETY: checked dimensions.
-    let triangle = unsafe {
-        crate::trsm::Triangle::from_stored(a, lda as usize, ka, upper, unit, transa, with_rows)
-    };
+    let triangle =
+        unsafe { crate::trsm::Triangle::from_stored(a, lda as usize, ka, upper, unit, transa) };
     // SAFETY: checked dimensions.
     unsafe {
         match (solve, left) {
