@@ -15,6 +15,7 @@
 //! `rows` × `cols` is the column-major `cols` × `rows` matrix at the same address, which is how
 //! every routine here handles it.
 
+use crate::gemm::GemmScalar;
 use crate::level1::Vec1;
 use crate::level2::{up, Res};
 use crate::level3::{gemm_api, gemm_check};
@@ -242,14 +243,13 @@ unsafe fn scaled_copy<T: Scalar>(
 }
 
 /// C := alpha*A + beta*C for `rows` × `cols` matrices (the OpenBLAS extension `?geadd`).
-/// Fortran has no order argument (`row_major` false); CBLAS passes its layout, and its
-/// positions are these plus one. A zero beta means C is not read; a zero alpha, A is not read.
+/// Fortran has no order argument (`row_major` false, last so that the Fortran arguments come
+/// first); CBLAS passes its layout, and its positions are these plus one. A zero beta means C is not read; a zero alpha, A is not read.
 ///
 /// # Safety
 /// BLAS contract on `a` and `c`.
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn geadd<T: Scalar>(
-    row_major: bool,
     rows: Int,
     cols: Int,
     alpha: T,
@@ -258,6 +258,7 @@ pub unsafe fn geadd<T: Scalar>(
     beta: T,
     c: *mut T,
     ldc: Int,
+    row_major: bool,
 ) -> Res {
     if rows < 0 {
         return Err(1);
@@ -327,7 +328,7 @@ pub const BATCH_GROUP_SIZE_POSITION: i32 = 15;
 /// # Safety
 /// `a`, `b`, `c` hold one pointer per GEMM (the sum of the group sizes), each under the BLAS
 /// contract for its group's shapes.
-pub unsafe fn gemm_batch<T: crate::gemm::GemmScalar>(
+pub unsafe fn gemm_batch<T: GemmScalar>(
     groups: &[GemmGroup<T>],
     a: *const *const T,
     b: *const *const T,
@@ -356,22 +357,66 @@ pub unsafe fn gemm_batch<T: crate::gemm::GemmScalar>(
     Ok(())
 }
 
-/// Strides of `?gemm_batch_strided`: element distances between consecutive A, B and C.
-#[derive(Clone, Copy, Debug)]
-pub struct BatchStrides {
-    pub a: Int,
-    pub b: Int,
-    pub c: Int,
+/// `?gemm_batch_` from its argument arrays, one entry per group, transpositions as characters
+/// (the Fortran ABI's form): a negative group count is reported at its position (14), and the
+/// groups go to `gemm_batch`.
+///
+/// # Safety
+/// Each array holds `group_count` entries; `a`, `b`, `c` one pointer per GEMM, as `gemm_batch`.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_batch_arrays<T: GemmScalar>(
+    transa: *const u8,
+    transb: *const u8,
+    m: *const Int,
+    n: *const Int,
+    k: *const Int,
+    alpha: *const T,
+    a: *const *const T,
+    lda: *const Int,
+    b: *const *const T,
+    ldb: *const Int,
+    beta: *const T,
+    c: *const *mut T,
+    ldc: *const Int,
+    group_count: Int,
+    group_size: *const Int,
+) -> Res {
+    if group_count < 0 {
+        return Err(BATCH_GROUP_COUNT_POSITION);
+    }
+    let groups: Vec<GemmGroup<T>> = (0..group_count as usize)
+        .map(|g| {
+            // SAFETY: every array holds group_count entries (the caller's contract).
+            unsafe {
+                GemmGroup {
+                    transa: *transa.add(g),
+                    transb: *transb.add(g),
+                    m: *m.add(g),
+                    n: *n.add(g),
+                    k: *k.add(g),
+                    alpha: *alpha.add(g),
+                    lda: *lda.add(g),
+                    ldb: *ldb.add(g),
+                    beta: *beta.add(g),
+                    ldc: *ldc.add(g),
+                    size: *group_size.add(g),
+                }
+            }
+        })
+        .collect();
+    // SAFETY: forwarded contract.
+    unsafe { gemm_batch(&groups, a, b, c) }
 }
 
-/// `count` GEMMs on matrices `strides` apart: C + p·sc := alpha op(A + p·sa) op(B + p·sb) +
-/// beta (C + p·sc). Positions are those of `?gemm_batch_strided_`'s Fortran list, where the
-/// strides follow each leading dimension: lda 8, ldb 11, ldc 15, count 17.
+/// `count` GEMMs on matrices a fixed distance apart, in `?gemm_batch_strided_`'s argument order:
+/// C + p·stridec := alpha op(A + p·stridea) op(B + p·strideb) + beta (C + p·stridec). A stride
+/// may be zero (an operand shared by every product). Positions are those of the Fortran list,
+/// where each stride follows its leading dimension: lda 8, ldb 11, ldc 15, count 17.
 ///
 /// # Safety
 /// BLAS contract on every slice for the shapes given.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm_batch_strided<T: crate::gemm::GemmScalar>(
+pub unsafe fn gemm_batch_strided<T: GemmScalar>(
     transa: u8,
     transb: u8,
     m: Int,
@@ -380,12 +425,14 @@ pub unsafe fn gemm_batch_strided<T: crate::gemm::GemmScalar>(
     alpha: T,
     a: *const T,
     lda: Int,
+    stridea: Int,
     b: *const T,
     ldb: Int,
+    strideb: Int,
     beta: T,
     c: *mut T,
     ldc: Int,
-    strides: BatchStrides,
+    stridec: Int,
     count: Int,
 ) -> Res {
     gemm_check(transa, transb, m, n, k, lda, ldb, ldc).map_err(|p| match p {
@@ -406,12 +453,12 @@ pub unsafe fn gemm_batch_strided<T: crate::gemm::GemmScalar>(
                 n,
                 k,
                 alpha,
-                a.offset(p * strides.a as isize),
+                a.offset(p * stridea as isize),
                 lda,
-                b.offset(p * strides.b as isize),
+                b.offset(p * strideb as isize),
                 ldb,
                 beta,
-                c.offset(p * strides.c as isize),
+                c.offset(p * stridec as isize),
                 ldc,
             )?;
         }

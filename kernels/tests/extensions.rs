@@ -373,7 +373,6 @@ fn check_geadd<T: TestScalar>() {
                     // SAFETY: buffers sized for the shapes and leading dimensions.
                     let result = unsafe {
                         geadd(
-                            row_major,
                             rows as kernels::Int,
                             cols as kernels::Int,
                             alpha,
@@ -382,6 +381,7 @@ fn check_geadd<T: TestScalar>() {
                             beta,
                             cm.as_mut_ptr(),
                             ldc as kernels::Int,
+                            row_major,
                         )
                     };
                     let what = format!("{}geadd row_major={row_major} {rows}x{cols}", T::PREFIX);
@@ -404,7 +404,6 @@ fn check_geadd<T: TestScalar>() {
         // SAFETY: the checks fail before any element is touched.
         let result = unsafe {
             geadd(
-                row_major,
                 rows,
                 cols,
                 T::one(),
@@ -413,6 +412,7 @@ fn check_geadd<T: TestScalar>() {
                 T::one(),
                 cbuf.as_mut_ptr(),
                 ldc,
+                row_major,
             )
         };
         assert_eq!(
@@ -529,6 +529,7 @@ fn check_gemm_batch<T: TestScalar + GemmScalar>() {
             problems.push(p);
         }
     }
+    let starts: Vec<Vec<T>> = problems.iter().map(|p| p.c.clone()).collect();
     let a_ptrs: Vec<*const T> = problems.iter().map(|p| p.a.as_ptr()).collect();
     let b_ptrs: Vec<*const T> = problems.iter().map(|p| p.b.as_ptr()).collect();
     let c_ptrs: Vec<*mut T> = problems.iter_mut().map(|p| p.c.as_mut_ptr()).collect();
@@ -543,6 +544,56 @@ fn check_gemm_batch<T: TestScalar + GemmScalar>() {
             &format!("{}gemm_batch problem {index}", T::PREFIX),
         );
     }
+
+    // The same batch from per-group argument arrays (the Fortran ABI's form) gives the same bits.
+    let first_results: Vec<Vec<T>> = problems.iter().map(|p| p.c.clone()).collect();
+    for (p, start) in problems.iter_mut().zip(&starts) {
+        p.c.clone_from(start);
+    }
+    let column = |f: fn(&GemmGroup<T>) -> kernels::Int| groups.iter().map(f).collect::<Vec<_>>();
+    let (ms, ns, ks) = (column(|g| g.m), column(|g| g.n), column(|g| g.k));
+    let (ldas, ldbs, ldcs, sizes) = (
+        column(|g| g.lda),
+        column(|g| g.ldb),
+        column(|g| g.ldc),
+        column(|g| g.size),
+    );
+    let transas: Vec<u8> = groups.iter().map(|g| g.transa).collect();
+    let transbs: Vec<u8> = groups.iter().map(|g| g.transb).collect();
+    let alphas: Vec<T> = groups.iter().map(|g| g.alpha).collect();
+    let betas: Vec<T> = groups.iter().map(|g| g.beta).collect();
+    let count = groups.len() as kernels::Int;
+    let from_arrays = |count: kernels::Int| unsafe {
+        gemm_batch_arrays(
+            transas.as_ptr(),
+            transbs.as_ptr(),
+            ms.as_ptr(),
+            ns.as_ptr(),
+            ks.as_ptr(),
+            alphas.as_ptr(),
+            a_ptrs.as_ptr(),
+            ldas.as_ptr(),
+            b_ptrs.as_ptr(),
+            ldbs.as_ptr(),
+            betas.as_ptr(),
+            c_ptrs.as_ptr(),
+            ldcs.as_ptr(),
+            count,
+            sizes.as_ptr(),
+        )
+    };
+    assert_eq!(from_arrays(count), Ok(()));
+    for (p, first) in problems.iter().zip(&first_results) {
+        assert!(
+            p.c.iter().zip(first).all(|(x, y)| x.to_c64() == y.to_c64()),
+            "arrays = groups"
+        );
+    }
+    assert_eq!(
+        from_arrays(-1),
+        Err(BATCH_GROUP_COUNT_POSITION),
+        "negative group count"
+    );
 
     // An invalid argument in a later group: reported with GEMM's position, and no C written.
     let before: Vec<Vec<T>> = problems.iter().map(|p| p.c.clone()).collect();
@@ -580,18 +631,14 @@ fn check_gemm_batch_strided<T: TestScalar + GemmScalar>() {
     let (m, n, k, count) = (6usize, 5usize, 7usize, 4usize);
     let (lda, ldb, ldc) = (k + 1, k, m + 2);
     // A is shared by every GEMM (stride 0, transposed); B and C are spaced past their ends.
-    let strides = BatchStrides {
-        a: 0,
-        b: (ldb * n + 3) as kernels::Int,
-        c: (ldc * n + 1) as kernels::Int,
-    };
+    let (stride_a, stride_b, stride_c) = (0usize, ldb * n + 3, ldc * n + 1);
     let a: Vec<T> = rand_vec(&mut r, lda * m);
-    let b: Vec<T> = rand_vec(&mut r, strides.b as usize * count);
-    let mut cm: Vec<T> = rand_vec(&mut r, strides.c as usize * count);
+    let b: Vec<T> = rand_vec(&mut r, stride_b * count);
+    let mut cm: Vec<T> = rand_vec(&mut r, stride_c * count);
     let (alpha, beta) = (T::random(&mut r), T::random(&mut r));
     let mut want: Vec<C64> = cm.iter().map(|v| v.to_c64()).collect();
     for p in 0..count {
-        let (bo, co) = (p * strides.b as usize, p * strides.c as usize);
+        let (bo, co) = (p * stride_b, p * stride_c);
         let slice = naive_gemm(
             b'T',
             b'N',
@@ -619,12 +666,14 @@ fn check_gemm_batch_strided<T: TestScalar + GemmScalar>() {
             alpha,
             a.as_ptr(),
             int(lda),
+            int(stride_a),
             b.as_ptr(),
             int(ldb),
+            int(stride_b),
             beta,
             cm.as_mut_ptr(),
             int(ldc),
-            strides,
+            int(stride_c),
             int(count),
         )
     };
@@ -653,12 +702,14 @@ fn check_gemm_batch_strided<T: TestScalar + GemmScalar>() {
                 alpha,
                 a.as_ptr(),
                 int(lda),
+                int(stride_a),
                 b.as_ptr(),
                 int(ldb_bad),
+                int(stride_b),
                 beta,
                 cm.as_mut_ptr(),
                 int(ldc_bad),
-                strides,
+                int(stride_c),
                 count_arg,
             )
         };
