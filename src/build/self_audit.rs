@@ -1,12 +1,15 @@
 //! Self-audit: runs `blastool audit` on every library the build produced, before anything is
 //! installed. Any finding at warning or above fails the build with exit status 1, so a library
-//! this tool would flag is never installed by it.
+//! this tool would flag is never installed by it. It also checks the shared library against the
+//! interface table: every function the headers declare must be exported (and, for a Windows
+//! DLL, listed in the .def), so headers and library cannot drift apart.
 
 use super::link::{produced_libraries, SharedNames};
 use super::plan::Plan;
 use super::report::relative;
-use super::{fail, Failure};
+use super::{cross, fail, headers, Failure};
 use crate::audit::model::Severity;
+use object::Object;
 use std::path::Path;
 
 /// Audits the libraries in the install tree at `root`; returns their paths relative to it.
@@ -18,6 +21,9 @@ pub(super) fn self_audit(
     let mut audited = Vec::new();
     let mut findings = Vec::new();
     let mut audit_errors = Vec::new();
+    if plan.want_shared {
+        check_exports(plan, root, shared)?;
+    }
     for file in produced_libraries(plan, root, shared) {
         for report in crate::audit::audit_file(&file) {
             if let Some(error) = &report.error {
@@ -58,4 +64,62 @@ pub(super) fn self_audit(
         });
     }
     Ok(audited)
+}
+
+/// Fails unless the shared library exports every function of the interface table under the
+/// plan's affixes, and a Windows build's .def lists each of them.
+fn check_exports(plan: &Plan, root: &Path, shared: &SharedNames) -> Result<(), Failure> {
+    let wanted = headers::table_exports(plan);
+    let windows = cross::is_windows(plan.target);
+    let Some(library) = produced_libraries(plan, root, shared).into_iter().next() else {
+        return Ok(());
+    };
+    let data = std::fs::read(&library)
+        .or_else(|e| fail(format!("cannot read {}: {e}", library.display())))?;
+    let unreadable =
+        |e: object::Error| format!("cannot read the exports of {}: {e}", library.display());
+    let file = object::File::parse(&*data).or_else(|e| fail(unreadable(e)))?;
+    let mut exported = std::collections::HashSet::new();
+    for export in file.exports().or_else(|e| fail(unreadable(e)))? {
+        let export = export.or_else(|e| fail(unreadable(e)))?;
+        if let object::NameOrOrdinal::Name(name) = export.name() {
+            exported.insert(name.to_vec());
+        }
+    }
+    let mut missing: Vec<&str> = wanted
+        .iter()
+        .filter(|name| !exported.contains(name.as_bytes()))
+        .map(String::as_str)
+        .collect();
+    if windows {
+        let def_path = root.join("lib").join(format!("lib{}.def", plan.name));
+        let def = std::fs::read_to_string(&def_path)
+            .or_else(|e| fail(format!("cannot read {}: {e}", def_path.display())))?;
+        let listed: std::collections::HashSet<&str> = def
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .collect();
+        missing.extend(
+            wanted
+                .iter()
+                .filter(|name| !listed.contains(name.as_str()))
+                .map(String::as_str),
+        );
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    missing.sort_unstable();
+    missing.dedup();
+    fail(format!(
+        "the produced library does not export {} function(s) its headers declare, e.g. {}; \
+         nothing was installed",
+        missing.len(),
+        missing
+            .iter()
+            .take(5)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
