@@ -10,6 +10,7 @@ use super::report::relative;
 use super::{cross, fail, headers, Failure};
 use crate::audit::model::Severity;
 use object::Object;
+use std::collections::HashSet;
 use std::path::Path;
 
 /// Audits the libraries in the install tree at `root`; returns their paths relative to it.
@@ -69,57 +70,80 @@ pub(super) fn self_audit(
 /// Fails unless the shared library exports every function of the interface table under the
 /// plan's affixes, and a Windows build's .def lists each of them.
 fn check_exports(plan: &Plan, root: &Path, shared: &SharedNames) -> Result<(), Failure> {
-    let wanted = headers::table_exports(plan);
-    let windows = cross::is_windows(plan.target);
     let Some(library) = produced_libraries(plan, root, shared).into_iter().next() else {
         return Ok(());
     };
-    let data = std::fs::read(&library)
-        .or_else(|e| fail(format!("cannot read {}: {e}", library.display())))?;
-    let unreadable =
-        |e: object::Error| format!("cannot read the exports of {}: {e}", library.display());
-    let file = object::File::parse(&*data).or_else(|e| fail(unreadable(e)))?;
-    let mut exported = std::collections::HashSet::new();
-    for export in file.exports().or_else(|e| fail(unreadable(e)))? {
-        let export = export.or_else(|e| fail(unreadable(e)))?;
-        if let object::NameOrOrdinal::Name(name) = export.name() {
-            exported.insert(name.to_vec());
-        }
-    }
-    let mut missing: Vec<&str> = wanted
-        .iter()
-        .filter(|name| !exported.contains(name.as_bytes()))
-        .map(String::as_str)
-        .collect();
-    if windows {
+    let mut present = vec![library_exports(&library)?];
+    if cross::is_windows(plan.target) {
         let def_path = root.join("lib").join(format!("lib{}.def", plan.name));
         let def = std::fs::read_to_string(&def_path)
             .or_else(|e| fail(format!("cannot read {}: {e}", def_path.display())))?;
-        let listed: std::collections::HashSet<&str> = def
-            .lines()
-            .filter_map(|line| line.split_whitespace().next())
-            .collect();
-        missing.extend(
-            wanted
-                .iter()
-                .filter(|name| !listed.contains(name.as_str()))
-                .map(String::as_str),
-        );
+        present.push(def_entries(&def));
     }
+    let missing = missing_from(&headers::table_exports(plan), &present);
     if missing.is_empty() {
         return Ok(());
     }
-    missing.sort_unstable();
-    missing.dedup();
     fail(format!(
         "the produced library does not export {} function(s) its headers declare, e.g. {}; \
          nothing was installed",
         missing.len(),
-        missing
-            .iter()
-            .take(5)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ")
+        missing[..missing.len().min(5)].join(", ")
     ))
+}
+
+/// The names a shared library (ELF or PE) exports.
+fn library_exports(library: &Path) -> Result<HashSet<String>, Failure> {
+    let data = std::fs::read(library)
+        .or_else(|e| fail(format!("cannot read {}: {e}", library.display())))?;
+    let unreadable =
+        |e: object::Error| format!("cannot read the exports of {}: {e}", library.display());
+    let file = object::File::parse(&*data).or_else(|e| fail(unreadable(e)))?;
+    let mut exported = HashSet::new();
+    for export in file.exports().or_else(|e| fail(unreadable(e)))? {
+        let export = export.or_else(|e| fail(unreadable(e)))?;
+        if let object::NameOrOrdinal::Name(name) = export.name() {
+            exported.insert(String::from_utf8_lossy(name).into_owned());
+        }
+    }
+    Ok(exported)
+}
+
+/// The names a module-definition file lists: the first word of each line after `EXPORTS`
+/// (`    dgemm_ @201`).
+fn def_entries(def: &str) -> HashSet<String> {
+    def.lines()
+        .skip_while(|line| line.trim() != "EXPORTS")
+        .skip(1)
+        .filter_map(|line| line.split_whitespace().next())
+        .map(String::from)
+        .collect()
+}
+
+/// The names of `wanted` missing from any of the `present` sets, sorted.
+fn missing_from(wanted: &[String], present: &[HashSet<String>]) -> Vec<String> {
+    let mut missing: Vec<String> = wanted
+        .iter()
+        .filter(|name| present.iter().any(|set| !set.contains(*name)))
+        .cloned()
+        .collect();
+    missing.sort_unstable();
+    missing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_def_file_lists_its_exports_and_missing_names_are_found() {
+        let def = "; comment\nEXPORTS\n    CBLAS_CallFromC @1 DATA\n    dgemm_ @201\n";
+        let listed = def_entries(def);
+        assert!(listed.contains("dgemm_") && listed.contains("CBLAS_CallFromC"));
+        assert!(!listed.contains("EXPORTS") && !listed.contains(";"));
+        let wanted: Vec<String> = ["dgemm_", "cblas_dgemm"].map(String::from).to_vec();
+        let exported: HashSet<String> = wanted.iter().cloned().collect();
+        assert!(missing_from(&wanted, std::slice::from_ref(&exported)).is_empty());
+        assert_eq!(missing_from(&wanted, &[exported, listed]), ["cblas_dgemm"]);
+    }
 }
