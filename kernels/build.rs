@@ -1,9 +1,34 @@
-//! Build script: passes the symbol prefix/suffix to the sources, declares the cfgs that
-//! `blastool build` sets, and exports the weak `xerbla_`/`cblas_xerbla` defaults from the ELF
-//! shared library.
+//! Build script: generates the exported wrappers from the interface table
+//! (`interface/table.rs`) into OUT_DIR, passes the symbol prefix/suffix to the sources, declares
+//! the cfgs that `blastool build` sets, and exports the weak `xerbla_`/`cblas_xerbla` defaults
+//! from the ELF shared library.
 use std::path::PathBuf;
 
+// The table and its renderer are shared with blastool (src/build/headers.rs), which renders the
+// headers and the export list from them; this script uses only the wrapper renderers.
+#[allow(dead_code)]
+#[path = "interface/render.rs"]
+mod render;
+#[allow(dead_code)]
+#[path = "interface/table.rs"]
+#[rustfmt::skip]
+mod table;
+
+/// Writes the Fortran and CBLAS wrappers for `include!` by src/fortran.rs and src/cblas.rs.
+fn write_wrappers(out: &std::path::Path) {
+    println!("cargo:rerun-if-changed=interface");
+    println!("cargo:rerun-if-changed=build.rs");
+    for (file, text) in [
+        ("fortran_wrappers.rs", render::fortran_wrappers()),
+        ("cblas_wrappers.rs", render::cblas_wrappers()),
+    ] {
+        std::fs::write(out.join(file), text).expect("write the wrappers into OUT_DIR");
+    }
+}
+
 fn main() {
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    write_wrappers(&out);
     // `blastool build --symbol-prefix/--symbol-suffix`: every exported name is
     // PREFIX + name + SUFFIX (see `blas_symbol!` in src/lib.rs). Empty unless set.
     let mut affixes = Vec::new();
@@ -31,7 +56,6 @@ fn main() {
     // The weak symbols are defined in assembly only on x86_64 Linux (see src/xerbla.rs); rustc's
     // generated version script would make them local, so a second script lists them as global.
     if os == "linux" && arch == "x86_64" {
-        let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
         let script = out.join("exports.map");
         let [prefix, suffix] = [&affixes[0], &affixes[1]];
         let text = format!(

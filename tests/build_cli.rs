@@ -169,6 +169,14 @@ fn generic_has_the_make_install_layout() {
     assert!(!header.contains("@NAME@") && header.contains("cblas_dgemm"));
 }
 
+/// The installed headers, rendered from the kernels' interface table, declare exactly the
+/// functions the library exports (the affixed and ILP64 builds: tests/build_interface.rs).
+#[test]
+fn generic_headers_declare_exactly_the_exports() {
+    let out = generic();
+    common::assert_headers_match_exports(out, &out.join("lib/libblastool.so"), "", "");
+}
+
 #[test]
 fn generic_report_records_the_build() {
     let out = generic();

@@ -183,31 +183,26 @@ fn symbol_prefix_renames_every_export() {
         })
         .collect();
     assert!(stray.is_empty(), "exports without the prefix: {stray:?}");
-    // Every function the rendered headers declare is exported under that very name.
-    let mut declared = 0;
-    for header in ["include/cblas.h", "include/f77blas.h"] {
-        let text = std::fs::read_to_string(out.join(header)).unwrap();
-        // A declaration is one line ending in ");" (comments and macros never do).
-        for line in text.lines().filter(|l| l.trim_end().ends_with(");")) {
-            let Some(open) = line.find('(') else { continue };
-            let name = line[..open].split_whitespace().last().unwrap_or("");
-            let name = name.trim_start_matches('*');
-            assert!(
-                name.starts_with("my_"),
-                "{header} declares {name} unprefixed"
-            );
-            assert!(
-                symbols.iter().any(|s| s == name),
-                "{header} declares {name}, which the library does not export"
-            );
-            declared += 1;
-        }
+    // Every function the rendered headers declare is exported under that very name, and back.
+    for name in common::declared_functions(out) {
+        assert!(
+            name.starts_with("my_"),
+            "a header declares {name} unprefixed"
+        );
     }
-    assert!(declared > 300, "only {declared} declarations found");
+    common::assert_headers_match_exports(out, &out.join("lib/libmyblas.so"), "my_", "");
     let cblas = std::fs::read_to_string(out.join("include/cblas.h")).unwrap();
     assert!(cblas.contains("typedef int blasint;"));
     assert!(cblas.contains("double my_cblas_ddot(const blasint N"));
     assert_eq!(common::build_report(out)["interface"]["integers"], "LP64");
+}
+
+/// The headers are rendered from the same interface table as the exported wrappers: for the
+/// suffixed ILP64 build too, the headers declare exactly what the library exports.
+#[test]
+fn ilp64_headers_declare_exactly_the_exports() {
+    let out = ilp64_suffixed();
+    common::assert_headers_match_exports(out, &out.join("lib/libblastool64_.so"), "", "64_");
 }
 
 /// An ILP64 library reads all 64 bits of an integer: `cblas_ddot` with n = 2^31 + 5 and both

@@ -1,10 +1,27 @@
 //! Headers: renders `cblas.h`, `f77blas.h`, the pkg-config file and the CMake package files from
 //! `templates/blas/` into the install tree, with the plan's name, integer model and symbol
-//! affixes.
+//! affixes. The headers' BLAS declarations come from the kernels' interface table, the same
+//! table the kernels generate their exported wrappers from, so the two cannot disagree; the
+//! affixes are applied there by name, not by rewriting C text.
 
 use super::plan::Plan;
 use super::{cross, fail, templates, Failure, VERSION};
 use std::path::{Path, PathBuf};
+
+// Shared with kernels/build.rs, which uses the wrapper renderers this module does not.
+#[allow(dead_code)]
+#[path = "../../kernels/interface/render.rs"]
+mod render;
+#[allow(dead_code)]
+#[path = "../../kernels/interface/table.rs"]
+#[rustfmt::skip]
+mod table;
+
+/// Every BLAS function the library exports under the plan's affixes (the interface table's
+/// Fortran and CBLAS names; not the lifecycle functions or the error handlers).
+pub(super) fn table_exports(plan: &Plan) -> Vec<String> {
+    render::exported_functions(&plan.symbol_prefix, &plan.symbol_suffix)
+}
 
 /// Writes every rendered file into the install tree at `root`.
 pub(super) fn render_headers(
@@ -15,10 +32,7 @@ pub(super) fn render_headers(
     let computed = TemplateValues::new(plan, native_libs);
     let values = computed.pairs(plan);
     for (template, path) in installed_files(plan) {
-        let mut text = templates::render(template, &values).or_else(fail)?;
-        if template.ends_with(".h") {
-            text = templates::rename_exports(&text, &plan.symbol_prefix, &plan.symbol_suffix);
-        }
+        let text = templates::render(template, &values).or_else(fail)?;
         std::fs::write(root.join(&path), text)
             .or_else(|e| fail(format!("cannot write {}: {e}", path.display())))?;
     }
@@ -30,6 +44,8 @@ struct TemplateValues {
     libs_private: String,
     cmake_libs: String,
     symbol_note: String,
+    cblas_functions: String,
+    f77_functions: String,
 }
 
 impl TemplateValues {
@@ -42,11 +58,13 @@ impl TemplateValues {
             libs_private: native_libs.join(" "),
             cmake_libs: cmake_libs.join(";"),
             symbol_note: symbol_note(plan),
+            cblas_functions: render::cblas_declarations(&plan.symbol_prefix, &plan.symbol_suffix),
+            f77_functions: render::f77_declarations(&plan.symbol_prefix, &plan.symbol_suffix),
         }
     }
 
     /// Placeholder name and value, for `templates::render`.
-    fn pairs<'a>(&'a self, plan: &'a Plan) -> [(&'static str, &'a str); 11] {
+    fn pairs<'a>(&'a self, plan: &'a Plan) -> [(&'static str, &'a str); 15] {
         let major = VERSION.split('.').next().unwrap_or("0");
         [
             ("NAME", plan.name.as_str()),
@@ -67,6 +85,10 @@ impl TemplateValues {
                 },
             ),
             ("SYMBOL_NOTE", self.symbol_note.as_str()),
+            ("PREFIX", plan.symbol_prefix.as_str()),
+            ("SUFFIX", plan.symbol_suffix.as_str()),
+            ("CBLAS_FUNCTIONS", self.cblas_functions.as_str()),
+            ("F77_FUNCTIONS", self.f77_functions.as_str()),
         ]
     }
 }
@@ -111,4 +133,61 @@ fn installed_files(plan: &Plan) -> [(&'static str, PathBuf); 5] {
             PathBuf::from(format!("lib/cmake/{name}/{name}ConfigVersion.cmake")),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    /// The declarations the reference CBLAS and Fortran BLAS give these routines, from the
+    /// table: real-only herk scalars, `_sub` complex dot products, CBLAS_INDEX, mixed names.
+    #[test]
+    fn table_renders_the_reference_signatures() {
+        let cblas = render::cblas_declarations("my_", "64_");
+        for line in [
+            "void my_cblas_zherk64_(const CBLAS_ORDER Order, const CBLAS_UPLO Uplo, \
+             const CBLAS_TRANSPOSE Trans, const blasint N, const blasint K, const double alpha, \
+             const void *A, const blasint lda, const double beta, void *C, const blasint ldc);",
+            "void my_cblas_cdotc_sub64_(const blasint N, const void *X, const blasint incX, \
+             const void *Y, const blasint incY, void *ret);",
+            "CBLAS_INDEX my_cblas_izamax64_(const blasint N, const void *X, const blasint incX);",
+            "float my_cblas_scnrm264_(const blasint N, const void *X, const blasint incX);",
+            "void my_cblas_csrot64_(const blasint N, void *X, const blasint incX, void *Y, \
+             const blasint incY, const float c, const float s);",
+        ] {
+            assert!(cblas.lines().any(|l| l == line), "cblas.h lacks {line}");
+        }
+        let f77 = render::f77_declarations("", "");
+        for line in [
+            "blastool_complex_double zdotu_(const blasint *n, const void *x, \
+             const blasint *incx, const void *y, const blasint *incy);",
+            "void dgemm_(const char *transa, const char *transb, const blasint *m, \
+             const blasint *n, const blasint *k, const double *alpha, const double *a, \
+             const blasint *lda, const double *b, const blasint *ldb, const double *beta, \
+             double *c, const blasint *ldc);",
+            "double dsdot_(const blasint *n, const float *x, const blasint *incx, \
+             const float *y, const blasint *incy);",
+        ] {
+            assert!(f77.lines().any(|l| l == line), "f77blas.h lacks {line}");
+        }
+    }
+
+    /// Each exported name comes from one table entry: two entries rendering the same name
+    /// would be a link error in the kernels and a duplicate declaration in the headers.
+    #[test]
+    fn exported_names_are_unique_and_all_declared() {
+        let names = render::exported_functions("", "");
+        let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len());
+        let declared = render::cblas_declarations("", "") + &render::f77_declarations("", "");
+        for name in &names {
+            assert!(
+                declared.contains(&format!(" {name}(")),
+                "{name} not declared"
+            );
+        }
+        // 19 routines in every precision, 15 real-only, 20 complex-only (cabs1 included),
+        // sdsdot and dsdot: 148 functions in each of the two ABIs.
+        assert_eq!(names.len(), 2 * (4 * 19 + 2 * 15 + 2 * 20 + 2));
+    }
 }

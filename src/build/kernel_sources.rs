@@ -1,6 +1,8 @@
 //! The kernels crate's sources (everything `cargo build` needs: manifest, build script,
-//! `src/**`), embedded in the blastool binary so `blastool build` works from any directory and
-//! offline. A unit test in `mod.rs` fails when a file under `kernels/src` is missing here.
+//! `interface/**` (the table the build script generates the exported wrappers from), `src/**`),
+//! embedded in the blastool binary so `blastool build` works from any directory and offline. A
+//! unit test in `mod.rs` fails when a file under `kernels/src` or `kernels/interface` is missing
+//! here.
 
 /// (path relative to the kernels crate, contents).
 pub const KERNEL_SOURCES: &[(&str, &[u8])] = &[
@@ -11,6 +13,20 @@ pub const KERNEL_SOURCES: &[(&str, &[u8])] = &[
     (
         "build.rs",
         include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/kernels/build.rs")),
+    ),
+    (
+        "interface/render.rs",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/kernels/interface/render.rs"
+        )),
+    ),
+    (
+        "interface/table.rs",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/kernels/interface/table.rs"
+        )),
     ),
     (
         "src/arch.rs",

@@ -249,8 +249,9 @@ mod tests {
     use super::*;
     use std::path::Path;
 
-    /// Every file under kernels/src must travel in the binary; a new kernel file that is not
-    /// listed in kernel_sources.rs would otherwise be missing from every build.
+    /// Every file under kernels/src and kernels/interface must travel in the binary; a new
+    /// kernel file that is not listed in kernel_sources.rs would otherwise be missing from every
+    /// build.
     #[test]
     fn embedded_sources_cover_the_kernels_crate() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("kernels");
@@ -258,8 +259,9 @@ mod tests {
             .iter()
             .map(|(p, _)| *p)
             .collect();
-        for entry in walkdir::WalkDir::new(root.join("src"))
+        for entry in ["src", "interface"]
             .into_iter()
+            .flat_map(|dir| walkdir::WalkDir::new(root.join(dir)))
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file())
         {

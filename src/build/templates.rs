@@ -93,8 +93,8 @@ pub fn render(name: &str, values: &[(&str, &str)]) -> Result<String, String> {
     Ok(out)
 }
 
-/// Applies `--symbol-prefix`/`--symbol-suffix` to the C text of a header or of the smoke
-/// program: every call or declaration of a library function (an identifier followed by `(`
+/// Applies `--symbol-prefix`/`--symbol-suffix` to the C text of the smoke program (the headers
+/// get their names from the interface table and `@PREFIX@`/`@SUFFIX@` instead): every call or declaration of a library function (an identifier followed by `(`
 /// that is `cblas_*`, `blastool_*` or a lower-case Fortran name ending in `_`) becomes
 /// PREFIX + name + SUFFIX, matching what the kernels export (`blas_symbol!` in kernels/src/lib.rs).
 /// This is the OpenBLAS convention: its installed cblas.h declares the renamed functions.
@@ -169,6 +169,10 @@ mod tests {
             ("ILP64", "0"),
             ("INTEGER_MODEL", "32-bit (LP64)"),
             ("SYMBOL_NOTE", ""),
+            ("PREFIX", ""),
+            ("SUFFIX", ""),
+            ("CBLAS_FUNCTIONS", ""),
+            ("F77_FUNCTIONS", ""),
         ];
         for (name, _) in TEMPLATES {
             let text = render(name, &values).unwrap();

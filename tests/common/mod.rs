@@ -152,3 +152,59 @@ pub fn python_tool(name: &str) -> Option<PathBuf> {
         .join(name);
     path.exists().then_some(path)
 }
+
+/// The functions `lib` exports (defined dynamic symbols of function type: the CBLAS globals
+/// `RowMajorStrg`/`CBLAS_CallFromC` are data and not declared as functions).
+pub fn exported_functions(lib: &Path) -> std::collections::BTreeSet<String> {
+    use object::{Object, ObjectSymbol, SymbolKind};
+    let data = std::fs::read(lib).expect("read the library");
+    let file = object::File::parse(&*data).expect("parse the library");
+    file.dynamic_symbols()
+        .filter(|s| s.is_definition() && s.kind() == SymbolKind::Text)
+        .filter_map(|s| s.name().ok().map(String::from))
+        .collect()
+}
+
+/// The functions the installed `cblas.h` and `f77blas.h` of build output `out` declare: every
+/// line ending in ");" (comments and macros never do), named by the word before its '('.
+pub fn declared_functions(out: &Path) -> std::collections::BTreeSet<String> {
+    let mut declared = std::collections::BTreeSet::new();
+    for header in ["include/cblas.h", "include/f77blas.h"] {
+        let text = std::fs::read_to_string(out.join(header)).expect("read the header");
+        for line in text.lines().filter(|l| l.trim_end().ends_with(");")) {
+            let Some(open) = line.find('(') else { continue };
+            let name = line[..open].split_whitespace().last().unwrap_or("");
+            declared.insert(name.trim_start_matches('*').to_string());
+        }
+    }
+    declared
+}
+
+/// Asserts that the headers of build output `out` declare exactly the functions its shared
+/// library `lib` exports, apart from the two default error handlers the weak `xerbla_` and
+/// `cblas_xerbla` fall back to (internal, under the same affixes as everything else).
+pub fn assert_headers_match_exports(out: &Path, lib: &Path, prefix: &str, suffix: &str) {
+    let exported = exported_functions(lib);
+    let declared = declared_functions(out);
+    let internal: Vec<String> = ["blastool_xerbla_default", "blastool_cblas_xerbla_default"]
+        .iter()
+        .map(|name| format!("{prefix}{name}{suffix}"))
+        .collect();
+    let undeclared: Vec<&String> = exported
+        .iter()
+        .filter(|name| !declared.contains(*name) && !internal.contains(name))
+        .collect();
+    let unexported: Vec<&String> = declared.difference(&exported).collect();
+    assert!(
+        undeclared.is_empty(),
+        "{}: exported but not declared: {undeclared:?}",
+        lib.display()
+    );
+    assert!(
+        unexported.is_empty(),
+        "{}: declared but not exported: {unexported:?}",
+        lib.display()
+    );
+    // The whole interface: 4 x ~70 routines in two ABIs, plus lifecycle and error functions.
+    assert!(declared.len() > 300, "only {} declarations", declared.len());
+}
