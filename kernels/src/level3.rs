@@ -12,22 +12,17 @@ fn trans_ok(t: u8) -> bool {
     matches!(up(t), b'N' | b'T' | b'C')
 }
 
-/// # Safety
-/// BLAS contract on all pointers.
+/// GEMM's argument checks in the reference order, with `?gemm_`'s positions (also those of the
+/// per-group arguments of `?gemm_batch_`, whose list has the same layout).
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm_api<T: GemmScalar>(
+pub fn gemm_check(
     transa: u8,
     transb: u8,
     m: Int,
     n: Int,
     k: Int,
-    alpha: T,
-    a: *const T,
     lda: Int,
-    b: *const T,
     ldb: Int,
-    beta: T,
-    c: *mut T,
     ldc: Int,
 ) -> Res {
     let nota = up(transa) == b'N';
@@ -58,6 +53,28 @@ pub unsafe fn gemm_api<T: GemmScalar>(
     if ldc < m.max(1) {
         return Err(13);
     }
+    Ok(())
+}
+
+/// # Safety
+/// BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_api<T: GemmScalar>(
+    transa: u8,
+    transb: u8,
+    m: Int,
+    n: Int,
+    k: Int,
+    alpha: T,
+    a: *const T,
+    lda: Int,
+    b: *const T,
+    ldb: Int,
+    beta: T,
+    c: *mut T,
+    ldc: Int,
+) -> Res {
+    gemm_check(transa, transb, m, n, k, lda, ldb, ldc)?;
     if m == 0 || n == 0 || ((alpha.is_zero() || k == 0) && beta.is_one()) {
         return Ok(());
     }
@@ -108,30 +125,6 @@ unsafe fn expand_sym<T: Scalar>(
                 }
             };
             f[i + j * n] = v;
-        }
-    }
-    f
-}
-
-/// Dense copy (ld = n) of a triangular matrix: the other triangle zero, unit diagonal if asked.
-unsafe fn expand_tri<T: Scalar>(
-    a: *const T,
-    lda: usize,
-    n: usize,
-    upper: bool,
-    unit: bool,
-) -> Vec<T> {
-    let mut f = vec![T::zero(); n * n];
-    for j in 0..n {
-        for i in 0..n {
-            f[i + j * n] = if i == j && unit {
-                T::one()
-            } else if (upper && i <= j) || (!upper && i >= j) {
-                // SAFETY: stored triangle only.
-                unsafe { *a.add(i + j * lda) }
-            } else {
-                T::zero()
-            };
         }
     }
     f
@@ -394,13 +387,13 @@ pub unsafe fn trmm<T: GemmScalar>(
     }
     let ka = nrowa as usize;
     let unit = up(diag) == b'U';
-    // SAFETY: checked dimensions.
-    let full = unsafe { expand_tri(a, lda as usize, ka, upper, unit) };
     if !alpha.is_one() {
         // SAFETY: checked dimensions.
         unsafe { scale_c(m, n, alpha, b, ldb) };
     }
-    let triangle = crate::trsm::Triangle::op(&full, ka, upper, unit, transa);
+    // SAFETY: checked dimensions.
+    let triangle =
+        unsafe { crate::trsm::Triangle::from_stored(a, lda as usize, ka, upper, unit, transa) };
     // SAFETY: checked dimensions.
     unsafe {
         match (solve, left) {

@@ -29,6 +29,7 @@ macro_rules! blas_symbol {
 
 pub mod arch;
 pub mod cblas;
+pub mod extensions;
 pub mod fortran;
 pub mod gemm;
 pub mod level1;

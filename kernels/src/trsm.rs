@@ -19,8 +19,6 @@ const BASE: usize = 32;
 /// the call asks) in a dense column-major `k`×`k` buffer, with its shape.
 pub struct Triangle<T> {
     pub m: Vec<T>,
-    /// The transpose of `m`, so that the right solve's substitution reads rows contiguously.
-    mt: Vec<T>,
     pub k: usize,
     /// `op(A)` is upper triangular.
     pub upper: bool,
@@ -29,27 +27,53 @@ pub struct Triangle<T> {
 }
 
 impl<T: Scalar> Triangle<T> {
-    /// `op(A)` from the dense expansion `full` of A (order `k`, zero outside the stored
-    /// triangle, ones on the diagonal for a unit triangle).
-    pub fn op(full: &[T], k: usize, upper_a: bool, unit: bool, transa: u8) -> Self {
+    /// `op(A)` read straight from the caller's A (order `k`, leading dimension `lda`): only the
+    /// stored triangle is read, the other one is zero, and a unit diagonal is one.
+    ///
+    /// # Safety
+    /// `a` holds the stored triangle of a `k`×`k` matrix with leading dimension `lda`.
+    pub unsafe fn from_stored(
+        a: *const T,
+        lda: usize,
+        k: usize,
+        upper_a: bool,
+        unit: bool,
+        transa: u8,
+    ) -> Self {
         let trans = transa.to_ascii_uppercase();
         let conj = trans == b'C';
-        let mut m = vec![T::zero(); k * k];
-        let mut mt = vec![T::zero(); k * k];
-        for j in 0..k {
-            for i in 0..k {
-                let v = if trans == b'N' {
-                    full[i + j * k]
-                } else {
-                    full[j + i * k]
-                };
-                m[i + j * k] = v.conj_if(conj);
-                mt[j + i * k] = v.conj_if(conj);
+        // Element (i, j) of A, or what stands for it outside the stored triangle.
+        let element = |i: usize, j: usize| {
+            if i == j && unit {
+                T::one()
+            } else if (i <= j) == upper_a || i == j {
+                // SAFETY: inside the stored triangle (the caller's contract).
+                unsafe { *a.add(i + j * lda) }.conj_if(conj)
+            } else {
+                T::zero()
+            }
+        };
+        let mut m = Vec::with_capacity(k * k);
+        if trans == b'N' {
+            for j in 0..k {
+                m.extend((0..k).map(|i| element(i, j)));
+            }
+        } else {
+            // A's columns are read contiguously and written as rows of op(A), a tile at a time.
+            m.resize(k * k, T::zero());
+            const TILE: usize = 32;
+            for j0 in (0..k).step_by(TILE) {
+                for i0 in (0..k).step_by(TILE) {
+                    for j in j0..(j0 + TILE).min(k) {
+                        for i in i0..(i0 + TILE).min(k) {
+                            m[j + i * k] = element(i, j);
+                        }
+                    }
+                }
             }
         }
         Triangle {
             m,
-            mt,
             k,
             upper: upper_a != (trans != b'N'),
             unit,
@@ -63,11 +87,6 @@ impl<T: Scalar> Triangle<T> {
     /// Rows `off..off + len` of column `j` of op(A).
     fn column(&self, j: usize, off: usize, len: usize) -> &[T] {
         &self.m[off + j * self.k..][..len]
-    }
-
-    /// Columns `off..off + len` of row `i` of op(A) (a column of the transpose).
-    fn row(&self, i: usize, off: usize, len: usize) -> &[T] {
-        &self.mt[off + i * self.k..][..len]
     }
 
     /// The block of `op(A)` starting at row `i`, column `j`, as a GEMM operand.
@@ -450,8 +469,9 @@ unsafe fn left<T: GemmScalar>(
     }
 }
 
-/// Substitution for a diagonal block of at most `BASE` rows, one column of B at a time, in the
-/// column-oriented (axpy) order.
+/// Substitution for a diagonal block of at most `BASE` rows: the columns of B are solved
+/// `PANEL` at a time, gathered into a panel whose rows are contiguous so that each step is one
+/// vector operation over the columns (`solve_panel`).
 unsafe fn left_base<T: Scalar>(
     t: &Triangle<T>,
     off: usize,
@@ -460,41 +480,65 @@ unsafe fn left_base<T: Scalar>(
     b: *mut T,
     ldb: usize,
 ) {
-    let mut x = [T::zero(); BASE];
-    let x = &mut x[..k];
-    for col in 0..n {
-        // SAFETY: rows off..off + k of column `col` lie inside B.
-        let column = unsafe { b.add(off + col * ldb) };
-        for (i, xi) in x.iter_mut().enumerate() {
-            // SAFETY: as above.
-            *xi = unsafe { *column.add(i) };
-        }
-        if t.upper {
-            for j in (0..k).rev() {
-                if !t.unit {
-                    x[j] = x[j] / t.at(off + j, off + j);
-                }
-                let xj = x[j];
-                let column = t.column(off + j, off, j);
-                for (xi, mij) in x[..j].iter_mut().zip(column) {
-                    *xi -= xj * *mij;
-                }
-            }
-        } else {
-            for j in 0..k {
-                if !t.unit {
-                    x[j] = x[j] / t.at(off + j, off + j);
-                }
-                let xj = x[j];
-                let column = t.column(off + j, off + j + 1, k - j - 1);
-                for (xi, mij) in x[j + 1..].iter_mut().zip(column) {
-                    *xi -= xj * *mij;
-                }
+    let mut panel = [[T::zero(); PANEL]; BASE];
+    for c0 in (0..n).step_by(PANEL) {
+        let width = PANEL.min(n - c0);
+        // Column by column: B is read down its columns (contiguous), the panel across.
+        for c in 0..width {
+            // SAFETY: rows off..off + k of column c0 + c lie inside B.
+            let column = unsafe { std::slice::from_raw_parts(b.add(off + (c0 + c) * ldb), k) };
+            for (row, &x) in panel.iter_mut().zip(column) {
+                row[c] = x;
             }
         }
-        for (i, xi) in x.iter().enumerate() {
+        // op(A) X = B: unknown j's coefficient in equation i is M(i, j); lower is forward.
+        solve_panel(&mut panel[..k], !t.upper, t.unit, |i, j| {
+            t.at(off + i, off + j)
+        });
+        for c in 0..width {
             // SAFETY: as above.
-            unsafe { *column.add(i) = *xi };
+            let column = unsafe { std::slice::from_raw_parts_mut(b.add(off + (c0 + c) * ldb), k) };
+            for (x, row) in column.iter_mut().zip(&panel) {
+                *x = row[c];
+            }
+        }
+    }
+}
+
+/// Systems solved side by side by one `solve_panel` call: four AVX2 vectors of doubles, enough
+/// independent work to hide the division's latency on each step's dependency chain; the panel
+/// (BASE x PANEL) still fits in L1.
+const PANEL: usize = 16;
+
+/// Solves `PANEL` independent triangular systems at once, in place: `panel[i][c]` is unknown `i`
+/// of system `c` (right-hand side on entry, solution on exit), and `coef(i, j)` is unknown `j`'s
+/// coefficient in equation `i`, the diagonal when `i == j`. `forward` eliminates from the first
+/// unknown on (lower triangle), else from the last. Each element sees the reference's
+/// operations in the reference's order (a division by the diagonal, then one multiply-subtract
+/// per eliminated unknown), whatever the other systems hold.
+#[inline(always)]
+fn solve_panel<T: Scalar>(
+    panel: &mut [[T; PANEL]],
+    forward: bool,
+    unit: bool,
+    coef: impl Fn(usize, usize) -> T,
+) {
+    let k = panel.len();
+    for step in 0..k {
+        let j = if forward { step } else { k - 1 - step };
+        if !unit {
+            let d = coef(j, j);
+            for x in panel[j].iter_mut() {
+                *x = *x / d;
+            }
+        }
+        let xj = panel[j];
+        let rest = if forward { j + 1..k } else { 0..j };
+        for i in rest {
+            let mij = coef(i, j);
+            for (x, &y) in panel[i].iter_mut().zip(&xj) {
+                *x -= y * mij;
+            }
         }
     }
 }
@@ -542,8 +586,9 @@ unsafe fn right<T: GemmScalar>(
     }
 }
 
-/// Substitution for a diagonal block of at most `BASE` columns, one row of B at a time: the row
-/// x solves x M = b, i.e. M^T x^T = b^T, in the same axpy order as the left solve.
+/// Substitution for a diagonal block of at most `BASE` columns: the rows of B are solved
+/// `PANEL` at a time; a row range of one column of B is already contiguous, so the panel is
+/// a plain copy.
 unsafe fn right_base<T: Scalar>(
     t: &Triangle<T>,
     off: usize,
@@ -552,42 +597,23 @@ unsafe fn right_base<T: Scalar>(
     b: *mut T,
     ldb: usize,
 ) {
-    let mut x = [T::zero(); BASE];
-    let x = &mut x[..k];
-    for row in 0..m {
-        // SAFETY: columns off..off + k of row `row` lie inside B.
-        let start = unsafe { b.add(row + off * ldb) };
-        for (j, xj) in x.iter_mut().enumerate() {
-            // SAFETY: as above.
-            *xj = unsafe { *start.add(j * ldb) };
+    let mut panel = [[T::zero(); PANEL]; BASE];
+    for r0 in (0..m).step_by(PANEL) {
+        let height = PANEL.min(m - r0);
+        for (j, column) in panel[..k].iter_mut().enumerate() {
+            // SAFETY: rows r0..r0 + height of column off + j lie inside B.
+            let src = unsafe { std::slice::from_raw_parts(b.add(r0 + (off + j) * ldb), height) };
+            column[..height].copy_from_slice(src);
         }
-        if t.upper {
-            // M^T is lower: forward.
-            for j in 0..k {
-                if !t.unit {
-                    x[j] = x[j] / t.at(off + j, off + j);
-                }
-                let xj = x[j];
-                let row = t.row(off + j, off + j + 1, k - j - 1);
-                for (xi, mji) in x[j + 1..].iter_mut().zip(row) {
-                    *xi -= xj * *mji;
-                }
-            }
-        } else {
-            for j in (0..k).rev() {
-                if !t.unit {
-                    x[j] = x[j] / t.at(off + j, off + j);
-                }
-                let xj = x[j];
-                let row = t.row(off + j, off, j);
-                for (xi, mji) in x[..j].iter_mut().zip(row) {
-                    *xi -= xj * *mji;
-                }
-            }
-        }
-        for (j, xj) in x.iter().enumerate() {
+        // X op(A) = B: unknown j's coefficient in equation i is M(j, i); upper is forward.
+        solve_panel(&mut panel[..k], t.upper, t.unit, |i, j| {
+            t.at(off + j, off + i)
+        });
+        for (j, column) in panel[..k].iter().enumerate() {
             // SAFETY: as above.
-            unsafe { *start.add(j * ldb) = *xj };
+            let dst =
+                unsafe { std::slice::from_raw_parts_mut(b.add(r0 + (off + j) * ldb), height) };
+            dst.copy_from_slice(&column[..height]);
         }
     }
 }
@@ -602,7 +628,8 @@ mod tests {
             for &upper in &[false, true] {
                 for &trans in b"NT" {
                     let full = triangle(k, upper);
-                    let t = Triangle::op(&full, k, upper, false, trans);
+                    let t =
+                        unsafe { Triangle::from_stored(full.as_ptr(), k, k, upper, false, trans) };
                     let n = 3;
                     let x: Vec<f64> = (0..k * n).map(|v| (v % 13) as f64 - 6.0).collect();
                     let mut b = x.clone();
@@ -649,7 +676,8 @@ mod tests {
             for &upper in &[false, true] {
                 for &trans in b"NT" {
                     let full = triangle(k, upper);
-                    let t = Triangle::op(&full, k, upper, false, trans);
+                    let t =
+                        unsafe { Triangle::from_stored(full.as_ptr(), k, k, upper, false, trans) };
                     let n = 3;
                     // Left: B = op(A) X for a known X, then solve.
                     let x: Vec<f64> = (0..k * n).map(|v| (v % 13) as f64 - 6.0).collect();
@@ -683,7 +711,7 @@ mod tests {
     fn each_right_hand_side_is_solved_the_same_however_many_there_are() {
         let k = 100;
         let full = triangle(k, false);
-        let t = Triangle::op(&full, k, false, false, b'N');
+        let t = unsafe { Triangle::from_stored(full.as_ptr(), k, k, false, false, b'N') };
         let n = 9;
         let b0: Vec<f64> = (0..k * n).map(|v| ((v * 37) % 101) as f64 / 7.0).collect();
         let mut all = b0.clone();

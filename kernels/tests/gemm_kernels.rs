@@ -182,6 +182,16 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
             }
         }
     }
+    // Few rows and many columns on the automatic path: A packed, B read in place (too wide
+    // for the direct path, but few row panels share each of B's), crossing KC, with a partial
+    // last column panel.
+    for &ta in &trans {
+        for &tb in &trans {
+            let (m, n, k) = (3 * mr + 1, 301, real.kc + 3);
+            let (alpha, beta) = (special::<T>(&mut r), special::<T>(&mut r));
+            check_one(&real, Path::Auto, 1, &mut r, ta, tb, m, n, k, alpha, beta);
+        }
+    }
     let (alpha, beta) = (T::random(&mut r), T::random(&mut r));
     check_one(
         &real,

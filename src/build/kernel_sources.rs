@@ -37,6 +37,13 @@ pub const KERNEL_SOURCES: &[(&str, &[u8])] = &[
         include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/kernels/src/cblas.rs")),
     ),
     (
+        "src/extensions.rs",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/kernels/src/extensions.rs"
+        )),
+    ),
+    (
         "src/fortran.rs",
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -335,6 +335,10 @@ pub unsafe fn gemm_with<T: Scalar>(
 
 /// `gemm_with` with the packing choice made by the caller (the tests cover both paths).
 ///
+/// The loop nest is BLIS's: columns of C in NC blocks, the depth in KC blocks (B's block packed
+/// once per pair), rows in MC blocks (A's block packed), then `MacroBlock::run` walks the
+/// register tiles of one MC x NC block.
+///
 /// # Safety
 /// As `gemm_with`.
 #[allow(clippy::too_many_arguments)]
@@ -364,38 +368,10 @@ pub unsafe fn gemm_with_path<T: Scalar>(
         unsafe { (u.tiny)(m, n, k, u.kc, alpha, a, b, beta, c, ldc) };
         return;
     }
-    let (mr, nr) = (u.mr, u.nr);
-    // Block sizes rounded to whole register tiles so only the matrix edge has partial tiles.
-    let mc = u.mc.max(mr) / mr * mr;
-    let nc = u.nc.max(nr) / nr * nr;
-    let kc = u.kc.max(1);
-    // Small or shallow products read A and B in place (no packing): A when its columns are
-    // contiguous, B whenever it needs no conjugation. Only partial edge panels are packed.
-    let direct = match path {
-        Path::Auto => direct_ok::<T>(m, n),
-        Path::Packed => false,
-        Path::Direct | Path::Tiny => true,
-    };
-    let direct_a = direct && a.rs == 1 && !a.conj;
-    let direct_b = direct && !b.conj;
-    let kmax = kc.min(k);
-    let alen = if direct_a {
-        mr * kmax
-    } else {
-        mc.min(m.div_ceil(mr) * mr) * kmax
-    };
-    let blen = if direct_b {
-        nr * kmax
-    } else {
-        nc.min(n.div_ceil(nr) * nr) * kmax
-    };
-    // Packing writes every element before the kernel reads it: no need to zero the buffers.
-    // A starts on its own cache line after B, within one buffer.
-    let size = std::mem::size_of::<T>();
-    let boff = (blen * size).next_multiple_of(64);
+    let blocking = Blocking::new(u, path, m, n, k, &a, &b);
     // Small products (the direct path packs only edge panels) use the stack, skipping the
     // buffer cache and its lock.
-    let bytes = boff + alen * size;
+    let bytes = blocking.buffer_bytes::<T>();
     let mut stack = StackBuf([std::mem::MaybeUninit::uninit(); STACK_BYTES]);
     let mut heap = None;
     let base: *mut u8 = if bytes <= STACK_BYTES {
@@ -403,121 +379,309 @@ pub unsafe fn gemm_with_path<T: Scalar>(
     } else {
         heap.insert(buffers::Buffer::new(bytes)).as_mut_ptr()
     };
-    let bpack: *mut T = base as *mut T;
-    // SAFETY: inside the buffer.
-    let apack: *mut T = unsafe { base.add(boff) } as *mut T;
+    let (nc, kc, mc) = (blocking.nc, blocking.kc, blocking.mc);
+    let mut block = MacroBlock {
+        u,
+        blocking,
+        alpha,
+        beta,
+        a,
+        b,
+        bpack: base as *mut T,
+        // SAFETY: B's part of the buffer ends at `b_offset`, A's begins there.
+        apack: unsafe { base.add(blocking.b_offset::<T>()) } as *mut T,
+        c,
+        ldc,
+        at: (0, 0, 0),
+        size: (0, 0, 0),
+    };
     // Scratch for edge tiles: `load_tile` initialises it when beta != 0, and the kernel writes
     // all of it before `store_tile` reads.
     let mut tile = [std::mem::MaybeUninit::<T>::uninit(); MAX_TILE];
-    assert!(mr * nr <= MAX_TILE, "register tile larger than MAX_TILE");
+    assert!(
+        u.mr * u.nr <= MAX_TILE,
+        "register tile larger than MAX_TILE"
+    );
     for jc in (0..n).step_by(nc) {
         let nb = nc.min(n - jc);
         for pc in (0..k).step_by(kc) {
             let kb = kc.min(k - pc);
+            // Later depth blocks accumulate onto the first one's result.
+            block.beta = if pc == 0 { beta } else { T::one() };
+            block.at = (0, pc, jc);
+            block.size = (0, kb, nb);
             // SAFETY: the block lies inside op(B); the buffer holds `blen` elements.
-            unsafe {
-                if !direct_b {
-                    pack_b(&b, pc, kb, jc, nb, nr, bpack);
-                } else if nb % nr != 0 && nb < nr {
-                    // The partial last panel of this block, zero-padded to NR columns.
-                    let j = nb / nr * nr;
-                    pack_b(&b, pc, kb, jc + j, nb - j, nr, bpack);
+            unsafe { block.pack_b() };
+            for ic in (0..m).step_by(mc) {
+                block.at.0 = ic;
+                block.size.0 = mc.min(m - ic);
+                // SAFETY: the block lies inside op(A), C; the buffer holds `alen` elements.
+                unsafe {
+                    block.pack_a();
+                    block.run(tile.as_mut_ptr() as *mut T);
                 }
             }
-            // Later depth blocks accumulate onto the first one's result.
-            let beta_eff = if pc == 0 { beta } else { T::one() };
-            for ic in (0..m).step_by(mc) {
-                let mb = mc.min(m - ic);
-                // SAFETY: the block lies inside op(A); the buffer holds `alen` elements.
-                unsafe {
-                    if !direct_a {
-                        pack_a(&a, ic, mb, pc, kb, mr, apack);
-                    } else if mb % mr != 0 && mb < mr {
-                        let i = mb / mr * mr;
-                        pack_a(&a, ic + i, mb - i, pc, kb, mr, apack);
-                    }
+        }
+    }
+}
+
+/// Block sizes and packing choices of one `gemm_with_path` call.
+#[derive(Clone, Copy)]
+struct Blocking {
+    mr: usize,
+    nr: usize,
+    mc: usize,
+    nc: usize,
+    kc: usize,
+    /// A is read in place (only partial edge panels are packed).
+    direct_a: bool,
+    /// B is read in place (likewise).
+    direct_b: bool,
+    /// Elements of the packed A and B buffers.
+    alen: usize,
+    blen: usize,
+}
+
+impl Blocking {
+    fn new<T: Scalar>(
+        u: &Ukr<T>,
+        path: Path,
+        m: usize,
+        n: usize,
+        k: usize,
+        a: &MatRef<T>,
+        b: &MatRef<T>,
+    ) -> Blocking {
+        let (mr, nr) = (u.mr, u.nr);
+        // Block sizes rounded to whole register tiles so only the matrix edge has partial tiles.
+        let mc = u.mc.max(mr) / mr * mr;
+        let nc = u.nc.max(nr) / nr * nr;
+        let kc = u.kc.max(1);
+        // Small or shallow products read A and B in place (no packing): A when its columns are
+        // contiguous, B whenever it needs no conjugation. Only partial edge panels are packed.
+        let direct = match path {
+            Path::Auto => direct_ok::<T>(m, n),
+            Path::Packed => false,
+            Path::Direct | Path::Tiny => true,
+        };
+        let direct_a = direct && a.rs == 1 && !a.conj;
+        // B is also read in place when few rows of A share each of its panels: packing B costs
+        // k·n against the m·n·k of the product, too much when m is a few register tiles (TRSM's
+        // updates deep in its recursion, LAPACK's panel updates).
+        let few_rows = path == Path::Auto && m <= DIRECT_B_MAX_ROWS_TILES * mr;
+        let direct_b = (direct || few_rows) && !b.conj;
+        let kmax = kc.min(k);
+        let alen = if direct_a {
+            mr * kmax
+        } else {
+            mc.min(m.div_ceil(mr) * mr) * kmax
+        };
+        let blen = if direct_b {
+            nr * kmax
+        } else {
+            nc.min(n.div_ceil(nr) * nr) * kmax
+        };
+        Blocking {
+            mr,
+            nr,
+            mc,
+            nc,
+            kc,
+            direct_a,
+            direct_b,
+            alen,
+            blen,
+        }
+    }
+
+    /// Where A's packed panels start in the buffer: on their own cache line after B's.
+    fn b_offset<T>(&self) -> usize {
+        (self.blen * std::mem::size_of::<T>()).next_multiple_of(64)
+    }
+
+    /// Bytes of the packing buffer. Packing writes every element before the kernel reads it:
+    /// the buffer needs no zeroing.
+    fn buffer_bytes<T>(&self) -> usize {
+        self.b_offset::<T>() + self.alen * std::mem::size_of::<T>()
+    }
+}
+
+/// One MC x KC x NC block of a `gemm_with_path` call: its operands, packing buffers and
+/// position, and the walk over its register tiles.
+struct MacroBlock<'u, T> {
+    u: &'u Ukr<T>,
+    blocking: Blocking,
+    alpha: T,
+    /// The call's beta for the first depth block, one for later ones.
+    beta: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    apack: *mut T,
+    bpack: *mut T,
+    c: *mut T,
+    ldc: usize,
+    /// (ic, pc, jc): the block's first row of C, depth index and first column of C.
+    at: (usize, usize, usize),
+    /// (mb, kb, nb): its rows, depth and columns.
+    size: (usize, usize, usize),
+}
+
+impl<T: Scalar> MacroBlock<'_, T> {
+    /// Packs B's KC x NC block, or only its partial last panel (zero-padded to NR columns)
+    /// when B is read in place.
+    ///
+    /// # Safety
+    /// The block lies inside op(B); the buffer holds `blen` elements.
+    unsafe fn pack_b(&self) {
+        let (_, pc, jc) = self.at;
+        let (_, kb, nb) = self.size;
+        let nr = self.blocking.nr;
+        // SAFETY: as the caller guarantees.
+        unsafe {
+            if !self.blocking.direct_b {
+                pack_b(&self.b, pc, kb, jc, nb, nr, self.bpack);
+            } else if nb % nr != 0 && nb < nr {
+                let j = nb / nr * nr;
+                pack_b(&self.b, pc, kb, jc + j, nb - j, nr, self.bpack);
+            }
+        }
+    }
+
+    /// Packs A's MC x KC block, or only its partial last panel when A is read in place.
+    ///
+    /// # Safety
+    /// The block lies inside op(A); the buffer holds `alen` elements.
+    unsafe fn pack_a(&self) {
+        let (ic, pc, _) = self.at;
+        let (mb, kb, _) = self.size;
+        let mr = self.blocking.mr;
+        // SAFETY: as the caller guarantees.
+        unsafe {
+            if !self.blocking.direct_a {
+                pack_a(&self.a, ic, mb, pc, kb, mr, self.apack);
+            } else if mb % mr != 0 && mb < mr {
+                let i = mb / mr * mr;
+                pack_a(&self.a, ic + i, mb - i, pc, kb, mr, self.apack);
+            }
+        }
+    }
+
+    /// B's micro-panel for columns `jr..jr + cols` of the block: (pointer, row stride, column
+    /// stride, shift). A partial last panel read in place is shifted back to end at the block's
+    /// edge (overlapping the previous panel): the kernel then reads only inside B, writes the
+    /// scratch tile, and only the new columns are merged.
+    #[inline(always)]
+    fn b_panel(&self, jr: usize, cols: usize) -> (*const T, usize, usize, usize) {
+        let (_, pc, jc) = self.at;
+        let (_, kb, nb) = self.size;
+        let nr = self.blocking.nr;
+        let direct_b = self.blocking.direct_b;
+        let shift = if direct_b && cols < nr && nb >= nr {
+            nr - cols
+        } else {
+            0
+        };
+        if !direct_b {
+            // SAFETY: inside the packed block.
+            (unsafe { self.bpack.add(jr * kb) } as *const T, nr, 1, 0)
+        } else if cols < nr && shift == 0 {
+            (self.bpack as *const T, nr, 1, 0)
+        } else {
+            let b = &self.b;
+            // SAFETY: inside op(B) (jr - shift >= 0 since nb >= nr).
+            let p = unsafe { b.ptr.add(pc * b.rs + (jc + jr - shift) * b.cs) };
+            (p, b.rs, b.cs, shift)
+        }
+    }
+
+    /// A's micro-panel for rows `ir..ir + rows`: (pointer, stride, shift), shifted as B's.
+    #[inline(always)]
+    fn a_panel(&self, ir: usize, rows: usize) -> (*const T, usize, usize) {
+        let (ic, pc, _) = self.at;
+        let (mb, kb, _) = self.size;
+        let mr = self.blocking.mr;
+        let direct_a = self.blocking.direct_a;
+        let shift = if direct_a && rows < mr && mb >= mr {
+            mr - rows
+        } else {
+            0
+        };
+        if !direct_a {
+            // SAFETY: inside the packed block.
+            (unsafe { self.apack.add(ir * kb) } as *const T, mr, 0)
+        } else if rows < mr && shift == 0 {
+            (self.apack as *const T, mr, 0)
+        } else {
+            let a = &self.a;
+            // SAFETY: inside op(A) (ir - shift >= 0 since mb >= mr).
+            let p = unsafe { a.ptr.add(ic + ir - shift + pc * a.cs) };
+            (p, a.cs, shift)
+        }
+    }
+
+    /// Starts fetching the C tile PF_TILES kernel calls after (ir, jr): with a shallow depth the
+    /// kernel is too short to hide a miss on its own tile.
+    #[inline(always)]
+    fn prefetch_ahead(&self, ir: usize, jr: usize) {
+        let (ic, _, jc) = self.at;
+        let (mb, _, nb) = self.size;
+        let (mr, nr) = (self.blocking.mr, self.blocking.nr);
+        let (pi, pj) = if ir + PF_TILES * mr < mb {
+            (ir + PF_TILES * mr, jr)
+        } else {
+            (ir + PF_TILES * mr - mb.div_ceil(mr) * mr, jr + nr)
+        };
+        if pi < mb && pj < nb {
+            let rows = (mb - pi).min(mr);
+            let cols = (nb - pj).min(nr);
+            // SAFETY: (ic+pi, jc+pj) is inside C.
+            unsafe {
+                prefetch_tile(
+                    self.c.add(ic + pi + (jc + pj) * self.ldc),
+                    rows,
+                    cols,
+                    self.ldc,
+                )
+            };
+        }
+    }
+
+    /// Runs the microkernel on every register tile of the block, edge tiles through `tile`.
+    ///
+    /// # Safety
+    /// The block lies inside C and the packed (or in-place) operands; `tile` holds MAX_TILE
+    /// elements.
+    unsafe fn run(&self, tile: *mut T) {
+        let (ic, _, jc) = self.at;
+        let (mb, kb, nb) = self.size;
+        let (mr, nr) = (self.blocking.mr, self.blocking.nr);
+        let (u, ldc, alpha, beta) = (self.u, self.ldc, self.alpha, self.beta);
+        for jr in (0..nb).step_by(nr) {
+            let cols = nr.min(nb - jr);
+            let (bp, rsb, csb, col_shift) = self.b_panel(jr, cols);
+            for ir in (0..mb).step_by(mr) {
+                let rows = mr.min(mb - ir);
+                let (ap, sa, row_shift) = self.a_panel(ir, rows);
+                // SAFETY: (ic+ir, jc+jr) is inside C.
+                let cp = unsafe { self.c.add(ic + ir + (jc + jr) * ldc) };
+                self.prefetch_ahead(ir, jr);
+                if rows == mr && cols == nr {
+                    // SAFETY: a full tile of C; operands as the kernel's contract.
+                    unsafe { (u.func)(kb, ap, sa, bp, rsb, csb, cp, ldc, alpha, beta) };
+                    continue;
                 }
-                for jr in (0..nb).step_by(nr) {
-                    let cols = nr.min(nb - jr);
-                    // A partial last panel read in place is shifted back to end at the block's
-                    // edge (overlapping the previous panel): the kernel then reads only inside
-                    // B, writes the scratch tile, and only the new columns are merged.
-                    let col_off = if direct_b && cols < nr && nb >= nr {
-                        nr - cols
-                    } else {
-                        0
-                    };
-                    let (bp, rsb, csb) = if !direct_b {
-                        // SAFETY: inside the packed block.
-                        (unsafe { bpack.add(jr * kb) } as *const T, nr, 1)
-                    } else if cols < nr && col_off == 0 {
-                        (bpack as *const T, nr, 1)
-                    } else {
-                        // SAFETY: inside op(B) (jr - col_off >= 0 since nb >= nr).
-                        (
-                            unsafe { b.ptr.add(pc * b.rs + (jc + jr - col_off) * b.cs) },
-                            b.rs,
-                            b.cs,
-                        )
-                    };
-                    for ir in (0..mb).step_by(mr) {
-                        let rows = mr.min(mb - ir);
-                        // Rows as columns above.
-                        let row_off = if direct_a && rows < mr && mb >= mr {
-                            mr - rows
-                        } else {
-                            0
-                        };
-                        let (ap, sa) = if !direct_a {
-                            // SAFETY: inside the packed block.
-                            (unsafe { apack.add(ir * kb) } as *const T, mr)
-                        } else if rows < mr && row_off == 0 {
-                            (apack as *const T, mr)
-                        } else {
-                            // SAFETY: inside op(A) (ir - row_off >= 0 since mb >= mr).
-                            (unsafe { a.ptr.add(ic + ir - row_off + pc * a.cs) }, a.cs)
-                        };
-                        // SAFETY: (ic+ir, jc+jr) is inside C.
-                        let cp = unsafe { c.add(ic + ir + (jc + jr) * ldc) };
-                        // Start fetching the C tile PF_TILES kernel calls ahead: with a shallow depth
-                        // the kernel is too short to hide a miss on its own tile.
-                        let (pi, pj) = if ir + PF_TILES * mr < mb {
-                            (ir + PF_TILES * mr, jr)
-                        } else {
-                            (ir + PF_TILES * mr - mb.div_ceil(mr) * mr, jr + nr)
-                        };
-                        if pi < mb && pj < nb {
-                            // SAFETY: (ic+pi, jc+pj) is inside C.
-                            unsafe {
-                                prefetch_tile(
-                                    c.add(ic + pi + (jc + pj) * ldc),
-                                    (mb - pi).min(mr),
-                                    (nb - pj).min(nr),
-                                    ldc,
-                                )
-                            };
-                        }
-                        if rows == mr && cols == nr {
-                            // SAFETY: a full tile of C; operands as the kernel's contract.
-                            unsafe { (u.func)(kb, ap, sa, bp, rsb, csb, cp, ldc, alpha, beta_eff) };
-                        } else {
-                            // An edge tile runs the same kernel with the same alpha and beta on a
-                            // scratch copy of its block of C, so each of its elements is computed
-                            // exactly as inside a full tile (see "Reproducibility" in the module
-                            // header).
-                            let t = tile.as_mut_ptr() as *mut T;
-                            let off = row_off + col_off * mr;
-                            // SAFETY: the scratch tile is MR x NR with ld MR; the block of C is
-                            // rows x cols at `cp`.
-                            unsafe {
-                                if !beta_eff.is_zero() {
-                                    load_tile(mr, nr, t, off, rows, cols, cp, ldc);
-                                }
-                                (u.func)(kb, ap, sa, bp, rsb, csb, t, mr, alpha, beta_eff);
-                                store_tile(rows, cols, t.add(off), mr, cp, ldc);
-                            }
-                        }
+                // An edge tile runs the same kernel with the same alpha and beta on a scratch
+                // copy of its block of C, so each of its elements is computed exactly as inside
+                // a full tile (see "Reproducibility" in the module header).
+                let off = row_shift + col_shift * mr;
+                // SAFETY: the scratch tile is MR x NR with ld MR; the block of C is rows x cols
+                // at `cp`.
+                unsafe {
+                    if !beta.is_zero() {
+                        load_tile(mr, nr, tile, off, rows, cols, cp, ldc);
                     }
+                    (u.func)(kb, ap, sa, bp, rsb, csb, tile, mr, alpha, beta);
+                    store_tile(rows, cols, tile.add(off), mr, cp, ldc);
                 }
             }
         }
@@ -567,6 +731,9 @@ const MAX_TILE: usize = 384;
 fn direct_ok<T>(m: usize, n: usize) -> bool {
     m.max(n) * std::mem::size_of::<T>() <= DIRECT_MAX_BYTES
 }
+
+/// `Blocking::new` reads B in place for products of at most this many MR-row panels.
+const DIRECT_B_MAX_ROWS_TILES: usize = 8;
 
 /// See `direct_ok`: columns of at most 1 KiB (128 doubles), measured on Zen 3.
 const DIRECT_MAX_BYTES: usize = 1024;
