@@ -589,3 +589,15 @@ fn extension_errors_carry_the_callers_positions() {
     assert_eq!(errors, expected);
     assert!(b.iter().all(|&v| v == 0.0), "nothing written on error");
 }
+
+#[test]
+fn openblas_thread_calls_are_the_librarys_own() {
+    use kernels::arch::*;
+    let before = blastool_get_num_threads();
+    openblas_set_num_threads(3);
+    assert_eq!(blastool_get_num_threads(), 3);
+    assert_eq!(openblas_get_num_threads(), 3);
+    blastool_set_num_threads(2);
+    assert_eq!(openblas_get_num_threads(), 2);
+    blastool_set_num_threads(before);
+}
