@@ -7,7 +7,7 @@
 //! Fortran reference, read a CBLAS complex scalar through its pointer, leave options undecoded)
 //! and call the table's expression or family body, which own the semantics and error reports.
 
-use super::table::{Arg, Call, Kind, Opt, Prec, Ret, Routine, Ty, ROUTINES};
+use super::table::{Arg, Call, Kind, Opt, Prec, Ret, Routine, Ty, EXTENSIONS, ROUTINES};
 use std::fmt::Write;
 
 /// The Rust type of `ty` in precision `p`.
@@ -81,10 +81,17 @@ enum Abi {
 fn rust_param(arg: &Arg, abi: Abi, p: Prec) -> String {
     let elem = rust_ty(Ty::T, p);
     match (arg.kind, abi) {
-        (Kind::Dim | Kind::Ld | Kind::Inc, Abi::Fortran) => "*const Int".into(),
-        (Kind::Dim | Kind::Ld | Kind::Inc, Abi::Cblas) => "Int".into(),
+        (Kind::Dim | Kind::Ld | Kind::Inc | Kind::Stride, Abi::Fortran) => "*const Int".into(),
+        (Kind::Dim | Kind::Ld | Kind::Inc | Kind::Stride, Abi::Cblas) => "Int".into(),
         (Kind::Opt(_), Abi::Fortran) => "*const c_char".into(),
         (Kind::Opt(_), Abi::Cblas) => "c_int".into(),
+        (Kind::Opts(_), Abi::Fortran) => "*const c_char".into(),
+        (Kind::Opts(_), Abi::Cblas) => "*const c_int".into(),
+        (Kind::Ints, _) => "*const Int".into(),
+        // A pointer to complex values is a pointer to C32/C64 in the C ABI (`const void *`).
+        (Kind::Scalars, _) => format!("*const {elem}"),
+        (Kind::InArrays, _) => format!("*const *const {elem}"),
+        (Kind::OutArrays, _) => format!("*const *mut {elem}"),
         (Kind::Scalar(ty), Abi::Cblas) if complex(ty, p) => "*const c_void".into(),
         (Kind::Scalar(ty), Abi::Cblas) => rust_ty(ty, p).into(),
         (Kind::Scalar(ty), Abi::Fortran) => format!("*const {}", rust_ty(ty, p)),
@@ -99,10 +106,11 @@ fn rust_param(arg: &Arg, abi: Abi, p: Prec) -> String {
 fn rust_binding(arg: &Arg, abi: Abi, p: Prec) -> Option<String> {
     let name = arg.name;
     match (arg.kind, abi) {
-        (Kind::Dim | Kind::Ld | Kind::Inc | Kind::Scalar(_), Abi::Fortran) => {
+        (Kind::Dim | Kind::Ld | Kind::Inc | Kind::Stride | Kind::Scalar(_), Abi::Fortran) => {
             Some(format!("let {name} = *{name};"))
         }
         (Kind::Opt(_), Abi::Fortran) => Some(format!("let {name} = ch({name});")),
+        (Kind::Opts(_), Abi::Fortran) => Some(format!("let {name} = {name}.cast::<u8>();")),
         (Kind::Scalar(ty), Abi::Cblas) if complex(ty, p) => {
             Some(format!("let {name}: {} = deref({name});", rust_ty(ty, p)))
         }
@@ -131,6 +139,15 @@ fn rust_call(r: &Routine, abi: Abi, p: Prec) -> String {
                 family.cblas,
                 r.name_in(p)
             )
+        }
+        (Call::OwnOrder(family, args), Abi::Fortran) => format!(
+            "report(\"{}\", {}({args}{}))",
+            r.name_in(p).to_uppercase(),
+            family.kernel,
+            family.tail
+        ),
+        (Call::OwnOrder(family, args), Abi::Cblas) => {
+            format!("{}(\"cblas_{}\", {args})", family.cblas, r.name_in(p))
         }
     }
 }
@@ -203,8 +220,13 @@ fn f77_param(arg: &Arg, p: Prec) -> String {
     let name = arg.name;
     let elem = c_ty(Ty::T, p);
     match arg.kind {
-        Kind::Dim | Kind::Ld | Kind::Inc => format!("const blasint *{name}"),
-        Kind::Opt(_) => format!("const char *{name}"),
+        Kind::Dim | Kind::Ld | Kind::Inc | Kind::Stride | Kind::Ints => {
+            format!("const blasint *{name}")
+        }
+        Kind::Opt(_) | Kind::Opts(_) => format!("const char *{name}"),
+        Kind::Scalars => format!("const {elem} *{name}"),
+        Kind::InArrays => format!("const {elem} **{name}"),
+        Kind::OutArrays => format!("{elem} **{name}"),
         Kind::Scalar(ty) => format!("const {} *{name}", c_ty(ty, p)),
         Kind::InOut(ty) => format!("{} *{name}", c_ty(ty, p)),
         Kind::In => format!("const {elem} *{name}"),
@@ -222,13 +244,36 @@ fn cblas_param_name(arg: &Arg) -> String {
         })
     };
     match arg.kind {
-        Kind::Dim => arg.name.to_ascii_uppercase(),
+        // The reference's M, N, K, KL, KU; longer names (group_count, batch_size) as written.
+        Kind::Dim if arg.name.len() <= 2 => arg.name.to_ascii_uppercase(),
+        Kind::Dim => arg.name.to_string(),
         Kind::Inc => format!("inc{}", arg.name.trim_start_matches("inc").to_uppercase()),
         Kind::Opt(_) if arg.name.len() == "transa".len() && arg.name.starts_with("trans") => {
             format!("Trans{}", arg.name[5..].to_uppercase())
         }
         Kind::In | Kind::Out | Kind::Opt(_) => capitalised(),
-        Kind::Ld | Kind::Scalar(_) | Kind::InOut(_) => arg.name.to_string(),
+        Kind::Ld | Kind::Scalar(_) | Kind::InOut(_) | Kind::Stride => arg.name.to_string(),
+        // Batch arrays as OpenBLAS's cblas.h spells them: `TransA_array`, `M_array`, `lda_array`.
+        Kind::Opts(_) | Kind::Ints | Kind::Scalars | Kind::InArrays | Kind::OutArrays => {
+            match arg.name.strip_suffix("_array") {
+                Some(head) if head.starts_with("trans") => {
+                    format!("Trans{}_array", head[5..].to_uppercase())
+                }
+                Some(head) if head.len() == 1 => format!("{}_array", head.to_uppercase()),
+                _ => arg.name.to_string(),
+            }
+        }
+    }
+}
+
+/// The `cblas.h` type of an option.
+fn cblas_enum(opt: Opt) -> &'static str {
+    match opt {
+        Opt::Trans => "CBLAS_TRANSPOSE",
+        Opt::Uplo => "CBLAS_UPLO",
+        Opt::Diag => "CBLAS_DIAG",
+        Opt::Side => "CBLAS_SIDE",
+        Opt::Order => "CBLAS_ORDER",
     }
 }
 
@@ -237,16 +282,13 @@ fn cblas_param(arg: &Arg, p: Prec) -> String {
     let name = cblas_param_name(arg);
     let elem = c_ty(Ty::T, p);
     match arg.kind {
-        Kind::Dim | Kind::Ld | Kind::Inc => format!("const blasint {name}"),
-        Kind::Opt(opt) => {
-            let ty = match opt {
-                Opt::Trans => "CBLAS_TRANSPOSE",
-                Opt::Uplo => "CBLAS_UPLO",
-                Opt::Diag => "CBLAS_DIAG",
-                Opt::Side => "CBLAS_SIDE",
-            };
-            format!("const {ty} {name}")
-        }
+        Kind::Dim | Kind::Ld | Kind::Inc | Kind::Stride => format!("const blasint {name}"),
+        Kind::Opt(opt) => format!("const {} {name}", cblas_enum(opt)),
+        Kind::Opts(opt) => format!("const {} *{name}", cblas_enum(opt)),
+        Kind::Ints => format!("const blasint *{name}"),
+        Kind::Scalars => format!("const {elem} *{name}"),
+        Kind::InArrays => format!("const {elem} **{name}"),
+        Kind::OutArrays => format!("{elem} **{name}"),
         Kind::Scalar(ty) if complex(ty, p) => format!("const void *{name}"),
         Kind::Scalar(ty) => format!("const {} {name}", c_ty(ty, p)),
         Kind::InOut(ty) => format!("{} *{name}", c_ty(ty, p)),
@@ -265,7 +307,11 @@ fn declarations(line: impl Fn(&Routine, Prec) -> String) -> String {
                 out.push('\n');
             }
             level = r.level;
-            let _ = writeln!(out, "/* Level {level} */");
+            if level == EXTENSIONS {
+                let _ = writeln!(out, "/* Extensions (as OpenBLAS ships them) */");
+            } else {
+                let _ = writeln!(out, "/* Level {level} */");
+            }
         }
         out.push_str(&line(r, p));
         out.push('\n');

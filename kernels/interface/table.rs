@@ -70,6 +70,9 @@ pub enum Opt {
     Uplo,
     Diag,
     Side,
+    /// The storage order of routines that take it as an ordinary argument (`?omatcopy`):
+    /// Fortran `C`/`R`, CBLAS `CBLAS_ORDER`.
+    Order,
 }
 
 /// What an argument is; decides its type in each ABI and header.
@@ -92,6 +95,18 @@ pub enum Kind {
     Out,
     /// An option.
     Opt(Opt),
+    /// The distance between consecutive matrices of a strided batch (an integer like `Ld`).
+    Stride,
+    /// A batch's per-group options: an array of characters (Fortran) or enums (CBLAS).
+    Opts(Opt),
+    /// A batch's per-group integers (dimensions, leading dimensions, group sizes).
+    Ints,
+    /// A batch's per-group scalars (alpha, beta): an array of the element type.
+    Scalars,
+    /// A batch's matrices the routine only reads: an array of pointers.
+    InArrays,
+    /// A batch's matrices the routine writes: an array of pointers.
+    OutArrays,
 }
 
 /// One argument.
@@ -120,6 +135,10 @@ pub enum Call {
     /// wrapper calls `family.cblas(NAME, order, args)`, the Fortran one reports the errors of
     /// `family.kernel(args family.tail)` under the Fortran name.
     Family(&'static Family, &'static str),
+    /// A family whose routines take their storage order as an ordinary argument (an
+    /// `Opt::Order` in `args`, first in both ABIs): no layout is added, the CBLAS wrapper calls
+    /// `family.cblas(NAME, args)`, the Fortran one reports `family.kernel(args family.tail)`.
+    OwnOrder(&'static Family, &'static str),
 }
 
 /// An operation family: several routines sharing one kernel and one CBLAS body.
@@ -150,6 +169,11 @@ const GEMM_F: Family = family("gemm", "l3::gemm_api", "");
 const SYMM_F: Family = family("symm", "l3::symm", "");
 const SYRK_F: Family = family("syrk", "l3::syrk", "");
 const TRMM_F: Family = family("trmm", "l3::trmm", "");
+const GEADD_F: Family = family("geadd", "ext::geadd", ", false");
+const OMATCOPY_F: Family = family("omatcopy", "ext::omatcopy", "");
+const IMATCOPY_F: Family = family("imatcopy", "ext::imatcopy", "");
+const BATCH_F: Family = family("gemm_batch", "ext::gemm_batch_arrays", "");
+const STRIDED_F: Family = family("gemm_batch_strided", "ext::gemm_batch_strided", "");
 
 /// One routine of the interface, in every precision it has.
 #[derive(Clone, Copy, Debug)]
@@ -161,7 +185,7 @@ pub struct Routine {
     pub args: &'static [Arg],
     pub ret: Ret,
     pub call: Call,
-    /// The header section it is declared under (1, 2, 3).
+    /// The header section it is declared under: 1, 2, 3, or `EXTENSIONS`.
     pub level: u8,
 }
 
@@ -198,6 +222,13 @@ const TRANSB: Arg = arg("transb", Kind::Opt(Opt::Trans));
 const UPLO: Arg = arg("uplo", Kind::Opt(Opt::Uplo));
 const DIAG: Arg = arg("diag", Kind::Opt(Opt::Diag));
 const SIDE: Arg = arg("side", Kind::Opt(Opt::Side));
+const ORDER: Arg = arg("order", Kind::Opt(Opt::Order));
+const fn stride(name: &'static str) -> Arg {
+    arg(name, Kind::Stride)
+}
+const fn ints(name: &'static str) -> Arg {
+    arg(name, Kind::Ints)
+}
 
 const fn routine(
     name: &'static str,
@@ -310,6 +341,26 @@ const HER2K: &[Arg] = &[UPLO, TRANS, dim("n"), dim("k"), scalar("alpha"), input(
 const TRMM: &[Arg] = &[SIDE, UPLO, TRANSA, DIAG, dim("m"), dim("n"), scalar("alpha"), input("a"),
     ld("lda"), output("b"), ld("ldb")];
 
+// The extensions OpenBLAS ships, in its argument order.
+const AXPBY: &[Arg] = &[dim("n"), scalar("alpha"), input("x"), inc("incx"), scalar("beta"),
+    output("y"), inc("incy")];
+const OMATCOPY: &[Arg] = &[ORDER, TRANS, dim("rows"), dim("cols"), scalar("alpha"), input("a"),
+    ld("lda"), output("b"), ld("ldb")];
+const IMATCOPY: &[Arg] = &[ORDER, TRANS, dim("rows"), dim("cols"), scalar("alpha"), output("ab"),
+    ld("lda"), ld("ldb")];
+const GEADD: &[Arg] = &[dim("rows"), dim("cols"), scalar("alpha"), input("a"), ld("lda"),
+    scalar("beta"), output("c"), ld("ldc")];
+const GEMM_BATCH: &[Arg] = &[arg("transa_array", Kind::Opts(Opt::Trans)),
+    arg("transb_array", Kind::Opts(Opt::Trans)), ints("m_array"), ints("n_array"),
+    ints("k_array"), arg("alpha_array", Kind::Scalars), arg("a_array", Kind::InArrays),
+    ints("lda_array"), arg("b_array", Kind::InArrays), ints("ldb_array"),
+    arg("beta_array", Kind::Scalars), arg("c_array", Kind::OutArrays), ints("ldc_array"),
+    dim("group_count"), ints("group_size")];
+const GEMM_BATCH_STRIDED: &[Arg] = &[TRANSA, TRANSB, dim("m"), dim("n"), dim("k"),
+    scalar("alpha"), input("a"), ld("lda"), stride("stridea"), input("b"), ld("ldb"),
+    stride("strideb"), scalar("beta"), output("c"), ld("ldc"), stride("stridec"),
+    dim("batch_size")];
+
 const T: Ret = Ret::Value(Ty::T);
 const R: Ret = Ret::Value(Ty::R);
 
@@ -417,7 +468,28 @@ pub const ROUTINES: &[Routine] = &[
         "side, uplo, transa, diag, m, n, alpha, a, lda, b, ldb, false"),
     fam(3, "{p}trsm", ALL, TRMM, &TRMM_F,
         "side, uplo, transa, diag, m, n, alpha, a, lda, b, ldb, true"),
+    // ---- extensions (OpenBLAS's, also in its `cblas.h`/`f77blas.h`) ----
+    routine("{p}axpby", ALL, AXPBY, Ret::Void,
+        Call::Expr("ext::axpby(n, alpha, x, incx, beta, y, incy)"), EXTENSIONS),
+    routine("{p}omatcopy", ALL, OMATCOPY, Ret::Void,
+        Call::OwnOrder(&OMATCOPY_F, "order, trans, rows, cols, alpha, a, lda, b, ldb"),
+        EXTENSIONS),
+    routine("{p}imatcopy", ALL, IMATCOPY, Ret::Void,
+        Call::OwnOrder(&IMATCOPY_F, "order, trans, rows, cols, alpha, ab, lda, ldb"),
+        EXTENSIONS),
+    fam(EXTENSIONS, "{p}geadd", ALL, GEADD, &GEADD_F,
+        "rows, cols, alpha, a, lda, beta, c, ldc"),
+    fam(EXTENSIONS, "{p}gemm_batch", ALL, GEMM_BATCH, &BATCH_F,
+        concat!("transa_array, transb_array, m_array, n_array, k_array, alpha_array, a_array, ",
+            "lda_array, b_array, ldb_array, beta_array, c_array, ldc_array, group_count, ",
+            "group_size")),
+    fam(EXTENSIONS, "{p}gemm_batch_strided", ALL, GEMM_BATCH_STRIDED, &STRIDED_F,
+        concat!("transa, transb, m, n, k, alpha, a, lda, stridea, b, ldb, strideb, beta, c, ",
+            "ldc, stridec, batch_size")),
 ];
+
+/// The header section (`Routine::level`) of the routines beyond the reference BLAS.
+pub const EXTENSIONS: u8 = 4;
 
 impl Prec {
     /// The letter in routine names.

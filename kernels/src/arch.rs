@@ -233,3 +233,17 @@ pub extern "C" fn blastool_get_config() -> *const c_char {
 pub extern "C" fn blastool_get_num_threads() -> i32 {
     threading().0 as i32
 }
+
+/// OpenBLAS's name for `blastool_set_num_threads`: libblastrampoline (Julia's BLAS forwarder)
+/// looks it up by name to set the thread count of the library it loaded (see
+/// docs/consumer-imports.txt).
+#[export_name = blas_symbol!("openblas_set_num_threads")]
+pub extern "C" fn openblas_set_num_threads(n: i32) {
+    blastool_set_num_threads(n)
+}
+
+/// OpenBLAS's name for `blastool_get_num_threads`, for the same forwarders.
+#[export_name = blas_symbol!("openblas_get_num_threads")]
+pub extern "C" fn openblas_get_num_threads() -> i32 {
+    blastool_get_num_threads()
+}

@@ -11,6 +11,7 @@
 //! is the safety condition of each `unsafe extern "C"` below.
 #![allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
 
+use crate::extensions as ext;
 use crate::gemm::GemmScalar;
 use crate::level1 as l1;
 use crate::level2::{self as l2, Shape};
@@ -521,6 +522,209 @@ fn index(i: Int) -> usize {
 unsafe fn deref<T: Copy>(p: *const c_void) -> T {
     // SAFETY: CBLAS passes complex scalars by address.
     unsafe { *(p as *const T) }
+}
+
+// ---- the extensions OpenBLAS ships (kernels in `crate::extensions`) ----
+
+/// `CBLAS_ORDER` as the extension kernels' order character.
+const ORDER_CODES: [(c_int, u8); 2] = [(ROW, b'R'), (COL, b'C')];
+/// Transpositions of `?omatcopy`/`?imatcopy`, which also take `CblasConjNoTrans` (114).
+const COPY_TRANS: [(c_int, u8); 4] = [(111, b'N'), (112, b'T'), (113, b'C'), (114, b'R')];
+
+/// An enum as the extension kernels' character, or 0 for a value outside the list: the kernels
+/// check their options themselves and report a 0 at its own position.
+fn code(v: c_int, pairs: &[(c_int, u8)]) -> u8 {
+    pairs.iter().find(|(k, _)| *k == v).map_or(0, |(_, c)| *c)
+}
+
+/// Report an extension kernel's error, its position already that of the CBLAS list.
+fn report_at(name: &str, r: l2::Res) {
+    if let Err(info) = r {
+        cblas_error(name, info);
+    }
+}
+
+/// `cblas_?omatcopy`: the order is the first of the routine's own arguments, so positions are
+/// the kernel's.
+pub unsafe fn omatcopy<T: Scalar>(
+    name: &str,
+    order: c_int,
+    trans: c_int,
+    rows: Int,
+    cols: Int,
+    alpha: T,
+    a: *const T,
+    lda: Int,
+    b: *mut T,
+    ldb: Int,
+) {
+    let order = code(order, &ORDER_CODES);
+    let _g = CblasCall::enter(order == b'R');
+    let trans = code(trans, &COPY_TRANS);
+    report_at(name, unsafe {
+        ext::omatcopy(order, trans, rows, cols, alpha, a, lda, b, ldb)
+    });
+}
+
+/// `cblas_?imatcopy`, as `omatcopy`.
+pub unsafe fn imatcopy<T: Scalar>(
+    name: &str,
+    order: c_int,
+    trans: c_int,
+    rows: Int,
+    cols: Int,
+    alpha: T,
+    ab: *mut T,
+    lda: Int,
+    ldb: Int,
+) {
+    let order = code(order, &ORDER_CODES);
+    let _g = CblasCall::enter(order == b'R');
+    let trans = code(trans, &COPY_TRANS);
+    report_at(name, unsafe {
+        ext::imatcopy(order, trans, rows, cols, alpha, ab, lda, ldb)
+    });
+}
+
+/// `cblas_?geadd`: the kernel takes the layout as a flag.
+pub unsafe fn geadd<T: Scalar>(
+    name: &str,
+    order: c_int,
+    rows: Int,
+    cols: Int,
+    alpha: T,
+    a: *const T,
+    lda: Int,
+    beta: T,
+    c: *mut T,
+    ldc: Int,
+) {
+    let Some((row, _g)) = enter(order, name) else {
+        return;
+    };
+    report(name, unsafe {
+        ext::geadd(rows, cols, alpha, a, lda, beta, c, ldc, row)
+    });
+}
+
+/// `cblas_?gemm_batch`: every group decoded, and for row-major expressed as the column-major
+/// product of the swapped operands, as `gemm` does for one product (so errors carry the
+/// swapped call's positions, plus one for the layout).
+pub unsafe fn gemm_batch<T: GemmScalar>(
+    name: &str,
+    order: c_int,
+    transa: *const c_int,
+    transb: *const c_int,
+    m: *const Int,
+    n: *const Int,
+    k: *const Int,
+    alpha: *const T,
+    a: *const *const T,
+    lda: *const Int,
+    b: *const *const T,
+    ldb: *const Int,
+    beta: *const T,
+    c: *const *mut T,
+    ldc: *const Int,
+    group_count: Int,
+    group_size: *const Int,
+) {
+    let Some((row, _g)) = enter(order, name) else {
+        return;
+    };
+    if group_count < 0 {
+        report(name, Err(ext::BATCH_GROUP_COUNT_POSITION));
+        return;
+    }
+    let groups: Vec<ext::GemmGroup<T>> = (0..group_count as usize)
+        .map(|g| {
+            // SAFETY: every array holds group_count entries (the caller's contract).
+            let at = |p: *const Int| unsafe { *p.add(g) };
+            let (ta, tb) = unsafe { (code(*transa.add(g), &TRANS), code(*transb.add(g), &TRANS)) };
+            let (alpha, beta) = unsafe { (*alpha.add(g), *beta.add(g)) };
+            let size = at(group_size);
+            if row {
+                ext::GemmGroup {
+                    transa: tb,
+                    transb: ta,
+                    m: at(n),
+                    n: at(m),
+                    k: at(k),
+                    alpha,
+                    lda: at(ldb),
+                    ldb: at(lda),
+                    beta,
+                    ldc: at(ldc),
+                    size,
+                }
+            } else {
+                ext::GemmGroup {
+                    transa: ta,
+                    transb: tb,
+                    m: at(m),
+                    n: at(n),
+                    k: at(k),
+                    alpha,
+                    lda: at(lda),
+                    ldb: at(ldb),
+                    beta,
+                    ldc: at(ldc),
+                    size,
+                }
+            }
+        })
+        .collect();
+    let (a, b) = if row { (b, a) } else { (a, b) };
+    report(name, unsafe { ext::gemm_batch(&groups, a, b, c) });
+}
+
+/// `cblas_?gemm_batch_strided`, row-major as `gemm` does it.
+pub unsafe fn gemm_batch_strided<T: GemmScalar>(
+    name: &str,
+    order: c_int,
+    ta: c_int,
+    tb: c_int,
+    m: Int,
+    n: Int,
+    k: Int,
+    alpha: T,
+    a: *const T,
+    lda: Int,
+    stridea: Int,
+    b: *const T,
+    ldb: Int,
+    strideb: Int,
+    beta: T,
+    c: *mut T,
+    ldc: Int,
+    stridec: Int,
+    count: Int,
+) {
+    let Some((row, _g)) = enter(order, name) else {
+        return;
+    };
+    let Some(ta) = dec(ta, &TRANS, name, 2) else {
+        return;
+    };
+    let Some(tb) = dec(tb, &TRANS, name, 3) else {
+        return;
+    };
+    let r = if !row {
+        unsafe {
+            ext::gemm_batch_strided(
+                ta, tb, m, n, k, alpha, a, lda, stridea, b, ldb, strideb, beta, c, ldc, stridec,
+                count,
+            )
+        }
+    } else {
+        unsafe {
+            ext::gemm_batch_strided(
+                tb, ta, n, m, k, alpha, b, ldb, strideb, a, lda, stridea, beta, c, ldc, stridec,
+                count,
+            )
+        }
+    };
+    report(name, r);
 }
 
 // The exported `cblas_dgemm`-style functions, one per routine and precision of the table.

@@ -11,6 +11,7 @@
 #![allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
 
 use crate::cblas::{band, full};
+use crate::extensions as ext;
 use crate::level1 as l1;
 use crate::level2::{self as l2, Shape};
 use crate::level3 as l3;

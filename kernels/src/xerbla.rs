@@ -182,15 +182,17 @@ pub unsafe extern "C" fn lsame_(ca: *const c_char, cb: *const c_char) -> Int {
 }
 
 /// Report an invalid argument of a Fortran-API routine: `name` is the upper-case routine name
-/// without prefix padding (e.g. "DGEMM"), padded to 6 characters as the reference passes it.
+/// without prefix padding (e.g. "DGEMM"), padded to 6 characters as the reference passes it;
+/// the longer names of the extensions ("DGEMM_BATCH_STRIDED") are passed whole.
 pub fn fortran_error(name: &str, info: i32) {
-    let mut buf = [b' '; 6];
+    let mut buf = [b' '; 32];
     for (d, s) in buf.iter_mut().zip(name.bytes()) {
         *d = s;
     }
+    let len = name.len().clamp(6, buf.len());
     let info = Int::from(info);
     // SAFETY: buffer and integer outlive the call; the length is passed as the hidden argument.
-    unsafe { xerbla_(buf.as_ptr() as *const c_char, &info, buf.len()) };
+    unsafe { xerbla_(buf.as_ptr() as *const c_char, &info, len) };
 }
 
 /// Report an invalid argument of a CBLAS routine (`rout` like "cblas_dgemm").

@@ -34,6 +34,10 @@ const char *@PREFIX@blastool_get_corename@SUFFIX@(void);
 const char *@PREFIX@blastool_get_config@SUFFIX@(void);
 void @PREFIX@blastool_set_num_threads@SUFFIX@(int n);
 int @PREFIX@blastool_get_num_threads@SUFFIX@(void);
+/* OpenBLAS's names for the same two calls, which libblastrampoline (Julia) and other
+   forwarders look up to set the thread count of the BLAS they loaded. */
+void @PREFIX@openblas_set_num_threads@SUFFIX@(int n);
+int @PREFIX@openblas_get_num_threads@SUFFIX@(void);
 
 /* The BLAS routines, generated from the interface table (kernels/interface/table.rs).
    Complex scalars and arrays are passed as void *. */
