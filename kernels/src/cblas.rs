@@ -69,6 +69,21 @@ fn enter(order: c_int, name: &str) -> Option<(bool, CblasCall)> {
     }
 }
 
+/// `enter`, then decode the options that follow the layout (positions 2, 3, ...), reporting
+/// the first invalid one: every family body starts this way.
+fn begin<const N: usize>(
+    name: &str,
+    order: c_int,
+    options: [(c_int, &[(c_int, u8)]); N],
+) -> Option<(bool, CblasCall, [u8; N])> {
+    let (row, guard) = enter(order, name)?;
+    let mut decoded = [0u8; N];
+    for (position, ((value, pairs), slot)) in (2..).zip(options.into_iter().zip(&mut decoded)) {
+        *slot = dec(value, pairs, name, position)?;
+    }
+    Some((row, guard, decoded))
+}
+
 /// Report a column-major-call error: the CBLAS list has the layout first, hence +1.
 fn report(name: &str, r: l2::Res) {
     if let Err(info) = r {
@@ -103,10 +118,7 @@ pub unsafe fn gemv<T: Scalar>(
     y: *mut T,
     incy: Int,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    let Some(t) = dec(trans, &TRANS, name, 2) else {
+    let Some((row, _g, [t])) = begin(name, order, [(trans, &TRANS)]) else {
         return;
     };
     let r = if !row {
@@ -136,10 +148,7 @@ pub unsafe fn symv<T: Scalar>(
     incy: Int,
     herm: bool,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    let Some(u) = dec(uplo, &UPLO, name, 2) else {
+    let Some((row, _g, [u])) = begin(name, order, [(uplo, &UPLO)]) else {
         return;
     };
     // Row-major: the stored triangle read column-major is the other triangle of A^T = conj(A).
@@ -170,16 +179,7 @@ pub unsafe fn trmv<T: Scalar>(
     incx: Int,
     solve: bool,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    let Some(u) = dec(uplo, &UPLO, name, 2) else {
-        return;
-    };
-    let Some(t) = dec(trans, &TRANS, name, 3) else {
-        return;
-    };
-    let Some(d) = dec(diag, &DIAG, name, 4) else {
+    let Some((row, _g, [u, t, d])) = begin(name, order, [(uplo, &UPLO), (trans, &TRANS), (diag, &DIAG)]) else {
         return;
     };
     let (u, t, cj) = if row {
@@ -234,10 +234,7 @@ pub unsafe fn syr<T: Scalar>(
     lda: Int,
     herm: bool,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    let Some(u) = dec(uplo, &UPLO, name, 2) else {
+    let Some((row, _g, [u])) = begin(name, order, [(uplo, &UPLO)]) else {
         return;
     };
     let r = if !row {
@@ -314,13 +311,7 @@ pub unsafe fn gemm<T: GemmScalar>(
     c: *mut T,
     ldc: Int,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    let Some(ta) = dec(ta, &TRANS, name, 2) else {
-        return;
-    };
-    let Some(tb) = dec(tb, &TRANS, name, 3) else {
+    let Some((row, _g, [ta, tb])) = begin(name, order, [(ta, &TRANS), (tb, &TRANS)]) else {
         return;
     };
     let r = if !row {
@@ -348,13 +339,7 @@ pub unsafe fn symm<T: GemmScalar>(
     ldc: Int,
     herm: bool,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    let Some(s) = dec(side, &SIDE, name, 2) else {
-        return;
-    };
-    let Some(u) = dec(uplo, &UPLO, name, 3) else {
+    let Some((row, _g, [s, u])) = begin(name, order, [(side, &SIDE), (uplo, &UPLO)]) else {
         return;
     };
     let r = if !row {
@@ -397,13 +382,7 @@ pub unsafe fn syrk<T: GemmScalar>(
     ldc: Int,
     herm: bool,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    let Some(u) = dec(uplo, &UPLO, name, 2) else {
-        return;
-    };
-    let Some(t) = dec(trans, &TRANS, name, 3) else {
+    let Some((row, _g, [u, t])) = begin(name, order, [(uplo, &UPLO), (trans, &TRANS)]) else {
         return;
     };
     let r = if !row {
@@ -460,19 +439,7 @@ pub unsafe fn trmm<T: GemmScalar>(
     ldb: Int,
     solve: bool,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    let Some(s) = dec(side, &SIDE, name, 2) else {
-        return;
-    };
-    let Some(u) = dec(uplo, &UPLO, name, 3) else {
-        return;
-    };
-    let Some(t) = dec(ta, &TRANS, name, 4) else {
-        return;
-    };
-    let Some(d) = dec(diag, &DIAG, name, 5) else {
+    let Some((row, _g, [s, u, t, d])) = begin(name, order, [(side, &SIDE), (uplo, &UPLO), (ta, &TRANS), (diag, &DIAG)]) else {
         return;
     };
     let r = if !row {
@@ -700,13 +667,7 @@ pub unsafe fn gemm_batch_strided<T: GemmScalar>(
     stridec: Int,
     count: Int,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    let Some(ta) = dec(ta, &TRANS, name, 2) else {
-        return;
-    };
-    let Some(tb) = dec(tb, &TRANS, name, 3) else {
+    let Some((row, _g, [ta, tb])) = begin(name, order, [(ta, &TRANS), (tb, &TRANS)]) else {
         return;
     };
     let r = if !row {
