@@ -238,6 +238,19 @@ impl Library {
         Ok(library)
     }
 
+    /// A library some other load already opened (`handle`), such as the `libblas.so.3` reference
+    /// LAPACK pulled in: for its vendor calls, without requiring CBLAS.
+    pub fn adopt(path: PathBuf, handle: *mut c_void) -> Library {
+        Library {
+            path,
+            namespace: Namespace::Shared("loaded as a dependency".to_string()),
+            prefix: String::new(),
+            suffix: String::new(),
+            handle,
+            symbols: Default::default(),
+        }
+    }
+
     /// True when the library exports the CBLAS routine `cblas_<routine>` (with its affixes).
     pub fn has_routine(&self, routine: &str) -> bool {
         self.symbol(&format!("cblas_{routine}")).is_some()

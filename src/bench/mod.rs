@@ -6,11 +6,15 @@
 //! Results are checked against each other numerically: a fast wrong answer cannot win.
 
 mod ffi;
+mod lapack;
+mod lapack_worker;
 mod peak;
 mod plot;
 
 use ffi::Library;
 pub use ffi::LibrarySpec;
+use lapack::LapackRoutine;
+pub use lapack_worker::{run_lapack_worker, LapackWorkerArgs};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -30,13 +34,32 @@ pub struct BenchArgs {
     /// `scipy_openblas_get_corename`, ...).
     #[arg(long, value_name = "PATH[@PREFIX[@SUFFIX]]")]
     pub against: Vec<LibrarySpec>,
-    /// Routines: dgemm, sgemm, zgemm, cgemm, daxpy, ddot, dgemv, and square (m = n = k = size)
-    /// dtrsm, dtrmm, dsyrk, dsymm (left side, lower, not transposed, non-unit).
-    #[arg(long, value_delimiter = ',', default_value = "dgemm")]
+    /// Routines (default dgemm): dgemm, sgemm, zgemm, cgemm, daxpy, ddot, dgemv, and square
+    /// (m = n = k = size) dtrsm, dtrmm, dsyrk, dsymm (left side, lower, not transposed,
+    /// non-unit). LAPACK routines (see --lapack; default all five): dgetrf, dpotrf, dgeqrf,
+    /// dsyevd, zgetrf.
+    #[arg(long, value_delimiter = ',')]
     pub routines: Vec<String>,
-    /// Problem sizes (n for square GEMM and GEMV, length for level 1).
-    #[arg(long, value_delimiter = ',', default_value = "64,256,1024")]
+    /// Problem sizes (n for square GEMM, GEMV and LAPACK, length for level 1). Default
+    /// 64,256,1024; with --lapack 1000,2000.
+    #[arg(long, value_delimiter = ',')]
     pub sizes: Vec<usize>,
+    /// LAPACK workload: Debian's reference LAPACK (--reference-lapack) timed over our BLAS and
+    /// over each peer's, one child process per library whose `libblas.so.3` is that library
+    /// (checked from LAPACK's own GOT); GFLOPS and ours/peer ratios for dgetrf, dpotrf, dgeqrf,
+    /// dsyevd (eigenvectors too) and zgetrf on n×n problems. Peers with affixed names
+    /// (`PATH@scipy_`) cannot serve it and are skipped. Also chosen by naming only LAPACK
+    /// routines in --routines.
+    #[arg(long, conflicts_with = "goals")]
+    pub lapack: bool,
+    /// The reference LAPACK of --lapack (default
+    /// /usr/lib/x86_64-linux-gnu/lapack/liblapack.so.3, Debian's liblapack3).
+    #[arg(long, value_name = "PATH")]
+    pub reference_lapack: Option<PathBuf>,
+    /// With --lapack: also time each peer's own LAPACK where it has one (OpenBLAS's
+    /// libopenblas.so.0), as an extra row labelled `(own LAPACK)`.
+    #[arg(long)]
+    pub own_lapack: bool,
     /// GEMM shapes (comma-separated): `square` (m=n=k=size) and/or `skinny` (m=n=size, k from
     /// `--k`; sizes below k are measured with k=size).
     #[arg(long, value_delimiter = ',', default_value = "square")]
@@ -218,15 +241,23 @@ struct Report {
     reps: usize,
     measurements: Vec<Measurement>,
     mismatches: usize,
+    /// Lines printed under the table (conventions of the mode).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct LibraryInfo {
     path: String,
     core: Option<String>,
     sets_threads: bool,
-    /// `own` (loaded with `dlmopen` into a new namespace) or `shared (reason)`.
+    /// `own` (loaded with `dlmopen` into a new namespace), `shared (reason)`, or for --lapack
+    /// the child process it ran in.
     namespace: String,
+    /// --lapack: symbol → the file that served it in the library's child process (the LAPACK
+    /// routines timed, and the BLAS routines reference LAPACK calls).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bindings: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Deterministic pseudo-random numbers in [-1, 1), so every library sees the same data.
@@ -422,12 +453,56 @@ pub fn run_bench(args: BenchArgs) -> u8 {
     }
 }
 
+/// The LAPACK routines to time when this is a LAPACK run (`--lapack`, or `--routines` naming
+/// only LAPACK routines); None for a BLAS run.
+fn lapack_mode(args: &BenchArgs) -> Result<Option<Vec<LapackRoutine>>, String> {
+    let (lapack, blas): (Vec<&String>, Vec<&String>) = args
+        .routines
+        .iter()
+        .partition(|r| LapackRoutine::parse(r).is_ok());
+    if !args.lapack && lapack.is_empty() {
+        return Ok(None);
+    }
+    if let Some(other) = blas.first() {
+        if args.lapack {
+            LapackRoutine::parse(other)?;
+        }
+        return Err(format!(
+            "LAPACK routines ({}) and BLAS routines ({other}) cannot share one run",
+            lapack
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if lapack.is_empty() {
+        return Ok(Some(LapackRoutine::ALL.to_vec()));
+    }
+    lapack
+        .iter()
+        .map(|r| LapackRoutine::parse(r))
+        .collect::<Result<_, _>>()
+        .map(Some)
+}
+
 fn bench(mut args: BenchArgs) -> Result<u8, String> {
     const ROUTINES: &[&str] = &[
         "dgemm", "sgemm", "zgemm", "cgemm", "daxpy", "ddot", "dgemv", "dtrsm", "dtrmm", "dsyrk",
         "dsymm",
     ];
-    for routine in &args.routines {
+    let lapack_routines = lapack_mode(&args)?;
+    if args.routines.is_empty() {
+        args.routines = vec!["dgemm".to_string()];
+    }
+    if args.sizes.is_empty() {
+        args.sizes = if lapack_routines.is_some() {
+            vec![1000, 2000]
+        } else {
+            vec![64, 256, 1024]
+        };
+    }
+    for routine in args.routines.iter().filter(|_| lapack_routines.is_none()) {
         if !ROUTINES.contains(&routine.as_str()) {
             return Err(format!(
                 "unknown routine '{routine}'; choose from {}",
@@ -447,12 +522,16 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
         return Err("--peak-ghz must be a positive number".to_string());
     }
     if args.quick {
-        args.sizes = vec![8, 33, 100];
+        args.sizes = if lapack_routines.is_some() {
+            vec![40, 100]
+        } else {
+            vec![8, 33, 100]
+        };
         args.reps = 1;
         args.settle_ms = 0;
     }
-    if args.sizes.is_empty() || args.sizes.contains(&0) || args.reps == 0 {
-        return Err("--sizes must be positive and --reps at least 1".to_string());
+    if args.sizes.contains(&0) || args.reps == 0 || args.threads.iter().any(|&t| t < 1) {
+        return Err("--sizes must be positive, --reps and --threads at least 1".to_string());
     }
     let ours =
         match args
@@ -476,6 +555,10 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     let caller_layer = std::env::var("MKL_THREADING_LAYER").ok();
     for spec in std::iter::once(&ours).chain(&args.against) {
         mkl_threading_layer(spec, most_threads, caller_layer.as_deref());
+    }
+    if let Some(routines) = lapack_routines {
+        let report = lapack::bench_lapack(&args, &ours, &routines)?;
+        return emit(&args, &report);
     }
     let mut libraries = Vec::new();
     for spec in std::iter::once(&ours).chain(&args.against) {
@@ -655,12 +738,19 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
                 core: l.core(),
                 sets_threads: l.can_set_threads(),
                 namespace: l.namespace.describe(),
+                bindings: None,
             })
             .collect(),
         reps: args.reps,
         measurements,
         mismatches,
+        notes: Vec::new(),
     };
+    emit(&args, &report)
+}
+
+/// Prints the report (and draws the chart) as asked; the exit status: 1 when results disagree.
+fn emit(args: &BenchArgs, report: &Report) -> Result<u8, String> {
     if let Some(path) = &args.plot {
         // With --goals, units and shapes mix; the chart shows square GEMM (GFLOPS) only.
         let drawn: Vec<Measurement> = report
@@ -674,15 +764,15 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+            serde_json::to_string_pretty(report).map_err(|e| e.to_string())?
         );
     } else {
-        print_table(&report);
+        print_table(report);
         if args.goals {
-            print_goals(&report);
+            print_goals(report);
         }
     }
-    Ok(if mismatches > 0 { 1 } else { 0 })
+    Ok(if report.mismatches > 0 { 1 } else { 0 })
 }
 
 /// MKL's single dynamic library (`libmkl_rt.so*`) picks its threading layer when loaded, from
@@ -732,6 +822,27 @@ fn print_table(report: &Report) {
             },
             lib.namespace
         );
+        if let Some(bindings) = &lib.bindings {
+            let files = |blas: bool| {
+                let mut files: Vec<&str> = bindings
+                    .iter()
+                    .filter(|(symbol, _)| lapack::BLAS_PROBES.contains(&symbol.as_str()) == blas)
+                    .map(|(_, file)| file.as_str())
+                    .collect();
+                files.dedup();
+                files.join(", ")
+            };
+            let blas = files(true);
+            if blas.is_empty() {
+                println!("  LAPACK routines served by {}", files(false));
+            } else {
+                println!(
+                    "  LAPACK routines served by {}; their BLAS calls ({}) bound to {blas}",
+                    files(false),
+                    lapack::BLAS_PROBES.join(" ")
+                );
+            }
+        }
     }
     println!("peak: {}", report.peak.describe());
     println!(
@@ -776,6 +887,9 @@ fn print_table(report: &Report) {
         "ours/it: the first library's median over this library's (above 1: ours is faster); {} repetition(s), libraries alternated within each; {} mismatching result(s)",
         report.reps, report.mismatches
     );
+    for note in &report.notes {
+        println!("{note}");
+    }
 }
 
 /// One goal of `--goals`: which measurements it covers and the ratio it asks for.
