@@ -69,6 +69,54 @@ fn quick_bench_against_openblas_agrees_numerically() {
     );
 }
 
+/// The square level 3 routines in every precision — s/d/c/z trsm, trmm, syrk, syr2k, symm and
+/// c/z herk, her2k, hemm — agree between our kernels, Debian's OpenBLAS and the reference BLAS.
+#[test]
+fn level3_in_every_precision_agrees_with_openblas_and_reference_blas() {
+    let reference = "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3";
+    let openblas = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";
+    if !common::require(
+        std::path::Path::new(openblas).exists() && std::path::Path::new(reference).exists(),
+        "Debian's libopenblas.so.0 and reference libblas.so.3",
+        "apt-get install libopenblas0-pthread libblas3",
+    ) {
+        return;
+    }
+    let mut routines = Vec::new();
+    for op in [
+        "trsm", "trmm", "syrk", "syr2k", "symm", "herk", "her2k", "hemm",
+    ] {
+        for precision in ["s", "d", "c", "z"] {
+            if !(op.starts_with("he") && (precision == "s" || precision == "d")) {
+                routines.push(format!("{precision}{op}"));
+            }
+        }
+    }
+    assert_eq!(routines.len(), 26);
+    let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
+        .args(["bench", "--quick", "--json", "--library"])
+        .arg(common::built_kernels().join("libkernels.so"))
+        .args(["--against", openblas, "--against", reference])
+        .args(["--routines", &routines.join(",")])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        common::text(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["mismatches"], 0);
+    let measurements = report["measurements"].as_array().unwrap();
+    // 26 routines × 3 sizes × 3 libraries, none skipped.
+    assert_eq!(measurements.len(), 26 * 3 * 3);
+    for m in measurements {
+        assert!(m["median"].as_f64().unwrap() > 0.0, "{m}");
+        assert!(m["percent_of_peak"].is_number(), "{m}");
+    }
+}
+
 #[test]
 fn bad_bench_arguments_are_one_line_errors() {
     let run = |args: &[&str]| {

@@ -35,8 +35,9 @@ pub struct BenchArgs {
     #[arg(long, value_name = "PATH[@PREFIX[@SUFFIX]]")]
     pub against: Vec<LibrarySpec>,
     /// Routines (default dgemm): dgemm, sgemm, zgemm, cgemm, daxpy, ddot, dgemv, and square
-    /// (m = n = k = size) dtrsm, dtrmm, dsyrk, dsymm (left side, lower, not transposed,
-    /// non-unit). LAPACK routines (see --lapack; default all five): dgetrf, dpotrf, dgeqrf,
+    /// (m = n = k = size) level 3 in every precision: s/d/c/z trsm, trmm, syrk, syr2k, symm
+    /// and c/z herk, her2k, hemm (left side, lower, not transposed, non-unit; e.g. ztrsm,
+    /// cherk). LAPACK routines (see --lapack; default all five): dgetrf, dpotrf, dgeqrf,
     /// dsyevd, zgetrf.
     #[arg(long, value_delimiter = ',')]
     pub routines: Vec<String>,
@@ -166,7 +167,7 @@ fn selected_cases(args: &BenchArgs) -> Vec<Case> {
     for &threads in &args.threads {
         for routine in &args.routines {
             let level3 = routine.ends_with("gemm");
-            let square_only = SQUARE_ONLY.contains(&routine.as_str());
+            let square_only = square_only(routine);
             for &size in &args.sizes {
                 let mut push = |shape: &str, m: usize, n: usize, k: usize| {
                     cases.push(Case {
@@ -205,8 +206,39 @@ fn selected_cases(args: &BenchArgs) -> Vec<Case> {
     cases
 }
 
-/// Level 3 routines measured on square operands only, whatever `--shapes` says.
-pub(crate) const SQUARE_ONLY: &[&str] = &["dtrsm", "dtrmm", "dsyrk", "dsymm"];
+/// The level 3 operations other than GEMM, in every precision (`s`, `d`, `c`, `z`).
+const LEVEL3_ANY_PRECISION: &[&str] = &["trsm", "trmm", "syrk", "syr2k", "symm"];
+/// The Hermitian ones, complex only (`c`, `z`).
+const LEVEL3_HERMITIAN: &[&str] = &["herk", "her2k", "hemm"];
+
+/// Level 3 routines other than GEMM (`strsm` ... `zhemm`), measured on square operands only,
+/// whatever `--shapes` says.
+pub(crate) fn square_only(routine: &str) -> bool {
+    let (Some(precision), Some(op)) = (routine.get(..1), routine.get(1..)) else {
+        return false;
+    };
+    match precision {
+        "s" | "d" => LEVEL3_ANY_PRECISION.contains(&op),
+        "c" | "z" => LEVEL3_ANY_PRECISION.contains(&op) || LEVEL3_HERMITIAN.contains(&op),
+        _ => false,
+    }
+}
+
+/// Every BLAS routine bench measures.
+fn blas_routines() -> Vec<String> {
+    let mut routines: Vec<String> = ["dgemm", "sgemm", "zgemm", "cgemm", "daxpy", "ddot", "dgemv"]
+        .map(String::from)
+        .to_vec();
+    for op in LEVEL3_ANY_PRECISION.iter().chain(LEVEL3_HERMITIAN) {
+        for precision in ["s", "d", "c", "z"] {
+            let routine = format!("{precision}{op}");
+            if square_only(&routine) {
+                routines.push(routine);
+            }
+        }
+    }
+    routines
+}
 
 /// One measured case for one library.
 #[derive(Debug, Clone, Serialize)]
@@ -324,11 +356,23 @@ fn work(routine: &str, m: usize, n: usize, k: usize) -> (f64, &'static str) {
     match routine {
         "dgemm" | "sgemm" => (2.0 * m * n * k, "GFLOPS"),
         "zgemm" | "cgemm" => (8.0 * m * n * k, "GFLOPS"),
-        // Left side, A m×m triangular: about m²n/2 multiply-adds, so m²n flops; dsyrk writes
-        // n(n+1)/2 entries of k multiply-adds each; dsymm is a full m×m by m×n product.
-        "dtrsm" | "dtrmm" => (m * m * n, "GFLOPS"),
-        "dsyrk" => (n * (n + 1.0) * k, "GFLOPS"),
-        "dsymm" => (2.0 * m * m * n, "GFLOPS"),
+        // Left side, A m×m triangular: about m²n/2 multiply-adds, so m²n flops; syrk and herk
+        // write n(n+1)/2 entries of k multiply-adds each, syr2k and her2k of 2k; symm and hemm
+        // are a full m×m by m×n product. A complex multiply-add is 8 real flops against 2.
+        _ if square_only(routine) => {
+            let complex = if routine.starts_with(['c', 'z']) {
+                4.0
+            } else {
+                1.0
+            };
+            let real = match &routine[1..] {
+                "trsm" | "trmm" => m * m * n,
+                "syrk" | "herk" => n * (n + 1.0) * k,
+                "syr2k" | "her2k" => 2.0 * n * (n + 1.0) * k,
+                _ => 2.0 * m * m * n,
+            };
+            (complex * real, "GFLOPS")
+        }
         // Memory-bound: bytes read and written.
         "daxpy" => (3.0 * 8.0 * m, "GB/s"),
         "ddot" => (2.0 * 8.0 * m, "GB/s"),
@@ -356,14 +400,56 @@ fn call(
             "daxpy" => lib.daxpy(m, &data.a[..m], &mut data.out[..m])?,
             "ddot" => data.out[0] = lib.ddot(m, &data.a[..m], &data.b[..m])?,
             "dgemv" => lib.dgemv(m, n, &data.a, &data.b[..n], &mut data.out[..m])?,
-            "dtrsm" => lib.dtrsm(m, &data.triangle, &mut data.out)?,
-            "dtrmm" => lib.dtrmm(m, &data.triangle, &mut data.out)?,
-            "dsyrk" => lib.dsyrk(n, k, &data.a, &mut data.out)?,
-            "dsymm" => lib.dsymm(m, n, &data.a, &data.b, &mut data.out)?,
+            _ if square_only(routine) => level3(lib, routine, (m, n, k), data)?,
             other => return Err(format!("unknown routine '{other}'")),
         }
     }
     Ok(())
+}
+
+/// A square level 3 call (other than GEMM) on the case's operands of the routine's precision:
+/// A is the triangle for trsm and trmm.
+fn level3(
+    lib: &Library,
+    routine: &str,
+    dims: (usize, usize, usize),
+    data: &mut CaseData,
+) -> Result<(), String> {
+    let triangular = routine.ends_with("trsm") || routine.ends_with("trmm");
+    match &routine[..1] {
+        "d" | "z" => {
+            let (real, complex) = (&data.a, &data.a2);
+            let a = if triangular {
+                &data.triangle
+            } else if routine.starts_with('d') {
+                real
+            } else {
+                complex
+            };
+            let b = if routine.starts_with('d') {
+                &data.b
+            } else {
+                &data.b2
+            };
+            lib.level3(routine, dims, a, b, &mut data.out)
+        }
+        _ => {
+            let (real, complex) = (&data.a32, &data.a2_32);
+            let a = if triangular {
+                &data.triangle32
+            } else if routine.starts_with('s') {
+                real
+            } else {
+                complex
+            };
+            let b = if routine.starts_with('s') {
+                &data.b32
+            } else {
+                &data.b2_32
+            };
+            lib.level3(routine, dims, a, b, &mut data.out32)
+        }
+    }
 }
 
 /// Inputs shared by every library for one case, in both precisions, and the output buffers.
@@ -378,8 +464,10 @@ struct CaseData {
     b32: Vec<f32>,
     a2_32: Vec<f32>,
     b2_32: Vec<f32>,
-    /// The lower triangular A of dtrsm and dtrmm (`triangle`).
+    /// The lower triangular A of trsm and trmm (`triangle`), interleaved (re, im) for the
+    /// complex routines, and in single precision.
     triangle: Vec<f64>,
+    triangle32: Vec<f32>,
     out: Vec<f64>,
     out32: Vec<f32>,
 }
@@ -388,12 +476,17 @@ struct CaseData {
 /// thousands of times to the same B without overflow or denormals: a diagonal of ±1 (the sign
 /// still proves the diagonal is read) and off-diagonal entries of at most 1/m, so its powers
 /// and their inverses grow only polynomially.
-fn triangle(rng: &mut Lcg, m: usize) -> Vec<f64> {
-    let mut a = vec![0.0; m * m];
+/// Complex (`complex`): interleaved (re, im), a real diagonal of ±1 and off-diagonal real and
+/// imaginary parts of at most 1/m each.
+fn triangle(rng: &mut Lcg, m: usize, complex: bool) -> Vec<f64> {
+    let pair = if complex { 2 } else { 1 };
+    let mut a = vec![0.0; pair * m * m];
     for j in 0..m {
-        a[j * m + j] = if rng.next() < 0.0 { -1.0 } else { 1.0 };
+        a[pair * (j * m + j)] = if rng.next() < 0.0 { -1.0 } else { 1.0 };
         for i in j + 1..m {
-            a[j * m + i] = rng.next() / m as f64;
+            for part in 0..pair {
+                a[pair * (j * m + i) + part] = rng.next() / m as f64;
+            }
         }
     }
     a
@@ -401,24 +494,35 @@ fn triangle(rng: &mut Lcg, m: usize) -> Vec<f64> {
 
 impl CaseData {
     /// Reset the output to the case's initial C (or y) before a checked call.
+    /// herk and her2k read only the real part of C's diagonal (and zero its imaginary part):
+    /// it starts at zero so that every library's result can be compared whole.
     fn reset(&mut self, routine: &str) {
-        let single = routine == "sgemm" || routine == "cgemm";
-        let source = if routine == "zgemm" || routine == "cgemm" {
-            &self.c2
+        let single = routine.starts_with(['s', 'c']);
+        let complex = routine.starts_with(['c', 'z']);
+        let mut source = if complex {
+            self.c2.clone()
         } else {
-            &self.c
+            self.c.clone()
         };
+        if routine.ends_with("herk") || routine.ends_with("her2k") {
+            let n = ((source.len() / 2) as f64).sqrt() as usize;
+            for j in 0..n {
+                source[2 * (j * n + j) + 1] = 0.0;
+            }
+        }
         if single {
             self.out32 = source.iter().map(|v| *v as f32).collect();
         } else {
-            self.out = source.clone();
+            self.out = source;
         }
     }
 
     /// The output of the last call, as f64.
     fn result(&self, routine: &str, m: usize) -> Vec<f64> {
         match routine {
-            "sgemm" | "cgemm" => self.out32.iter().map(|v| f64::from(*v)).collect(),
+            _ if routine.starts_with(['s', 'c']) => {
+                self.out32.iter().map(|v| f64::from(*v)).collect()
+            }
             "daxpy" | "dgemv" => self.out[..m].to_vec(),
             "ddot" => vec![self.out[0]],
             _ => self.out.clone(),
@@ -487,10 +591,7 @@ fn lapack_mode(args: &BenchArgs) -> Result<Option<Vec<LapackRoutine>>, String> {
 }
 
 fn bench(mut args: BenchArgs) -> Result<u8, String> {
-    const ROUTINES: &[&str] = &[
-        "dgemm", "sgemm", "zgemm", "cgemm", "daxpy", "ddot", "dgemv", "dtrsm", "dtrmm", "dsyrk",
-        "dsymm",
-    ];
+    let known = blas_routines();
     let lapack_routines = lapack_mode(&args)?;
     if args.routines.is_empty() {
         args.routines = vec!["dgemm".to_string()];
@@ -503,10 +604,10 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
         };
     }
     for routine in args.routines.iter().filter(|_| lapack_routines.is_none()) {
-        if !ROUTINES.contains(&routine.as_str()) {
+        if !known.contains(routine) {
             return Err(format!(
                 "unknown routine '{routine}'; choose from {}",
-                ROUTINES.join(", ")
+                known.join(", ")
             ));
         }
     }
@@ -611,12 +712,13 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             rng.vector(2 * len),
             rng.vector(2 * len),
         );
-        let triangle = if routine == "dtrsm" || routine == "dtrmm" {
-            triangle(&mut rng, m)
+        let triangle = if routine.ends_with("trsm") || routine.ends_with("trmm") {
+            triangle(&mut rng, m, routine.starts_with(['c', 'z']))
         } else {
             Vec::new()
         };
         let mut data = CaseData {
+            triangle32: to32(&triangle),
             triangle,
             a32: to32(&a),
             b32: to32(&b),
@@ -1055,6 +1157,29 @@ mod tests {
             ours_over_this: 1.0,
             max_relative_difference: 0.0,
             percent_of_peak: None,
+        }
+    }
+
+    /// Standard flop counts: complex level 3 is four times the real count; the Hermitian
+    /// routines exist in complex precisions only.
+    #[test]
+    fn level3_routines_and_their_flops() {
+        let routines = blas_routines();
+        assert_eq!(routines.len(), 7 + 5 * 4 + 3 * 2);
+        assert!(routines.contains(&"zher2k".to_string()) && !routines.contains(&"dherk".into()));
+        assert!(!square_only("dgemm") && !square_only("x") && !square_only(""));
+        let (m, n, k) = (3.0, 4.0, 5.0);
+        for (routine, flops) in [
+            ("strsm", m * m * n),
+            ("ztrmm", 4.0 * m * m * n),
+            ("dsyrk", n * (n + 1.0) * k),
+            ("cherk", 4.0 * n * (n + 1.0) * k),
+            ("dsyr2k", 2.0 * n * (n + 1.0) * k),
+            ("zher2k", 8.0 * n * (n + 1.0) * k),
+            ("ssymm", 2.0 * m * m * n),
+            ("chemm", 8.0 * m * m * n),
+        ] {
+            assert_eq!(work(routine, 3, 4, 5), (flops, "GFLOPS"), "{routine}");
         }
     }
 
