@@ -476,9 +476,14 @@ pub fn bench_lapack(
     let most_threads = args.threads.iter().copied().max().unwrap_or(1);
     let mut workers = start_workers(ours, &args.against, &lapack, args.own_lapack, most_threads)?;
     let mut measurements = Vec::new();
+    // Cases take seconds each at the default sizes: say where the run is, on a terminal.
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     for &threads in &args.threads {
         for &routine in routines {
             for &n in &args.sizes {
+                if progress {
+                    eprintln!("bench: {} n={n}, {threads} thread(s)", routine.name());
+                }
                 measurements.extend(measure(&mut workers, routine, n, threads, args)?);
             }
         }
