@@ -381,6 +381,90 @@ fn work(routine: &str, m: usize, n: usize, k: usize) -> (f64, &'static str) {
     }
 }
 
+/// The libraries that export `cblas_<routine>`, or None when ours does not: libraries without
+/// the routine sit the case out; without ours there is nothing to compare with, so the case is
+/// skipped. Each absence is said once (`missing` remembers).
+fn libraries_with<'a>(
+    routine: &str,
+    libraries: &'a [Library],
+    missing: &mut std::collections::HashSet<(String, String)>,
+) -> Option<Vec<&'a Library>> {
+    let present: Vec<&Library> = libraries
+        .iter()
+        .filter(|lib| {
+            let has = lib.has_routine(routine);
+            if !has && missing.insert((lib.name(), routine.to_string())) {
+                eprintln!(
+                    "bench: {} does not export cblas_{routine}: {}",
+                    lib.name(),
+                    if std::ptr::eq(*lib, &libraries[0]) {
+                        "skipping the routine"
+                    } else {
+                        "skipping that library for the routine"
+                    }
+                );
+            }
+            has
+        })
+        .collect();
+    if !present
+        .first()
+        .is_some_and(|lib| std::ptr::eq(*lib, &libraries[0]))
+    {
+        return None;
+    }
+    Some(present)
+}
+
+/// Per library, in the order measured: the seconds per call of each timed batch, and the
+/// result of the checked call.
+struct CaseTimes {
+    times: Vec<Vec<f64>>,
+    results: Vec<Vec<f64>>,
+}
+
+/// One case on every library: a checked warm-up call each (its result kept to compare), then
+/// `--reps` timed batches alternating between libraries.
+fn time_case(
+    libraries: &[&Library],
+    routine: &str,
+    (m, n, k): (usize, usize, usize),
+    data: &mut CaseData,
+    threads: i32,
+    args: &BenchArgs,
+) -> Result<CaseTimes, String> {
+    let dims = (m, n, k);
+    let mut times = vec![Vec::new(); libraries.len()];
+    let mut results = vec![Vec::new(); libraries.len()];
+    // Warm-up and cross-check: one call per library on the initial C. Its time sets
+    // how many calls one timed repetition makes (at least ~2 ms of work, so that
+    // small sizes are not lost in timer and call overheads).
+    let mut calls = 1usize;
+    for (index, lib) in libraries.iter().enumerate() {
+        data.reset(routine);
+        let start = Instant::now();
+        call(lib, routine, dims, data, 1)?;
+        let once = start.elapsed().as_secs_f64();
+        results[index] = data.result(routine, m);
+        calls = calls.max(((2e-3 / once.max(1e-9)).ceil() as usize).min(100_000));
+    }
+    // Alternate libraries within each repetition.
+    for _ in 0..args.reps {
+        for (index, lib) in libraries.iter().enumerate() {
+            if threads > 1 && libraries.len() > 1 && args.settle_ms > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(args.settle_ms));
+                // One untimed call wakes the idle cores (and this library's own
+                // pool) so the batch does not time the wake-up.
+                call(lib, routine, dims, data, 1)?;
+            }
+            let start = Instant::now();
+            call(lib, routine, dims, data, calls)?;
+            times[index].push(start.elapsed().as_secs_f64() / calls as f64);
+        }
+    }
+    Ok(CaseTimes { times, results })
+}
+
 /// Runs one routine `calls` times on the given library, on the case's inputs and output
 /// buffers (converted once, outside any timing); returns the result data to cross-check.
 /// GEMM uses beta = 0.5, so repeated calls keep C bounded.
@@ -493,6 +577,39 @@ fn triangle(rng: &mut Lcg, m: usize, complex: bool) -> Vec<f64> {
 }
 
 impl CaseData {
+    /// The case's inputs, from `rng` (so every library sees the same), converted once.
+    fn generate(rng: &mut Lcg, routine: &str, (m, n, k): (usize, usize, usize)) -> CaseData {
+        let len = (m * k).max(k * n).max(m * n).max(m);
+        let to32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|x| *x as f32).collect() };
+        let (a, b, c) = (rng.vector(len), rng.vector(len), rng.vector(len));
+        let (a2, b2, c2) = (
+            rng.vector(2 * len),
+            rng.vector(2 * len),
+            rng.vector(2 * len),
+        );
+        let triangle = if routine.ends_with("trsm") || routine.ends_with("trmm") {
+            triangle(rng, m, routine.starts_with(['c', 'z']))
+        } else {
+            Vec::new()
+        };
+        CaseData {
+            triangle32: to32(&triangle),
+            triangle,
+            a32: to32(&a),
+            b32: to32(&b),
+            a2_32: to32(&a2),
+            b2_32: to32(&b2),
+            a,
+            b,
+            c,
+            a2,
+            b2,
+            c2,
+            out: Vec::new(),
+            out32: Vec::new(),
+        }
+    }
+
     /// Reset the output to the case's initial C (or y) before a checked call.
     /// herk and her2k read only the real part of C's diagonal (and zero its imaginary part):
     /// it starts at zero so that every library's result can be compared whole.
@@ -590,9 +707,11 @@ fn lapack_mode(args: &BenchArgs) -> Result<Option<Vec<LapackRoutine>>, String> {
         .map(Some)
 }
 
-fn bench(mut args: BenchArgs) -> Result<u8, String> {
+/// Fills in the defaults that depend on the mode (and `--quick`) and rejects bad arguments; the
+/// LAPACK routines when this is a LAPACK run.
+fn settle_arguments(args: &mut BenchArgs) -> Result<Option<Vec<LapackRoutine>>, String> {
     let known = blas_routines();
-    let lapack_routines = lapack_mode(&args)?;
+    let lapack_routines = lapack_mode(args)?;
     if args.routines.is_empty() {
         args.routines = vec!["dgemm".to_string()];
     }
@@ -634,6 +753,11 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     if args.sizes.contains(&0) || args.reps == 0 || args.threads.iter().any(|&t| t < 1) {
         return Err("--sizes must be positive, --reps and --threads at least 1".to_string());
     }
+    Ok(lapack_routines)
+}
+
+fn bench(mut args: BenchArgs) -> Result<u8, String> {
+    let lapack_routines = settle_arguments(&mut args)?;
     let ours =
         match args
             .library
@@ -704,91 +828,12 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             }
             current_threads = Some(threads);
         }
-        let len = (m * k).max(k * n).max(m * n).max(m);
-        let to32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|x| *x as f32).collect() };
-        let (a, b, c) = (rng.vector(len), rng.vector(len), rng.vector(len));
-        let (a2, b2, c2) = (
-            rng.vector(2 * len),
-            rng.vector(2 * len),
-            rng.vector(2 * len),
-        );
-        let triangle = if routine.ends_with("trsm") || routine.ends_with("trmm") {
-            triangle(&mut rng, m, routine.starts_with(['c', 'z']))
-        } else {
-            Vec::new()
-        };
-        let mut data = CaseData {
-            triangle32: to32(&triangle),
-            triangle,
-            a32: to32(&a),
-            b32: to32(&b),
-            a2_32: to32(&a2),
-            b2_32: to32(&b2),
-            a,
-            b,
-            c,
-            a2,
-            b2,
-            c2,
-            out: Vec::new(),
-            out32: Vec::new(),
-        };
-        let dims = (m, n, k);
-        // Libraries without the routine sit the case out; without ours there is nothing to
-        // compare with, so the case is skipped (each said once).
-        let present: Vec<&Library> = libraries
-            .iter()
-            .filter(|lib| {
-                let has = lib.has_routine(routine);
-                if !has && missing.insert((lib.name(), routine.clone())) {
-                    eprintln!(
-                        "bench: {} does not export cblas_{routine}: {}",
-                        lib.name(),
-                        if std::ptr::eq(*lib, &libraries[0]) {
-                            "skipping the routine"
-                        } else {
-                            "skipping that library for the routine"
-                        }
-                    );
-                }
-                has
-            })
-            .collect();
-        if !present
-            .first()
-            .is_some_and(|lib| std::ptr::eq(*lib, &libraries[0]))
-        {
+        let mut data = CaseData::generate(&mut rng, routine, (m, n, k));
+        let Some(libraries) = libraries_with(routine, &libraries, &mut missing) else {
             continue;
-        }
-        let libraries = present;
-        let mut times = vec![Vec::new(); libraries.len()];
-        let mut results = vec![Vec::new(); libraries.len()];
-        // Warm-up and cross-check: one call per library on the initial C. Its time sets
-        // how many calls one timed repetition makes (at least ~2 ms of work, so that
-        // small sizes are not lost in timer and call overheads).
-        let mut calls = 1usize;
-        for (index, lib) in libraries.iter().enumerate() {
-            data.reset(routine);
-            let start = Instant::now();
-            call(lib, routine, dims, &mut data, 1)?;
-            let once = start.elapsed().as_secs_f64();
-            results[index] = data.result(routine, m);
-            calls = calls.max(((2e-3 / once.max(1e-9)).ceil() as usize).min(100_000));
-        }
-        // Alternate libraries within each repetition.
-        for _ in 0..args.reps {
-            for (index, lib) in libraries.iter().enumerate() {
-                if threads > 1 && libraries.len() > 1 && args.settle_ms > 0 {
-                    std::thread::sleep(std::time::Duration::from_millis(args.settle_ms));
-                    // One untimed call wakes the idle cores (and this library's own
-                    // pool) so the batch does not time the wake-up.
-                    call(lib, routine, dims, &mut data, 1)?;
-                }
-                let start = Instant::now();
-                call(lib, routine, dims, &mut data, calls)?;
-                times[index].push(start.elapsed().as_secs_f64() / calls as f64);
-            }
-        }
+        };
+        let CaseTimes { times, results } =
+            time_case(&libraries, routine, (m, n, k), &mut data, threads, &args)?;
         let (amount, unit) = work(routine, m, n, k);
         let mut first_median = 0.0;
         for (index, lib) in libraries.iter().enumerate() {
