@@ -647,15 +647,21 @@ impl CaseData {
     }
 }
 
+/// The largest difference relative to the reference's largest magnitude; infinite where either
+/// side holds a NaN (`f64::max` would skip it, and a NaN result must not pass as agreement).
 fn relative_difference(reference: &[f64], other: &[f64]) -> f64 {
     let scale = reference
         .iter()
         .fold(0.0f64, |m, v| m.max(v.abs()))
         .max(1e-300);
-    reference
-        .iter()
-        .zip(other)
-        .fold(0.0f64, |m, (r, o)| m.max((r - o).abs() / scale))
+    reference.iter().zip(other).fold(0.0f64, |m, (r, o)| {
+        let difference = (r - o).abs() / scale;
+        if difference.is_nan() {
+            f64::INFINITY
+        } else {
+            m.max(difference)
+        }
+    })
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -1203,6 +1209,21 @@ mod tests {
             max_relative_difference: 0.0,
             percent_of_peak: None,
         }
+    }
+
+    /// A NaN on either side is a mismatch, not a difference of zero.
+    #[test]
+    fn a_nan_result_never_agrees() {
+        assert_eq!(relative_difference(&[1.0, 2.0], &[1.0, 2.0]), 0.0);
+        assert_eq!(
+            relative_difference(&[1.0, 2.0], &[f64::NAN, 2.0]),
+            f64::INFINITY
+        );
+        assert_eq!(
+            relative_difference(&[f64::NAN, 2.0], &[f64::NAN, 2.0]),
+            f64::INFINITY
+        );
+        assert!((relative_difference(&[1.0, 2.0], &[1.0, 2.5]) - 0.25).abs() < 1e-15);
     }
 
     /// Standard flop counts: complex level 3 is four times the real count; the Hermitian
