@@ -382,7 +382,7 @@ fn difference(routine: LapackRoutine, n: usize, reference: &[f64], other: &[f64]
     for length in routine.segments(n) {
         let end = (start + length).min(reference.len());
         let part = super::relative_difference(&reference[start..end], &other[start..end]);
-        largest = largest.max(if part.is_nan() { f64::INFINITY } else { part });
+        largest = largest.max(part);
         start = end;
     }
     largest
@@ -506,4 +506,77 @@ pub fn bench_lapack(
                 .to_string(),
         ],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pivots are compared on their own scale: one swapped pair is a mismatch even when the
+    /// factors agree, and rounding-level differences in the factors are not.
+    #[test]
+    fn results_compare_segment_by_segment() {
+        let n = 2;
+        let factors = [4.0, 0.5, 2.0, 1.0];
+        let reference: Vec<f64> = factors.iter().copied().chain([1.0, 2.0]).collect();
+        let mut close = reference.clone();
+        close[0] += 4.0 * 1e-14;
+        assert!(difference(LapackRoutine::Dgetrf, n, &reference, &close) < TOLERANCE);
+        let swapped: Vec<f64> = factors.iter().copied().chain([2.0, 2.0]).collect();
+        assert!(difference(LapackRoutine::Dgetrf, n, &reference, &swapped) > TOLERANCE);
+        let mut broken = reference.clone();
+        broken[3] = f64::NAN;
+        assert_eq!(
+            difference(LapackRoutine::Dgetrf, n, &reference, &broken),
+            f64::INFINITY
+        );
+        assert_eq!(
+            difference(LapackRoutine::Dgetrf, n, &reference, &reference[..5]),
+            f64::INFINITY
+        );
+    }
+
+    /// A BLAS routine served by any file but the library under test, or a LAPACK routine by any
+    /// file but the LAPACK asked for, fails the run and names the file.
+    #[test]
+    fn a_binding_elsewhere_is_refused() {
+        let lapack = Path::new("/nonexistent/liblapack.so.3");
+        let library = Path::new("/lib/ours.so");
+        let mut bindings = BTreeMap::new();
+        bindings.insert("dgetrf_".to_string(), lapack.display().to_string());
+        bindings.insert("dgemm_".to_string(), library.display().to_string());
+        assert!(check_bindings(&bindings, lapack, library, "ours").is_ok());
+        bindings.insert("dtrsm_".to_string(), "/lib/other.so".to_string());
+        let error = check_bindings(&bindings, lapack, library, "ours").unwrap_err();
+        assert!(
+            error.contains("dtrsm_ is served by /lib/other.so"),
+            "{error}"
+        );
+        bindings.insert("dtrsm_".to_string(), library.display().to_string());
+        bindings.insert("dpotrf_".to_string(), library.display().to_string());
+        assert!(check_bindings(&bindings, lapack, library, "ours").is_err());
+    }
+
+    /// dsyevd's input is symmetric; dpotrf's also strictly diagonally dominant with a positive
+    /// diagonal, hence positive definite.
+    #[test]
+    fn inputs_have_the_structure_their_routine_needs() {
+        let n = 7;
+        for routine in [LapackRoutine::Dsyevd, LapackRoutine::Dpotrf] {
+            let a = routine.input(&mut Lcg(1), n);
+            for i in 0..n {
+                for j in 0..n {
+                    assert_eq!(a[j * n + i], a[i * n + j], "{routine:?}");
+                }
+            }
+        }
+        let a = LapackRoutine::Dpotrf.input(&mut Lcg(1), n);
+        for i in 0..n {
+            let off: f64 = (0..n).filter(|&j| j != i).map(|j| a[j * n + i].abs()).sum();
+            assert!(a[i * n + i] > off);
+        }
+        assert_eq!(LapackRoutine::Zgetrf.input(&mut Lcg(1), n).len(), 2 * n * n);
+        assert_eq!(LapackRoutine::Dgetrf.flops(3), 18.0);
+        assert!(LapackRoutine::parse("dgemm").is_err());
+    }
 }
