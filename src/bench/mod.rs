@@ -22,7 +22,8 @@ use std::time::Instant;
 /// Options of `blastool bench`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
-    /// Our library (a shared object exporting the CBLAS ABI). Default: what `blastool build`
+    /// Our library (a shared object exporting the CBLAS ABI; for --lapack, the Fortran BLAS
+    /// names reference LAPACK calls, `dgemm_` ...). Default: what `blastool build`
     /// produced here (the newest `./blastool-*/lib/libblastool.so`), else the `libkernels.so`
     /// that `cargo build --release -p kernels` leaves in `target/release`.
     /// `PATH@PREFIX[@SUFFIX]` for a build whose exported names carry affixes (as `--against`).
