@@ -40,6 +40,9 @@ enum Command {
     /// Time BLAS calls side by side across libraries (ours and --against peers), with a
     /// numerical cross-check, a table or JSON, and an optional SVG chart.
     Bench(blastool::bench::BenchArgs),
+    /// The child process of `bench --lapack` (internal).
+    #[command(hide = true, name = "__bench-lapack-worker")]
+    BenchLapackWorker(blastool::bench::LapackWorkerArgs),
     /// Compile the BLAS kernels for a CPU target into an installable, self-audited library.
     ///
     /// Exit status: 0 built (or already up to date); 1 the produced library has audit findings
@@ -248,6 +251,9 @@ fn main() -> ExitCode {
         }
         Command::LeakChild(args) => {
             return ExitCode::from(blastool::leakcheck::run_leak_child(args));
+        }
+        Command::BenchLapackWorker(args) => {
+            return ExitCode::from(blastool::bench::run_lapack_worker(args));
         }
         Command::Bench(args) => match blastool::bench::run_bench(args) {
             0 => Status::Clean,

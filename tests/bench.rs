@@ -69,6 +69,54 @@ fn quick_bench_against_openblas_agrees_numerically() {
     );
 }
 
+/// The square level 3 routines in every precision — s/d/c/z trsm, trmm, syrk, syr2k, symm and
+/// c/z herk, her2k, hemm — agree between our kernels, Debian's OpenBLAS and the reference BLAS.
+#[test]
+fn level3_in_every_precision_agrees_with_openblas_and_reference_blas() {
+    let reference = "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3";
+    let openblas = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";
+    if !common::require(
+        std::path::Path::new(openblas).exists() && std::path::Path::new(reference).exists(),
+        "Debian's libopenblas.so.0 and reference libblas.so.3",
+        "apt-get install libopenblas0-pthread libblas3",
+    ) {
+        return;
+    }
+    let mut routines = Vec::new();
+    for op in [
+        "trsm", "trmm", "syrk", "syr2k", "symm", "herk", "her2k", "hemm",
+    ] {
+        for precision in ["s", "d", "c", "z"] {
+            if !(op.starts_with("he") && (precision == "s" || precision == "d")) {
+                routines.push(format!("{precision}{op}"));
+            }
+        }
+    }
+    assert_eq!(routines.len(), 26);
+    let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
+        .args(["bench", "--quick", "--json", "--library"])
+        .arg(common::built_kernels().join("libkernels.so"))
+        .args(["--against", openblas, "--against", reference])
+        .args(["--routines", &routines.join(",")])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        common::text(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["mismatches"], 0);
+    let measurements = report["measurements"].as_array().unwrap();
+    // 26 routines × 3 sizes × 3 libraries, none skipped.
+    assert_eq!(measurements.len(), 26 * 3 * 3);
+    for m in measurements {
+        assert!(m["median"].as_f64().unwrap() > 0.0, "{m}");
+        assert!(m["percent_of_peak"].is_number(), "{m}");
+    }
+}
+
 #[test]
 fn bad_bench_arguments_are_one_line_errors() {
     let run = |args: &[&str]| {
@@ -346,4 +394,150 @@ const char *openblas_get_corename(void) {
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["libraries"][0]["core"], "INTEL");
+}
+
+const REFERENCE_LAPACK: &str = "/usr/lib/x86_64-linux-gnu/lapack/liblapack.so.3";
+const REFERENCE_BLAS: &str = "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3";
+const OPENBLAS: &str = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";
+
+/// Reference LAPACK, Debian's OpenBLAS and reference BLAS, or a loud skip.
+fn lapack_peers_present() -> bool {
+    common::require(
+        [REFERENCE_LAPACK, REFERENCE_BLAS, OPENBLAS]
+            .iter()
+            .all(|p| std::path::Path::new(p).exists()),
+        "Debian's reference LAPACK, reference BLAS and OpenBLAS",
+        "apt-get install liblapack3 libblas3 libopenblas0-pthread",
+    )
+}
+
+fn canonical(path: &std::path::Path) -> String {
+    std::fs::canonicalize(path).unwrap().display().to_string()
+}
+
+/// `bench --lapack` on small sizes: reference LAPACK over our library, over OpenBLAS and over the
+/// reference BLAS (plus OpenBLAS's own LAPACK, `--own-lapack`), 1 and 2 threads. Every child
+/// must report the timed LAPACK routines served by reference LAPACK (OpenBLAS's row by
+/// libopenblas itself) and the BLAS calls LAPACK makes bound to the library it stands for; the
+/// results must agree.
+#[test]
+fn lapack_mode_runs_reference_lapack_over_each_blas() {
+    if !lapack_peers_present() {
+        return;
+    }
+    let ours = common::built_kernels().join("libkernels.so");
+    let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
+        .args(["bench", "--lapack", "--quick", "--json", "--own-lapack"])
+        .arg("--library")
+        .arg(&ours)
+        .args(["--against", OPENBLAS, "--against", REFERENCE_BLAS])
+        .args(["--threads", "1,2"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        common::text(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["mismatches"], 0);
+    let libraries = report["libraries"].as_array().unwrap();
+    let labels: Vec<&str> = libraries
+        .iter()
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    let ours_label = ours.display().to_string();
+    let own = format!("{OPENBLAS} (own LAPACK)");
+    assert_eq!(
+        labels,
+        [ours_label.as_str(), OPENBLAS, own.as_str(), REFERENCE_BLAS]
+    );
+    let lapack = canonical(std::path::Path::new(REFERENCE_LAPACK));
+    let openblas = canonical(std::path::Path::new(OPENBLAS));
+    let expected = [
+        (canonical(&ours), lapack.clone()),
+        (openblas.clone(), lapack.clone()),
+        (String::new(), openblas.clone()),
+        (canonical(std::path::Path::new(REFERENCE_BLAS)), lapack),
+    ];
+    for (library, (blas, lapack)) in libraries.iter().zip(&expected) {
+        let bindings = library["bindings"].as_object().unwrap();
+        for routine in ["dgetrf_", "dpotrf_", "dgeqrf_", "dsyevd_", "zgetrf_"] {
+            assert_eq!(bindings[routine], lapack.as_str(), "{library}");
+        }
+        if !blas.is_empty() {
+            for symbol in ["dgemm_", "dtrsm_", "zgemm_", "dsymv_"] {
+                assert_eq!(bindings[symbol], blas.as_str(), "{library}");
+            }
+        }
+    }
+    assert!(libraries[1]["core"].is_string(), "OpenBLAS names its core");
+    // 5 routines × 2 sizes × 2 thread counts × 4 rows.
+    let measurements = report["measurements"].as_array().unwrap();
+    assert_eq!(measurements.len(), 5 * 2 * 2 * 4);
+    assert!(measurements
+        .iter()
+        .all(|m| m["median"].as_f64().unwrap() > 0.0));
+}
+
+/// The binding check can fail: with OpenBLAS preloaded, reference LAPACK's dgemm_ binds to it
+/// (the global scope comes first) although our library is its libblas.so.3 — the child reads
+/// that from LAPACK's GOT and the run stops with one line naming the interposer.
+#[test]
+fn lapack_mode_refuses_a_blas_someone_else_interposes() {
+    if !lapack_peers_present() {
+        return;
+    }
+    let ours = common::built_kernels().join("libkernels.so");
+    let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
+        .args(["bench", "--lapack", "--routines", "dgetrf", "--sizes", "16"])
+        .args(["--reps", "1", "--library"])
+        .arg(&ours)
+        .env("LD_PRELOAD", OPENBLAS)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = common::text(&output.stderr);
+    let openblas = canonical(std::path::Path::new(OPENBLAS));
+    assert!(
+        stderr.contains(&format!("dgemm_ is served by {openblas}, not by"))
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+}
+
+/// A peer whose names carry a prefix (scipy-openblas) cannot serve reference LAPACK: one line,
+/// skipped, the run goes on; LAPACK and BLAS routines cannot share a run.
+#[test]
+fn lapack_mode_skips_affixed_peers_and_rejects_mixed_routines() {
+    if !lapack_peers_present() {
+        return;
+    }
+    let ours = common::built_kernels().join("libkernels.so");
+    let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
+        .args(["bench", "--json", "--routines", "dpotrf", "--sizes", "16"])
+        .args(["--reps", "1", "--library"])
+        .arg(&ours)
+        .args(["--against", &format!("{OPENBLAS}@scipy_")])
+        .output()
+        .unwrap();
+    let stderr = common::text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("skipped") && stderr.contains("cannot serve reference LAPACK"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["libraries"].as_array().unwrap().len(), 1);
+    let output = Command::new(env!("CARGO_BIN_EXE_blastool"))
+        .args(["bench", "--routines", "dgetrf,dgemm", "--quick"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = common::text(&output.stderr);
+    assert!(
+        stderr.contains("cannot share one run") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
 }

@@ -42,8 +42,9 @@ type ComplexGemm = unsafe extern "C" fn(
     *mut c_void,
     c_int,
 );
-/// `cblas_dtrsm` and `cblas_dtrmm`: order, side, uplo, trans, diag, m, n, alpha, A, lda, B, ldb.
-type Triangular = unsafe extern "C" fn(
+/// `cblas_?trsm`, `cblas_?trmm`: order, side, uplo, trans, diag, m, n, alpha, A, lda, B, ldb.
+/// Real: alpha by value; complex (`C = c_void`): alpha by pointer to (re, im).
+type Triangular<S, E> = unsafe extern "C" fn(
     c_int,
     c_int,
     c_int,
@@ -51,40 +52,31 @@ type Triangular = unsafe extern "C" fn(
     c_int,
     c_int,
     c_int,
-    f64,
-    *const f64,
+    S,
+    *const E,
     c_int,
-    *mut f64,
-    c_int,
-);
-/// `cblas_dsyrk`: order, uplo, trans, n, k, alpha, A, lda, beta, C, ldc.
-type Syrk = unsafe extern "C" fn(
-    c_int,
-    c_int,
-    c_int,
-    c_int,
-    c_int,
-    f64,
-    *const f64,
-    c_int,
-    f64,
-    *mut f64,
+    *mut E,
     c_int,
 );
-/// `cblas_dsymm`: order, side, uplo, m, n, alpha, A, lda, B, ldb, beta, C, ldc.
-type Symm = unsafe extern "C" fn(
+/// `cblas_?syrk` (real and complex) and `cblas_?herk` (S = R real): order, uplo, trans, n, k,
+/// alpha, A, lda, beta, C, ldc.
+type RankK<S, R, E> =
+    unsafe extern "C" fn(c_int, c_int, c_int, c_int, c_int, S, *const E, c_int, R, *mut E, c_int);
+/// `cblas_?syr2k`, `cblas_?her2k` (beta R real) — order, uplo, trans, n, k — and `cblas_?symm`,
+/// `cblas_?hemm` — order, side, uplo, m, n: then alpha, A, lda, B, ldb, beta, C, ldc.
+type TwoOperand<S, R, E> = unsafe extern "C" fn(
     c_int,
     c_int,
     c_int,
     c_int,
     c_int,
-    f64,
-    *const f64,
+    S,
+    *const E,
     c_int,
-    *const f64,
+    *const E,
     c_int,
-    f64,
-    *mut f64,
+    R,
+    *mut E,
     c_int,
 );
 type Axpy = unsafe extern "C" fn(c_int, f64, *const f64, c_int, *mut f64, c_int);
@@ -236,6 +228,19 @@ impl Library {
             ));
         }
         Ok(library)
+    }
+
+    /// A library some other load already opened (`handle`), such as the `libblas.so.3` reference
+    /// LAPACK pulled in: for its vendor calls, without requiring CBLAS.
+    pub fn adopt(path: PathBuf, handle: *mut c_void) -> Library {
+        Library {
+            path,
+            namespace: Namespace::Shared("loaded as a dependency".to_string()),
+            prefix: String::new(),
+            suffix: String::new(),
+            handle,
+            symbols: Default::default(),
+        }
     }
 
     /// True when the library exports the CBLAS routine `cblas_<routine>` (with its affixes).
@@ -490,93 +495,77 @@ impl Library {
         self.complex_gemm("cblas_cgemm", (m, n, k), a, b, c, [[1.0, 0.0], [0.5, 0.0]])
     }
 
-    /// `B = A⁻¹·B` (dtrsm) or `B = A·B` (dtrmm): A lower triangular n×n on the left, not
-    /// transposed, non-unit diagonal; B n×n, overwritten.
-    fn triangular(&self, name: &str, n: usize, a: &[f64], b: &mut [f64]) -> Result<(), String> {
-        let routine: Triangular = self.function(name)?;
-        check(a.len() >= n * n && b.len() >= n * n)?;
-        let n = n as c_int;
-        // SAFETY: column-major n×n arrays of at least the checked lengths.
-        unsafe {
-            routine(
-                COL_MAJOR,
-                LEFT,
-                LOWER,
-                NO_TRANS,
-                NON_UNIT,
-                n,
-                n,
-                1.0,
-                a.as_ptr(),
-                n,
-                b.as_mut_ptr(),
-                n,
-            )
-        };
-        Ok(())
-    }
-
-    pub fn dtrsm(&self, n: usize, a: &[f64], b: &mut [f64]) -> Result<(), String> {
-        self.triangular("cblas_dtrsm", n, a, b)
-    }
-
-    pub fn dtrmm(&self, n: usize, a: &[f64], b: &mut [f64]) -> Result<(), String> {
-        self.triangular("cblas_dtrmm", n, a, b)
-    }
-
-    /// The lower triangle of `C = A·Aᵀ + 0.5·C`, A n×k, C n×n.
-    pub fn dsyrk(&self, n: usize, k: usize, a: &[f64], c: &mut [f64]) -> Result<(), String> {
-        let syrk: Syrk = self.function("cblas_dsyrk")?;
-        check(a.len() >= n * k && c.len() >= n * n)?;
-        let (n, k) = (n as c_int, k as c_int);
-        // SAFETY: column-major n×k and n×n arrays of at least the checked lengths.
-        unsafe {
-            syrk(
-                COL_MAJOR,
-                LOWER,
-                NO_TRANS,
-                n,
-                k,
-                1.0,
-                a.as_ptr(),
-                n,
-                0.5,
-                c.as_mut_ptr(),
-                n,
-            )
-        };
-        Ok(())
-    }
-
-    /// `C = A·B + 0.5·C` with A symmetric m×m (its lower triangle read) on the left, B and C m×n.
-    pub fn dsymm(
+    /// One square level 3 call other than GEMM (`cblas_<routine>`, e.g. `ztrsm`, `cherk`), all
+    /// left side, lower, not transposed, non-unit; alpha 1 and beta 0.5 (real even for herk and
+    /// her2k's beta). `(m, n, k)`: A is m×m (trsm, trmm, symm, hemm; B and C m×n) or n×k (the
+    /// rank-k updates; C n×n). Complex operands are interleaved (re, im) pairs of T.
+    pub fn level3<T: Copy + From<f32>>(
         &self,
-        m: usize,
-        n: usize,
-        a: &[f64],
-        b: &[f64],
-        c: &mut [f64],
+        routine: &str,
+        (m, n, k): (usize, usize, usize),
+        a: &[T],
+        b: &[T],
+        c: &mut [T],
     ) -> Result<(), String> {
-        let symm: Symm = self.function("cblas_dsymm")?;
-        check(a.len() >= m * m && b.len() >= m * n && c.len() >= m * n)?;
-        let (m, n) = (m as c_int, n as c_int);
-        // SAFETY: column-major m×m, m×n and m×n arrays of at least the checked lengths.
+        let complex = routine.starts_with('c') || routine.starts_with('z');
+        let pair = if complex { 2 } else { 1 };
+        let op = &routine[1..];
+        let (a_len, b_len, c_len) = match op {
+            "trsm" | "trmm" => (m * m, 0, m * n),
+            "syrk" | "herk" => (n * k, 0, n * n),
+            "syr2k" | "her2k" => (n * k, n * k, n * n),
+            "symm" | "hemm" => (m * m, m * n, m * n),
+            _ => return Err(format!("unknown routine '{routine}'")),
+        };
+        check(a.len() >= pair * a_len && b.len() >= pair * b_len && c.len() >= pair * c_len)?;
+        let name = format!("cblas_{routine}");
+        let (one, half) = (T::from(1.0), T::from(0.5));
+        let (one_c, half_c) = ([one, T::from(0.0)], [half, T::from(0.0)]);
+        let (mi, ni, ki) = (m as c_int, n as c_int, k as c_int);
+        let (a, b, c) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
+        // Pointers to complex scalars, as the CBLAS prototypes take them.
+        let (alpha_c, beta_c) = (
+            one_c.as_ptr().cast::<c_void>(),
+            half_c.as_ptr().cast::<c_void>(),
+        );
+        // SAFETY: each prototype is CBLAS's for the name; the arrays hold at least the lengths
+        // checked above, column-major with leading dimension m (or n for the rank-k updates).
         unsafe {
-            symm(
-                COL_MAJOR,
-                LEFT,
-                LOWER,
-                m,
-                n,
-                1.0,
-                a.as_ptr(),
-                m,
-                b.as_ptr(),
-                m,
-                0.5,
-                c.as_mut_ptr(),
-                m,
-            )
+            match (op, complex) {
+                ("trsm" | "trmm", false) => self.function::<Triangular<T, T>>(&name)?(
+                    COL_MAJOR, LEFT, LOWER, NO_TRANS, NON_UNIT, mi, ni, one, a, mi, c, mi,
+                ),
+                ("trsm" | "trmm", true) => self.function::<Triangular<*const c_void, T>>(&name)?(
+                    COL_MAJOR, LEFT, LOWER, NO_TRANS, NON_UNIT, mi, ni, alpha_c, a, mi, c, mi,
+                ),
+                ("syrk", false) => self.function::<RankK<T, T, T>>(&name)?(
+                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, one, a, ni, half, c, ni,
+                ),
+                ("syrk", true) => self.function::<RankK<*const c_void, *const c_void, T>>(&name)?(
+                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, alpha_c, a, ni, beta_c, c, ni,
+                ),
+                ("herk", _) => self.function::<RankK<T, T, T>>(&name)?(
+                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, one, a, ni, half, c, ni,
+                ),
+                ("syr2k", false) => self.function::<TwoOperand<T, T, T>>(&name)?(
+                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, one, a, ni, b, ni, half, c, ni,
+                ),
+                ("syr2k", true) => self
+                    .function::<TwoOperand<*const c_void, *const c_void, T>>(&name)?(
+                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, alpha_c, a, ni, b, ni, beta_c, c, ni,
+                ),
+                ("her2k", _) => self.function::<TwoOperand<*const c_void, T, T>>(&name)?(
+                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, alpha_c, a, ni, b, ni, half, c, ni,
+                ),
+                ("symm", false) => self.function::<TwoOperand<T, T, T>>(&name)?(
+                    COL_MAJOR, LEFT, LOWER, mi, ni, one, a, mi, b, mi, half, c, mi,
+                ),
+                ("symm" | "hemm", _) => self
+                    .function::<TwoOperand<*const c_void, *const c_void, T>>(&name)?(
+                    COL_MAJOR, LEFT, LOWER, mi, ni, alpha_c, a, mi, b, mi, beta_c, c, mi,
+                ),
+                _ => return Err(format!("unknown routine '{routine}'")),
+            }
         };
         Ok(())
     }

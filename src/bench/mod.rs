@@ -6,11 +6,15 @@
 //! Results are checked against each other numerically: a fast wrong answer cannot win.
 
 mod ffi;
+mod lapack;
+mod lapack_worker;
 mod peak;
 mod plot;
 
 use ffi::Library;
 pub use ffi::LibrarySpec;
+use lapack::LapackRoutine;
+pub use lapack_worker::{run_lapack_worker, LapackWorkerArgs};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -18,7 +22,8 @@ use std::time::Instant;
 /// Options of `blastool bench`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
-    /// Our library (a shared object exporting the CBLAS ABI). Default: what `blastool build`
+    /// Our library (a shared object exporting the CBLAS ABI; for --lapack, the Fortran BLAS
+    /// names reference LAPACK calls, `dgemm_` ...). Default: what `blastool build`
     /// produced here (the newest `./blastool-*/lib/libblastool.so`), else the `libkernels.so`
     /// that `cargo build --release -p kernels` leaves in `target/release`.
     /// `PATH@PREFIX[@SUFFIX]` for a build whose exported names carry affixes (as `--against`).
@@ -30,13 +35,33 @@ pub struct BenchArgs {
     /// `scipy_openblas_get_corename`, ...).
     #[arg(long, value_name = "PATH[@PREFIX[@SUFFIX]]")]
     pub against: Vec<LibrarySpec>,
-    /// Routines: dgemm, sgemm, zgemm, cgemm, daxpy, ddot, dgemv, and square (m = n = k = size)
-    /// dtrsm, dtrmm, dsyrk, dsymm (left side, lower, not transposed, non-unit).
-    #[arg(long, value_delimiter = ',', default_value = "dgemm")]
+    /// Routines (default dgemm): dgemm, sgemm, zgemm, cgemm, daxpy, ddot, dgemv, and square
+    /// (m = n = k = size) level 3 in every precision: s/d/c/z trsm, trmm, syrk, syr2k, symm
+    /// and c/z herk, her2k, hemm (left side, lower, not transposed, non-unit; e.g. ztrsm,
+    /// cherk). LAPACK routines (see --lapack; default all five): dgetrf, dpotrf, dgeqrf,
+    /// dsyevd, zgetrf.
+    #[arg(long, value_delimiter = ',')]
     pub routines: Vec<String>,
-    /// Problem sizes (n for square GEMM and GEMV, length for level 1).
-    #[arg(long, value_delimiter = ',', default_value = "64,256,1024")]
+    /// Problem sizes (n for square GEMM, GEMV and LAPACK, length for level 1). Default
+    /// 64,256,1024; with --lapack 1000,2000.
+    #[arg(long, value_delimiter = ',')]
     pub sizes: Vec<usize>,
+    /// LAPACK workload: Debian's reference LAPACK (--reference-lapack) timed over our BLAS and
+    /// over each peer's, one child process per library whose `libblas.so.3` is that library
+    /// (checked from LAPACK's own GOT); GFLOPS and ours/peer ratios for dgetrf, dpotrf, dgeqrf,
+    /// dsyevd (eigenvectors too) and zgetrf on n×n problems. Peers with affixed names
+    /// (`PATH@scipy_`) cannot serve it and are skipped. Also chosen by naming only LAPACK
+    /// routines in --routines.
+    #[arg(long, conflicts_with = "goals")]
+    pub lapack: bool,
+    /// The reference LAPACK of --lapack (default
+    /// /usr/lib/x86_64-linux-gnu/lapack/liblapack.so.3, Debian's liblapack3).
+    #[arg(long, value_name = "PATH")]
+    pub reference_lapack: Option<PathBuf>,
+    /// With --lapack: also time each peer's own LAPACK where it has one (OpenBLAS's
+    /// libopenblas.so.0), as an extra row labelled `(own LAPACK)`.
+    #[arg(long)]
+    pub own_lapack: bool,
     /// GEMM shapes (comma-separated): `square` (m=n=k=size) and/or `skinny` (m=n=size, k from
     /// `--k`; sizes below k are measured with k=size).
     #[arg(long, value_delimiter = ',', default_value = "square")]
@@ -143,7 +168,7 @@ fn selected_cases(args: &BenchArgs) -> Vec<Case> {
     for &threads in &args.threads {
         for routine in &args.routines {
             let level3 = routine.ends_with("gemm");
-            let square_only = SQUARE_ONLY.contains(&routine.as_str());
+            let square_only = square_only(routine);
             for &size in &args.sizes {
                 let mut push = |shape: &str, m: usize, n: usize, k: usize| {
                     cases.push(Case {
@@ -182,8 +207,39 @@ fn selected_cases(args: &BenchArgs) -> Vec<Case> {
     cases
 }
 
-/// Level 3 routines measured on square operands only, whatever `--shapes` says.
-pub(crate) const SQUARE_ONLY: &[&str] = &["dtrsm", "dtrmm", "dsyrk", "dsymm"];
+/// The level 3 operations other than GEMM, in every precision (`s`, `d`, `c`, `z`).
+const LEVEL3_ANY_PRECISION: &[&str] = &["trsm", "trmm", "syrk", "syr2k", "symm"];
+/// The Hermitian ones, complex only (`c`, `z`).
+const LEVEL3_HERMITIAN: &[&str] = &["herk", "her2k", "hemm"];
+
+/// Level 3 routines other than GEMM (`strsm` ... `zhemm`), measured on square operands only,
+/// whatever `--shapes` says.
+pub(crate) fn square_only(routine: &str) -> bool {
+    let (Some(precision), Some(op)) = (routine.get(..1), routine.get(1..)) else {
+        return false;
+    };
+    match precision {
+        "s" | "d" => LEVEL3_ANY_PRECISION.contains(&op),
+        "c" | "z" => LEVEL3_ANY_PRECISION.contains(&op) || LEVEL3_HERMITIAN.contains(&op),
+        _ => false,
+    }
+}
+
+/// Every BLAS routine bench measures.
+fn blas_routines() -> Vec<String> {
+    let mut routines: Vec<String> = ["dgemm", "sgemm", "zgemm", "cgemm", "daxpy", "ddot", "dgemv"]
+        .map(String::from)
+        .to_vec();
+    for op in LEVEL3_ANY_PRECISION.iter().chain(LEVEL3_HERMITIAN) {
+        for precision in ["s", "d", "c", "z"] {
+            let routine = format!("{precision}{op}");
+            if square_only(&routine) {
+                routines.push(routine);
+            }
+        }
+    }
+    routines
+}
 
 /// One measured case for one library.
 #[derive(Debug, Clone, Serialize)]
@@ -218,15 +274,23 @@ struct Report {
     reps: usize,
     measurements: Vec<Measurement>,
     mismatches: usize,
+    /// Lines printed under the table (conventions of the mode).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct LibraryInfo {
     path: String,
     core: Option<String>,
     sets_threads: bool,
-    /// `own` (loaded with `dlmopen` into a new namespace) or `shared (reason)`.
+    /// `own` (loaded with `dlmopen` into a new namespace), `shared (reason)`, or for --lapack
+    /// the child process it ran in.
     namespace: String,
+    /// --lapack: symbol → the file that served it in the library's child process (the LAPACK
+    /// routines timed, and the BLAS routines reference LAPACK calls).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bindings: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Deterministic pseudo-random numbers in [-1, 1), so every library sees the same data.
@@ -293,17 +357,113 @@ fn work(routine: &str, m: usize, n: usize, k: usize) -> (f64, &'static str) {
     match routine {
         "dgemm" | "sgemm" => (2.0 * m * n * k, "GFLOPS"),
         "zgemm" | "cgemm" => (8.0 * m * n * k, "GFLOPS"),
-        // Left side, A m×m triangular: about m²n/2 multiply-adds, so m²n flops; dsyrk writes
-        // n(n+1)/2 entries of k multiply-adds each; dsymm is a full m×m by m×n product.
-        "dtrsm" | "dtrmm" => (m * m * n, "GFLOPS"),
-        "dsyrk" => (n * (n + 1.0) * k, "GFLOPS"),
-        "dsymm" => (2.0 * m * m * n, "GFLOPS"),
+        // Left side, A m×m triangular: about m²n/2 multiply-adds, so m²n flops; syrk and herk
+        // write n(n+1)/2 entries of k multiply-adds each, syr2k and her2k of 2k; symm and hemm
+        // are a full m×m by m×n product. A complex multiply-add is 8 real flops against 2.
+        _ if square_only(routine) => {
+            let complex = if routine.starts_with(['c', 'z']) {
+                4.0
+            } else {
+                1.0
+            };
+            let real = match &routine[1..] {
+                "trsm" | "trmm" => m * m * n,
+                "syrk" | "herk" => n * (n + 1.0) * k,
+                "syr2k" | "her2k" => 2.0 * n * (n + 1.0) * k,
+                _ => 2.0 * m * m * n,
+            };
+            (complex * real, "GFLOPS")
+        }
         // Memory-bound: bytes read and written.
         "daxpy" => (3.0 * 8.0 * m, "GB/s"),
         "ddot" => (2.0 * 8.0 * m, "GB/s"),
         "dgemv" => (8.0 * (m * n + m + n), "GB/s"),
         _ => (0.0, "GFLOPS"),
     }
+}
+
+/// The libraries that export `cblas_<routine>`, or None when ours does not: libraries without
+/// the routine sit the case out; without ours there is nothing to compare with, so the case is
+/// skipped. Each absence is said once (`missing` remembers).
+fn libraries_with<'a>(
+    routine: &str,
+    libraries: &'a [Library],
+    missing: &mut std::collections::HashSet<(String, String)>,
+) -> Option<Vec<&'a Library>> {
+    let present: Vec<&Library> = libraries
+        .iter()
+        .filter(|lib| {
+            let has = lib.has_routine(routine);
+            if !has && missing.insert((lib.name(), routine.to_string())) {
+                eprintln!(
+                    "bench: {} does not export cblas_{routine}: {}",
+                    lib.name(),
+                    if std::ptr::eq(*lib, &libraries[0]) {
+                        "skipping the routine"
+                    } else {
+                        "skipping that library for the routine"
+                    }
+                );
+            }
+            has
+        })
+        .collect();
+    if !present
+        .first()
+        .is_some_and(|lib| std::ptr::eq(*lib, &libraries[0]))
+    {
+        return None;
+    }
+    Some(present)
+}
+
+/// Per library, in the order measured: the seconds per call of each timed batch, and the
+/// result of the checked call.
+struct CaseTimes {
+    times: Vec<Vec<f64>>,
+    results: Vec<Vec<f64>>,
+}
+
+/// One case on every library: a checked warm-up call each (its result kept to compare), then
+/// `--reps` timed batches alternating between libraries.
+fn time_case(
+    libraries: &[&Library],
+    routine: &str,
+    (m, n, k): (usize, usize, usize),
+    data: &mut CaseData,
+    threads: i32,
+    args: &BenchArgs,
+) -> Result<CaseTimes, String> {
+    let dims = (m, n, k);
+    let mut times = vec![Vec::new(); libraries.len()];
+    let mut results = vec![Vec::new(); libraries.len()];
+    // Warm-up and cross-check: one call per library on the initial C. Its time sets
+    // how many calls one timed repetition makes (at least ~2 ms of work, so that
+    // small sizes are not lost in timer and call overheads).
+    let mut calls = 1usize;
+    for (index, lib) in libraries.iter().enumerate() {
+        data.reset(routine);
+        let start = Instant::now();
+        call(lib, routine, dims, data, 1)?;
+        let once = start.elapsed().as_secs_f64();
+        results[index] = data.result(routine, m);
+        calls = calls.max(((2e-3 / once.max(1e-9)).ceil() as usize).min(100_000));
+    }
+    // Alternate libraries within each repetition.
+    for _ in 0..args.reps {
+        for (index, lib) in libraries.iter().enumerate() {
+            if threads > 1 && libraries.len() > 1 && args.settle_ms > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(args.settle_ms));
+                // One untimed call wakes the idle cores (and this library's own
+                // pool) so the batch does not time the wake-up.
+                call(lib, routine, dims, data, 1)?;
+            }
+            let start = Instant::now();
+            call(lib, routine, dims, data, calls)?;
+            times[index].push(start.elapsed().as_secs_f64() / calls as f64);
+        }
+    }
+    Ok(CaseTimes { times, results })
 }
 
 /// Runs one routine `calls` times on the given library, on the case's inputs and output
@@ -325,14 +485,56 @@ fn call(
             "daxpy" => lib.daxpy(m, &data.a[..m], &mut data.out[..m])?,
             "ddot" => data.out[0] = lib.ddot(m, &data.a[..m], &data.b[..m])?,
             "dgemv" => lib.dgemv(m, n, &data.a, &data.b[..n], &mut data.out[..m])?,
-            "dtrsm" => lib.dtrsm(m, &data.triangle, &mut data.out)?,
-            "dtrmm" => lib.dtrmm(m, &data.triangle, &mut data.out)?,
-            "dsyrk" => lib.dsyrk(n, k, &data.a, &mut data.out)?,
-            "dsymm" => lib.dsymm(m, n, &data.a, &data.b, &mut data.out)?,
+            _ if square_only(routine) => level3(lib, routine, (m, n, k), data)?,
             other => return Err(format!("unknown routine '{other}'")),
         }
     }
     Ok(())
+}
+
+/// A square level 3 call (other than GEMM) on the case's operands of the routine's precision:
+/// A is the triangle for trsm and trmm.
+fn level3(
+    lib: &Library,
+    routine: &str,
+    dims: (usize, usize, usize),
+    data: &mut CaseData,
+) -> Result<(), String> {
+    let triangular = routine.ends_with("trsm") || routine.ends_with("trmm");
+    match &routine[..1] {
+        "d" | "z" => {
+            let (real, complex) = (&data.a, &data.a2);
+            let a = if triangular {
+                &data.triangle
+            } else if routine.starts_with('d') {
+                real
+            } else {
+                complex
+            };
+            let b = if routine.starts_with('d') {
+                &data.b
+            } else {
+                &data.b2
+            };
+            lib.level3(routine, dims, a, b, &mut data.out)
+        }
+        _ => {
+            let (real, complex) = (&data.a32, &data.a2_32);
+            let a = if triangular {
+                &data.triangle32
+            } else if routine.starts_with('s') {
+                real
+            } else {
+                complex
+            };
+            let b = if routine.starts_with('s') {
+                &data.b32
+            } else {
+                &data.b2_32
+            };
+            lib.level3(routine, dims, a, b, &mut data.out32)
+        }
+    }
 }
 
 /// Inputs shared by every library for one case, in both precisions, and the output buffers.
@@ -347,8 +549,10 @@ struct CaseData {
     b32: Vec<f32>,
     a2_32: Vec<f32>,
     b2_32: Vec<f32>,
-    /// The lower triangular A of dtrsm and dtrmm (`triangle`).
+    /// The lower triangular A of trsm and trmm (`triangle`), interleaved (re, im) for the
+    /// complex routines, and in single precision.
     triangle: Vec<f64>,
+    triangle32: Vec<f32>,
     out: Vec<f64>,
     out32: Vec<f32>,
 }
@@ -357,37 +561,86 @@ struct CaseData {
 /// thousands of times to the same B without overflow or denormals: a diagonal of ±1 (the sign
 /// still proves the diagonal is read) and off-diagonal entries of at most 1/m, so its powers
 /// and their inverses grow only polynomially.
-fn triangle(rng: &mut Lcg, m: usize) -> Vec<f64> {
-    let mut a = vec![0.0; m * m];
+/// Complex (`complex`): interleaved (re, im), a real diagonal of ±1 and off-diagonal real and
+/// imaginary parts of at most 1/m each.
+fn triangle(rng: &mut Lcg, m: usize, complex: bool) -> Vec<f64> {
+    let pair = if complex { 2 } else { 1 };
+    let mut a = vec![0.0; pair * m * m];
     for j in 0..m {
-        a[j * m + j] = if rng.next() < 0.0 { -1.0 } else { 1.0 };
+        a[pair * (j * m + j)] = if rng.next() < 0.0 { -1.0 } else { 1.0 };
         for i in j + 1..m {
-            a[j * m + i] = rng.next() / m as f64;
+            for part in 0..pair {
+                a[pair * (j * m + i) + part] = rng.next() / m as f64;
+            }
         }
     }
     a
 }
 
 impl CaseData {
-    /// Reset the output to the case's initial C (or y) before a checked call.
-    fn reset(&mut self, routine: &str) {
-        let single = routine == "sgemm" || routine == "cgemm";
-        let source = if routine == "zgemm" || routine == "cgemm" {
-            &self.c2
+    /// The case's inputs, from `rng` (so every library sees the same), converted once.
+    fn generate(rng: &mut Lcg, routine: &str, (m, n, k): (usize, usize, usize)) -> CaseData {
+        let len = (m * k).max(k * n).max(m * n).max(m);
+        let to32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|x| *x as f32).collect() };
+        let (a, b, c) = (rng.vector(len), rng.vector(len), rng.vector(len));
+        let (a2, b2, c2) = (
+            rng.vector(2 * len),
+            rng.vector(2 * len),
+            rng.vector(2 * len),
+        );
+        let triangle = if routine.ends_with("trsm") || routine.ends_with("trmm") {
+            triangle(rng, m, routine.starts_with(['c', 'z']))
         } else {
-            &self.c
+            Vec::new()
         };
+        CaseData {
+            triangle32: to32(&triangle),
+            triangle,
+            a32: to32(&a),
+            b32: to32(&b),
+            a2_32: to32(&a2),
+            b2_32: to32(&b2),
+            a,
+            b,
+            c,
+            a2,
+            b2,
+            c2,
+            out: Vec::new(),
+            out32: Vec::new(),
+        }
+    }
+
+    /// Reset the output to the case's initial C (or y) before a checked call.
+    /// herk and her2k read only the real part of C's diagonal (and zero its imaginary part):
+    /// it starts at zero so that every library's result can be compared whole.
+    fn reset(&mut self, routine: &str) {
+        let single = routine.starts_with(['s', 'c']);
+        let complex = routine.starts_with(['c', 'z']);
+        let mut source = if complex {
+            self.c2.clone()
+        } else {
+            self.c.clone()
+        };
+        if routine.ends_with("herk") || routine.ends_with("her2k") {
+            let n = ((source.len() / 2) as f64).sqrt() as usize;
+            for j in 0..n {
+                source[2 * (j * n + j) + 1] = 0.0;
+            }
+        }
         if single {
             self.out32 = source.iter().map(|v| *v as f32).collect();
         } else {
-            self.out = source.clone();
+            self.out = source;
         }
     }
 
     /// The output of the last call, as f64.
     fn result(&self, routine: &str, m: usize) -> Vec<f64> {
         match routine {
-            "sgemm" | "cgemm" => self.out32.iter().map(|v| f64::from(*v)).collect(),
+            _ if routine.starts_with(['s', 'c']) => {
+                self.out32.iter().map(|v| f64::from(*v)).collect()
+            }
             "daxpy" | "dgemv" => self.out[..m].to_vec(),
             "ddot" => vec![self.out[0]],
             _ => self.out.clone(),
@@ -395,15 +648,21 @@ impl CaseData {
     }
 }
 
+/// The largest difference relative to the reference's largest magnitude; infinite where either
+/// side holds a NaN (`f64::max` would skip it, and a NaN result must not pass as agreement).
 fn relative_difference(reference: &[f64], other: &[f64]) -> f64 {
     let scale = reference
         .iter()
         .fold(0.0f64, |m, v| m.max(v.abs()))
         .max(1e-300);
-    reference
-        .iter()
-        .zip(other)
-        .fold(0.0f64, |m, (r, o)| m.max((r - o).abs() / scale))
+    reference.iter().zip(other).fold(0.0f64, |m, (r, o)| {
+        let difference = (r - o).abs() / scale;
+        if difference.is_nan() {
+            f64::INFINITY
+        } else {
+            m.max(difference)
+        }
+    })
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -422,16 +681,59 @@ pub fn run_bench(args: BenchArgs) -> u8 {
     }
 }
 
-fn bench(mut args: BenchArgs) -> Result<u8, String> {
-    const ROUTINES: &[&str] = &[
-        "dgemm", "sgemm", "zgemm", "cgemm", "daxpy", "ddot", "dgemv", "dtrsm", "dtrmm", "dsyrk",
-        "dsymm",
-    ];
-    for routine in &args.routines {
-        if !ROUTINES.contains(&routine.as_str()) {
+/// The LAPACK routines to time when this is a LAPACK run (`--lapack`, or `--routines` naming
+/// only LAPACK routines); None for a BLAS run.
+fn lapack_mode(args: &BenchArgs) -> Result<Option<Vec<LapackRoutine>>, String> {
+    let (lapack, blas): (Vec<&String>, Vec<&String>) = args
+        .routines
+        .iter()
+        .partition(|r| LapackRoutine::parse(r).is_ok());
+    if !args.lapack && lapack.is_empty() {
+        return Ok(None);
+    }
+    if let Some(other) = blas.first() {
+        if args.lapack {
+            LapackRoutine::parse(other)?;
+        }
+        return Err(format!(
+            "LAPACK routines ({}) and BLAS routines ({other}) cannot share one run",
+            lapack
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if lapack.is_empty() {
+        return Ok(Some(LapackRoutine::ALL.to_vec()));
+    }
+    lapack
+        .iter()
+        .map(|r| LapackRoutine::parse(r))
+        .collect::<Result<_, _>>()
+        .map(Some)
+}
+
+/// Fills in the defaults that depend on the mode (and `--quick`) and rejects bad arguments; the
+/// LAPACK routines when this is a LAPACK run.
+fn settle_arguments(args: &mut BenchArgs) -> Result<Option<Vec<LapackRoutine>>, String> {
+    let known = blas_routines();
+    let lapack_routines = lapack_mode(args)?;
+    if args.routines.is_empty() {
+        args.routines = vec!["dgemm".to_string()];
+    }
+    if args.sizes.is_empty() {
+        args.sizes = if lapack_routines.is_some() {
+            vec![1000, 2000]
+        } else {
+            vec![64, 256, 1024]
+        };
+    }
+    for routine in args.routines.iter().filter(|_| lapack_routines.is_none()) {
+        if !known.contains(routine) {
             return Err(format!(
                 "unknown routine '{routine}'; choose from {}",
-                ROUTINES.join(", ")
+                known.join(", ")
             ));
         }
     }
@@ -447,13 +749,22 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
         return Err("--peak-ghz must be a positive number".to_string());
     }
     if args.quick {
-        args.sizes = vec![8, 33, 100];
+        args.sizes = if lapack_routines.is_some() {
+            vec![40, 100]
+        } else {
+            vec![8, 33, 100]
+        };
         args.reps = 1;
         args.settle_ms = 0;
     }
-    if args.sizes.is_empty() || args.sizes.contains(&0) || args.reps == 0 {
-        return Err("--sizes must be positive and --reps at least 1".to_string());
+    if args.sizes.contains(&0) || args.reps == 0 || args.threads.iter().any(|&t| t < 1) {
+        return Err("--sizes must be positive, --reps and --threads at least 1".to_string());
     }
+    Ok(lapack_routines)
+}
+
+fn bench(mut args: BenchArgs) -> Result<u8, String> {
+    let lapack_routines = settle_arguments(&mut args)?;
     let ours =
         match args
             .library
@@ -476,6 +787,10 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     let caller_layer = std::env::var("MKL_THREADING_LAYER").ok();
     for spec in std::iter::once(&ours).chain(&args.against) {
         mkl_threading_layer(spec, most_threads, caller_layer.as_deref());
+    }
+    if let Some(routines) = lapack_routines {
+        let report = lapack::bench_lapack(&args, &ours, &routines)?;
+        return emit(&args, &report);
     }
     let mut libraries = Vec::new();
     for spec in std::iter::once(&ours).chain(&args.against) {
@@ -520,90 +835,12 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             }
             current_threads = Some(threads);
         }
-        let len = (m * k).max(k * n).max(m * n).max(m);
-        let to32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|x| *x as f32).collect() };
-        let (a, b, c) = (rng.vector(len), rng.vector(len), rng.vector(len));
-        let (a2, b2, c2) = (
-            rng.vector(2 * len),
-            rng.vector(2 * len),
-            rng.vector(2 * len),
-        );
-        let triangle = if routine == "dtrsm" || routine == "dtrmm" {
-            triangle(&mut rng, m)
-        } else {
-            Vec::new()
-        };
-        let mut data = CaseData {
-            triangle,
-            a32: to32(&a),
-            b32: to32(&b),
-            a2_32: to32(&a2),
-            b2_32: to32(&b2),
-            a,
-            b,
-            c,
-            a2,
-            b2,
-            c2,
-            out: Vec::new(),
-            out32: Vec::new(),
-        };
-        let dims = (m, n, k);
-        // Libraries without the routine sit the case out; without ours there is nothing to
-        // compare with, so the case is skipped (each said once).
-        let present: Vec<&Library> = libraries
-            .iter()
-            .filter(|lib| {
-                let has = lib.has_routine(routine);
-                if !has && missing.insert((lib.name(), routine.clone())) {
-                    eprintln!(
-                        "bench: {} does not export cblas_{routine}: {}",
-                        lib.name(),
-                        if std::ptr::eq(*lib, &libraries[0]) {
-                            "skipping the routine"
-                        } else {
-                            "skipping that library for the routine"
-                        }
-                    );
-                }
-                has
-            })
-            .collect();
-        if !present
-            .first()
-            .is_some_and(|lib| std::ptr::eq(*lib, &libraries[0]))
-        {
+        let mut data = CaseData::generate(&mut rng, routine, (m, n, k));
+        let Some(libraries) = libraries_with(routine, &libraries, &mut missing) else {
             continue;
-        }
-        let libraries = present;
-        let mut times = vec![Vec::new(); libraries.len()];
-        let mut results = vec![Vec::new(); libraries.len()];
-        // Warm-up and cross-check: one call per library on the initial C. Its time sets
-        // how many calls one timed repetition makes (at least ~2 ms of work, so that
-        // small sizes are not lost in timer and call overheads).
-        let mut calls = 1usize;
-        for (index, lib) in libraries.iter().enumerate() {
-            data.reset(routine);
-            let start = Instant::now();
-            call(lib, routine, dims, &mut data, 1)?;
-            let once = start.elapsed().as_secs_f64();
-            results[index] = data.result(routine, m);
-            calls = calls.max(((2e-3 / once.max(1e-9)).ceil() as usize).min(100_000));
-        }
-        // Alternate libraries within each repetition.
-        for _ in 0..args.reps {
-            for (index, lib) in libraries.iter().enumerate() {
-                if threads > 1 && libraries.len() > 1 && args.settle_ms > 0 {
-                    std::thread::sleep(std::time::Duration::from_millis(args.settle_ms));
-                    // One untimed call wakes the idle cores (and this library's own
-                    // pool) so the batch does not time the wake-up.
-                    call(lib, routine, dims, &mut data, 1)?;
-                }
-                let start = Instant::now();
-                call(lib, routine, dims, &mut data, calls)?;
-                times[index].push(start.elapsed().as_secs_f64() / calls as f64);
-            }
-        }
+        };
+        let CaseTimes { times, results } =
+            time_case(&libraries, routine, (m, n, k), &mut data, threads, &args)?;
         let (amount, unit) = work(routine, m, n, k);
         let mut first_median = 0.0;
         for (index, lib) in libraries.iter().enumerate() {
@@ -655,12 +892,19 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
                 core: l.core(),
                 sets_threads: l.can_set_threads(),
                 namespace: l.namespace.describe(),
+                bindings: None,
             })
             .collect(),
         reps: args.reps,
         measurements,
         mismatches,
+        notes: Vec::new(),
     };
+    emit(&args, &report)
+}
+
+/// Prints the report (and draws the chart) as asked; the exit status: 1 when results disagree.
+fn emit(args: &BenchArgs, report: &Report) -> Result<u8, String> {
     if let Some(path) = &args.plot {
         // With --goals, units and shapes mix; the chart shows square GEMM (GFLOPS) only.
         let drawn: Vec<Measurement> = report
@@ -674,15 +918,15 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+            serde_json::to_string_pretty(report).map_err(|e| e.to_string())?
         );
     } else {
-        print_table(&report);
+        print_table(report);
         if args.goals {
-            print_goals(&report);
+            print_goals(report);
         }
     }
-    Ok(if mismatches > 0 { 1 } else { 0 })
+    Ok(if report.mismatches > 0 { 1 } else { 0 })
 }
 
 /// MKL's single dynamic library (`libmkl_rt.so*`) picks its threading layer when loaded, from
@@ -732,6 +976,27 @@ fn print_table(report: &Report) {
             },
             lib.namespace
         );
+        if let Some(bindings) = &lib.bindings {
+            let files = |blas: bool| {
+                let mut files: Vec<&str> = bindings
+                    .iter()
+                    .filter(|(symbol, _)| lapack::BLAS_PROBES.contains(&symbol.as_str()) == blas)
+                    .map(|(_, file)| file.as_str())
+                    .collect();
+                files.dedup();
+                files.join(", ")
+            };
+            let blas = files(true);
+            if blas.is_empty() {
+                println!("  LAPACK routines served by {}", files(false));
+            } else {
+                println!(
+                    "  LAPACK routines served by {}; their BLAS calls ({}) bound to {blas}",
+                    files(false),
+                    lapack::BLAS_PROBES.join(" ")
+                );
+            }
+        }
     }
     println!("peak: {}", report.peak.describe());
     println!(
@@ -776,6 +1041,9 @@ fn print_table(report: &Report) {
         "ours/it: the first library's median over this library's (above 1: ours is faster); {} repetition(s), libraries alternated within each; {} mismatching result(s)",
         report.reps, report.mismatches
     );
+    for note in &report.notes {
+        println!("{note}");
+    }
 }
 
 /// One goal of `--goals`: which measurements it covers and the ratio it asks for.
@@ -941,6 +1209,44 @@ mod tests {
             ours_over_this: 1.0,
             max_relative_difference: 0.0,
             percent_of_peak: None,
+        }
+    }
+
+    /// A NaN on either side is a mismatch, not a difference of zero.
+    #[test]
+    fn a_nan_result_never_agrees() {
+        assert_eq!(relative_difference(&[1.0, 2.0], &[1.0, 2.0]), 0.0);
+        assert_eq!(
+            relative_difference(&[1.0, 2.0], &[f64::NAN, 2.0]),
+            f64::INFINITY
+        );
+        assert_eq!(
+            relative_difference(&[f64::NAN, 2.0], &[f64::NAN, 2.0]),
+            f64::INFINITY
+        );
+        assert!((relative_difference(&[1.0, 2.0], &[1.0, 2.5]) - 0.25).abs() < 1e-15);
+    }
+
+    /// Standard flop counts: complex level 3 is four times the real count; the Hermitian
+    /// routines exist in complex precisions only.
+    #[test]
+    fn level3_routines_and_their_flops() {
+        let routines = blas_routines();
+        assert_eq!(routines.len(), 7 + 5 * 4 + 3 * 2);
+        assert!(routines.contains(&"zher2k".to_string()) && !routines.contains(&"dherk".into()));
+        assert!(!square_only("dgemm") && !square_only("x") && !square_only(""));
+        let (m, n, k) = (3.0, 4.0, 5.0);
+        for (routine, flops) in [
+            ("strsm", m * m * n),
+            ("ztrmm", 4.0 * m * m * n),
+            ("dsyrk", n * (n + 1.0) * k),
+            ("cherk", 4.0 * n * (n + 1.0) * k),
+            ("dsyr2k", 2.0 * n * (n + 1.0) * k),
+            ("zher2k", 8.0 * n * (n + 1.0) * k),
+            ("ssymm", 2.0 * m * m * n),
+            ("chemm", 8.0 * m * m * n),
+        ] {
+            assert_eq!(work(routine, 3, 4, 5), (flops, "GFLOPS"), "{routine}");
         }
     }
 

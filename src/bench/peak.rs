@@ -46,7 +46,7 @@ impl Peak {
     /// Peak GFLOPS of `threads` cores for a GEMM routine (complex routines count real flops,
     /// 8mnk, so their peak is that of their real type); None for other routines or when unknown.
     pub fn gflops(&self, routine: &str, threads: i32) -> Option<f64> {
-        let level3 = routine.ends_with("gemm") || super::SQUARE_ONLY.contains(&routine);
+        let level3 = routine.ends_with("gemm") || super::square_only(routine);
         if !level3 || self.f64_lanes == 0 || self.ghz <= 0.0 {
             return None;
         }
