@@ -179,7 +179,9 @@ pub unsafe fn trmv<T: Scalar>(
     incx: Int,
     solve: bool,
 ) {
-    let Some((row, _g, [u, t, d])) = begin(name, order, [(uplo, &UPLO), (trans, &TRANS), (diag, &DIAG)]) else {
+    let Some((row, _g, [u, t, d])) =
+        begin(name, order, [(uplo, &UPLO), (trans, &TRANS), (diag, &DIAG)])
+    else {
         return;
     };
     let (u, t, cj) = if row {
@@ -439,7 +441,11 @@ pub unsafe fn trmm<T: GemmScalar>(
     ldb: Int,
     solve: bool,
 ) {
-    let Some((row, _g, [s, u, t, d])) = begin(name, order, [(side, &SIDE), (uplo, &UPLO), (ta, &TRANS), (diag, &DIAG)]) else {
+    let Some((row, _g, [s, u, t, d])) = begin(
+        name,
+        order,
+        [(side, &SIDE), (uplo, &UPLO), (ta, &TRANS), (diag, &DIAG)],
+    ) else {
         return;
     };
     let r = if !row {

@@ -61,6 +61,22 @@ impl<T: Scalar> Tri<T> {
     }
     /// Row range of the stored part of column `j`.
     #[inline(always)]
+    /// The stored rows of column j other than the diagonal: contiguous in storage for every
+    /// shape, so that a column's off-diagonal part is one vector operation.
+    fn offdiag_rows(&self, j: usize) -> std::ops::Range<usize> {
+        let r = self.rows(j);
+        if self.upper {
+            r.start..j
+        } else {
+            j + 1..r.end
+        }
+    }
+    /// Address of stored element (lo, j), or of where it would be when `lo` is one past the
+    /// stored rows (then nothing may be read from it).
+    fn column_at(&self, lo: usize, j: usize) -> *const T {
+        // SAFETY (of the pointer arithmetic): inside or one past the stored part of column j.
+        unsafe { self.ptr.add(self.off(lo, j)) as *const T }
+    }
     fn rows(&self, j: usize) -> std::ops::Range<usize> {
         let k = match self.shape {
             Shape::Band(_, k) => k,
@@ -357,18 +373,24 @@ pub unsafe fn symv<T: Scalar>(
     // SAFETY: BLAS contract.
     let xs = unsafe { Vec1::new(x, n, incx as isize).gather() };
     let mut r = vec![T::zero(); n];
+    let isa = Isa::active();
     for j in 0..n {
-        for i in tri.rows(j) {
-            // SAFETY: (i, j) stored.
-            let aij = unsafe { tri.get(i, j) }.conj_if(conj_a);
-            if i == j {
-                let d = if herm { aij.real_part() } else { aij };
-                r[j] += d * xs[j];
-            } else {
-                r[i] += aij * xs[j];
-                r[j] += aij.conj_if(herm) * xs[i];
+        // Column j's stored off-diagonal part serves twice: as column j of A (an axpy into
+        // r) and, mirrored, as row j (a dot product with x).
+        let rows = tri.offdiag_rows(j);
+        if !rows.is_empty() {
+            let (lo, len) = (rows.start, rows.len());
+            let c = tri.column_at(lo, j);
+            // SAFETY: `len` stored elements from (lo, j); r and xs hold n elements.
+            unsafe {
+                vector::axpy(isa, len, xs[j], c, r.as_mut_ptr().add(lo), conj_a);
+                r[j] += vector::dot(isa, len, c, xs.as_ptr().add(lo), conj_a != herm);
             }
         }
+        // SAFETY: the diagonal is stored.
+        let ajj = unsafe { tri.get(j, j) }.conj_if(conj_a);
+        let d = if herm { ajj.real_part() } else { ajj };
+        r[j] += d * xs[j];
     }
     // SAFETY: BLAS contract.
     unsafe { update_y(yv, beta, alpha, Some(&r)) };
@@ -446,17 +468,8 @@ pub unsafe fn trmv<T: Scalar>(
     // SAFETY (all `tri.get` below): indices come from `tri.rows(j)`.
     let get = |i: usize, j: usize| unsafe { tri.get(i, j) }.conj_if(cj);
     let isa = Isa::active();
-    // Off-diagonal stored rows of column j: contiguous in storage for every shape.
-    let offdiag = |j: usize| {
-        let r = tri.rows(j);
-        if tri.upper {
-            r.start..j
-        } else {
-            j + 1..r.end
-        }
-    };
-    // SAFETY: (lo, j) is stored (or lo is one past the stored rows and nothing is read).
-    let col = |lo: usize, j: usize| unsafe { tri.ptr.add(tri.off(lo, j)) } as *const T;
+    let offdiag = |j: usize| tri.offdiag_rows(j);
+    let col = |lo: usize, j: usize| tri.column_at(lo, j);
     if !solve {
         let mut r = vec![T::zero(); n];
         for j in 0..n {
