@@ -84,11 +84,6 @@ impl<T: Scalar> Triangle<T> {
         self.m[i + j * self.k]
     }
 
-    /// Rows `off..off + len` of column `j` of op(A).
-    fn column(&self, j: usize, off: usize, len: usize) -> &[T] {
-        &self.m[off + j * self.k..][..len]
-    }
-
     /// The block of `op(A)` starting at row `i`, column `j`, as a GEMM operand.
     fn block(&self, i: usize, j: usize) -> MatRef<T> {
         MatRef {
@@ -290,51 +285,6 @@ unsafe fn mul_left<T: GemmScalar>(
     }
 }
 
-/// In-place triangular product for a diagonal block of at most `BASE` rows, column by column
-/// (axpy order; each x_j is read before its own step overwrites it).
-unsafe fn mul_left_base<T: Scalar>(
-    t: &Triangle<T>,
-    off: usize,
-    k: usize,
-    n: usize,
-    b: *mut T,
-    ldb: usize,
-) {
-    let mut x = [T::zero(); BASE];
-    let x = &mut x[..k];
-    for col in 0..n {
-        // SAFETY: rows off..off + k of column `col` lie inside B.
-        let column = unsafe { b.add(off + col * ldb) };
-        for (i, xi) in x.iter_mut().enumerate() {
-            // SAFETY: as above.
-            *xi = unsafe { *column.add(i) };
-        }
-        if t.upper {
-            for j in 0..k {
-                let xj = x[j];
-                let above = t.column(off + j, off, j);
-                for (xi, mij) in x[..j].iter_mut().zip(above) {
-                    *xi += xj * *mij;
-                }
-                x[j] = xj * t.at(off + j, off + j);
-            }
-        } else {
-            for j in (0..k).rev() {
-                let xj = x[j];
-                let below = t.column(off + j, off + j + 1, k - j - 1);
-                for (xi, mij) in x[j + 1..].iter_mut().zip(below) {
-                    *xi += xj * *mij;
-                }
-                x[j] = xj * t.at(off + j, off + j);
-            }
-        }
-        for (i, xi) in x.iter().enumerate() {
-            // SAFETY: as above.
-            unsafe { *column.add(i) = *xi };
-        }
-    }
-}
-
 /// Columns `off..off + k` of the right product.
 unsafe fn mul_right<T: GemmScalar>(
     t: &Triangle<T>,
@@ -375,53 +325,6 @@ unsafe fn mul_right<T: GemmScalar>(
             let (x, a) = (columns(second), t.block(second, first));
             accumulate(serial, T::one(), m, k1, k2, x, a, b.add(first * ldb), ldb);
             mul_right(t, second, k2, m, b, ldb, serial);
-        }
-    }
-}
-
-/// In-place product x := x M for each row x of a block of at most `BASE` columns: element j
-/// is a dot of x with column j of M, formed before the x_i it reads are overwritten.
-unsafe fn mul_right_base<T: Scalar>(
-    t: &Triangle<T>,
-    off: usize,
-    k: usize,
-    m: usize,
-    b: *mut T,
-    ldb: usize,
-) {
-    let mut x = [T::zero(); BASE];
-    let x = &mut x[..k];
-    for row in 0..m {
-        // SAFETY: columns off..off + k of row `row` lie inside B.
-        let start = unsafe { b.add(row + off * ldb) };
-        for (j, xj) in x.iter_mut().enumerate() {
-            // SAFETY: as above.
-            *xj = unsafe { *start.add(j * ldb) };
-        }
-        if t.upper {
-            // y_j = sum over i <= j of x_i M_ij: from the last column down.
-            for j in (0..k).rev() {
-                let column = t.column(off + j, off, j + 1);
-                let mut sum = T::zero();
-                for (xi, mij) in x[..=j].iter().zip(column) {
-                    sum += *xi * *mij;
-                }
-                x[j] = sum;
-            }
-        } else {
-            // y_j = sum over i >= j of x_i M_ij: from the first column up.
-            for j in 0..k {
-                let column = t.column(off + j, off + j, k - j);
-                let mut sum = T::zero();
-                for (xi, mij) in x[j..].iter().zip(column) {
-                    sum += *xi * *mij;
-                }
-                x[j] = sum;
-            }
-        }
-        for (j, xj) in x.iter().enumerate() {
-            // SAFETY: as above.
-            unsafe { *start.add(j * ldb) = *xj };
         }
     }
 }
@@ -468,47 +371,6 @@ unsafe fn left<T: GemmScalar>(
         }
     }
 }
-
-/// Substitution for a diagonal block of at most `BASE` rows: the columns of B are solved
-/// `PANEL` at a time, gathered into a panel whose rows are contiguous so that each step is one
-/// vector operation over the columns (`solve_panel`).
-unsafe fn left_base<T: Scalar>(
-    t: &Triangle<T>,
-    off: usize,
-    k: usize,
-    n: usize,
-    b: *mut T,
-    ldb: usize,
-) {
-    let mut panel = [[T::zero(); PANEL]; BASE];
-    for c0 in (0..n).step_by(PANEL) {
-        let width = PANEL.min(n - c0);
-        // Column by column: B is read down its columns (contiguous), the panel across.
-        for c in 0..width {
-            // SAFETY: rows off..off + k of column c0 + c lie inside B.
-            let column = unsafe { std::slice::from_raw_parts(b.add(off + (c0 + c) * ldb), k) };
-            for (row, &x) in panel.iter_mut().zip(column) {
-                row[c] = x;
-            }
-        }
-        // op(A) X = B: unknown j's coefficient in equation i is M(i, j); lower is forward.
-        solve_panel(&mut panel[..k], !t.upper, t.unit, |i, j| {
-            t.at(off + i, off + j)
-        });
-        for c in 0..width {
-            // SAFETY: as above.
-            let column = unsafe { std::slice::from_raw_parts_mut(b.add(off + (c0 + c) * ldb), k) };
-            for (x, row) in column.iter_mut().zip(&panel) {
-                *x = row[c];
-            }
-        }
-    }
-}
-
-/// Systems solved side by side by one `solve_panel` call: four AVX2 vectors of doubles, enough
-/// independent work to hide the division's latency on each step's dependency chain; the panel
-/// (BASE x PANEL) still fits in L1.
-const PANEL: usize = 16;
 
 /// Solves `PANEL` independent triangular systems at once, in place: `panel[i][c]` is unknown `i`
 /// of system `c` (right-hand side on entry, solution on exit), and `coef(i, j)` is unknown `j`'s
@@ -586,9 +448,99 @@ unsafe fn right<T: GemmScalar>(
     }
 }
 
-/// Substitution for a diagonal block of at most `BASE` columns: the rows of B are solved
-/// `PANEL` at a time; a row range of one column of B is already contiguous, so the panel is
-/// a plain copy.
+// ---- diagonal blocks: substitution and products, PANEL right-hand sides at a time ----
+
+/// Right-hand sides handled side by side by one panel operation: four AVX2 vectors of doubles,
+/// enough independent work to hide the division's latency on each step's dependency chain;
+/// the panel (BASE x PANEL) still fits in L1.
+const PANEL: usize = 16;
+
+/// A block of at most BASE unknowns (rows) of PANEL independent right-hand sides (columns).
+type Panel<T> = [[T; PANEL]; BASE];
+
+/// Runs `op` on rows `off..off + k` of B's columns, PANEL columns at a time, each gathered into
+/// a panel whose rows are contiguous (B is read down its columns, the panel across).
+///
+/// # Safety
+/// Rows off..off + k of the `n` columns of B (leading dimension `ldb`) are valid.
+unsafe fn by_column_panels<T: Scalar>(
+    off: usize,
+    k: usize,
+    n: usize,
+    b: *mut T,
+    ldb: usize,
+    op: impl Fn(&mut [[T; PANEL]]),
+) {
+    let mut panel: Panel<T> = [[T::zero(); PANEL]; BASE];
+    for c0 in (0..n).step_by(PANEL) {
+        let width = PANEL.min(n - c0);
+        for c in 0..width {
+            // SAFETY: rows off..off + k of column c0 + c lie inside B.
+            let column = unsafe { std::slice::from_raw_parts(b.add(off + (c0 + c) * ldb), k) };
+            for (row, &x) in panel.iter_mut().zip(column) {
+                row[c] = x;
+            }
+        }
+        op(&mut panel[..k]);
+        for c in 0..width {
+            // SAFETY: as above.
+            let column = unsafe { std::slice::from_raw_parts_mut(b.add(off + (c0 + c) * ldb), k) };
+            for (x, row) in column.iter_mut().zip(&panel) {
+                *x = row[c];
+            }
+        }
+    }
+}
+
+/// Runs `op` on columns `off..off + k` of B's rows, PANEL rows at a time: panel row j is a
+/// range of column off + j, already contiguous in B.
+///
+/// # Safety
+/// Columns off..off + k of the `m` rows of B (leading dimension `ldb`) are valid.
+unsafe fn by_row_panels<T: Scalar>(
+    off: usize,
+    k: usize,
+    m: usize,
+    b: *mut T,
+    ldb: usize,
+    op: impl Fn(&mut [[T; PANEL]]),
+) {
+    let mut panel: Panel<T> = [[T::zero(); PANEL]; BASE];
+    for r0 in (0..m).step_by(PANEL) {
+        let height = PANEL.min(m - r0);
+        for (j, column) in panel[..k].iter_mut().enumerate() {
+            // SAFETY: rows r0..r0 + height of column off + j lie inside B.
+            let src = unsafe { std::slice::from_raw_parts(b.add(r0 + (off + j) * ldb), height) };
+            column[..height].copy_from_slice(src);
+        }
+        op(&mut panel[..k]);
+        for (j, column) in panel[..k].iter().enumerate() {
+            // SAFETY: as above.
+            let dst =
+                unsafe { std::slice::from_raw_parts_mut(b.add(r0 + (off + j) * ldb), height) };
+            dst.copy_from_slice(&column[..height]);
+        }
+    }
+}
+
+/// Substitution for a diagonal block of at most `BASE` rows (left solve).
+unsafe fn left_base<T: Scalar>(
+    t: &Triangle<T>,
+    off: usize,
+    k: usize,
+    n: usize,
+    b: *mut T,
+    ldb: usize,
+) {
+    // op(A) X = B: unknown j's coefficient in equation i is M(i, j); lower is forward.
+    let solve = |panel: &mut [[T; PANEL]]| {
+        solve_panel(panel, !t.upper, t.unit, |i, j| t.at(off + i, off + j))
+    };
+    // SAFETY: forwarded.
+    unsafe { by_column_panels(off, k, n, b, ldb, solve) }
+}
+
+/// Substitution for a diagonal block of at most `BASE` columns (right solve).
 unsafe fn right_base<T: Scalar>(
     t: &Triangle<T>,
     off: usize,
@@ -597,25 +549,76 @@ unsafe fn right_base<T: Scalar>(
     b: *mut T,
     ldb: usize,
 ) {
-    let mut panel = [[T::zero(); PANEL]; BASE];
-    for r0 in (0..m).step_by(PANEL) {
-        let height = PANEL.min(m - r0);
-        for (j, column) in panel[..k].iter_mut().enumerate() {
-            // SAFETY: rows r0..r0 + height of column off + j lie inside B.
-            let src = unsafe { std::slice::from_raw_parts(b.add(r0 + (off + j) * ldb), height) };
-            column[..height].copy_from_slice(src);
+    // X op(A) = B: unknown j's coefficient in equation i is M(j, i); upper is forward.
+    let solve = |panel: &mut [[T; PANEL]]| {
+        solve_panel(panel, t.upper, t.unit, |i, j| t.at(off + j, off + i))
+    };
+    // SAFETY: forwarded.
+    unsafe { by_row_panels(off, k, m, b, ldb, solve) }
+}
+
+/// B := M B for a diagonal block of at most `BASE` rows (left product, in place).
+unsafe fn mul_left_base<T: Scalar>(
+    t: &Triangle<T>,
+    off: usize,
+    k: usize,
+    n: usize,
+    b: *mut T,
+    ldb: usize,
+) {
+    // Row i of the result is sum_j M(i, j) x_j: each x_j is spread into the rows it reaches
+    // before its own row is scaled by the diagonal, in the order that reads every x_j unchanged.
+    let multiply = |panel: &mut [[T; PANEL]]| {
+        let k = panel.len();
+        for step in 0..k {
+            let j = if t.upper { step } else { k - 1 - step };
+            let xj = panel[j];
+            let reached = if t.upper { 0..j } else { j + 1..k };
+            for i in reached {
+                let mij = t.at(off + i, off + j);
+                for (x, &y) in panel[i].iter_mut().zip(&xj) {
+                    *x += y * mij;
+                }
+            }
+            let d = t.at(off + j, off + j);
+            for x in panel[j].iter_mut() {
+                *x *= d;
+            }
         }
-        // X op(A) = B: unknown j's coefficient in equation i is M(j, i); upper is forward.
-        solve_panel(&mut panel[..k], t.upper, t.unit, |i, j| {
-            t.at(off + j, off + i)
-        });
-        for (j, column) in panel[..k].iter().enumerate() {
-            // SAFETY: as above.
-            let dst =
-                unsafe { std::slice::from_raw_parts_mut(b.add(r0 + (off + j) * ldb), height) };
-            dst.copy_from_slice(&column[..height]);
+    };
+    // SAFETY: forwarded.
+    unsafe { by_column_panels(off, k, n, b, ldb, multiply) }
+}
+
+/// B := B M for a diagonal block of at most `BASE` columns (right product, in place).
+unsafe fn mul_right_base<T: Scalar>(
+    t: &Triangle<T>,
+    off: usize,
+    k: usize,
+    m: usize,
+    b: *mut T,
+    ldb: usize,
+) {
+    // Column j of the result is sum_i x_i M(i, j) over the stored i, from the first stored i
+    // on; columns are produced in the order that still finds their inputs unchanged (upper:
+    // the last first).
+    let multiply = |panel: &mut [[T; PANEL]]| {
+        let k = panel.len();
+        for step in 0..k {
+            let j = if t.upper { k - 1 - step } else { step };
+            let terms = if t.upper { 0..j + 1 } else { j..k };
+            let mut sum = [T::zero(); PANEL];
+            for i in terms {
+                let mij = t.at(off + i, off + j);
+                for (s, &x) in sum.iter_mut().zip(&panel[i]) {
+                    *s += x * mij;
+                }
+            }
+            panel[j] = sum;
         }
-    }
+    };
+    // SAFETY: forwarded.
+    unsafe { by_row_panels(off, k, m, b, ldb, multiply) }
 }
 
 #[cfg(test)]
