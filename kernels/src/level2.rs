@@ -374,6 +374,13 @@ pub unsafe fn symv<T: Scalar>(
     let xs = unsafe { Vec1::new(x, n, incx as isize).gather() };
     let mut r = vec![T::zero(); n];
     let isa = Isa::active();
+    if let Shape::Full(lda) = shape {
+        // SAFETY: BLAS contract; r and xs hold n elements.
+        unsafe { symv_full_blocks(&tri, lda, &xs, &mut r, herm, conj_a) };
+        // SAFETY: BLAS contract.
+        unsafe { update_y(yv, beta, alpha, Some(&r)) };
+        return Ok(());
+    }
     for j in 0..n {
         // Column j's stored off-diagonal part serves twice: as column j of A (an axpy into
         // r) and, mirrored, as row j (a dot product with x).
@@ -395,6 +402,81 @@ pub unsafe fn symv<T: Scalar>(
     // SAFETY: BLAS contract.
     unsafe { update_y(yv, beta, alpha, Some(&r)) };
     Ok(())
+}
+
+/// Columns of the full-storage `symv` handled together: the stored rectangle below (or above)
+/// their diagonal block, read once by `gemv_n` and again by `gemv_t`, stays in L2 between the
+/// two (16 columns of a 2000-row matrix are 256 KiB of doubles).
+const SYMV_BLOCK: usize = 16;
+
+/// r := A x for a symmetric (Hermitian when `herm`) matrix in full storage, one block of
+/// SYMV_BLOCK columns at a time: the block's stored rectangle through the GEMV kernels (as
+/// columns into the other rows' sums, mirrored as rows into the block's own), its diagonal
+/// block column by column.
+///
+/// # Safety
+/// `tri` describes the caller's matrix (full storage, leading dimension `lda`); `xs` and `r`
+/// hold `tri.n` elements.
+unsafe fn symv_full_blocks<T: Scalar>(
+    tri: &Tri<T>,
+    lda: usize,
+    xs: &[T],
+    r: &mut [T],
+    herm: bool,
+    conj_a: bool,
+) {
+    let (n, isa) = (tri.n, Isa::active());
+    // The mirrored rectangle is conjugated for a Hermitian matrix (on top of `conj_a`).
+    let conj_mirror = conj_a != herm;
+    for j0 in (0..n).step_by(SYMV_BLOCK) {
+        let nb = SYMV_BLOCK.min(n - j0);
+        let rect = if tri.upper { 0..j0 } else { j0 + nb..n };
+        if !rect.is_empty() {
+            let (lo, len) = (rect.start, rect.len());
+            let mut mirrored = [T::zero(); SYMV_BLOCK];
+            // SAFETY: rows lo..lo + len of columns j0..j0 + nb are stored; r, xs hold n.
+            unsafe {
+                let a = tri.ptr.add(lo + j0 * lda) as *const T;
+                let (x_block, x_rect) = (xs.as_ptr().add(j0), xs.as_ptr().add(lo));
+                vector::gemv_n(
+                    isa,
+                    len,
+                    nb,
+                    a,
+                    lda,
+                    x_block,
+                    r.as_mut_ptr().add(lo),
+                    conj_a,
+                );
+                vector::gemv_t(
+                    isa,
+                    len,
+                    nb,
+                    a,
+                    lda,
+                    x_rect,
+                    mirrored.as_mut_ptr(),
+                    conj_mirror,
+                );
+            }
+            for (rj, m) in r[j0..j0 + nb].iter_mut().zip(&mirrored) {
+                *rj += *m;
+            }
+        }
+        for j in j0..j0 + nb {
+            let rows = if tri.upper { j0..j } else { j + 1..j0 + nb };
+            for i in rows {
+                // SAFETY: (i, j) is stored.
+                let aij = unsafe { tri.get(i, j) }.conj_if(conj_a);
+                r[i] += aij * xs[j];
+                r[j] += aij.conj_if(herm) * xs[i];
+            }
+            // SAFETY: the diagonal is stored.
+            let ajj = unsafe { tri.get(j, j) }.conj_if(conj_a);
+            let d = if herm { ajj.real_part() } else { ajj };
+            r[j] += d * xs[j];
+        }
+    }
 }
 
 /// trmv/tbmv/tpmv (solve = false) and trsv/tbsv/tpsv (solve = true).
