@@ -49,8 +49,8 @@ fn check<T: TestScalar>(herm: bool) {
             let want: Vec<C64> = (0..n)
                 .map(|i| {
                     let mut sum = c(0.0, 0.0);
-                    for j in 0..n {
-                        sum += full(i, j) * x[j].to_c64();
+                    for (j, xj) in x.iter().enumerate() {
+                        sum += full(i, j) * xj.to_c64();
                     }
                     alpha.to_c64() * sum + beta.to_c64() * y0[i].to_c64()
                 })
