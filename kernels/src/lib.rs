@@ -31,6 +31,7 @@ pub mod arch;
 pub mod cblas;
 pub mod fortran;
 pub mod gemm;
+pub mod gemmt;
 pub mod level1;
 pub mod level2;
 pub mod level3;
