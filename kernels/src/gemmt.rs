@@ -14,11 +14,12 @@
 //! the same kernel with the same alpha, beta and depth chain whatever range it falls in (see
 //! "Reproducibility" in `crate::gemm`), so results do not depend on the thread count or on n.
 //!
-//! SYMM/HEMM (`symm_left`, `symm_right`) cut the depth (the order of the symmetric matrix) into
-//! blocks of the kernel's KC: each block is a panel of the full symmetric matrix, built from the
-//! stored triangle (mirrored, conjugated for Hermitian, real diagonal) in a panel-sized buffer,
-//! and one GEMM accumulates it. Cutting at KC multiples is where the engine cuts its own depth
-//! chain, so every element sees exactly the operations of a GEMM on the dense matrix.
+//! SYMM/HEMM (`symm`) cut the depth (the order of the symmetric matrix S) into blocks of the
+//! kernel's KC. Per block, the parts of S off the diagonal are GEMM operands read in place from
+//! the stored triangle (the mirrored part as a transposed, for Hermitian conjugated, view: the
+//! engine's packing does the mirroring) and only the KC×KC diagonal block is expanded. Cutting
+//! at KC multiples is where the engine cuts its own depth chain, so every element sees the
+//! operations of a GEMM on the dense matrix, whatever the other dimension or thread count.
 
 use crate::gemm::{gemm, gemm_stored_with, GemmScalar, MatRef, Stored};
 use crate::scalar::Scalar;
@@ -124,38 +125,8 @@ fn balanced_bounds(upper: bool, n: usize, parts: usize, align: usize) -> Vec<usi
     bounds
 }
 
-/// Element (i, j) of the symmetric (Hermitian when `herm`: conjugate mirror, real diagonal)
-/// matrix whose `upper` or lower triangle is stored at `a`.
-///
-/// # Safety
-/// (i, j) and (j, i) inside A.
-#[inline(always)]
-unsafe fn sym_at<T: Scalar>(
-    a: *const T,
-    lda: usize,
-    upper: bool,
-    herm: bool,
-    i: usize,
-    j: usize,
-) -> T {
-    // SAFETY: caller's bounds; only the stored triangle is read.
-    unsafe {
-        if i == j {
-            let d = *a.add(i + j * lda);
-            if herm {
-                d.real_part()
-            } else {
-                d
-            }
-        } else if (i < j) == upper {
-            *a.add(i + j * lda)
-        } else {
-            (*a.add(j + i * lda)).conj_if(herm)
-        }
-    }
-}
-
-/// The symmetric operand of a SYMM/HEMM: the stored triangle of an order-`ka` matrix.
+/// The symmetric operand of a SYMM/HEMM: the stored triangle of an order-`ka` matrix S
+/// (Hermitian when `herm`: conjugate mirror, real diagonal).
 #[derive(Clone, Copy)]
 pub struct SymOperand<T> {
     pub a: *const T,
@@ -165,19 +136,84 @@ pub struct SymOperand<T> {
     pub herm: bool,
 }
 
+// SAFETY: a read-only view of the caller's matrix, used within the call only.
+unsafe impl<T: Sync> Send for SymOperand<T> {}
+unsafe impl<T: Sync> Sync for SymOperand<T> {}
+
+impl<T: Scalar> SymOperand<T> {
+    /// The block of S at (r0, c0) as a GEMM operand read in place, for a non-empty block wholly
+    /// below (`below`) or above the diagonal: the stored triangle as it is, the other one as
+    /// the (conjugate) transpose of the stored mirror image.
+    fn off_diagonal(&self, r0: usize, c0: usize, below: bool) -> MatRef<T> {
+        if below != self.upper {
+            // SAFETY (of later reads): (r0, c0) is inside A.
+            MatRef {
+                ptr: unsafe { self.a.add(r0 + c0 * self.lda) },
+                rs: 1,
+                cs: self.lda,
+                conj: false,
+            }
+        } else {
+            // S(r, c) = A(c, r), conjugated when Hermitian.
+            // SAFETY (of later reads): (c0, r0) is inside A.
+            MatRef {
+                ptr: unsafe { self.a.add(c0 + r0 * self.lda) },
+                rs: self.lda,
+                cs: 1,
+                conj: self.herm,
+            }
+        }
+    }
+
+    /// The diagonal block S(j0..j0+w, j0..j0+w) into `out` (column-major, ld w), in one pass
+    /// over the stored columns: each stored element is written to its place and its mirror's.
+    fn expand_diagonal(&self, j0: usize, w: usize, out: &mut [T]) {
+        for l in 0..w {
+            // SAFETY: column j0 + l of A, rows j0..j0 + w, lies inside A.
+            let col =
+                unsafe { std::slice::from_raw_parts(self.a.add(j0 + (j0 + l) * self.lda), w) };
+            let rows = if self.upper { 0..l } else { l + 1..w };
+            for i in rows {
+                out[i + l * w] = col[i];
+                out[l + i * w] = col[i].conj_if(self.herm);
+            }
+            out[l + l * w] = if self.herm {
+                col[l].real_part()
+            } else {
+                col[l]
+            };
+        }
+    }
+}
+
 /// Depth block of the symmetric products: the active kernel's KC, so the blocks end where the
 /// engine ends its own depth chains.
 fn depth_block<T: GemmScalar>() -> usize {
     T::ukr(crate::arch::active()).kc.max(1)
 }
 
-/// C := alpha S B + beta C (side L), S the symmetric m×m operand, B and C m×n.
+/// B and C pointers, handed to the threads that each take disjoint columns (or rows).
+#[derive(Clone, Copy)]
+struct SymmPtrs<T> {
+    b: *const T,
+    c: *mut T,
+}
+// SAFETY: threads read B and write disjoint parts of C within the call's lifetime.
+unsafe impl<T: Sync> Send for SymmPtrs<T> {}
+unsafe impl<T: Sync> Sync for SymmPtrs<T> {}
+
+/// SYMM/HEMM: C := alpha S B + beta C (`left`, B and C m×n with m = S's order) or
+/// C := alpha B S + beta C (B and C m×n, n = S's order). For a left product the columns of C
+/// are independent, for a right one the rows: they are split between the library's threads,
+/// each share with single-threaded GEMMs, when the product is large enough.
 ///
 /// # Safety
 /// Operands addressable as described; alpha != 0.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn symm_left<T: GemmScalar>(
+pub unsafe fn symm<T: GemmScalar>(
     s: SymOperand<T>,
+    left: bool,
+    m: usize,
     n: usize,
     alpha: T,
     b: *const T,
@@ -186,63 +222,112 @@ pub unsafe fn symm_left<T: GemmScalar>(
     c: *mut T,
     ldc: usize,
 ) {
-    let m = s.ka;
-    let nb = depth_block::<T>().min(m);
-    // Columns j0..j0+w of S, all m rows (ld m).
-    let mut panel = vec![T::zero(); m * nb];
-    for j0 in (0..m).step_by(nb) {
-        let w = nb.min(m - j0);
-        for l in 0..w {
-            let col = &mut panel[l * m..(l + 1) * m];
-            for (i, v) in col.iter_mut().enumerate() {
-                // SAFETY: i, j0 + l < m.
-                *v = unsafe { sym_at(s.a, s.lda, s.upper, s.herm, i, j0 + l) };
+    let (threads, min_work) = crate::arch::threading();
+    let count = if left { n } else { m };
+    let work = s.ka.saturating_mul(s.ka).saturating_mul(count);
+    let parts = threads.min(count / 16).max(1);
+    let ptrs = SymmPtrs { b, c };
+    // Columns (left) or rows (right) lo..hi of B and C.
+    let part = move |lo: usize, hi: usize, serial: bool| {
+        let ptrs = ptrs;
+        // SAFETY: columns or rows lo..hi lie inside B and C; parts are disjoint in C.
+        unsafe {
+            if left {
+                let (bp, cp) = (ptrs.b.add(lo * ldb), ptrs.c.add(lo * ldc));
+                symm_share(s, true, m, hi - lo, alpha, bp, ldb, beta, cp, ldc, serial)
+            } else {
+                let (bp, cp) = (ptrs.b.add(lo), ptrs.c.add(lo));
+                symm_share(s, false, hi - lo, n, alpha, bp, ldb, beta, cp, ldc, serial)
             }
         }
-        let x = MatRef::op(panel.as_ptr(), m, b'N');
-        // SAFETY: rows j0..j0+w of B lie inside B.
-        let y = MatRef::op(unsafe { b.add(j0) }, ldb, b'N');
-        // Later depth blocks accumulate onto the first one's result.
-        let beta_j = if j0 == 0 { beta } else { T::one() };
-        // SAFETY: checked dimensions.
-        unsafe { gemm(m, n, w, alpha, x, y, beta_j, c, ldc) };
+    };
+    if parts == 1 || work < min_work {
+        part(0, count, false);
+        return;
     }
+    let per = count.div_ceil(parts);
+    let mut workers = crate::threads::Workers::new();
+    let cpus = crate::threads::worker_cpus(parts - 1);
+    for (index, lo) in (per..count).step_by(per).enumerate() {
+        let hi = (lo + per).min(count);
+        // SAFETY: `workers` joins every thread before this function returns.
+        let started =
+            unsafe { workers.spawn_on(cpus.get(index).copied(), move || part(lo, hi, true)) };
+        if !started {
+            part(lo, hi, true);
+        }
+    }
+    part(0, per.min(count), true);
+    drop(workers);
 }
 
-/// C := alpha B S + beta C (side R), S the symmetric n×n operand, B and C m×n.
+/// One share of `symm`: the depth (S's order) in blocks J of KC; for each, the rows of S
+/// before J, J's diagonal block and the rows after J (left; columns for a right product) are
+/// three GEMM updates. The off-diagonal ones read A in place (GEMM's packing mirrors and
+/// conjugates); only the diagonal block is expanded, into a KC×KC buffer.
 ///
 /// # Safety
-/// Operands addressable as described; alpha != 0.
+/// As `symm`.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn symm_right<T: GemmScalar>(
+unsafe fn symm_share<T: GemmScalar>(
     s: SymOperand<T>,
+    left: bool,
     m: usize,
+    n: usize,
     alpha: T,
     b: *const T,
     ldb: usize,
     beta: T,
     c: *mut T,
     ldc: usize,
+    serial: bool,
 ) {
-    let n = s.ka;
-    let nb = depth_block::<T>().min(n);
-    // Rows i0..i0+w of S, all n columns (ld nb).
-    let mut panel = vec![T::zero(); nb * n];
-    for i0 in (0..n).step_by(nb) {
-        let w = nb.min(n - i0);
-        for j in 0..n {
-            let col = &mut panel[j * nb..j * nb + w];
-            for (l, v) in col.iter_mut().enumerate() {
-                // SAFETY: i0 + l, j < n.
-                *v = unsafe { sym_at(s.a, s.lda, s.upper, s.herm, i0 + l, j) };
+    let ka = s.ka;
+    let nb = depth_block::<T>().min(ka);
+    let mut diag = vec![T::zero(); nb * nb];
+    let u = T::ukr(crate::arch::active());
+    let run = |m: usize, n: usize, k: usize, x: MatRef<T>, y: MatRef<T>, beta: T, c: *mut T| {
+        // SAFETY: the caller passes blocks inside the operands.
+        unsafe {
+            if serial {
+                crate::gemm::gemm_with(&u, m, n, k, alpha, x, y, beta, c, ldc)
+            } else {
+                gemm(m, n, k, alpha, x, y, beta, c, ldc)
             }
         }
-        // SAFETY: columns i0..i0+w of B lie inside B.
-        let x = MatRef::op(unsafe { b.add(i0 * ldb) }, ldb, b'N');
-        let y = MatRef::op(panel.as_ptr(), nb, b'N');
-        let beta_i = if i0 == 0 { beta } else { T::one() };
-        // SAFETY: checked dimensions.
-        unsafe { gemm(m, n, w, alpha, x, y, beta_i, c, ldc) };
+    };
+    for j0 in (0..ka).step_by(nb) {
+        let (w, j1) = (nb.min(ka - j0), (j0 + nb).min(ka));
+        s.expand_diagonal(j0, w, &mut diag);
+        let d = MatRef::op(diag.as_ptr(), w, b'N');
+        // Later depth blocks accumulate onto the first one's result.
+        let beta_j = if j0 == 0 { beta } else { T::one() };
+        // SAFETY: every block below lies inside B, C or S (j1 <= ka).
+        unsafe {
+            if left {
+                // C(rows R, :) += S(R, J) B(J, :) for R = before J, J, after J.
+                let bj = MatRef::op(b.add(j0), ldb, b'N');
+                if j0 > 0 {
+                    run(j0, n, w, s.off_diagonal(0, j0, false), bj, beta_j, c);
+                }
+                run(w, n, w, d, bj, beta_j, c.add(j0));
+                if j1 < ka {
+                    let after = s.off_diagonal(j1, j0, true);
+                    run(ka - j1, n, w, after, bj, beta_j, c.add(j1));
+                }
+            } else {
+                // C(:, cols R) += B(:, J) S(J, R).
+                let bj = MatRef::op(b.add(j0 * ldb), ldb, b'N');
+                if j0 > 0 {
+                    run(m, j0, w, bj, s.off_diagonal(j0, 0, true), beta_j, c);
+                }
+                run(m, w, w, bj, d, beta_j, c.add(j0 * ldc));
+                if j1 < ka {
+                    let after = s.off_diagonal(j0, j1, false);
+                    run(m, ka - j1, w, bj, after, beta_j, c.add(j1 * ldc));
+                }
+            }
+        }
     }
 }
 

@@ -239,13 +239,7 @@ pub unsafe fn symm<T: GemmScalar>(
         herm,
     };
     // SAFETY: checked dimensions; alpha != 0.
-    unsafe {
-        if left {
-            crate::gemmt::symm_left(s, n, alpha, b, ldb, beta, c, ldc)
-        } else {
-            crate::gemmt::symm_right(s, m, alpha, b, ldb, beta, c, ldc)
-        }
-    }
+    unsafe { crate::gemmt::symm(s, left, m, n, alpha, b, ldb, beta, c, ldc) };
     Ok(())
 }
 
