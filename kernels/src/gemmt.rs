@@ -166,22 +166,29 @@ impl<T: Scalar> SymOperand<T> {
     }
 
     /// The diagonal block S(j0..j0+w, j0..j0+w) into `out` (column-major, ld w), in one pass
-    /// over the stored columns: each stored element is written to its place and its mirror's.
-    fn expand_diagonal(&self, j0: usize, w: usize, out: &mut [T]) {
+    /// over the stored columns: each stored element is written to its place and its mirror's,
+    /// so every element of `out` is written (it may start uninitialised).
+    ///
+    /// # Safety
+    /// `out` has room for w×w elements; j0 + w <= ka.
+    unsafe fn expand_diagonal(&self, j0: usize, w: usize, out: *mut T) {
         for l in 0..w {
-            // SAFETY: column j0 + l of A, rows j0..j0 + w, lies inside A.
-            let col =
-                unsafe { std::slice::from_raw_parts(self.a.add(j0 + (j0 + l) * self.lda), w) };
-            let rows = if self.upper { 0..l } else { l + 1..w };
-            for i in rows {
-                out[i + l * w] = col[i];
-                out[l + i * w] = col[i].conj_if(self.herm);
+            // SAFETY: column j0 + l of A, rows j0..j0 + w, lies inside A; every (i, l) and
+            // (l, i) lies inside `out`.
+            unsafe {
+                let col = std::slice::from_raw_parts(self.a.add(j0 + (j0 + l) * self.lda), w);
+                let rows = if self.upper { 0..l } else { l + 1..w };
+                for i in rows {
+                    out.add(i + l * w).write(col[i]);
+                    out.add(l + i * w).write(col[i].conj_if(self.herm));
+                }
+                let d = if self.herm {
+                    col[l].real_part()
+                } else {
+                    col[l]
+                };
+                out.add(l + l * w).write(d);
             }
-            out[l + l * w] = if self.herm {
-                col[l].real_part()
-            } else {
-                col[l]
-            };
         }
     }
 }
@@ -284,7 +291,10 @@ unsafe fn symm_share<T: GemmScalar>(
 ) {
     let ka = s.ka;
     let nb = depth_block::<T>().min(ka);
-    let mut diag = vec![T::zero(); nb * nb];
+    // From the packing buffers' cache: a fresh allocation this size would be a new mapping,
+    // page-faulted in on every call.
+    let mut buffer = crate::gemm::buffers::Buffer::new(nb * nb * std::mem::size_of::<T>());
+    let diag: *mut T = buffer.as_mut_ptr();
     let u = T::ukr(crate::arch::active());
     let run = |m: usize, n: usize, k: usize, x: MatRef<T>, y: MatRef<T>, beta: T, c: *mut T| {
         // SAFETY: the caller passes blocks inside the operands.
@@ -298,8 +308,9 @@ unsafe fn symm_share<T: GemmScalar>(
     };
     for j0 in (0..ka).step_by(nb) {
         let (w, j1) = (nb.min(ka - j0), (j0 + nb).min(ka));
-        s.expand_diagonal(j0, w, &mut diag);
-        let d = MatRef::op(diag.as_ptr(), w, b'N');
+        // SAFETY: the buffer holds nb×nb >= w×w elements; j0 + w <= ka.
+        unsafe { s.expand_diagonal(j0, w, diag) };
+        let d = MatRef::op(diag as *const T, w, b'N');
         // Later depth blocks accumulate onto the first one's result.
         let beta_j = if j0 == 0 { beta } else { T::one() };
         // SAFETY: every block below lies inside B, C or S (j1 <= ka).
