@@ -169,6 +169,7 @@ const GEMM_F: Family = family("gemm", "l3::gemm_api", "");
 const SYMM_F: Family = family("symm", "l3::symm", "");
 const SYRK_F: Family = family("syrk", "l3::syrk", "");
 const TRMM_F: Family = family("trmm", "l3::trmm", "");
+const GEMMT_F: Family = family("gemmt", "l3::gemmt", "");
 const GEADD_F: Family = family("geadd", "ext::geadd", ", false");
 const OMATCOPY_F: Family = family("omatcopy", "ext::omatcopy", "");
 const IMATCOPY_F: Family = family("imatcopy", "ext::imatcopy", "");
@@ -341,6 +342,9 @@ const HER2K: &[Arg] = &[UPLO, TRANS, dim("n"), dim("k"), scalar("alpha"), input(
 const TRMM: &[Arg] = &[SIDE, UPLO, TRANSA, DIAG, dim("m"), dim("n"), scalar("alpha"), input("a"),
     ld("lda"), output("b"), ld("ldb")];
 
+const GEMMT: &[Arg] = &[UPLO, TRANSA, TRANSB, dim("n"), dim("k"), scalar("alpha"), input("a"),
+    ld("lda"), input("b"), ld("ldb"), scalar("beta"), output("c"), ld("ldc")];
+
 // The extensions OpenBLAS ships, in its argument order.
 const AXPBY: &[Arg] = &[dim("n"), scalar("alpha"), input("x"), inc("incx"), scalar("beta"),
     output("y"), inc("incy")];
@@ -468,7 +472,13 @@ pub const ROUTINES: &[Routine] = &[
         "side, uplo, transa, diag, m, n, alpha, a, lda, b, ldb, false"),
     fam(3, "{p}trsm", ALL, TRMM, &TRMM_F,
         "side, uplo, transa, diag, m, n, alpha, a, lda, b, ldb, true"),
+    // The triangular-result GEMM reference BLAS added in LAPACK 3.12.
+    fam(3, "{p}gemmtr", ALL, GEMMT, &GEMMT_F,
+        "uplo, transa, transb, n, k, alpha, a, lda, b, ldb, beta, c, ldc"),
     // ---- extensions (OpenBLAS's, also in its `cblas.h`/`f77blas.h`) ----
+    // OpenBLAS's earlier name for gemmtr.
+    fam(EXTENSIONS, "{p}gemmt", ALL, GEMMT, &GEMMT_F,
+        "uplo, transa, transb, n, k, alpha, a, lda, b, ldb, beta, c, ldc"),
     routine("{p}axpby", ALL, AXPBY, Ret::Void,
         Call::Expr("ext::axpby(n, alpha, x, incx, beta, y, incy)"), EXTENSIONS),
     routine("{p}omatcopy", ALL, OMATCOPY, Ret::Void,

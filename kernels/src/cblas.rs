@@ -497,6 +497,61 @@ unsafe fn deref<T: Copy>(p: *const c_void) -> T {
     unsafe { *(p as *const T) }
 }
 
+/// `cblas_?gemmtr`/`cblas_?gemmt`: row-major is the column-major product of the swapped operands
+/// into the other triangle (the upper triangle of a row-major C is the lower one of C^T).
+pub unsafe fn gemmt<T: GemmScalar>(
+    name: &str,
+    order: c_int,
+    uplo: c_int,
+    ta: c_int,
+    tb: c_int,
+    n: Int,
+    k: Int,
+    alpha: T,
+    a: *const T,
+    lda: Int,
+    b: *const T,
+    ldb: Int,
+    beta: T,
+    c: *mut T,
+    ldc: Int,
+) {
+    let Some((row, _g)) = enter(order, name) else {
+        return;
+    };
+    let Some(u) = dec(uplo, &UPLO, name, 2) else {
+        return;
+    };
+    let Some(ta) = dec(ta, &TRANS, name, 3) else {
+        return;
+    };
+    let Some(tb) = dec(tb, &TRANS, name, 4) else {
+        return;
+    };
+    let r = if !row {
+        unsafe { l3::gemmt(u, ta, tb, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
+    } else {
+        unsafe {
+            l3::gemmt(
+                flip_uplo(u),
+                tb,
+                ta,
+                n,
+                k,
+                alpha,
+                b,
+                ldb,
+                a,
+                lda,
+                beta,
+                c,
+                ldc,
+            )
+        }
+    };
+    report(name, r);
+}
+
 // ---- the extensions OpenBLAS ships (kernels in `crate::extensions`) ----
 
 /// `CBLAS_ORDER` as the extension kernels' order character.

@@ -1,6 +1,7 @@
 //! Level 3 BLAS (matrix-matrix) for all precisions, column-major, with the reference argument
 //! checks and edge semantics. GEMM, SYMM/HEMM, SYRK/HERK and SYR2K/HER2K run on the packed GEMM
-//! framework (structured operands are expanded to dense blocks first); TRMM and TRSM are split
+//! framework: GEMMT (xGEMMTR) and the rank-k updates compute only the stored triangle, SYMM/HEMM
+//! feed GEMM panels of the symmetric matrix (`crate::gemmt`); TRMM and TRSM are split
 //! recursively into GEMM updates and small triangular blocks (`crate::trsm`).
 
 use crate::gemm::{gemm, scale_c, GemmScalar, MatRef};
@@ -97,46 +98,78 @@ pub unsafe fn gemm_api<T: GemmScalar>(
     Ok(())
 }
 
-/// Dense copy (column-major, ld = n) of a symmetric/Hermitian matrix given by one triangle.
-unsafe fn expand_sym<T: Scalar>(
+/// gemmt (LAPACK 3.12's xGEMMTR): the `uplo` triangle of the n x n C := alpha op(A) op(B) +
+/// beta C, op(A) n x k and op(B) k x n; the other triangle is not touched. Argument checks and
+/// xerbla positions are the reference's (UPLO 1, TRANSA 2, TRANSB 3, N 4, K 5, LDA 8, LDB 10,
+/// LDC 13), 'C' accepted for the real types as there.
+///
+/// # Safety
+/// BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemmt<T: GemmScalar>(
+    uplo: u8,
+    transa: u8,
+    transb: u8,
+    n: Int,
+    k: Int,
+    alpha: T,
     a: *const T,
-    lda: usize,
-    n: usize,
-    upper: bool,
-    herm: bool,
-) -> Vec<T> {
-    let mut f = vec![T::zero(); n * n];
-    for j in 0..n {
-        for i in 0..n {
-            let stored = if upper { i <= j } else { i >= j };
-            // SAFETY: only the stored triangle is read.
-            let v = unsafe {
-                if i == j {
-                    let d = *a.add(i + j * lda);
-                    if herm {
-                        d.real_part()
-                    } else {
-                        d
-                    }
-                } else if stored {
-                    *a.add(i + j * lda)
-                } else {
-                    (*a.add(j + i * lda)).conj_if(herm)
-                }
-            };
-            f[i + j * n] = v;
-        }
+    lda: Int,
+    b: *const T,
+    ldb: Int,
+    beta: T,
+    c: *mut T,
+    ldc: Int,
+) -> Res {
+    let nrowa = if up(transa) == b'N' { n } else { k };
+    let nrowb = if up(transb) == b'N' { k } else { n };
+    if !matches!(up(uplo), b'U' | b'L') {
+        return Err(1);
     }
-    f
-}
-
-fn dense<T>(p: *const T, ld: usize) -> MatRef<T> {
-    MatRef {
-        ptr: p,
-        rs: 1,
-        cs: ld,
-        conj: false,
+    if !trans_ok(transa) {
+        return Err(2);
     }
+    if !trans_ok(transb) {
+        return Err(3);
+    }
+    if n < 0 {
+        return Err(4);
+    }
+    if k < 0 {
+        return Err(5);
+    }
+    if lda < nrowa.max(1) {
+        return Err(8);
+    }
+    if ldb < nrowb.max(1) {
+        return Err(10);
+    }
+    if ldc < n.max(1) {
+        return Err(13);
+    }
+    // The reference returns early only for n == 0; with alpha == 0 (or k == 0) and beta == 1
+    // it multiplies the triangle by one, which changes no value.
+    if n == 0 || ((alpha.is_zero() || k == 0) && beta.is_one()) {
+        return Ok(());
+    }
+    let ar = MatRef::op(a, lda as usize, transa);
+    let br = MatRef::op(b, ldb as usize, transb);
+    let upper = up(uplo) == b'U';
+    // SAFETY: checked dimensions.
+    unsafe {
+        crate::gemmt::gemmt(
+            upper,
+            n as usize,
+            k as usize,
+            alpha,
+            ar,
+            br,
+            beta,
+            c,
+            ldc as usize,
+        )
+    };
+    Ok(())
 }
 
 /// symm (herm = false) and hemm.
@@ -191,48 +224,16 @@ pub unsafe fn symm<T: GemmScalar>(
         unsafe { scale_c(m, n, beta, c, ldc) };
         return Ok(());
     }
-    let ka = nrowa as usize;
-    // SAFETY: checked dimensions.
-    let full = unsafe { expand_sym(a, lda as usize, ka, up(uplo) == b'U', herm) };
-    let (x, y, k) = if left {
-        (dense(full.as_ptr(), ka), dense(b, ldb), m)
-    } else {
-        (dense(b, ldb), dense(full.as_ptr(), ka), n)
+    let s = crate::gemmt::SymOperand {
+        a,
+        lda: lda as usize,
+        ka: nrowa as usize,
+        upper: up(uplo) == b'U',
+        herm,
     };
-    // SAFETY: checked dimensions.
-    unsafe { gemm(m, n, k, alpha, x, y, beta, c, ldc) };
+    // SAFETY: checked dimensions; alpha != 0.
+    unsafe { crate::gemmt::symm(s, left, m, n, alpha, b, ldb, beta, c, ldc) };
     Ok(())
-}
-
-/// Merge an n x n dense product `t` into the stored triangle of C: C := t + beta*C, making the
-/// diagonal real for Hermitian updates (reference herk/her2k).
-unsafe fn merge_tri<T: Scalar>(
-    n: usize,
-    t: &[T],
-    beta: T,
-    c: *mut T,
-    ldc: usize,
-    upper: bool,
-    herm: bool,
-) {
-    for j in 0..n {
-        let rows = if upper { 0..j + 1 } else { j..n };
-        for i in rows {
-            // SAFETY: (i, j) inside C.
-            unsafe {
-                let p = c.add(i + j * ldc);
-                let old = if beta.is_zero() {
-                    T::zero()
-                } else if herm && i == j {
-                    beta * (*p).real_part()
-                } else {
-                    beta * *p
-                };
-                let v = old + t[i + j * n];
-                *p = if herm && i == j { v.real_part() } else { v };
-            }
-        }
-    }
 }
 
 /// syrk/herk (b = None) and syr2k/her2k. For Hermitian variants `beta` (and for herk `alpha`)
@@ -293,28 +294,46 @@ pub unsafe fn syrk<T: GemmScalar>(
         return Ok(());
     }
     let (n, k, ldc) = (n as usize, k as usize, ldc as usize);
-    let mut prod = vec![T::zero(); n * n];
-    if !alpha.is_zero() && k > 0 {
-        let (opx, opxt) = pair_ops(a, lda, notrans, herm);
-        match b {
-            None => {
-                // SAFETY: dimensions checked.
-                unsafe { gemm(n, n, k, alpha, opx, opxt, T::zero(), prod.as_mut_ptr(), n) };
-            }
-            Some((bp, ldb)) => {
-                let (opb, opbt) = pair_ops(bp, ldb, notrans, herm);
-                let alpha2 = alpha.conj_if(herm);
-                // SAFETY: dimensions checked.
-                unsafe {
-                    gemm(n, n, k, alpha, opx, opbt, T::zero(), prod.as_mut_ptr(), n);
-                    gemm(n, n, k, alpha2, opb, opxt, T::one(), prod.as_mut_ptr(), n);
-                }
+    if herm {
+        // The reference reads only the real part of C's diagonal (and writes it real): drop the
+        // imaginary part first, so that an Inf or NaN there cannot reach the result.
+        // SAFETY: dimensions checked.
+        unsafe { real_diagonal(n, c, ldc) };
+    }
+    let (opx, opxt) = pair_ops(a, lda, notrans, herm);
+    // SAFETY (both arms): dimensions checked.
+    match b {
+        None => unsafe { crate::gemmt::gemmt(upper, n, k, alpha, opx, opxt, beta, c, ldc) },
+        Some((bp, ldb)) => {
+            // C := alpha X B^T + conj(alpha) B X^T + beta C (^H when Hermitian): the second
+            // product accumulates onto the first.
+            let (opb, opbt) = pair_ops(bp, ldb, notrans, herm);
+            let alpha2 = alpha.conj_if(herm);
+            unsafe {
+                crate::gemmt::gemmt(upper, n, k, alpha, opx, opbt, beta, c, ldc);
+                crate::gemmt::gemmt(upper, n, k, alpha2, opb, opxt, T::one(), c, ldc);
             }
         }
     }
-    // SAFETY: dimensions checked.
-    unsafe { merge_tri(n, &prod, beta, c, ldc, upper, herm) };
+    if herm {
+        // SAFETY: dimensions checked.
+        unsafe { real_diagonal(n, c, ldc) };
+    }
     Ok(())
+}
+
+/// C(j, j) := Re C(j, j) for j < n.
+///
+/// # Safety
+/// C addressable as n×n with leading dimension ldc.
+unsafe fn real_diagonal<T: Scalar>(n: usize, c: *mut T, ldc: usize) {
+    for j in 0..n {
+        // SAFETY: caller's bounds.
+        unsafe {
+            let p = c.add(j + j * ldc);
+            *p = (*p).real_part();
+        }
+    }
 }
 
 /// (op(X), op(X)^T) for syrk-style operands (conjugate transpose when Hermitian).

@@ -32,6 +32,7 @@ pub mod cblas;
 pub mod extensions;
 pub mod fortran;
 pub mod gemm;
+pub mod gemmt;
 pub mod level1;
 pub mod level2;
 pub mod level3;

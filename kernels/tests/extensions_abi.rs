@@ -601,3 +601,146 @@ fn openblas_thread_calls_are_the_librarys_own() {
     assert_eq!(openblas_get_num_threads(), 2);
     blastool_set_num_threads(before);
 }
+
+/// gemmtr/gemmt write only their triangle, exactly what `cblas_dgemm` computes there, in both
+/// layouts; the Fortran names agree with CBLAS.
+#[test]
+fn gemmtr_is_gemm_restricted_to_one_triangle_in_both_layouts() {
+    const UPPER: c_int = 121;
+    const LOWER: c_int = 122;
+    let (n, k, ld) = (5usize, 3usize, 6usize);
+    let a = values(ld * ld, 50);
+    let b = values(ld * ld, 51);
+    let c0 = values(ld * n, 52);
+    let (ni, ki, ldi) = (n as Int, k as Int, ld as Int);
+    for order in [COL, ROW] {
+        for (uplo, upper) in [(UPPER, true), (LOWER, false)] {
+            let mut full = c0.clone();
+            let mut tri = c0.clone();
+            unsafe {
+                cblas_dgemm(
+                    order,
+                    NOTRANS,
+                    TRANS,
+                    ni,
+                    ni,
+                    ki,
+                    1.5,
+                    a.as_ptr(),
+                    ldi,
+                    b.as_ptr(),
+                    ldi,
+                    0.5,
+                    full.as_mut_ptr(),
+                    ldi,
+                );
+                cblas_dgemmtr(
+                    order,
+                    uplo,
+                    NOTRANS,
+                    TRANS,
+                    ni,
+                    ki,
+                    1.5,
+                    a.as_ptr(),
+                    ldi,
+                    b.as_ptr(),
+                    ldi,
+                    0.5,
+                    tri.as_mut_ptr(),
+                    ldi,
+                );
+            }
+            for i in 0..n {
+                for j in 0..n {
+                    // Element (i, j) of C in the call's layout.
+                    let at = if order == COL { i + j * ld } else { i * ld + j };
+                    let kept = if upper { i <= j } else { i >= j };
+                    let want = if kept { full[at] } else { c0[at] };
+                    assert_eq!(tri[at], want, "order {order} uplo {uplo} ({i},{j})");
+                }
+            }
+            if order == COL {
+                let (mut f_tr, mut f_t) = (c0.clone(), c0.clone());
+                let u = if upper { c"U" } else { c"L" };
+                let (alpha, beta) = (1.5, 0.5);
+                unsafe {
+                    dgemmtr_(
+                        u.as_ptr(),
+                        c"N".as_ptr(),
+                        c"T".as_ptr(),
+                        &ni,
+                        &ki,
+                        &alpha,
+                        a.as_ptr(),
+                        &ldi,
+                        b.as_ptr(),
+                        &ldi,
+                        &beta,
+                        f_tr.as_mut_ptr(),
+                        &ldi,
+                    );
+                    dgemmt_(
+                        u.as_ptr(),
+                        c"N".as_ptr(),
+                        c"T".as_ptr(),
+                        &ni,
+                        &ki,
+                        &alpha,
+                        a.as_ptr(),
+                        &ldi,
+                        b.as_ptr(),
+                        &ldi,
+                        &beta,
+                        f_t.as_mut_ptr(),
+                        &ldi,
+                    );
+                }
+                assert_eq!(f_tr, tri, "dgemmtr_ = cblas_dgemmtr");
+                assert_eq!(f_t, tri, "dgemmt_ = dgemmtr_");
+            }
+        }
+    }
+    let _s = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    take_errors();
+    let mut c = c0.clone();
+    let (minus, alpha) = (-1 as Int, 1.0);
+    unsafe {
+        cblas_dgemmtr(
+            COL,
+            999,
+            NOTRANS,
+            NOTRANS,
+            ni,
+            ki,
+            1.0,
+            a.as_ptr(),
+            ldi,
+            b.as_ptr(),
+            ldi,
+            1.0,
+            c.as_mut_ptr(),
+            ldi,
+        );
+        dgemmtr_(
+            c"U".as_ptr(),
+            c"N".as_ptr(),
+            c"N".as_ptr(),
+            &minus,
+            &ki,
+            &alpha,
+            a.as_ptr(),
+            &ldi,
+            b.as_ptr(),
+            &ldi,
+            &alpha,
+            c.as_mut_ptr(),
+            &ldi,
+        );
+    }
+    assert_eq!(
+        take_errors(),
+        vec![("cblas_dgemmtr".to_string(), 2), ("DGEMMTR".to_string(), 4)]
+    );
+    assert_eq!(c, c0, "nothing written on error");
+}

@@ -10,10 +10,11 @@
 //! framework's loops iterate; the real ones are crossed too). Tables the CPU cannot run are
 //! reported as SKIPPED.
 //!
-//! The Level 3 routines built on the engine (symm/hemm, syrk/herk, syr2k/her2k, trmm, trsm) are
-//! checked the same way through their BLAS entry points, on 1 and 2 threads: a sub-problem (a
-//! block of B's columns or rows, a leading or trailing block of a rank-k update) reproduces the
-//! whole problem's elements.
+//! The Level 3 routines built on the engine (gemmt, symm/hemm, syrk/herk, syr2k/her2k, trmm,
+//! trsm) are checked the same way through their BLAS entry points, on 1 and 2 threads: a
+//! sub-problem (a block of B's columns or rows, a diagonal block of a triangular product or
+//! rank-k update) reproduces the whole problem's elements; and whole gemmt and rank-k results
+//! large enough to be split between threads are identical on 1 and 2 threads.
 
 mod common;
 
@@ -362,7 +363,8 @@ fn range(r: &mut Rng, len: usize) -> (usize, usize) {
 
 /// symm/hemm: for side L, columns of B and C are independent; for side R, rows are.
 fn check_symm<T: TestScalar + GemmScalar>(r: &mut Rng, herm: bool) -> usize {
-    let (m, n) = (131, 97);
+    // Orders past KC (256 in every table): the depth is cut into blocks.
+    let (m, n) = (293, 270);
     let mut compared = 0;
     for side in [b'L', b'R'] {
         for uplo in [b'U', b'L'] {
@@ -418,7 +420,8 @@ fn check_symm<T: TestScalar + GemmScalar>(r: &mut Rng, herm: bool) -> usize {
 /// syrk/herk and syr2k/her2k: rows n0..n1 of op(A) (and op(B)) update exactly the block
 /// (n0..n1) x (n0..n1) of C's stored triangle, as in the whole update.
 fn check_syrk<T: TestScalar + GemmScalar>(r: &mut Rng, herm: bool, two: bool) -> usize {
-    let (n, k) = (150, 61);
+    // Large enough for the whole update to be split between threads when there are two.
+    let (n, k) = (200, 61);
     let mut compared = 0;
     // Hermitian updates take N or C; the others N or T.
     let transes: &[u8] = if herm { b"NC" } else { b"NT" };
@@ -499,6 +502,161 @@ fn check_syrk<T: TestScalar + GemmScalar>(r: &mut Rng, herm: bool, two: bool) ->
     compared
 }
 
+/// gemmt: rows n0..n1 of op(A) and columns n0..n1 of op(B) update exactly the block
+/// (n0..n1) x (n0..n1) of C's stored triangle, as in the whole product (n large enough for the
+/// whole product to be split between threads when there are two).
+fn check_gemmt<T: TestScalar + GemmScalar>(r: &mut Rng) -> usize {
+    let (n, k) = (200, 61);
+    let mut compared = 0;
+    for uplo in [b'U', b'L'] {
+        let (ta, tb) = (b"NTC"[r.below(3)], b"NTC"[r.below(3)]);
+        let (a, b, c0, alpha, beta) = gemmt_operands::<T>(r, ta, tb, n, k);
+        let whole = run_gemmt(uplo, ta, tb, n, k, alpha, &a, &b, beta, &c0);
+        let block = range(r, n);
+        let nb = block.1 - block.0;
+        // Rows of op(A) are rows of A (N) or columns (T, C); columns of op(B) are columns of B
+        // (N) or rows (T, C).
+        let sa = if ta == b'N' {
+            sub_mat(&a, n, block, (0, k), nb)
+        } else {
+            sub_mat(&a, k, (0, k), block, k)
+        };
+        let sb = if tb == b'N' {
+            sub_mat(&b, k, (0, k), block, k)
+        } else {
+            sub_mat(&b, n, block, (0, k), nb)
+        };
+        let cs = sub_mat(&c0, n, block, block, nb);
+        let got = run_gemmt(uplo, ta, tb, nb, k, alpha, &sa, &sb, beta, &cs);
+        let what = format!("gemmt uplo={} {}{}", uplo as char, ta as char, tb as char);
+        compared += same_block(&what, &got, nb, &whole, n, block, block, |i, j| {
+            if uplo == b'U' {
+                i <= j
+            } else {
+                i >= j
+            }
+        });
+    }
+    compared
+}
+
+/// Operands of an n x n x k gemmt with tight leading dimensions: A, B, C, alpha, beta.
+fn gemmt_operands<T: TestScalar>(
+    r: &mut Rng,
+    ta: u8,
+    tb: u8,
+    n: usize,
+    k: usize,
+) -> (Vec<T>, Vec<T>, Vec<T>, T, T) {
+    let a = wide_mat(
+        r,
+        if ta == b'N' { n } else { k },
+        if ta == b'N' { k } else { n },
+    );
+    let b = wide_mat(
+        r,
+        if tb == b'N' { k } else { n },
+        if tb == b'N' { n } else { k },
+    );
+    let c0 = wide_mat(r, n, n);
+    (a, b, c0, wide(r), betas::<T>(r)[r.below(4)])
+}
+
+/// gemmt with tight leading dimensions, returning the new C.
+#[allow(clippy::too_many_arguments)]
+fn run_gemmt<T: TestScalar + GemmScalar>(
+    uplo: u8,
+    ta: u8,
+    tb: u8,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: &[T],
+    b: &[T],
+    beta: T,
+    c0: &[T],
+) -> Vec<T> {
+    let mut c = c0.to_vec();
+    let lda = if ta == b'N' { n } else { k };
+    let ldb = if tb == b'N' { k } else { n };
+    // SAFETY: the arrays hold the operands with the dimensions passed.
+    let res = unsafe {
+        kernels::level3::gemmt(
+            uplo,
+            ta,
+            tb,
+            n as Int,
+            k as Int,
+            alpha,
+            a.as_ptr(),
+            lda.max(1) as Int,
+            b.as_ptr(),
+            ldb.max(1) as Int,
+            beta,
+            c.as_mut_ptr(),
+            n.max(1) as Int,
+        )
+    };
+    assert_eq!(res, Ok(()));
+    c
+}
+
+/// The bits of whole gemmt and syrk-family results large enough to be split between threads:
+/// equal for every thread count.
+fn thread_fingerprint<T: TestScalar + GemmScalar>(seed: u64) -> Vec<(u64, u64)> {
+    let mut r = Rng::new(seed);
+    let (n, k) = (331, 97);
+    let mut out = Vec::new();
+    for uplo in [b'U', b'L'] {
+        for (ta, tb) in [(b'N', b'T'), (b'T', b'N'), (b'N', b'N')] {
+            let (a, b, c0, alpha, beta) = gemmt_operands::<T>(&mut r, ta, tb, n, k);
+            let c = run_gemmt(uplo, ta, tb, n, k, alpha, &a, &b, beta, &c0);
+            out.extend(c.into_iter().map(bits));
+        }
+        for (herm, two) in [(false, false), (false, true), (true, false), (true, true)] {
+            if herm && !T::IS_COMPLEX {
+                continue;
+            }
+            let a: Vec<T> = wide_mat(&mut r, n, k);
+            let b: Vec<T> = wide_mat(&mut r, n, k);
+            let mut cm: Vec<T> = wide_mat(&mut r, n, n);
+            let real = |v: T| T::from_c64(c(v.to_c64().re, 0.0));
+            let (alpha, beta) = if herm {
+                (
+                    if two {
+                        wide(&mut r)
+                    } else {
+                        real(wide(&mut r))
+                    },
+                    real(wide(&mut r)),
+                )
+            } else {
+                (wide(&mut r), wide(&mut r))
+            };
+            // SAFETY: the arrays hold the operands with the dimensions passed.
+            let res = unsafe {
+                kernels::level3::syrk(
+                    uplo,
+                    b'N',
+                    n as Int,
+                    k as Int,
+                    alpha,
+                    a.as_ptr(),
+                    n as Int,
+                    two.then_some((b.as_ptr(), n as Int)),
+                    beta,
+                    cm.as_mut_ptr(),
+                    n as Int,
+                    herm,
+                )
+            };
+            assert_eq!(res, Ok(()));
+            out.extend(cm.into_iter().map(bits));
+        }
+    }
+    out
+}
+
 /// trmm and trsm: for side L, columns of B are independent; for side R, rows are.
 fn check_trmm<T: TestScalar + GemmScalar>(r: &mut Rng, solve: bool) -> usize {
     let (m, n) = (141, 103);
@@ -564,6 +722,7 @@ fn check_trmm<T: TestScalar + GemmScalar>(r: &mut Rng, solve: bool) -> usize {
 fn level3_sweep<T: TestScalar + GemmScalar>(seed: u64) -> usize {
     let mut r = Rng::new(seed);
     let mut n = check_symm::<T>(&mut r, false)
+        + check_gemmt::<T>(&mut r)
         + check_syrk::<T>(&mut r, false, false)
         + check_syrk::<T>(&mut r, false, true)
         + check_trmm::<T>(&mut r, false)
@@ -591,8 +750,28 @@ fn level3_results_do_not_depend_on_the_shape() {
         std::env::set_var("BLASTOOL_CORETYPE", set.name);
         // Forget the previous choice; the next call reads BLASTOOL_CORETYPE again.
         kernels::arch::blastool_quit();
+        let mut one_thread = Vec::new();
         for threads in [1, 2] {
             kernels::arch::blastool_set_num_threads(threads);
+            // gemmt and the rank-k updates split the triangle between threads: the same bits.
+            let prints = [
+                thread_fingerprint::<f32>(25),
+                thread_fingerprint::<f64>(26),
+                thread_fingerprint::<C32>(27),
+                thread_fingerprint::<C64>(28),
+            ];
+            if threads == 1 {
+                one_thread = prints.to_vec();
+            } else {
+                for (t, (p, q)) in prints.iter().zip(&one_thread).enumerate() {
+                    let diff = p.iter().zip(q).position(|(x, y)| x != y);
+                    assert!(
+                        diff.is_none() && p.len() == q.len(),
+                        "{}: gemmt/syrk type {t} on 2 threads differs from 1 thread at {diff:?}",
+                        set.name
+                    );
+                }
+            }
             let n = level3_sweep::<f32>(21)
                 + level3_sweep::<f64>(22)
                 + level3_sweep::<C32>(23)

@@ -51,6 +51,10 @@ pub const KERNEL_SOURCES: &[(&str, &[u8])] = &[
         )),
     ),
     (
+        "src/gemmt.rs",
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/kernels/src/gemmt.rs")),
+    ),
+    (
         "src/gemm/buffers.rs",
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),

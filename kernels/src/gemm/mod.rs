@@ -355,15 +355,164 @@ pub unsafe fn gemm_with_path<T: Scalar>(
     c: *mut T,
     ldc: usize,
 ) {
+    // SAFETY: forwarded contract.
+    unsafe { gemm_blocked(u, path, None, m, n, k, alpha, a, b, beta, c, ldc) }
+}
+
+/// `gemm_with` writing only the elements of C that `stored` keeps (a triangle or trapezoid):
+/// the others are left bit for bit as they were. Kept elements come out exactly as
+/// `gemm_with` computes them (same kernel, alpha, beta and depth chain; tiles crossing the
+/// boundary run on the scratch tile like edge tiles), and tiles and A blocks holding no kept
+/// element are skipped, so the work is the stored part's plus at most a tile per column block.
+///
+/// # Safety
+/// As `gemm_with`.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_stored_with<T: Scalar>(
+    u: &Ukr<T>,
+    stored: Stored,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    // SAFETY: forwarded contract.
+    unsafe {
+        gemm_blocked(
+            u,
+            Path::Auto,
+            Some(stored),
+            m,
+            n,
+            k,
+            alpha,
+            a,
+            b,
+            beta,
+            c,
+            ldc,
+        )
+    }
+}
+
+/// Which elements of an m x n block of C a triangular-result product writes: (i, j) when
+/// `i <= j + offset` (upper) or `i >= j + offset` (lower). `offset` is the global column minus
+/// the global row of the block's origin, so a block cut from a larger triangle keeps its
+/// elements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stored {
+    pub upper: bool,
+    pub offset: isize,
+}
+
+/// How much of a block `Stored` keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cover {
+    Nothing,
+    Part,
+    All,
+}
+
+impl Stored {
+    /// Whether element (i, j) of the block is written.
+    #[inline(always)]
+    pub fn keeps(self, i: usize, j: usize) -> bool {
+        let (i, j) = (i as isize, j as isize + self.offset);
+        if self.upper {
+            i <= j
+        } else {
+            i >= j
+        }
+    }
+
+    /// How much of the rows x cols sub-block at (i, j) is kept (rows, cols >= 1).
+    #[inline(always)]
+    fn cover(self, i: usize, rows: usize, j: usize, cols: usize) -> Cover {
+        let (first, last) = (i, i + rows - 1);
+        let (left, right) = (j, j + cols - 1);
+        // The kept side of the diagonal holds every element or none of a block exactly when
+        // its extreme corners agree.
+        let (all, none) = if self.upper {
+            (self.keeps(last, left), !self.keeps(first, right))
+        } else {
+            (self.keeps(first, right), !self.keeps(last, left))
+        };
+        if all {
+            Cover::All
+        } else if none {
+            Cover::Nothing
+        } else {
+            Cover::Part
+        }
+    }
+}
+
+/// C := beta*C over the kept elements of an m x n block (the triangular twin of `scale_c`).
+///
+/// # Safety
+/// As `scale_c`.
+unsafe fn scale_stored<T: Scalar>(
+    stored: Stored,
+    m: usize,
+    n: usize,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    if beta.is_one() {
+        return;
+    }
+    for j in 0..n {
+        for i in (0..m).filter(|&i| stored.keeps(i, j)) {
+            // SAFETY: caller's bounds.
+            unsafe {
+                let p = c.add(i + j * ldc);
+                *p = if beta.is_zero() { T::zero() } else { beta * *p };
+            }
+        }
+    }
+}
+
+/// The body of `gemm_with_path` and `gemm_stored_with`: all of C, or only what `stored` keeps.
+///
+/// # Safety
+/// As `gemm_with`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_blocked<T: Scalar>(
+    u: &Ukr<T>,
+    path: Path,
+    stored: Option<Stored>,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
     if m == 0 || n == 0 {
         return;
     }
     if alpha.is_zero() || k == 0 {
         // SAFETY: caller's bounds.
-        unsafe { scale_c(m, n, beta, c, ldc) };
+        unsafe {
+            match stored {
+                Some(s) => scale_stored(s, m, n, beta, c, ldc),
+                None => scale_c(m, n, beta, c, ldc),
+            }
+        }
         return;
     }
-    if path == Path::Tiny || (path == Path::Auto && tiny_ok::<T>(m, n, k)) {
+    // The tiny loops write every element of C: not for a triangle (the tiles give the same bits).
+    let tiny = path == Path::Tiny || (path == Path::Auto && tiny_ok::<T>(m, n, k));
+    if tiny && stored.is_none() {
         // SAFETY: forwarded contract; alpha != 0 and k > 0 here.
         unsafe { (u.tiny)(m, n, k, u.kc, alpha, a, b, beta, c, ldc) };
         return;
@@ -392,6 +541,7 @@ pub unsafe fn gemm_with_path<T: Scalar>(
         apack: unsafe { base.add(blocking.b_offset::<T>()) } as *mut T,
         c,
         ldc,
+        stored,
         at: (0, 0, 0),
         size: (0, 0, 0),
     };
@@ -413,8 +563,13 @@ pub unsafe fn gemm_with_path<T: Scalar>(
             // SAFETY: the block lies inside op(B); the buffer holds `blen` elements.
             unsafe { block.pack_b() };
             for ic in (0..m).step_by(mc) {
+                let mb = mc.min(m - ic);
+                // A block of rows the stored part does not reach is neither packed nor run.
+                if stored.is_some_and(|s| s.cover(ic, mb, jc, nb) == Cover::Nothing) {
+                    continue;
+                }
                 block.at.0 = ic;
-                block.size.0 = mc.min(m - ic);
+                block.size.0 = mb;
                 // SAFETY: the block lies inside op(A), C; the buffer holds `alen` elements.
                 unsafe {
                     block.pack_a();
@@ -520,6 +675,8 @@ struct MacroBlock<'u, T> {
     bpack: *mut T,
     c: *mut T,
     ldc: usize,
+    /// The elements of C written (`None`: all of them).
+    stored: Option<Stored>,
     /// (ic, pc, jc): the block's first row of C, depth index and first column of C.
     at: (usize, usize, usize),
     /// (mb, kb, nb): its rows, depth and columns.
@@ -661,11 +818,17 @@ impl<T: Scalar> MacroBlock<'_, T> {
             let (bp, rsb, csb, col_shift) = self.b_panel(jr, cols);
             for ir in (0..mb).step_by(mr) {
                 let rows = mr.min(mb - ir);
+                let cover = self
+                    .stored
+                    .map_or(Cover::All, |s| s.cover(ic + ir, rows, jc + jr, cols));
+                if cover == Cover::Nothing {
+                    continue;
+                }
                 let (ap, sa, row_shift) = self.a_panel(ir, rows);
                 // SAFETY: (ic+ir, jc+jr) is inside C.
                 let cp = unsafe { self.c.add(ic + ir + (jc + jr) * ldc) };
                 self.prefetch_ahead(ir, jr);
-                if rows == mr && cols == nr {
+                if rows == mr && cols == nr && cover == Cover::All {
                     // SAFETY: a full tile of C; operands as the kernel's contract.
                     unsafe { (u.func)(kb, ap, sa, bp, rsb, csb, cp, ldc, alpha, beta) };
                     continue;
@@ -681,7 +844,13 @@ impl<T: Scalar> MacroBlock<'_, T> {
                         load_tile(mr, nr, tile, off, rows, cols, cp, ldc);
                     }
                     (u.func)(kb, ap, sa, bp, rsb, csb, tile, mr, alpha, beta);
-                    store_tile(rows, cols, tile.add(off), mr, cp, ldc);
+                    match self.stored.filter(|_| cover == Cover::Part) {
+                        None => store_tile(rows, cols, tile.add(off), mr, cp, ldc),
+                        Some(s) => {
+                            let at = (ic + ir, jc + jr);
+                            store_kept(s, at, rows, cols, tile.add(off), mr, cp, ldc)
+                        }
+                    }
                 }
             }
         }
@@ -797,6 +966,30 @@ unsafe fn store_tile<T: Scalar>(
     for j in 0..cols {
         // SAFETY: caller's bounds.
         unsafe { std::ptr::copy_nonoverlapping(tile.add(j * ldt), c.add(j * ldc), rows) };
+    }
+}
+
+/// `store_tile` for a tile crossing the boundary of `stored`: only the kept elements, the tile
+/// being at `at` (row, column) in the block `stored` describes.
+///
+/// # Safety
+/// As `store_tile`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn store_kept<T: Scalar>(
+    stored: Stored,
+    at: (usize, usize),
+    rows: usize,
+    cols: usize,
+    tile: *const T,
+    ldt: usize,
+    c: *mut T,
+    ldc: usize,
+) {
+    for j in 0..cols {
+        for i in (0..rows).filter(|&i| stored.keeps(at.0 + i, at.1 + j)) {
+            // SAFETY: caller's bounds.
+            unsafe { *c.add(i + j * ldc) = *tile.add(i + j * ldt) };
+        }
     }
 }
 
