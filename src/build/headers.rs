@@ -186,8 +186,9 @@ mod tests {
                 "{name} not declared"
             );
         }
-        // 19 routines in every precision, 15 real-only, 20 complex-only (cabs1 included),
-        // sdsdot and dsdot: 148 functions in each of the two ABIs.
-        assert_eq!(names.len(), 2 * (4 * 19 + 2 * 15 + 2 * 20 + 2));
+        // 19 reference routines and 8 extensions (axpby, omatcopy, imatcopy, geadd, gemmtr,
+        // gemmt, gemm_batch, gemm_batch_strided) in every precision, 15 real-only, 20
+        // complex-only (cabs1 included), sdsdot and dsdot: 180 functions in each ABI.
+        assert_eq!(names.len(), 2 * (4 * (19 + 8) + 2 * 15 + 2 * 20 + 2));
     }
 }
