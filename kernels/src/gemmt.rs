@@ -29,7 +29,6 @@ use crate::scalar::Scalar;
 struct OutPtr<T>(*mut T);
 // SAFETY: every thread writes only its own columns of C, within the call's lifetime.
 unsafe impl<T: Send> Send for OutPtr<T> {}
-unsafe impl<T: Sync> Sync for OutPtr<T> {}
 
 /// The stored triangle (`upper` or lower) of the n×n C at `c` := alpha op(A) op(B) + beta C,
 /// op(A) n×k and op(B) k×n; the other triangle is left bit for bit. beta == 0 never reads C;
@@ -55,7 +54,7 @@ pub unsafe fn gemmt<T: GemmScalar>(
     let u = T::ukr(crate::arch::active());
     let (threads, min_work) = crate::arch::threading();
     // The multiply-adds of the triangle.
-    let work = n.saturating_mul(n + 1) / 2 * k;
+    let work = (n.saturating_mul(n + 1) / 2).saturating_mul(k);
     let useful = !(alpha.is_zero() || k == 0);
     let parts = if useful && work >= min_work {
         // Each part at least a few tile columns wide.
@@ -91,8 +90,8 @@ pub unsafe fn gemmt<T: GemmScalar>(
     let cpus = crate::threads::worker_cpus(parts - 1);
     for (index, w) in bounds.windows(2).enumerate().skip(1) {
         let (lo, hi) = (w[0], w[1]);
-        // SAFETY: `workers` joins every thread before this function returns, so the borrowed
-        // closure outlives the threads that run it.
+        // SAFETY: `workers` joins every thread before this function returns, so the operands
+        // the (copied) closure points into outlive the threads that run it.
         let started =
             unsafe { workers.spawn_on(cpus.get(index - 1).copied(), move || part(lo, hi)) };
         if !started {
@@ -138,7 +137,6 @@ pub struct SymOperand<T> {
 
 // SAFETY: a read-only view of the caller's matrix, used within the call only.
 unsafe impl<T: Sync> Send for SymOperand<T> {}
-unsafe impl<T: Sync> Sync for SymOperand<T> {}
 
 impl<T: Scalar> SymOperand<T> {
     /// The block of S at (r0, c0) as a GEMM operand read in place, for a non-empty block wholly
@@ -207,7 +205,6 @@ struct SymmPtrs<T> {
 }
 // SAFETY: threads read B and write disjoint parts of C within the call's lifetime.
 unsafe impl<T: Sync> Send for SymmPtrs<T> {}
-unsafe impl<T: Sync> Sync for SymmPtrs<T> {}
 
 /// SYMM/HEMM: C := alpha S B + beta C (`left`, B and C m×n with m = S's order) or
 /// C := alpha B S + beta C (B and C m×n, n = S's order). For a left product the columns of C
