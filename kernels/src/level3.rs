@@ -121,32 +121,17 @@ pub unsafe fn gemmt<T: GemmScalar>(
     c: *mut T,
     ldc: Int,
 ) -> Res {
-    let nrowa = if up(transa) == b'N' { n } else { k };
-    let nrowb = if up(transb) == b'N' { k } else { n };
     if !matches!(up(uplo), b'U' | b'L') {
         return Err(1);
     }
-    if !trans_ok(transa) {
-        return Err(2);
-    }
-    if !trans_ok(transb) {
-        return Err(3);
-    }
-    if n < 0 {
-        return Err(4);
-    }
-    if k < 0 {
-        return Err(5);
-    }
-    if lda < nrowa.max(1) {
-        return Err(8);
-    }
-    if ldb < nrowb.max(1) {
-        return Err(10);
-    }
-    if ldc < n.max(1) {
-        return Err(13);
-    }
+    // The rest are GEMM's checks, in GEMM's order, for an n x n product: only the first three
+    // positions move (UPLO comes first; N is GEMM's M and N at once).
+    gemm_check(transa, transb, n, n, k, lda, ldb, ldc).map_err(|position| match position {
+        1 => 2,
+        2 => 3,
+        3 => 4,
+        other => other,
+    })?;
     // The reference returns early only for n == 0; with alpha == 0 (or k == 0) and beta == 1
     // it multiplies the triangle by one, which changes no value.
     if n == 0 || ((alpha.is_zero() || k == 0) && beta.is_one()) {
