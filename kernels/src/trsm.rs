@@ -112,7 +112,18 @@ pub unsafe fn solve_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ld
     // Column range [lo, hi) of B starts at column lo.
     let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
         // SAFETY: columns lo..hi of B, disjoint between parts.
-        unsafe { left(t, 0, t.k, hi - lo, b.0.add(lo * ldb), ldb, serial) }
+        unsafe {
+            left(
+                t,
+                0,
+                t.k,
+                hi - lo,
+                b.0.add(lo * ldb),
+                ldb,
+                serial,
+                Op::Solve,
+            )
+        }
     };
     // SAFETY: forwarded; parts write disjoint columns.
     unsafe { split_between_threads(t.k, n, OutPtr(b), part) }
@@ -126,7 +137,7 @@ pub unsafe fn solve_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, l
     // Row range [lo, hi) of B starts at row lo.
     let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
         // SAFETY: rows lo..hi of B, disjoint between parts.
-        unsafe { right(t, 0, t.k, hi - lo, b.0.add(lo), ldb, serial) }
+        unsafe { right(t, 0, t.k, hi - lo, b.0.add(lo), ldb, serial, Op::Solve) }
     };
     // SAFETY: forwarded; parts write disjoint rows.
     unsafe { split_between_threads(t.k, m, OutPtr(b), part) }
@@ -174,24 +185,8 @@ unsafe fn split_between_threads<T: GemmScalar>(
     drop(workers);
 }
 
-/// One GEMM update of the solve, C -= A B: threaded as the library's GEMM is, unless the solve
-/// itself is already split between threads (`serial`).
-#[allow(clippy::too_many_arguments)]
-unsafe fn update<T: GemmScalar>(
-    serial: bool,
-    m: usize,
-    n: usize,
-    k: usize,
-    a: MatRef<T>,
-    b: MatRef<T>,
-    c: *mut T,
-    ldc: usize,
-) {
-    // SAFETY: forwarded.
-    unsafe { accumulate(serial, T::zero() - T::one(), m, n, k, a, b, c, ldc) }
-}
-
-/// C += alpha A B, threaded or not as `update`.
+/// One GEMM step of a recursion, C += alpha A B: threaded as the library's GEMM is, unless the
+/// solve or product itself is already split between threads (`serial`).
 #[allow(clippy::too_many_arguments)]
 unsafe fn accumulate<T: GemmScalar>(
     serial: bool,
@@ -222,7 +217,18 @@ unsafe fn accumulate<T: GemmScalar>(
 pub unsafe fn multiply_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ldb: usize) {
     let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
         // SAFETY: columns lo..hi of B, disjoint between parts.
-        unsafe { mul_left(t, 0, t.k, hi - lo, b.0.add(lo * ldb), ldb, serial) }
+        unsafe {
+            left(
+                t,
+                0,
+                t.k,
+                hi - lo,
+                b.0.add(lo * ldb),
+                ldb,
+                serial,
+                Op::Multiply,
+            )
+        }
     };
     // SAFETY: forwarded; parts write disjoint columns.
     unsafe { split_between_threads(t.k, n, OutPtr(b), part) }
@@ -235,101 +241,39 @@ pub unsafe fn multiply_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T,
 pub unsafe fn multiply_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, ldb: usize) {
     let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
         // SAFETY: rows lo..hi of B, disjoint between parts.
-        unsafe { mul_right(t, 0, t.k, hi - lo, b.0.add(lo), ldb, serial) }
+        unsafe { right(t, 0, t.k, hi - lo, b.0.add(lo), ldb, serial, Op::Multiply) }
     };
     // SAFETY: forwarded; parts write disjoint rows.
     unsafe { split_between_threads(t.k, m, OutPtr(b), part) }
 }
 
-/// Rows `off..off + k` of the left product. Each half is formed from the old values it needs
-/// before they are overwritten: lower, the bottom rows first; upper, the top rows first.
-unsafe fn mul_left<T: GemmScalar>(
-    t: &Triangle<T>,
-    off: usize,
-    k: usize,
-    n: usize,
-    b: *mut T,
-    ldb: usize,
-    serial: bool,
-) {
-    if k <= BASE {
-        // SAFETY: forwarded.
-        unsafe { mul_left_base(t, off, k, n, b, ldb) };
-        return;
-    }
-    let k1 = split(k);
-    let (top, bottom) = (off, off + k1);
-    let k2 = k - k1;
-    let rows = |row: usize| MatRef {
-        // SAFETY: row < t.k, inside B.
-        ptr: unsafe { b.add(row) } as *const T,
-        rs: 1,
-        cs: ldb,
-        conj: false,
-    };
-    // SAFETY: every block lies inside B or the triangle; each GEMM reads rows it does not write.
-    unsafe {
-        if t.upper {
-            // B1 = M11 B1 + M12 B2 (B2 still old), then B2 = M22 B2.
-            mul_left(t, top, k1, n, b, ldb, serial);
-            let (a, x) = (t.block(top, bottom), rows(bottom));
-            accumulate(serial, T::one(), k1, n, k2, a, x, b.add(top), ldb);
-            mul_left(t, bottom, k2, n, b, ldb, serial);
-        } else {
-            // B2 = M22 B2 + M21 B1 (B1 still old), then B1 = M11 B1.
-            mul_left(t, bottom, k2, n, b, ldb, serial);
-            let (a, x) = (t.block(bottom, top), rows(top));
-            accumulate(serial, T::one(), k2, n, k1, a, x, b.add(bottom), ldb);
-            mul_left(t, top, k1, n, b, ldb, serial);
-        }
+/// What a recursion does to B with the triangle.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    /// B := op(A)^-1 B (left) or B op(A)^-1 (right).
+    Solve,
+    /// B := op(A) B (left) or B op(A) (right).
+    Multiply,
+}
+
+/// The order of one recursion step on a block split in two halves (offset, order each):
+/// `target` is the half that receives the other's contribution through GEMM, `source` the half
+/// that contributes. A solve finishes the source first and removes its contribution; a product
+/// finishes the target first (its own diagonal block) and adds the source's while the source is
+/// still unchanged. Returns (first half, second half, GEMM alpha).
+fn step_order<T: Scalar>(
+    op: Op,
+    target: (usize, usize),
+    source: (usize, usize),
+) -> ((usize, usize), (usize, usize), T) {
+    match op {
+        Op::Solve => (source, target, T::zero() - T::one()),
+        Op::Multiply => (target, source, T::one()),
     }
 }
 
-/// Columns `off..off + k` of the right product.
-unsafe fn mul_right<T: GemmScalar>(
-    t: &Triangle<T>,
-    off: usize,
-    k: usize,
-    m: usize,
-    b: *mut T,
-    ldb: usize,
-    serial: bool,
-) {
-    if k <= BASE {
-        // SAFETY: forwarded.
-        unsafe { mul_right_base(t, off, k, m, b, ldb) };
-        return;
-    }
-    let k1 = split(k);
-    let (first, second) = (off, off + k1);
-    let k2 = k - k1;
-    let columns = |col: usize| MatRef {
-        // SAFETY: col < t.k, inside B.
-        ptr: unsafe { b.add(col * ldb) } as *const T,
-        rs: 1,
-        cs: ldb,
-        conj: false,
-    };
-    // SAFETY: every block lies inside B or the triangle; each GEMM reads columns it does not
-    // write.
-    unsafe {
-        if t.upper {
-            // B2 = B2 M22 + B1 M12 (B1 still old), then B1 = B1 M11.
-            mul_right(t, second, k2, m, b, ldb, serial);
-            let (x, a) = (columns(first), t.block(first, second));
-            accumulate(serial, T::one(), m, k2, k1, x, a, b.add(second * ldb), ldb);
-            mul_right(t, first, k1, m, b, ldb, serial);
-        } else {
-            // B1 = B1 M11 + B2 M21 (B2 still old), then B2 = B2 M22.
-            mul_right(t, first, k1, m, b, ldb, serial);
-            let (x, a) = (columns(second), t.block(second, first));
-            accumulate(serial, T::one(), m, k1, k2, x, a, b.add(first * ldb), ldb);
-            mul_right(t, second, k2, m, b, ldb, serial);
-        }
-    }
-}
-
-/// Rows `off..off + k` of the left solve.
+/// Rows `off..off + k` of the left solve or product, on `n` columns of B.
+#[allow(clippy::too_many_arguments)]
 unsafe fn left<T: GemmScalar>(
     t: &Triangle<T>,
     off: usize,
@@ -338,18 +282,30 @@ unsafe fn left<T: GemmScalar>(
     b: *mut T,
     ldb: usize,
     serial: bool,
+    op: Op,
 ) {
     if k <= BASE {
         // SAFETY: forwarded.
-        unsafe { left_base(t, off, k, n, b, ldb) };
+        unsafe {
+            match op {
+                Op::Solve => left_base(t, off, k, n, b, ldb),
+                Op::Multiply => mul_left_base(t, off, k, n, b, ldb),
+            }
+        }
         return;
     }
     let k1 = split(k);
-    let (top, bottom) = (off, off + k1);
-    let k2 = k - k1;
-    let rows = |row: usize| MatRef {
-        // SAFETY: row < t.k, inside B.
-        ptr: unsafe { b.add(row) } as *const T,
+    let (top, bottom) = ((off, k1), (off + k1, k - k1));
+    // An upper triangle's top rows depend on its bottom rows, a lower one's the other way.
+    let (target, source) = if t.upper {
+        (top, bottom)
+    } else {
+        (bottom, top)
+    };
+    let (first, second, alpha) = step_order::<T>(op, target, source);
+    let rows = MatRef {
+        // SAFETY: the source rows lie inside B.
+        ptr: unsafe { b.add(source.0) } as *const T,
         rs: 1,
         cs: ldb,
         conj: false,
@@ -357,18 +313,78 @@ unsafe fn left<T: GemmScalar>(
     // SAFETY: every block lies inside B or the triangle; the GEMM reads rows of B that it does
     // not write.
     unsafe {
-        if t.upper {
-            // Bottom rows first, then remove their contribution from the top ones.
-            left(t, bottom, k2, n, b, ldb, serial);
-            let (a, x) = (t.block(top, bottom), rows(bottom));
-            update(serial, k1, n, k2, a, x, b.add(top), ldb);
-            left(t, top, k1, n, b, ldb, serial);
-        } else {
-            left(t, top, k1, n, b, ldb, serial);
-            let (a, x) = (t.block(bottom, top), rows(top));
-            update(serial, k2, n, k1, a, x, b.add(bottom), ldb);
-            left(t, bottom, k2, n, b, ldb, serial);
+        left(t, first.0, first.1, n, b, ldb, serial, op);
+        let a = t.block(target.0, source.0);
+        accumulate(
+            serial,
+            alpha,
+            target.1,
+            n,
+            source.1,
+            a,
+            rows,
+            b.add(target.0),
+            ldb,
+        );
+        left(t, second.0, second.1, n, b, ldb, serial, op);
+    }
+}
+
+/// Columns `off..off + k` of the right solve or product, on `m` rows of B.
+#[allow(clippy::too_many_arguments)]
+unsafe fn right<T: GemmScalar>(
+    t: &Triangle<T>,
+    off: usize,
+    k: usize,
+    m: usize,
+    b: *mut T,
+    ldb: usize,
+    serial: bool,
+    op: Op,
+) {
+    if k <= BASE {
+        // SAFETY: forwarded.
+        unsafe {
+            match op {
+                Op::Solve => right_base(t, off, k, m, b, ldb),
+                Op::Multiply => mul_right_base(t, off, k, m, b, ldb),
+            }
         }
+        return;
+    }
+    let k1 = split(k);
+    let (first_half, second_half) = ((off, k1), (off + k1, k - k1));
+    // X op(A): with an upper triangle the second columns depend on the first, and conversely.
+    let (target, source) = if t.upper {
+        (second_half, first_half)
+    } else {
+        (first_half, second_half)
+    };
+    let (first, second, alpha) = step_order::<T>(op, target, source);
+    let columns = MatRef {
+        // SAFETY: the source columns lie inside B.
+        ptr: unsafe { b.add(source.0 * ldb) } as *const T,
+        rs: 1,
+        cs: ldb,
+        conj: false,
+    };
+    // SAFETY: every block lies inside B or the triangle; the GEMM reads columns of B that it
+    // does not write.
+    unsafe {
+        right(t, first.0, first.1, m, b, ldb, serial, op);
+        let a = t.block(source.0, target.0);
+        accumulate(
+            serial,
+            alpha,
+            m,
+            target.1,
+            source.1,
+            columns,
+            a,
+            b.add(target.0 * ldb),
+            ldb,
+        );
+        right(t, second.0, second.1, m, b, ldb, serial, op);
     }
 }
 
@@ -401,49 +417,6 @@ fn solve_panel<T: Scalar>(
             for (x, &y) in panel[i].iter_mut().zip(&xj) {
                 *x -= y * mij;
             }
-        }
-    }
-}
-
-/// Columns `off..off + k` of the right solve.
-unsafe fn right<T: GemmScalar>(
-    t: &Triangle<T>,
-    off: usize,
-    k: usize,
-    m: usize,
-    b: *mut T,
-    ldb: usize,
-    serial: bool,
-) {
-    if k <= BASE {
-        // SAFETY: forwarded.
-        unsafe { right_base(t, off, k, m, b, ldb) };
-        return;
-    }
-    let k1 = split(k);
-    let (first, second) = (off, off + k1);
-    let k2 = k - k1;
-    let columns = |col: usize| MatRef {
-        // SAFETY: col < t.k, inside B.
-        ptr: unsafe { b.add(col * ldb) } as *const T,
-        rs: 1,
-        cs: ldb,
-        conj: false,
-    };
-    // SAFETY: every block lies inside B or the triangle; the GEMM reads columns of B that it
-    // does not write.
-    unsafe {
-        if t.upper {
-            // X1 M11 = B1, then B2 -= X1 M12, then X2 M22 = B2.
-            right(t, first, k1, m, b, ldb, serial);
-            let (x, a) = (columns(first), t.block(first, second));
-            update(serial, m, k2, k1, x, a, b.add(second * ldb), ldb);
-            right(t, second, k2, m, b, ldb, serial);
-        } else {
-            right(t, second, k2, m, b, ldb, serial);
-            let (x, a) = (columns(second), t.block(second, first));
-            update(serial, m, k1, k2, x, a, b.add(first * ldb), ldb);
-            right(t, first, k1, m, b, ldb, serial);
         }
     }
 }
