@@ -109,24 +109,8 @@ fn split(k: usize) -> usize {
 /// # Safety
 /// `b` holds a `t.k`×`n` column-major matrix with leading dimension `ldb`.
 pub unsafe fn solve_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ldb: usize) {
-    // Column range [lo, hi) of B starts at column lo.
-    let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
-        // SAFETY: columns lo..hi of B, disjoint between parts.
-        unsafe {
-            left(
-                t,
-                0,
-                t.k,
-                hi - lo,
-                b.0.add(lo * ldb),
-                ldb,
-                serial,
-                Op::Solve,
-            )
-        }
-    };
-    // SAFETY: forwarded; parts write disjoint columns.
-    unsafe { split_between_threads(t.k, n, OutPtr(b), part) }
+    // SAFETY: forwarded.
+    unsafe { on_left(t, n, b, ldb, Op::Solve) }
 }
 
 /// Solves `X op(A) = B` in place (right side), B being `m`×`t.k`.
@@ -134,10 +118,51 @@ pub unsafe fn solve_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ld
 /// # Safety
 /// `b` holds an `m`×`t.k` column-major matrix with leading dimension `ldb`.
 pub unsafe fn solve_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, ldb: usize) {
+    // SAFETY: forwarded.
+    unsafe { on_right(t, m, b, ldb, Op::Solve) }
+}
+
+/// B := op(A) B in place (left side; alpha already applied), B being `t.k`×`n`.
+///
+/// # Safety
+/// As `solve_left`.
+pub unsafe fn multiply_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ldb: usize) {
+    // SAFETY: forwarded.
+    unsafe { on_left(t, n, b, ldb, Op::Multiply) }
+}
+
+/// B := B op(A) in place (right side), B being `m`×`t.k`.
+///
+/// # Safety
+/// As `solve_right`.
+pub unsafe fn multiply_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, ldb: usize) {
+    // SAFETY: forwarded.
+    unsafe { on_right(t, m, b, ldb, Op::Multiply) }
+}
+
+/// `op` on the `n` columns of B (left side), the columns split between threads.
+///
+/// # Safety
+/// As `solve_left`.
+unsafe fn on_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ldb: usize, op: Op) {
+    // Column range [lo, hi) of B starts at column lo.
+    let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
+        // SAFETY: columns lo..hi of B, disjoint between parts.
+        unsafe { left(t, 0, t.k, hi - lo, b.0.add(lo * ldb), ldb, serial, op) }
+    };
+    // SAFETY: forwarded; parts write disjoint columns.
+    unsafe { split_between_threads(t.k, n, OutPtr(b), part) }
+}
+
+/// `op` on the `m` rows of B (right side), the rows split between threads.
+///
+/// # Safety
+/// As `solve_right`.
+unsafe fn on_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, ldb: usize, op: Op) {
     // Row range [lo, hi) of B starts at row lo.
     let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
         // SAFETY: rows lo..hi of B, disjoint between parts.
-        unsafe { right(t, 0, t.k, hi - lo, b.0.add(lo), ldb, serial, Op::Solve) }
+        unsafe { right(t, 0, t.k, hi - lo, b.0.add(lo), ldb, serial, op) }
     };
     // SAFETY: forwarded; parts write disjoint rows.
     unsafe { split_between_threads(t.k, m, OutPtr(b), part) }
@@ -208,43 +233,6 @@ unsafe fn accumulate<T: GemmScalar>(
             gemm(m, n, k, alpha, a, b, T::one(), c, ldc);
         }
     }
-}
-
-/// B := op(A) B in place (left side; alpha already applied), B being `t.k`×`n`.
-///
-/// # Safety
-/// As `solve_left`.
-pub unsafe fn multiply_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ldb: usize) {
-    let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
-        // SAFETY: columns lo..hi of B, disjoint between parts.
-        unsafe {
-            left(
-                t,
-                0,
-                t.k,
-                hi - lo,
-                b.0.add(lo * ldb),
-                ldb,
-                serial,
-                Op::Multiply,
-            )
-        }
-    };
-    // SAFETY: forwarded; parts write disjoint columns.
-    unsafe { split_between_threads(t.k, n, OutPtr(b), part) }
-}
-
-/// B := B op(A) in place (right side), B being `m`×`t.k`.
-///
-/// # Safety
-/// As `solve_right`.
-pub unsafe fn multiply_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, ldb: usize) {
-    let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
-        // SAFETY: rows lo..hi of B, disjoint between parts.
-        unsafe { right(t, 0, t.k, hi - lo, b.0.add(lo), ldb, serial, Op::Multiply) }
-    };
-    // SAFETY: forwarded; parts write disjoint rows.
-    unsafe { split_between_threads(t.k, m, OutPtr(b), part) }
 }
 
 /// What a recursion does to B with the triangle.
