@@ -102,8 +102,10 @@ pub struct BenchArgs {
     pub quick: bool,
     /// Measure the speed goals in one run and print a goals table after the measurements:
     /// square d/s/z/cgemm n = 256..3072, small n = 8..64, skinny m = n = 2000 with k = 16..64,
-    /// daxpy/ddot at 1e3..1e7 elements, dgemv with 1e3..1e7 matrix elements, and dgemm with two
-    /// threads at n = 1024..3072 (replaces --routines, --sizes, --shapes, --k, --threads).
+    /// daxpy/ddot at 1e3..1e7 elements, dgemv with 1e3..1e7 matrix elements, dgemm with two
+    /// threads at n = 1024..3072, and the Level 3 families beyond GEMM (d/z trsm, trmm, symm,
+    /// syrk, syr2k; z hemm, herk, her2k) at n = 256..2048 with 1 and 2 threads (replaces
+    /// --routines, --sizes, --shapes, --k, --threads).
     #[arg(long, conflicts_with_all = ["quick", "routines", "sizes", "shapes", "k", "threads"])]
     pub goals: bool,
 }
@@ -159,7 +161,55 @@ fn goal_cases() -> Vec<Case> {
     for size in [1024, 2048, 3072] {
         add(2, "dgemm", "square", size, size);
     }
+    // Level 3 beyond GEMM (issue 15): every family in double and double complex, 1 and 2
+    // threads (s and c follow the same code paths with other microkernels).
+    for threads in [1, 2] {
+        for routine in goal_level3_routines() {
+            for size in [256, 1024, 2048] {
+                add(threads, &routine, "square", size, size);
+            }
+        }
+    }
     cases
+}
+
+/// The Level 3 routines `--goals` measures: d and z of every family bench runs.
+fn goal_level3_routines() -> Vec<String> {
+    let real = LEVEL3_ANY_PRECISION.iter().map(|op| format!("d{op}"));
+    let complex = LEVEL3_ANY_PRECISION
+        .iter()
+        .chain(LEVEL3_HERMITIAN)
+        .map(|op| format!("z{op}"));
+    real.chain(complex).collect()
+}
+
+/// The Level 3 charts of `--goals --plot`: a family and the operations it draws (the
+/// Hermitian variants with their symmetric twins).
+const LEVEL3_CHARTS: &[(&str, &[&str])] = &[
+    ("trsm", &["trsm"]),
+    ("trmm", &["trmm"]),
+    ("symm", &["symm", "hemm"]),
+    ("syrk", &["syrk", "herk"]),
+    ("syr2k", &["syr2k", "her2k"]),
+];
+
+/// `dir/goals.svg` with family `trsm` is `dir/goals-trsm.svg`.
+fn family_chart_path(path: &std::path::Path, family: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let extension = path.extension().map(|e| e.to_string_lossy().into_owned());
+    let name = match extension {
+        Some(extension) => format!("{stem}-{family}.{extension}"),
+        None => format!("{stem}-{family}"),
+    };
+    path.with_file_name(name)
+}
+
+/// Whether a measurement is one of the Level 3 families beyond GEMM.
+fn is_level3_family(m: &Measurement) -> bool {
+    m.shape == "square" && !m.routine.ends_with("gemm") && square_only(&m.routine)
 }
 
 /// The cases of an explicit --routines/--sizes/--shapes/--k/--threads selection.
@@ -906,14 +956,26 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
 /// Prints the report (and draws the chart) as asked; the exit status: 1 when results disagree.
 fn emit(args: &BenchArgs, report: &Report) -> Result<u8, String> {
     if let Some(path) = &args.plot {
-        // With --goals, units and shapes mix; the chart shows square GEMM (GFLOPS) only.
+        // With --goals, units and shapes mix; the chart shows square GEMM (GFLOPS) only, and
+        // each Level 3 family gets a chart of its own beside it (FILE-trsm.svg, ...).
         let drawn: Vec<Measurement> = report
             .measurements
             .iter()
-            .filter(|m| !args.goals || m.shape == "square")
+            .filter(|m| !args.goals || (m.shape == "square" && m.routine.ends_with("gemm")))
             .cloned()
             .collect();
         plot::draw(path, &drawn)?;
+        if args.goals {
+            for (family, members) in LEVEL3_CHARTS {
+                let drawn: Vec<Measurement> = report
+                    .measurements
+                    .iter()
+                    .filter(|m| is_level3_family(m) && members.contains(&&m.routine[1..]))
+                    .cloned()
+                    .collect();
+                plot::draw(&family_chart_path(path, family), &drawn)?;
+            }
+        }
     }
     if args.json {
         println!(
@@ -1094,6 +1156,16 @@ const GOALS: &[Goal] = &[
         target: 1.0,
         covers: |m| m.threads == 2 && m.routine == "dgemm" && m.size >= 1024,
     },
+    Goal {
+        what: "d/z trsm trmm symm syrk syr2k, z hemm herk her2k, 1 thread",
+        target: 0.95,
+        covers: |m| m.threads == 1 && is_level3_family(m),
+    },
+    Goal {
+        what: "the same Level 3 families, 2 threads",
+        target: 0.9,
+        covers: |m| m.threads == 2 && is_level3_family(m),
+    },
 ];
 
 /// The goals table: per goal and peer, the worst and the median of ours/theirs over the cases
@@ -1248,6 +1320,27 @@ mod tests {
         ] {
             assert_eq!(work(routine, 3, 4, 5), (flops, "GFLOPS"), "{routine}");
         }
+    }
+
+    /// Every Level 3 case of --goals lands in exactly one family chart, and the chart files sit
+    /// beside the main one.
+    #[test]
+    fn level3_goal_cases_each_have_one_chart() {
+        for m in goal_cases()
+            .iter()
+            .map(measurement)
+            .filter(is_level3_family)
+        {
+            let charts = LEVEL3_CHARTS
+                .iter()
+                .filter(|(_, members)| members.contains(&&m.routine[1..]))
+                .count();
+            assert_eq!(charts, 1, "{} is drawn {charts} times", m.routine);
+        }
+        assert_eq!(
+            family_chart_path(std::path::Path::new("docs/bench-goals.svg"), "trsm"),
+            std::path::Path::new("docs/bench-goals-trsm.svg")
+        );
     }
 
     /// Every goal has cases to judge, and every case of --goals serves some goal (the
