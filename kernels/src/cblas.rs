@@ -24,9 +24,14 @@ use std::ffi::{c_int, c_void};
 const ROW: c_int = 101;
 const COL: c_int = 102;
 
+/// The character an enum value stands for in `pairs`.
+fn lookup(v: c_int, pairs: &[(c_int, u8)]) -> Option<u8> {
+    pairs.iter().find(|(k, _)| *k == v).map(|(_, c)| *c)
+}
+
 /// Decode an enum argument or report it at position `pos`.
 fn dec(v: c_int, pairs: &[(c_int, u8)], name: &str, pos: i32) -> Option<u8> {
-    let r = pairs.iter().find(|(k, _)| *k == v).map(|(_, c)| *c);
+    let r = lookup(v, pairs);
     if r.is_none() {
         cblas_error(name, pos);
     }
@@ -562,7 +567,7 @@ const COPY_TRANS: [(c_int, u8); 4] = [(111, b'N'), (112, b'T'), (113, b'C'), (11
 /// An enum as the extension kernels' character, or 0 for a value outside the list: the kernels
 /// check their options themselves and report a 0 at its own position.
 fn code(v: c_int, pairs: &[(c_int, u8)]) -> u8 {
-    pairs.iter().find(|(k, _)| *k == v).map_or(0, |(_, c)| *c)
+    lookup(v, pairs).unwrap_or(0)
 }
 
 /// Report an extension kernel's error, its position already that of the CBLAS list.

@@ -18,7 +18,7 @@
 use crate::gemm::GemmScalar;
 use crate::level1::Vec1;
 use crate::level2::{up, Res};
-use crate::level3::{gemm_api, gemm_check};
+use crate::level3::{gemm_check, gemm_checked};
 use crate::scalar::Scalar;
 use crate::Int;
 
@@ -346,10 +346,10 @@ pub unsafe fn gemm_batch<T: GemmScalar>(
             // SAFETY: one pointer per GEMM, as the caller guarantees; arguments checked above.
             unsafe {
                 let (ap, bp, cp) = (*a.add(index), *b.add(index), *c.add(index));
-                gemm_api(
+                gemm_checked(
                     g.transa, g.transb, g.m, g.n, g.k, g.alpha, ap, g.lda, bp, g.ldb, g.beta, cp,
                     g.ldc,
-                )?;
+                );
             }
             index += 1;
         }
@@ -446,7 +446,7 @@ pub unsafe fn gemm_batch_strided<T: GemmScalar>(
     for p in 0..count as isize {
         // SAFETY: slice p of each operand, under the caller's contract; checked shapes.
         unsafe {
-            gemm_api(
+            gemm_checked(
                 transa,
                 transb,
                 m,
@@ -460,7 +460,7 @@ pub unsafe fn gemm_batch_strided<T: GemmScalar>(
                 beta,
                 c.offset(p * stridec as isize),
                 ldc,
-            )?;
+            );
         }
     }
     Ok(())

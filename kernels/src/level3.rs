@@ -76,8 +76,34 @@ pub unsafe fn gemm_api<T: GemmScalar>(
     ldc: Int,
 ) -> Res {
     gemm_check(transa, transb, m, n, k, lda, ldb, ldc)?;
+    // SAFETY: arguments checked; BLAS contract.
+    unsafe { gemm_checked(transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) };
+    Ok(())
+}
+
+/// `gemm_api` after its checks have passed: the batched routines check every product first
+/// and then run them through here, without checking each again.
+///
+/// # Safety
+/// `gemm_check` accepted these arguments; BLAS contract on all pointers.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_checked<T: GemmScalar>(
+    transa: u8,
+    transb: u8,
+    m: Int,
+    n: Int,
+    k: Int,
+    alpha: T,
+    a: *const T,
+    lda: Int,
+    b: *const T,
+    ldb: Int,
+    beta: T,
+    c: *mut T,
+    ldc: Int,
+) {
     if m == 0 || n == 0 || ((alpha.is_zero() || k == 0) && beta.is_one()) {
-        return Ok(());
+        return;
     }
     let ar = MatRef::op(a, lda as usize, transa);
     let br = MatRef::op(b, ldb as usize, transb);
@@ -95,7 +121,6 @@ pub unsafe fn gemm_api<T: GemmScalar>(
             ldc as usize,
         )
     };
-    Ok(())
 }
 
 /// gemmt (LAPACK 3.12's xGEMMTR): the `uplo` triangle of the n x n C := alpha op(A) op(B) +

@@ -209,7 +209,8 @@ fn family_chart_path(path: &std::path::Path, family: &str) -> PathBuf {
 
 /// Whether a measurement is one of the Level 3 families beyond GEMM.
 fn is_level3_family(m: &Measurement) -> bool {
-    m.shape == "square" && !m.routine.ends_with("gemm") && square_only(&m.routine)
+    // `square_only` names exactly these families (GEMM also runs skinny, so it is not one).
+    square_only(&m.routine)
 }
 
 /// The cases of an explicit --routines/--sizes/--shapes/--k/--threads selection.
