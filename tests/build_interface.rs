@@ -205,6 +205,53 @@ fn ilp64_headers_declare_exactly_the_exports() {
     common::assert_headers_match_exports(out, &out.join("lib/libblastool64_.so"), "", "64_");
 }
 
+/// A program may include both installed headers, in either order, under the strictest C it is
+/// likely to be compiled as: each declares `blasint`, and C99 rejects a repeated typedef, so
+/// the headers share one guarded definition. Checked for the LP64 and the ILP64 headers.
+#[test]
+fn both_headers_compile_together_under_pedantic_c99_and_c11() {
+    if !have_cc("both_headers_compile_together") {
+        return;
+    }
+    let dir = scratch("both-headers");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (order, includes) in [
+        (
+            "cblas-first",
+            "#include \"cblas.h\"\n#include \"f77blas.h\"\n",
+        ),
+        (
+            "f77-first",
+            "#include \"f77blas.h\"\n#include \"cblas.h\"\n",
+        ),
+    ] {
+        let source = dir.join(format!("{order}.c"));
+        std::fs::write(
+            &source,
+            format!("{includes}int main(void) {{ return 0; }}\n"),
+        )
+        .unwrap();
+        for out in [lp64_prefixed(), ilp64_suffixed()] {
+            for standard in ["-std=c99", "-std=c11"] {
+                let output = Command::new("cc")
+                    .args([standard, "-pedantic-errors", "-Wall", "-Wextra", "-Werror"])
+                    .arg("-fsyntax-only")
+                    .arg("-I")
+                    .arg(out.join("include"))
+                    .arg(&source)
+                    .output()
+                    .expect("run cc");
+                assert!(
+                    output.status.success(),
+                    "{order} {standard} with {}: {}",
+                    out.display(),
+                    text(&output.stderr)
+                );
+            }
+        }
+    }
+}
+
 /// An ILP64 library reads all 64 bits of an integer: `cblas_ddot` with n = 2^31 + 5 and both
 /// increments 0 sums 2^31 + 5 products of 1 x 1. An LP64 library would read only the low 32 bits
 /// (a negative n) and return 0, so this cannot pass by accident. The same program also links the

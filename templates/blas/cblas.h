@@ -18,7 +18,11 @@ extern "C" {
 #ifndef CBLAS_INDEX
 #define CBLAS_INDEX size_t
 #endif
+/* Both headers declare blasint; C99 forbids a second typedef of the same name. */
+#ifndef BLASTOOL_BLASINT_DEFINED
+#define BLASTOOL_BLASINT_DEFINED
 typedef @BLASINT@ blasint;
+#endif
 
 typedef enum CBLAS_ORDER { CblasRowMajor = 101, CblasColMajor = 102 } CBLAS_ORDER;
 typedef enum CBLAS_TRANSPOSE { CblasNoTrans = 111, CblasTrans = 112, CblasConjTrans = 113, CblasConjNoTrans = 114 } CBLAS_TRANSPOSE;

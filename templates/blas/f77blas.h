@@ -13,7 +13,11 @@
 extern "C" {
 #endif
 
+/* Both headers declare blasint; C99 forbids a second typedef of the same name. */
+#ifndef BLASTOOL_BLASINT_DEFINED
+#define BLASTOOL_BLASINT_DEFINED
 typedef @BLASINT@ blasint;
+#endif
 /* Layout- and return-compatible with Fortran COMPLEX / COMPLEX*16 and C99 _Complex. */
 typedef struct { float real, imag; } blastool_complex_float;
 typedef struct { double real, imag; } blastool_complex_double;
