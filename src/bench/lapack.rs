@@ -126,6 +126,18 @@ impl LapackRoutine {
         }
     }
 
+    /// Bytes one worker holds for an n×n case: the input and the matrix it factors (twice for
+    /// complex), and dsyevd's workspace of about 2n² doubles. The result the parent reads back
+    /// is no larger than the matrix.
+    pub fn bytes(self, n: usize) -> f64 {
+        let matrix = 8.0 * (n as f64).powi(2);
+        match self {
+            LapackRoutine::Dgetrf | LapackRoutine::Dpotrf | LapackRoutine::Dgeqrf => 3.0 * matrix,
+            LapackRoutine::Dsyevd => 5.0 * matrix,
+            LapackRoutine::Zgetrf => 6.0 * matrix,
+        }
+    }
+
     /// Lengths of the parts of a result that are compared each on its own scale: the factors
     /// (or eigenvalues), then the pivots, tau or eigenvectors.
     pub fn segments(self, n: usize) -> Vec<usize> {
@@ -452,6 +464,45 @@ fn measure(
     Ok(rows)
 }
 
+/// Refuses sizes whose largest case would not fit in the memory available now (MemAvailable of
+/// /proc/meminfo), with every worker holding its copy at once: a child that cannot allocate
+/// would otherwise die on an abort mid-run with no word about the size. Where /proc/meminfo
+/// cannot be read, nothing is checked.
+fn check_memory(routines: &[LapackRoutine], sizes: &[usize], workers: usize) -> Result<(), String> {
+    let Some(available) = available_memory() else {
+        return Ok(());
+    };
+    let Some((routine, n, need)) = routines
+        .iter()
+        .flat_map(|&r| {
+            sizes
+                .iter()
+                .map(move |&n| (r, n, r.bytes(n) * workers as f64))
+        })
+        .max_by(|a, b| a.2.total_cmp(&b.2))
+    else {
+        return Ok(());
+    };
+    if need > available {
+        let gib = |bytes: f64| bytes / f64::from(1u32 << 30);
+        return Err(format!(
+            "--sizes: {} at n = {n} needs about {:.1} GiB ({workers} worker(s)), more than the {:.1} GiB available; choose smaller sizes",
+            routine.name(),
+            gib(need),
+            gib(available)
+        ));
+    }
+    Ok(())
+}
+
+/// MemAvailable from /proc/meminfo, in bytes.
+fn available_memory() -> Option<f64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
+}
+
 /// Runs LAPACK mode for the validated routines, sizes and threads of `args`; the report.
 pub fn bench_lapack(
     args: &BenchArgs,
@@ -473,6 +524,11 @@ pub fn bench_lapack(
             eprintln!("bench: {variable} is removed from the LAPACK workers' environment");
         }
     }
+    check_memory(
+        routines,
+        &args.sizes,
+        1 + args.against.len() * (1 + args.own_lapack as usize),
+    )?;
     let most_threads = args.threads.iter().copied().max().unwrap_or(1);
     let mut workers = start_workers(ours, &args.against, &lapack, args.own_lapack, most_threads)?;
     let mut measurements = Vec::new();
@@ -555,6 +611,21 @@ mod tests {
         bindings.insert("dtrsm_".to_string(), library.display().to_string());
         bindings.insert("dpotrf_".to_string(), library.display().to_string());
         assert!(check_bindings(&bindings, lapack, library, "ours").is_err());
+    }
+
+    /// A size no machine here can hold is refused up front with the routine, the size and what
+    /// it needs, instead of a worker aborting mid-run; an ordinary size passes.
+    #[test]
+    fn sizes_beyond_memory_are_refused_before_any_worker_starts() {
+        if available_memory().is_none() {
+            eprintln!("SKIPPED: no /proc/meminfo, so LAPACK mode checks no memory here");
+            return;
+        }
+        let all = LapackRoutine::ALL;
+        let error = check_memory(&all, &[100, 1_000_000], 2).unwrap_err();
+        assert!(error.contains("zgetrf at n = 1000000"), "{error}");
+        assert!(error.contains("2 worker(s)"), "{error}");
+        assert!(check_memory(&all, &[100], 2).is_ok());
     }
 
     /// dsyevd's input is symmetric; dpotrf's also strictly diagonally dominant with a positive
