@@ -85,26 +85,17 @@ pub struct KernelSet {
 pub trait GemmScalar: Scalar {
     fn ukr(set: &KernelSet) -> Ukr<Self>;
 }
-impl GemmScalar for f32 {
-    fn ukr(set: &KernelSet) -> Ukr<Self> {
-        set.s
-    }
+/// Each element type's `GemmScalar` impl reads its own field of the table.
+macro_rules! gemm_scalar {
+    ($($t:ty => $field:ident),*) => {$(
+        impl GemmScalar for $t {
+            fn ukr(set: &KernelSet) -> Ukr<Self> {
+                set.$field
+            }
+        }
+    )*};
 }
-impl GemmScalar for f64 {
-    fn ukr(set: &KernelSet) -> Ukr<Self> {
-        set.d
-    }
-}
-impl GemmScalar for C32 {
-    fn ukr(set: &KernelSet) -> Ukr<Self> {
-        set.c
-    }
-}
-impl GemmScalar for C64 {
-    fn ukr(set: &KernelSet) -> Ukr<Self> {
-        set.z
-    }
-}
+gemm_scalar!(f32 => s, f64 => d, C32 => c, C64 => z);
 
 /// A read-only matrix operand: element (i, j) is `ptr[i*rs + j*cs]`, conjugated when `conj`.
 /// Transposition is a swap of the strides, so the framework sees only op(A) and op(B).
