@@ -794,13 +794,9 @@ impl<T: Scalar> MacroBlock<'_, T> {
                         load_tile(mr, nr, tile, off, rows, cols, cp, ldc);
                     }
                     (u.func)(kb, ap, sa, bp, rsb, csb, tile, mr, alpha, beta);
-                    match self.stored.filter(|_| cover == Cover::Part) {
-                        None => store_tile(rows, cols, tile.add(off), mr, cp, ldc),
-                        Some(s) => {
-                            let at = (ic + ir, jc + jr);
-                            store_kept(s, at, rows, cols, tile.add(off), mr, cp, ldc)
-                        }
-                    }
+                    let kept = self.stored.filter(|_| cover == Cover::Part);
+                    let kept = kept.map(|s| (s, (ic + ir, jc + jr)));
+                    store_tile(kept, rows, cols, tile.add(off), mr, cp, ldc);
                 }
             }
         }
@@ -901,11 +897,14 @@ unsafe fn load_tile<T: Scalar>(
     }
 }
 
-/// Copy the rows x cols block at `tile` (ld `ldt`) back into C.
+/// Copy the rows x cols block at `tile` (ld `ldt`) back into C: all of it, or only the elements
+/// `kept` keeps for a tile crossing its boundary (`kept`: the stored part and the tile's
+/// (row, column) in the block it describes).
 ///
 /// # Safety
 /// Both blocks addressable; they do not overlap.
 unsafe fn store_tile<T: Scalar>(
+    kept: Option<(Stored, (usize, usize))>,
     rows: usize,
     cols: usize,
     tile: *const T,
@@ -915,30 +914,16 @@ unsafe fn store_tile<T: Scalar>(
 ) {
     for j in 0..cols {
         // SAFETY: caller's bounds.
-        unsafe { std::ptr::copy_nonoverlapping(tile.add(j * ldt), c.add(j * ldc), rows) };
-    }
-}
-
-/// `store_tile` for a tile crossing the boundary of `stored`: only the kept elements, the tile
-/// being at `at` (row, column) in the block `stored` describes.
-///
-/// # Safety
-/// As `store_tile`.
-#[allow(clippy::too_many_arguments)]
-unsafe fn store_kept<T: Scalar>(
-    stored: Stored,
-    at: (usize, usize),
-    rows: usize,
-    cols: usize,
-    tile: *const T,
-    ldt: usize,
-    c: *mut T,
-    ldc: usize,
-) {
-    for j in 0..cols {
-        for i in (0..rows).filter(|&i| stored.keeps(at.0 + i, at.1 + j)) {
-            // SAFETY: caller's bounds.
-            unsafe { *c.add(i + j * ldc) = *tile.add(i + j * ldt) };
+        unsafe {
+            let (src, dst) = (tile.add(j * ldt), c.add(j * ldc));
+            match kept {
+                None => std::ptr::copy_nonoverlapping(src, dst, rows),
+                Some((stored, at)) => {
+                    for i in (0..rows).filter(|&i| stored.keeps(at.0 + i, at.1 + j)) {
+                        *dst.add(i) = *src.add(i);
+                    }
+                }
+            }
         }
     }
 }
