@@ -197,19 +197,28 @@ fn depth_block<T: GemmScalar>() -> usize {
     T::ukr(crate::arch::active()).kc.max(1)
 }
 
-/// B and C pointers, handed to the threads that each take disjoint columns (or rows).
+/// One SYMM/HEMM product: C := alpha S B + beta C (`left`, B and C m×n with m = S's order) or
+/// C := alpha B S + beta C (B and C m×n, n = S's order). `symm` splits it into products over
+/// disjoint columns (left) or rows (right) of B and C (`part`), each computed by `compute`.
 #[derive(Clone, Copy)]
-struct SymmPtrs<T> {
-    b: *const T,
-    c: *mut T,
+struct SymmProduct<T> {
+    s: SymOperand<T>,
+    left: bool,
+    /// B and C are m×n.
+    m: usize,
+    n: usize,
+    alpha: T,
+    beta: T,
+    /// B and C, column-major: (pointer, leading dimension).
+    b: (*const T, usize),
+    c: (*mut T, usize),
 }
-// SAFETY: threads read B and write disjoint parts of C within the call's lifetime.
-unsafe impl<T: Sync> Send for SymmPtrs<T> {}
+// SAFETY: threads read S and B and write disjoint parts of C within the call's lifetime.
+unsafe impl<T: Sync> Send for SymmProduct<T> {}
 
-/// SYMM/HEMM: C := alpha S B + beta C (`left`, B and C m×n with m = S's order) or
-/// C := alpha B S + beta C (B and C m×n, n = S's order). For a left product the columns of C
-/// are independent, for a right one the rows: they are split between the library's threads,
-/// each share with single-threaded GEMMs, when the product is large enough.
+/// SYMM/HEMM (see `SymmProduct`). For a left product the columns of C are independent, for a
+/// right one the rows: they are split between the library's threads, each share with
+/// single-threaded GEMMs, when the product is large enough.
 ///
 /// # Safety
 /// Operands addressable as described; alpha != 0.
@@ -226,113 +235,127 @@ pub unsafe fn symm<T: GemmScalar>(
     c: *mut T,
     ldc: usize,
 ) {
+    let product = SymmProduct {
+        s,
+        left,
+        m,
+        n,
+        alpha,
+        beta,
+        b: (b, ldb),
+        c: (c, ldc),
+    };
     let (threads, min_work) = crate::arch::threading();
     let count = if left { n } else { m };
     let work = s.ka.saturating_mul(s.ka).saturating_mul(count);
     let parts = threads.min(count / 16).max(1);
-    let ptrs = SymmPtrs { b, c };
-    // Columns (left) or rows (right) lo..hi of B and C.
-    let part = move |lo: usize, hi: usize, serial: bool| {
-        let ptrs = ptrs;
-        // SAFETY: columns or rows lo..hi lie inside B and C; parts are disjoint in C.
-        unsafe {
-            if left {
-                let (bp, cp) = (ptrs.b.add(lo * ldb), ptrs.c.add(lo * ldc));
-                symm_share(s, true, m, hi - lo, alpha, bp, ldb, beta, cp, ldc, serial)
-            } else {
-                let (bp, cp) = (ptrs.b.add(lo), ptrs.c.add(lo));
-                symm_share(s, false, hi - lo, n, alpha, bp, ldb, beta, cp, ldc, serial)
-            }
-        }
-    };
     if parts == 1 || work < min_work {
-        part(0, count, false);
+        // SAFETY: the caller's operands.
+        unsafe { product.compute(false) };
         return;
     }
+    // SAFETY: columns (left) or rows (right) lo..hi lie inside B and C; parts are disjoint in C.
+    let part = move |lo: usize, hi: usize| unsafe { product.part(lo, hi).compute(true) };
     let per = count.div_ceil(parts);
     let mut workers = crate::threads::Workers::new();
     let cpus = crate::threads::worker_cpus(parts - 1);
     for (index, lo) in (per..count).step_by(per).enumerate() {
         let hi = (lo + per).min(count);
         // SAFETY: `workers` joins every thread before this function returns.
-        let started =
-            unsafe { workers.spawn_on(cpus.get(index).copied(), move || part(lo, hi, true)) };
+        let started = unsafe { workers.spawn_on(cpus.get(index).copied(), move || part(lo, hi)) };
         if !started {
-            part(lo, hi, true);
+            part(lo, hi);
         }
     }
-    part(0, per.min(count), true);
+    part(0, per.min(count));
     drop(workers);
 }
 
-/// One share of `symm`: the depth (S's order) in blocks J of KC; for each, the rows of S
-/// before J, J's diagonal block and the rows after J (left; columns for a right product) are
-/// three GEMM updates. The off-diagonal ones read A in place (GEMM's packing mirrors and
-/// conjugates); only the diagonal block is expanded, into a KC×KC buffer.
-///
-/// # Safety
-/// As `symm`.
-#[allow(clippy::too_many_arguments)]
-unsafe fn symm_share<T: GemmScalar>(
-    s: SymOperand<T>,
-    left: bool,
-    m: usize,
-    n: usize,
-    alpha: T,
-    b: *const T,
-    ldb: usize,
-    beta: T,
-    c: *mut T,
-    ldc: usize,
-    serial: bool,
-) {
-    let ka = s.ka;
-    let nb = depth_block::<T>().min(ka);
-    // From the packing buffers' cache: a fresh allocation this size would be a new mapping,
-    // page-faulted in on every call.
-    let mut buffer = crate::gemm::buffers::Buffer::new(nb * nb * std::mem::size_of::<T>());
-    let diag: *mut T = buffer.as_mut_ptr();
-    let u = T::ukr(crate::arch::active());
-    let run = |m: usize, n: usize, k: usize, x: MatRef<T>, y: MatRef<T>, beta: T, c: *mut T| {
-        // SAFETY: the caller passes blocks inside the operands.
+impl<T: GemmScalar> SymmProduct<T> {
+    /// The product restricted to columns (left) or rows (right) lo..hi of B and C.
+    ///
+    /// # Safety
+    /// lo..hi lies inside that dimension.
+    unsafe fn part(self, lo: usize, hi: usize) -> Self {
+        let ((b, ldb), (c, ldc)) = (self.b, self.c);
+        // SAFETY: caller's bounds.
         unsafe {
-            if serial {
-                crate::gemm::gemm_with(&u, m, n, k, alpha, x, y, beta, c, ldc)
+            if self.left {
+                SymmProduct {
+                    n: hi - lo,
+                    b: (b.add(lo * ldb), ldb),
+                    c: (c.add(lo * ldc), ldc),
+                    ..self
+                }
             } else {
-                gemm(m, n, k, alpha, x, y, beta, c, ldc)
+                SymmProduct {
+                    m: hi - lo,
+                    b: (b.add(lo), ldb),
+                    c: (c.add(lo), ldc),
+                    ..self
+                }
             }
         }
-    };
-    for j0 in (0..ka).step_by(nb) {
-        let (w, j1) = (nb.min(ka - j0), (j0 + nb).min(ka));
-        // SAFETY: the buffer holds nb×nb >= w×w elements; j0 + w <= ka.
-        unsafe { s.expand_diagonal(j0, w, diag) };
-        let d = MatRef::op(diag as *const T, w, b'N');
-        // Later depth blocks accumulate onto the first one's result.
-        let beta_j = if j0 == 0 { beta } else { T::one() };
-        // SAFETY: every block below lies inside B, C or S (j1 <= ka).
-        unsafe {
-            if left {
-                // C(rows R, :) += S(R, J) B(J, :) for R = before J, J, after J.
-                let bj = MatRef::op(b.add(j0), ldb, b'N');
-                if j0 > 0 {
-                    run(j0, n, w, s.off_diagonal(0, j0, false), bj, beta_j, c);
+    }
+
+    /// The depth (S's order) in blocks J of KC; for each, the rows of S before J, J's diagonal
+    /// block and the rows after J (left; columns for a right product) are three GEMM updates.
+    /// The off-diagonal ones read A in place (GEMM's packing mirrors and conjugates); only the
+    /// diagonal block is expanded, into a KC×KC buffer. `serial`: single-threaded GEMMs (the
+    /// caller's threads already share the product).
+    ///
+    /// # Safety
+    /// As `symm`.
+    unsafe fn compute(self, serial: bool) {
+        let (s, ka, left, alpha, beta) = (self.s, self.s.ka, self.left, self.alpha, self.beta);
+        let (m, n, (b, ldb), (c, ldc)) = (self.m, self.n, self.b, self.c);
+        let nb = depth_block::<T>().min(ka);
+        // From the packing buffers' cache: a fresh allocation this size would be a new mapping,
+        // page-faulted in on every call.
+        let mut buffer = crate::gemm::buffers::Buffer::new(nb * nb * std::mem::size_of::<T>());
+        let diag: *mut T = buffer.as_mut_ptr();
+        let u = T::ukr(crate::arch::active());
+        let run = |m: usize, n: usize, k: usize, x: MatRef<T>, y: MatRef<T>, beta: T, c: *mut T| {
+            // SAFETY: the caller passes blocks inside the operands.
+            unsafe {
+                if serial {
+                    crate::gemm::gemm_with(&u, m, n, k, alpha, x, y, beta, c, ldc)
+                } else {
+                    gemm(m, n, k, alpha, x, y, beta, c, ldc)
                 }
-                run(w, n, w, d, bj, beta_j, c.add(j0));
-                if j1 < ka {
-                    let after = s.off_diagonal(j1, j0, true);
-                    run(ka - j1, n, w, after, bj, beta_j, c.add(j1));
-                }
-            } else {
-                // C(:, cols R) += B(:, J) S(J, R).
-                let bj = MatRef::op(b.add(j0 * ldb), ldb, b'N');
-                if j0 > 0 {
-                    run(m, j0, w, bj, s.off_diagonal(j0, 0, true), beta_j, c);
-                }
-                run(m, w, w, bj, d, beta_j, c.add(j0 * ldc));
-                if j1 < ka {
-                    let after = s.off_diagonal(j0, j1, false);
-                    run(m, ka - j1, w, bj, after, beta_j, c.add(j1 * ldc));
+            }
+        };
+        for j0 in (0..ka).step_by(nb) {
+            let (w, j1) = (nb.min(ka - j0), (j0 + nb).min(ka));
+            // SAFETY: the buffer holds nb×nb >= w×w elements; j0 + w <= ka.
+            unsafe { s.expand_diagonal(j0, w, diag) };
+            let d = MatRef::op(diag as *const T, w, b'N');
+            // Later depth blocks accumulate onto the first one's result.
+            let beta_j = if j0 == 0 { beta } else { T::one() };
+            // SAFETY: every block below lies inside B, C or S (j1 <= ka).
+            unsafe {
+                if left {
+                    // C(rows R, :) += S(R, J) B(J, :) for R = before J, J, after J.
+                    let bj = MatRef::op(b.add(j0), ldb, b'N');
+                    if j0 > 0 {
+                        run(j0, n, w, s.off_diagonal(0, j0, false), bj, beta_j, c);
+                    }
+                    run(w, n, w, d, bj, beta_j, c.add(j0));
+                    if j1 < ka {
+                        let after = s.off_diagonal(j1, j0, true);
+                        run(ka - j1, n, w, after, bj, beta_j, c.add(j1));
+                    }
+                } else {
+                    // C(:, cols R) += B(:, J) S(J, R).
+                    let bj = MatRef::op(b.add(j0 * ldb), ldb, b'N');
+                    if j0 > 0 {
+                        run(m, j0, w, bj, s.off_diagonal(j0, 0, true), beta_j, c);
+                    }
+                    run(m, w, w, bj, d, beta_j, c.add(j0 * ldc));
+                    if j1 < ka {
+                        let after = s.off_diagonal(j0, j1, false);
+                        run(m, ka - j1, w, bj, after, beta_j, c.add(j1 * ldc));
+                    }
                 }
             }
         }

@@ -85,26 +85,17 @@ pub struct KernelSet {
 pub trait GemmScalar: Scalar {
     fn ukr(set: &KernelSet) -> Ukr<Self>;
 }
-impl GemmScalar for f32 {
-    fn ukr(set: &KernelSet) -> Ukr<Self> {
-        set.s
-    }
+/// Each element type's `GemmScalar` impl reads its own field of the table.
+macro_rules! gemm_scalar {
+    ($($t:ty => $field:ident),*) => {$(
+        impl GemmScalar for $t {
+            fn ukr(set: &KernelSet) -> Ukr<Self> {
+                set.$field
+            }
+        }
+    )*};
 }
-impl GemmScalar for f64 {
-    fn ukr(set: &KernelSet) -> Ukr<Self> {
-        set.d
-    }
-}
-impl GemmScalar for C32 {
-    fn ukr(set: &KernelSet) -> Ukr<Self> {
-        set.c
-    }
-}
-impl GemmScalar for C64 {
-    fn ukr(set: &KernelSet) -> Ukr<Self> {
-        set.z
-    }
-}
+gemm_scalar!(f32 => s, f64 => d, C32 => c, C64 => z);
 
 /// A read-only matrix operand: element (i, j) is `ptr[i*rs + j*cs]`, conjugated when `conj`.
 /// Transposition is a swap of the strides, so the framework sees only op(A) and op(B).
@@ -147,60 +138,71 @@ impl<T: Scalar> MatRef<T> {
         // SAFETY: caller's bounds.
         unsafe { *self.ptr.add(i * self.rs + j * self.cs) }.conj_if(self.conj)
     }
+
+    /// The transposed view: the same elements, (i, j) read as (j, i).
+    fn transposed(self) -> Self {
+        MatRef {
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
 }
 
-/// Pack rows `i0..i0+mb`, depth `p0..p0+kb` of op(A) into MR-row panels at `buf`, zero-padding
-/// the last. Contiguous columns (A not transposed) and contiguous rows (A transposed) have their
-/// own loops; only conjugation is checked once per panel.
+/// Pack rows `i0..i0+mb`, depth `p0..p0+kb` of `x` into `r`-row panels at `buf` (element (i, l)
+/// of a panel at `l*r + i`), zero-padding the last. `x` is op(A) for A's MR-row panels and
+/// op(B)^T for B's NR-column ones (see `Side`), so both operands share one set of fast paths:
+/// contiguous columns and contiguous rows have their own loops; only conjugation is checked once
+/// per panel.
 ///
 /// # Safety
-/// The block lies inside op(A); `buf` has room for `mb.div_ceil(mr) * mr * kb` elements.
-unsafe fn pack_a<T: Scalar>(
-    a: &MatRef<T>,
+/// The block lies inside `x`; `buf` has room for `mb.div_ceil(r) * r * kb` elements.
+unsafe fn pack_panels<T: Scalar>(
+    x: &MatRef<T>,
     i0: usize,
     mb: usize,
     p0: usize,
     kb: usize,
-    mr: usize,
+    r: usize,
     buf: *mut T,
 ) {
-    let panels = mb.div_ceil(mr);
+    let panels = mb.div_ceil(r);
     for p in 0..panels {
-        let rows = mr.min(mb - p * mr);
+        let rows = r.min(mb - p * r);
         // SAFETY: caller's bounds; every destination element of the panel is written.
         unsafe {
-            let dst = buf.add(p * mr * kb);
-            let src = a.ptr.add((i0 + p * mr) * a.rs + p0 * a.cs);
-            if a.rs == 1 && !a.conj {
-                if rows == mr {
-                    copy_rows(kb, mr, src, a.cs, dst);
+            let dst = buf.add(p * r * kb);
+            let src = x.ptr.add((i0 + p * r) * x.rs + p0 * x.cs);
+            if x.rs == 1 && !x.conj {
+                if rows == r {
+                    copy_rows(kb, r, src, x.cs, dst);
                 } else {
                     for l in 0..kb {
-                        let s = src.add(l * a.cs);
-                        let d = dst.add(l * mr);
+                        let s = src.add(l * x.cs);
+                        let d = dst.add(l * r);
                         std::ptr::copy_nonoverlapping(s, d, rows);
-                        for i in rows..mr {
+                        for i in rows..r {
                             *d.add(i) = T::zero();
                         }
                     }
                 }
-            } else if a.cs == 1 {
+            } else if x.cs == 1 {
                 for i in 0..rows {
-                    let s = src.add(i * a.rs);
+                    let s = src.add(i * x.rs);
                     for l in 0..kb {
-                        *dst.add(l * mr + i) = (*s.add(l)).conj_if(a.conj);
+                        *dst.add(l * r + i) = (*s.add(l)).conj_if(x.conj);
                     }
                 }
                 for l in 0..kb {
-                    for i in rows..mr {
-                        *dst.add(l * mr + i) = T::zero();
+                    for i in rows..r {
+                        *dst.add(l * r + i) = T::zero();
                     }
                 }
             } else {
                 for l in 0..kb {
-                    for i in 0..mr {
-                        *dst.add(l * mr + i) = if i < rows {
-                            (*src.add(i * a.rs + l * a.cs)).conj_if(a.conj)
+                    for i in 0..r {
+                        *dst.add(l * r + i) = if i < rows {
+                            (*src.add(i * x.rs + l * x.cs)).conj_if(x.conj)
                         } else {
                             T::zero()
                         };
@@ -248,32 +250,6 @@ unsafe fn copy_rows<T: Copy>(kb: usize, w: usize, src: *const T, ld: usize, dst:
             }
         }
     }
-}
-
-/// Pack depth `p0..p0+kb`, columns `j0..j0+nb` of op(B) into NR-column panels at `buf`,
-/// zero-padding the last: exactly `pack_a` on the transposed view (an NR-column panel of B is
-/// an MR-row panel of B^T, element (l, j) at `buf[l*nr + j]` either way), so both share one set
-/// of fast paths.
-///
-/// # Safety
-/// The block lies inside op(B); `buf` has room for `nb.div_ceil(nr) * nr * kb` elements.
-unsafe fn pack_b<T: Scalar>(
-    b: &MatRef<T>,
-    p0: usize,
-    kb: usize,
-    j0: usize,
-    nb: usize,
-    nr: usize,
-    buf: *mut T,
-) {
-    let transposed = MatRef {
-        ptr: b.ptr,
-        rs: b.cs,
-        cs: b.rs,
-        conj: b.conj,
-    };
-    // SAFETY: the same elements as the caller's block of op(B), addressed through B^T.
-    unsafe { pack_a(&transposed, j0, nb, p0, kb, nr, buf) }
 }
 
 /// C := beta*C over an m x n column-major block, never reading C when beta == 0.
@@ -528,22 +504,20 @@ unsafe fn gemm_blocked<T: Scalar>(
     } else {
         heap.insert(buffers::Buffer::new(bytes)).as_mut_ptr()
     };
-    let (nc, kc, mc) = (blocking.nc, blocking.kc, blocking.mc);
+    let (nc, kc, mc) = (blocking.b.block, blocking.kc, blocking.a.block);
+    // SAFETY: B's part of the buffer ends at `b_offset`, A's begins there.
+    let apack = unsafe { base.add(blocking.b_offset::<T>()) } as *mut T;
     let mut block = MacroBlock {
         u,
-        blocking,
         alpha,
         beta,
-        a,
-        b,
-        bpack: base as *mut T,
-        // SAFETY: B's part of the buffer ends at `b_offset`, A's begins there.
-        apack: unsafe { base.add(blocking.b_offset::<T>()) } as *mut T,
+        a: Side::new(a, blocking.a, apack),
+        b: Side::new(b.transposed(), blocking.b, base as *mut T),
+        pc: 0,
+        kb: 0,
         c,
         ldc,
         stored,
-        at: (0, 0, 0),
-        size: (0, 0, 0),
     };
     // Scratch for edge tiles: `load_tile` initialises it when beta != 0, and the kernel writes
     // all of it before `store_tile` reads.
@@ -558,21 +532,20 @@ unsafe fn gemm_blocked<T: Scalar>(
             let kb = kc.min(k - pc);
             // Later depth blocks accumulate onto the first one's result.
             block.beta = if pc == 0 { beta } else { T::one() };
-            block.at = (0, pc, jc);
-            block.size = (0, kb, nb);
-            // SAFETY: the block lies inside op(B); the buffer holds `blen` elements.
-            unsafe { block.pack_b() };
+            (block.pc, block.kb) = (pc, kb);
+            (block.b.at, block.b.size) = (jc, nb);
+            // SAFETY: the block lies inside op(B); the buffer holds `b.len` elements.
+            unsafe { block.b.pack(pc, kb) };
             for ic in (0..m).step_by(mc) {
                 let mb = mc.min(m - ic);
                 // A block of rows the stored part does not reach is neither packed nor run.
                 if stored.is_some_and(|s| s.cover(ic, mb, jc, nb) == Cover::Nothing) {
                     continue;
                 }
-                block.at.0 = ic;
-                block.size.0 = mb;
-                // SAFETY: the block lies inside op(A), C; the buffer holds `alen` elements.
+                (block.a.at, block.a.size) = (ic, mb);
+                // SAFETY: the block lies inside op(A), C; the buffer holds `a.len` elements.
                 unsafe {
-                    block.pack_a();
+                    block.a.pack(pc, kb);
                     block.run(tile.as_mut_ptr() as *mut T);
                 }
             }
@@ -583,18 +556,42 @@ unsafe fn gemm_blocked<T: Scalar>(
 /// Block sizes and packing choices of one `gemm_with_path` call.
 #[derive(Clone, Copy)]
 struct Blocking {
-    mr: usize,
-    nr: usize,
-    mc: usize,
-    nc: usize,
     kc: usize,
-    /// A is read in place (only partial edge panels are packed).
-    direct_a: bool,
-    /// B is read in place (likewise).
-    direct_b: bool,
-    /// Elements of the packed A and B buffers.
-    alen: usize,
-    blen: usize,
+    /// A along C's rows (MR, MC), B along its columns (NR, NC).
+    a: SideBlocking,
+    b: SideBlocking,
+}
+
+/// How one operand is cut along C's rows (A) or columns (B).
+#[derive(Clone, Copy)]
+struct SideBlocking {
+    /// The register tile: MR or NR.
+    r: usize,
+    /// The cache block, MC or NC: whole register tiles, so only the matrix edge has partial
+    /// tiles.
+    block: usize,
+    /// Read in place (only a partial edge panel is packed).
+    direct: bool,
+    /// Elements of its packing buffer.
+    len: usize,
+}
+
+impl SideBlocking {
+    /// `extent` is C's rows (A) or columns (B), `kmax` the deepest depth block.
+    fn new(r: usize, block: usize, extent: usize, kmax: usize, direct: bool) -> SideBlocking {
+        let block = block.max(r) / r * r;
+        let len = if direct {
+            r * kmax
+        } else {
+            block.min(extent.div_ceil(r) * r) * kmax
+        };
+        SideBlocking {
+            r,
+            block,
+            direct,
+            len,
+        }
+    }
 }
 
 impl Blocking {
@@ -607,10 +604,6 @@ impl Blocking {
         a: &MatRef<T>,
         b: &MatRef<T>,
     ) -> Blocking {
-        let (mr, nr) = (u.mr, u.nr);
-        // Block sizes rounded to whole register tiles so only the matrix edge has partial tiles.
-        let mc = u.mc.max(mr) / mr * mr;
-        let nc = u.nc.max(nr) / nr * nr;
         let kc = u.kc.max(1);
         // Small or shallow products read A and B in place (no packing): A when its columns are
         // contiguous, B whenever it needs no conjugation. Only partial edge panels are packed.
@@ -623,41 +616,93 @@ impl Blocking {
         // B is also read in place when few rows of A share each of its panels: packing B costs
         // k·n against the m·n·k of the product, too much when m is a few register tiles (TRSM's
         // updates deep in its recursion, LAPACK's panel updates).
-        let few_rows = path == Path::Auto && m <= DIRECT_B_MAX_ROWS_TILES * mr;
+        let few_rows = path == Path::Auto && m <= DIRECT_B_MAX_ROWS_TILES * u.mr;
         let direct_b = (direct || few_rows) && !b.conj;
         let kmax = kc.min(k);
-        let alen = if direct_a {
-            mr * kmax
-        } else {
-            mc.min(m.div_ceil(mr) * mr) * kmax
-        };
-        let blen = if direct_b {
-            nr * kmax
-        } else {
-            nc.min(n.div_ceil(nr) * nr) * kmax
-        };
         Blocking {
-            mr,
-            nr,
-            mc,
-            nc,
             kc,
-            direct_a,
-            direct_b,
-            alen,
-            blen,
+            a: SideBlocking::new(u.mr, u.mc, m, kmax, direct_a),
+            b: SideBlocking::new(u.nr, u.nc, n, kmax, direct_b),
         }
     }
 
     /// Where A's packed panels start in the buffer: on their own cache line after B's.
     fn b_offset<T>(&self) -> usize {
-        (self.blen * std::mem::size_of::<T>()).next_multiple_of(64)
+        (self.b.len * std::mem::size_of::<T>()).next_multiple_of(64)
     }
 
     /// Bytes of the packing buffer. Packing writes every element before the kernel reads it:
     /// the buffer needs no zeroing.
     fn buffer_bytes<T>(&self) -> usize {
-        self.b_offset::<T>() + self.alen * std::mem::size_of::<T>()
+        self.b_offset::<T>() + self.a.len * std::mem::size_of::<T>()
+    }
+}
+
+/// One operand as `MacroBlock` walks it, seen with its register panels along its first index:
+/// op(A), whose MR-row panels run along C's rows, or op(B)^T, whose NR-row panels are op(B)'s
+/// NR-column panels (element (l, j) at `l*nr + j` either way) along C's columns. Packing,
+/// in-place reads and shifted edge panels are then one code for both operands.
+#[derive(Clone, Copy)]
+struct Side<T> {
+    /// op(A) or op(B)^T.
+    x: MatRef<T>,
+    blocking: SideBlocking,
+    /// Its packed panels.
+    pack: *mut T,
+    /// The current block: its first index in C (ic or jc) and its extent (mb or nb).
+    at: usize,
+    size: usize,
+}
+
+impl<T: Scalar> Side<T> {
+    fn new(x: MatRef<T>, blocking: SideBlocking, pack: *mut T) -> Self {
+        Side {
+            x,
+            blocking,
+            pack,
+            at: 0,
+            size: 0,
+        }
+    }
+
+    /// Packs the current block at depth `pc..pc + kb`. When it is read in place, only a block
+    /// narrower than one panel is packed (zero-padded): a partial last panel of a wider block
+    /// is read shifted instead (see `panel`).
+    ///
+    /// # Safety
+    /// The block lies inside the operand; the buffer holds `blocking.len` elements.
+    unsafe fn pack(&self, pc: usize, kb: usize) {
+        let r = self.blocking.r;
+        if !self.blocking.direct || self.size < r {
+            // SAFETY: as the caller guarantees.
+            unsafe { pack_panels(&self.x, self.at, self.size, pc, kb, r, self.pack) };
+        }
+    }
+
+    /// The micro-panel at `i..i + len` of the block, depth `pc..pc + kb`: (pointer, depth
+    /// stride, stride along the panel, shift). A partial last panel read in place is shifted
+    /// back to end at the block's edge (overlapping the previous panel): the kernel then reads
+    /// only inside the operand, writes the scratch tile, and only the new rows or columns are
+    /// merged.
+    #[inline(always)]
+    fn panel(&self, i: usize, len: usize, pc: usize, kb: usize) -> (*const T, usize, usize, usize) {
+        let SideBlocking { r, direct, .. } = self.blocking;
+        let shift = if direct && len < r && self.size >= r {
+            r - len
+        } else {
+            0
+        };
+        if !direct {
+            // SAFETY: inside the packed block.
+            (unsafe { self.pack.add(i * kb) } as *const T, r, 1, 0)
+        } else if len < r && shift == 0 {
+            (self.pack as *const T, r, 1, 0)
+        } else {
+            let x = &self.x;
+            // SAFETY: inside the operand (i - shift >= 0 since size >= r).
+            let p = unsafe { x.ptr.add((self.at + i - shift) * x.rs + pc * x.cs) };
+            (p, x.cs, x.rs, shift)
+        }
     }
 }
 
@@ -665,124 +710,28 @@ impl Blocking {
 /// position, and the walk over its register tiles.
 struct MacroBlock<'u, T> {
     u: &'u Ukr<T>,
-    blocking: Blocking,
     alpha: T,
     /// The call's beta for the first depth block, one for later ones.
     beta: T,
-    a: MatRef<T>,
-    b: MatRef<T>,
-    apack: *mut T,
-    bpack: *mut T,
+    /// A's rows ic..ic + mb and B's columns jc..jc + nb.
+    a: Side<T>,
+    b: Side<T>,
+    /// The depth block: pc..pc + kb.
+    pc: usize,
+    kb: usize,
     c: *mut T,
     ldc: usize,
     /// The elements of C written (`None`: all of them).
     stored: Option<Stored>,
-    /// (ic, pc, jc): the block's first row of C, depth index and first column of C.
-    at: (usize, usize, usize),
-    /// (mb, kb, nb): its rows, depth and columns.
-    size: (usize, usize, usize),
 }
 
 impl<T: Scalar> MacroBlock<'_, T> {
-    /// Packs B's KC x NC block, or only its partial last panel (zero-padded to NR columns)
-    /// when B is read in place.
-    ///
-    /// # Safety
-    /// The block lies inside op(B); the buffer holds `blen` elements.
-    unsafe fn pack_b(&self) {
-        let (_, pc, jc) = self.at;
-        let (_, kb, nb) = self.size;
-        let nr = self.blocking.nr;
-        // SAFETY: as the caller guarantees.
-        unsafe {
-            if !self.blocking.direct_b {
-                pack_b(&self.b, pc, kb, jc, nb, nr, self.bpack);
-            } else if nb % nr != 0 && nb < nr {
-                let j = nb / nr * nr;
-                pack_b(&self.b, pc, kb, jc + j, nb - j, nr, self.bpack);
-            }
-        }
-    }
-
-    /// Packs A's MC x KC block, or only its partial last panel when A is read in place.
-    ///
-    /// # Safety
-    /// The block lies inside op(A); the buffer holds `alen` elements.
-    unsafe fn pack_a(&self) {
-        let (ic, pc, _) = self.at;
-        let (mb, kb, _) = self.size;
-        let mr = self.blocking.mr;
-        // SAFETY: as the caller guarantees.
-        unsafe {
-            if !self.blocking.direct_a {
-                pack_a(&self.a, ic, mb, pc, kb, mr, self.apack);
-            } else if mb % mr != 0 && mb < mr {
-                let i = mb / mr * mr;
-                pack_a(&self.a, ic + i, mb - i, pc, kb, mr, self.apack);
-            }
-        }
-    }
-
-    /// B's micro-panel for columns `jr..jr + cols` of the block: (pointer, row stride, column
-    /// stride, shift). A partial last panel read in place is shifted back to end at the block's
-    /// edge (overlapping the previous panel): the kernel then reads only inside B, writes the
-    /// scratch tile, and only the new columns are merged.
-    #[inline(always)]
-    fn b_panel(&self, jr: usize, cols: usize) -> (*const T, usize, usize, usize) {
-        let (_, pc, jc) = self.at;
-        let (_, kb, nb) = self.size;
-        let nr = self.blocking.nr;
-        let direct_b = self.blocking.direct_b;
-        let shift = if direct_b && cols < nr && nb >= nr {
-            nr - cols
-        } else {
-            0
-        };
-        if !direct_b {
-            // SAFETY: inside the packed block.
-            (unsafe { self.bpack.add(jr * kb) } as *const T, nr, 1, 0)
-        } else if cols < nr && shift == 0 {
-            (self.bpack as *const T, nr, 1, 0)
-        } else {
-            let b = &self.b;
-            // SAFETY: inside op(B) (jr - shift >= 0 since nb >= nr).
-            let p = unsafe { b.ptr.add(pc * b.rs + (jc + jr - shift) * b.cs) };
-            (p, b.rs, b.cs, shift)
-        }
-    }
-
-    /// A's micro-panel for rows `ir..ir + rows`: (pointer, stride, shift), shifted as B's.
-    #[inline(always)]
-    fn a_panel(&self, ir: usize, rows: usize) -> (*const T, usize, usize) {
-        let (ic, pc, _) = self.at;
-        let (mb, kb, _) = self.size;
-        let mr = self.blocking.mr;
-        let direct_a = self.blocking.direct_a;
-        let shift = if direct_a && rows < mr && mb >= mr {
-            mr - rows
-        } else {
-            0
-        };
-        if !direct_a {
-            // SAFETY: inside the packed block.
-            (unsafe { self.apack.add(ir * kb) } as *const T, mr, 0)
-        } else if rows < mr && shift == 0 {
-            (self.apack as *const T, mr, 0)
-        } else {
-            let a = &self.a;
-            // SAFETY: inside op(A) (ir - shift >= 0 since mb >= mr).
-            let p = unsafe { a.ptr.add(ic + ir - shift + pc * a.cs) };
-            (p, a.cs, shift)
-        }
-    }
-
     /// Starts fetching the C tile PF_TILES kernel calls after (ir, jr): with a shallow depth the
     /// kernel is too short to hide a miss on its own tile.
     #[inline(always)]
     fn prefetch_ahead(&self, ir: usize, jr: usize) {
-        let (ic, _, jc) = self.at;
-        let (mb, _, nb) = self.size;
-        let (mr, nr) = (self.blocking.mr, self.blocking.nr);
+        let (ic, mb, mr) = (self.a.at, self.a.size, self.a.blocking.r);
+        let (jc, nb, nr) = (self.b.at, self.b.size, self.b.blocking.r);
         let (pi, pj) = if ir + PF_TILES * mr < mb {
             (ir + PF_TILES * mr, jr)
         } else {
@@ -809,13 +758,13 @@ impl<T: Scalar> MacroBlock<'_, T> {
     /// The block lies inside C and the packed (or in-place) operands; `tile` holds MAX_TILE
     /// elements.
     unsafe fn run(&self, tile: *mut T) {
-        let (ic, _, jc) = self.at;
-        let (mb, kb, nb) = self.size;
-        let (mr, nr) = (self.blocking.mr, self.blocking.nr);
+        let (ic, mb, mr) = (self.a.at, self.a.size, self.a.blocking.r);
+        let (jc, nb, nr) = (self.b.at, self.b.size, self.b.blocking.r);
+        let (pc, kb) = (self.pc, self.kb);
         let (u, ldc, alpha, beta) = (self.u, self.ldc, self.alpha, self.beta);
         for jr in (0..nb).step_by(nr) {
             let cols = nr.min(nb - jr);
-            let (bp, rsb, csb, col_shift) = self.b_panel(jr, cols);
+            let (bp, rsb, csb, col_shift) = self.b.panel(jr, cols, pc, kb);
             for ir in (0..mb).step_by(mr) {
                 let rows = mr.min(mb - ir);
                 let cover = self
@@ -824,7 +773,8 @@ impl<T: Scalar> MacroBlock<'_, T> {
                 if cover == Cover::Nothing {
                     continue;
                 }
-                let (ap, sa, row_shift) = self.a_panel(ir, rows);
+                // A's rows are contiguous in its panels (packed, or in place: unit row stride).
+                let (ap, sa, _, row_shift) = self.a.panel(ir, rows, pc, kb);
                 // SAFETY: (ic+ir, jc+jr) is inside C.
                 let cp = unsafe { self.c.add(ic + ir + (jc + jr) * ldc) };
                 self.prefetch_ahead(ir, jr);
@@ -844,13 +794,9 @@ impl<T: Scalar> MacroBlock<'_, T> {
                         load_tile(mr, nr, tile, off, rows, cols, cp, ldc);
                     }
                     (u.func)(kb, ap, sa, bp, rsb, csb, tile, mr, alpha, beta);
-                    match self.stored.filter(|_| cover == Cover::Part) {
-                        None => store_tile(rows, cols, tile.add(off), mr, cp, ldc),
-                        Some(s) => {
-                            let at = (ic + ir, jc + jr);
-                            store_kept(s, at, rows, cols, tile.add(off), mr, cp, ldc)
-                        }
-                    }
+                    let kept = self.stored.filter(|_| cover == Cover::Part);
+                    let kept = kept.map(|s| (s, (ic + ir, jc + jr)));
+                    store_tile(kept, rows, cols, tile.add(off), mr, cp, ldc);
                 }
             }
         }
@@ -951,11 +897,14 @@ unsafe fn load_tile<T: Scalar>(
     }
 }
 
-/// Copy the rows x cols block at `tile` (ld `ldt`) back into C.
+/// Copy the rows x cols block at `tile` (ld `ldt`) back into C: all of it, or only the elements
+/// `kept` keeps for a tile crossing its boundary (`kept`: the stored part and the tile's
+/// (row, column) in the block it describes).
 ///
 /// # Safety
 /// Both blocks addressable; they do not overlap.
 unsafe fn store_tile<T: Scalar>(
+    kept: Option<(Stored, (usize, usize))>,
     rows: usize,
     cols: usize,
     tile: *const T,
@@ -965,30 +914,16 @@ unsafe fn store_tile<T: Scalar>(
 ) {
     for j in 0..cols {
         // SAFETY: caller's bounds.
-        unsafe { std::ptr::copy_nonoverlapping(tile.add(j * ldt), c.add(j * ldc), rows) };
-    }
-}
-
-/// `store_tile` for a tile crossing the boundary of `stored`: only the kept elements, the tile
-/// being at `at` (row, column) in the block `stored` describes.
-///
-/// # Safety
-/// As `store_tile`.
-#[allow(clippy::too_many_arguments)]
-unsafe fn store_kept<T: Scalar>(
-    stored: Stored,
-    at: (usize, usize),
-    rows: usize,
-    cols: usize,
-    tile: *const T,
-    ldt: usize,
-    c: *mut T,
-    ldc: usize,
-) {
-    for j in 0..cols {
-        for i in (0..rows).filter(|&i| stored.keeps(at.0 + i, at.1 + j)) {
-            // SAFETY: caller's bounds.
-            unsafe { *c.add(i + j * ldc) = *tile.add(i + j * ldt) };
+        unsafe {
+            let (src, dst) = (tile.add(j * ldt), c.add(j * ldc));
+            match kept {
+                None => std::ptr::copy_nonoverlapping(src, dst, rows),
+                Some((stored, at)) => {
+                    for i in (0..rows).filter(|&i| stored.keeps(at.0 + i, at.1 + j)) {
+                        *dst.add(i) = *src.add(i);
+                    }
+                }
+            }
         }
     }
 }
