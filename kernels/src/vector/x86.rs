@@ -1,5 +1,6 @@
-//! x86_64 vector kernels: one kernel body (`vector_kernels!`) stamped out over four small
-//! operation sets — AVX2 + FMA (HASWELL) and AVX-512F (SKYLAKEX), each in f64 and f32. Every
+//! x86_64 vector kernels: one kernel body (`vector_kernels!`) stamped out over four operation
+//! sets — AVX2 + FMA (HASWELL) and AVX-512F (SKYLAKEX), each in f64 and f32, defined beside the
+//! GEMM microkernels of their table (`crate::gemm::haswell`, `crate::gemm::skylakex`). Every
 //! function carries its ISA's `#[target_feature]`, so the operations inline into the kernels;
 //! nothing here runs unless `Isa::active()` (the active table) or a test chose that ISA.
 //!
@@ -9,201 +10,74 @@
 //! accumulators each. Tails shorter than a vector are done in scalar code.
 
 use super::Kern;
+use crate::gemm::haswell::{avx2_f32, avx2_f64};
+use crate::gemm::skylakex::{avx512_f32, avx512_f64};
 
-/// The operations one kernel body needs, for one ISA and precision.
-macro_rules! ops {
-    ($name:ident, $feat:literal, $e:ty, $v:ty, $lanes:expr, $mask:ty,
-     load: $load:ident, store: $store:ident, splat: $splat:ident, zero: $zero:ident,
-     fma: $fma:ident, mul: $mul:ident, add: $add:ident, swap: $swap:expr,
-     abs: $abs:expr, hsum: $hsum:expr, gt: $gt:expr, lt: $lt:expr, keep: $keep:expr,
-     drop: $dropm:expr) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use std::arch::x86_64::*;
-            pub type E = $e;
-            pub type V = $v;
-            pub const L: usize = $lanes;
-
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub unsafe fn load(p: *const E) -> V {
-                // SAFETY: the caller addresses L elements at p.
-                unsafe { $load(p) }
-            }
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub unsafe fn store(p: *mut E, v: V) {
-                // SAFETY: the caller addresses L writable elements at p.
-                unsafe { $store(p, v) }
-            }
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub fn splat(v: E) -> V {
-                $splat(v)
-            }
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub fn zero() -> V {
-                $zero()
-            }
-            /// a * b + c, fused.
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub fn fma(a: V, b: V, c: V) -> V {
-                $fma(a, b, c)
-            }
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub fn mul(a: V, b: V) -> V {
-                $mul(a, b)
-            }
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub fn add(a: V, b: V) -> V {
-                $add(a, b)
-            }
-            /// Swap the two reals of every complex pair.
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub fn swap(v: V) -> V {
-                ($swap)(v)
-            }
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub fn abs(v: V) -> V {
-                ($abs)(v)
-            }
-            /// Sum of all lanes.
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub fn hsum(v: V) -> E {
-                ($hsum)(v)
-            }
-            /// (sum of even lanes, sum of odd lanes): the real and imaginary parts of a sum of
-            /// complex pairs.
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub fn hsum_pairs(v: V) -> [E; 2] {
-                let mut t = [0.0 as E; L];
-                // SAFETY: t holds L elements.
-                unsafe { store(t.as_mut_ptr(), v) };
-                let mut s = [0.0 as E; 2];
-                for (k, x) in t.iter().enumerate() {
-                    s[k % 2] += *x;
-                }
-                s
-            }
-            /// The vector (a, b, a, b, ...).
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub fn pairs(a: E, b: E) -> V {
-                let mut t = [a; L];
-                for k in (1..L).step_by(2) {
-                    t[k] = b;
-                }
-                // SAFETY: t holds L elements.
-                unsafe { load(t.as_ptr()) }
-            }
-            /// (v where v > t (ordered), v where v < s (ordered), v elsewhere, NaN included),
-            /// with the other lanes zero: Blue's big / small / medium classes.
-            #[inline]
-            #[target_feature(enable = $feat)]
-            pub fn classify(v: V, s: V, t: V) -> (V, V, V) {
-                let big: $mask = ($gt)(v, t);
-                let sml: $mask = ($lt)(v, s);
-                (
-                    ($keep)(big, v),
-                    ($keep)(sml, v),
-                    ($dropm)(big, sml, v),
-                )
-            }
+/// The column blocking of the gemv kernels over `n` columns: `$four` for each block of four
+/// columns `$j..$j + 4`, then `$one` for each remaining column `$j`.
+macro_rules! column_blocks {
+    ($n:expr, |$j:ident| $four:expr, $one:expr) => {{
+        let n = $n;
+        let mut $j = 0;
+        while $j + 4 <= n {
+            $four;
+            $j += 4;
         }
-    };
+        while $j < n {
+            $one;
+            $j += 1;
+        }
+    }};
 }
 
-ops!(avx2_f64, "avx2,fma", f64, __m256d, 4, __m256d,
-    load: _mm256_loadu_pd, store: _mm256_storeu_pd, splat: _mm256_set1_pd,
-    zero: _mm256_setzero_pd, fma: _mm256_fmadd_pd, mul: _mm256_mul_pd, add: _mm256_add_pd,
-    swap: _mm256_permute_pd::<0b0101>,
-    abs: |v| _mm256_andnot_pd(_mm256_set1_pd(-0.0), v),
-    hsum: |v| {
-        let s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
-        _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
-    },
-    gt: |a, b| _mm256_cmp_pd::<_CMP_GT_OQ>(a, b),
-    lt: |a, b| _mm256_cmp_pd::<_CMP_LT_OQ>(a, b),
-    keep: |m, v| _mm256_and_pd(m, v),
-    drop: |m1, m2, v| _mm256_andnot_pd(_mm256_or_pd(m1, m2), v));
+/// The loop shape of the streaming kernels over `n` elements: `$vec` on four vectors per step,
+/// then on single vectors (`$p` the index of the vector's first element), then `$tail` on each
+/// remaining element (`$i` its index).
+macro_rules! stream {
+    ($n:expr, |$p:ident| $vec:expr, |$i:ident| $tail:expr) => {{
+        let n = $n;
+        let mut i = 0;
+        while i + 4 * L <= n {
+            for u in 0..4 {
+                let $p = i + u * L;
+                $vec;
+            }
+            i += 4 * L;
+        }
+        while i + L <= n {
+            let $p = i;
+            $vec;
+            i += L;
+        }
+        while i < n {
+            let $i = i;
+            $tail;
+            i += 1;
+        }
+    }};
+}
 
-ops!(avx2_f32, "avx2,fma", f32, __m256, 8, __m256,
-    load: _mm256_loadu_ps, store: _mm256_storeu_ps, splat: _mm256_set1_ps,
-    zero: _mm256_setzero_ps, fma: _mm256_fmadd_ps, mul: _mm256_mul_ps, add: _mm256_add_ps,
-    swap: _mm256_permute_ps::<0b1011_0001>,
-    abs: |v| _mm256_andnot_ps(_mm256_set1_ps(-0.0), v),
-    hsum: |v| {
-        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
-        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-        _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
-    },
-    gt: |a, b| _mm256_cmp_ps::<_CMP_GT_OQ>(a, b),
-    lt: |a, b| _mm256_cmp_ps::<_CMP_LT_OQ>(a, b),
-    keep: |m, v| _mm256_and_ps(m, v),
-    drop: |m1, m2, v| _mm256_andnot_ps(_mm256_or_ps(m1, m2), v));
-
-ops!(avx512_f64, "avx512f", f64, __m512d, 8, __mmask8,
-    load: _mm512_loadu_pd, store: _mm512_storeu_pd, splat: _mm512_set1_pd,
-    zero: _mm512_setzero_pd, fma: _mm512_fmadd_pd, mul: _mm512_mul_pd, add: _mm512_add_pd,
-    swap: _mm512_permute_pd::<0b0101_0101>,
-    abs: _mm512_abs_pd,
-    hsum: _mm512_reduce_add_pd,
-    gt: |a, b| _mm512_cmp_pd_mask::<_CMP_GT_OQ>(a, b),
-    lt: |a, b| _mm512_cmp_pd_mask::<_CMP_LT_OQ>(a, b),
-    keep: |m, v| _mm512_maskz_mov_pd(m, v),
-    drop: |m1: __mmask8, m2: __mmask8, v| _mm512_maskz_mov_pd(!(m1 | m2), v));
-
-ops!(avx512_f32, "avx512f", f32, __m512, 16, __mmask16,
-    load: _mm512_loadu_ps, store: _mm512_storeu_ps, splat: _mm512_set1_ps,
-    zero: _mm512_setzero_ps, fma: _mm512_fmadd_ps, mul: _mm512_mul_ps, add: _mm512_add_ps,
-    swap: _mm512_permute_ps::<0b1011_0001>,
-    abs: _mm512_abs_ps,
-    hsum: _mm512_reduce_add_ps,
-    gt: |a, b| _mm512_cmp_ps_mask::<_CMP_GT_OQ>(a, b),
-    lt: |a, b| _mm512_cmp_ps_mask::<_CMP_LT_OQ>(a, b),
-    keep: |m, v| _mm512_maskz_mov_ps(m, v),
-    drop: |m1: __mmask16, m2: __mmask16, v| _mm512_maskz_mov_ps(!(m1 | m2), v));
-
-/// The kernel bodies, written once against an `ops!` set.
+/// The kernel bodies, written once against an ISA's operation set (`isa_ops!`).
 macro_rules! vector_kernels {
     ($name:ident, $ops:ident, $feat:literal) => {
         #[allow(clippy::too_many_arguments)]
         mod $name {
-            use super::super::NrmConsts;
+            use super::super::{columns, MatVec, NrmConsts};
             use super::$ops as o;
             use o::{E, L};
 
             #[target_feature(enable = $feat)]
             pub unsafe fn axpy(n: usize, alpha: E, x: *const E, y: *mut E) {
                 let va = o::splat(alpha);
-                let mut i = 0;
                 // SAFETY (whole body): every index stays below n (contract).
+                // The tail's fused multiply-add is the vector lanes': an element's result must
+                // not depend on where the vector ends (see "Reproducibility" in `crate::gemm`).
                 unsafe {
-                    while i + 4 * L <= n {
-                        for u in 0..4 {
-                            let p = i + u * L;
-                            o::store(y.add(p), o::fma(o::load(x.add(p)), va, o::load(y.add(p))));
-                        }
-                        i += 4 * L;
-                    }
-                    while i + L <= n {
-                        o::store(y.add(i), o::fma(o::load(x.add(i)), va, o::load(y.add(i))));
-                        i += L;
-                    }
-                    // The same fused multiply-add as the vector lanes: an element's result must not
-                    // depend on where the vector ends (see "Reproducibility" in `crate::gemm`).
-                    while i < n {
-                        *y.add(i) = (*x.add(i)).mul_add(alpha, *y.add(i));
-                        i += 1;
-                    }
+                    stream!(
+                        n,
+                        |p| o::store(y.add(p), o::fma(o::load(x.add(p)), va, o::load(y.add(p)))),
+                        |i| *y.add(i) = (*x.add(i)).mul_add(alpha, *y.add(i))
+                    )
                 }
             }
 
@@ -240,24 +114,13 @@ macro_rules! vector_kernels {
             #[target_feature(enable = $feat)]
             pub unsafe fn scal(n: usize, alpha: E, x: *mut E) {
                 let va = o::splat(alpha);
-                let mut i = 0;
                 // SAFETY (whole body): every index stays below n.
                 unsafe {
-                    while i + 4 * L <= n {
-                        for u in 0..4 {
-                            let p = i + u * L;
-                            o::store(x.add(p), o::mul(o::load(x.add(p)), va));
-                        }
-                        i += 4 * L;
-                    }
-                    while i + L <= n {
-                        o::store(x.add(i), o::mul(o::load(x.add(i)), va));
-                        i += L;
-                    }
-                    while i < n {
-                        *x.add(i) *= alpha;
-                        i += 1;
-                    }
+                    stream!(
+                        n,
+                        |p| o::store(x.add(p), o::mul(o::load(x.add(p)), va)),
+                        |i| *x.add(i) *= alpha
+                    )
                 }
             }
 
@@ -286,14 +149,7 @@ macro_rules! vector_kernels {
                         *sk = o::hsum(o::add(acc[0][k], acc[1][k]));
                     }
                     while i < n {
-                        let ax = (*x.add(i)).abs();
-                        if ax > c.tbig {
-                            s[2] += (ax * c.sbig) * (ax * c.sbig);
-                        } else if ax < c.tsml {
-                            s[0] += (ax * c.ssml) * (ax * c.ssml);
-                        } else {
-                            s[1] += ax * ax;
-                        }
+                        c.add_square(&mut s, *x.add(i));
                         i += 1;
                     }
                     s
@@ -301,24 +157,12 @@ macro_rules! vector_kernels {
             }
 
             #[target_feature(enable = $feat)]
-            pub unsafe fn gemv_n(
-                m: usize,
-                n: usize,
-                a: *const E,
-                lda: usize,
-                x: *const E,
-                y: *mut E,
-            ) {
-                let mut j = 0;
+            pub unsafe fn gemv_n(op: MatVec<E>) {
+                let MatVec(m, n, a, lda, x, y) = op;
                 // SAFETY (whole body): rows < m, columns < n (contract).
                 unsafe {
-                    while j + 4 <= n {
-                        let c = [
-                            a.add(j * lda),
-                            a.add((j + 1) * lda),
-                            a.add((j + 2) * lda),
-                            a.add((j + 3) * lda),
-                        ];
+                    column_blocks! { n, |j| {
+                        let c: [_; 4] = columns(a, lda, j);
                         let s = [*x.add(j), *x.add(j + 1), *x.add(j + 2), *x.add(j + 3)];
                         let v = [
                             o::splat(s[0]),
@@ -354,12 +198,7 @@ macro_rules! vector_kernels {
                             *y.add(i) = t;
                             i += 1;
                         }
-                        j += 4;
-                    }
-                    while j < n {
-                        axpy(m, *x.add(j), a.add(j * lda), y);
-                        j += 1;
-                    }
+                    }, axpy(m, *x.add(j), a.add(j * lda), y) }
                 }
             }
 
@@ -400,30 +239,13 @@ macro_rules! vector_kernels {
             }
 
             #[target_feature(enable = $feat)]
-            pub unsafe fn gemv_t(
-                m: usize,
-                n: usize,
-                a: *const E,
-                lda: usize,
-                x: *const E,
-                r: *mut E,
-            ) {
-                let mut j = 0;
+            pub unsafe fn gemv_t(op: MatVec<E>) {
+                let MatVec(m, n, a, lda, x, r) = op;
                 // SAFETY (whole body): rows < m, columns < n (contract).
                 unsafe {
-                    while j + 4 <= n {
-                        let c = [
-                            a.add(j * lda),
-                            a.add((j + 1) * lda),
-                            a.add((j + 2) * lda),
-                            a.add((j + 3) * lda),
-                        ];
-                        col_dots::<4>(m, c, x, r.add(j));
-                        j += 4;
-                    }
-                    while j < n {
-                        col_dots::<1>(m, [a.add(j * lda)], x, r.add(j));
-                        j += 1;
+                    column_blocks! { n, |j|
+                        col_dots::<4>(m, columns(a, lda, j), x, r.add(j)),
+                        col_dots::<1>(m, columns(a, lda, j), x, r.add(j))
                     }
                 }
             }
@@ -548,26 +370,13 @@ macro_rules! vector_kernels {
             }
 
             #[target_feature(enable = $feat)]
-            pub unsafe fn cgemv_n(
-                m: usize,
-                n: usize,
-                a: *const E,
-                lda: usize,
-                x: *const E,
-                y: *mut E,
-                conj: bool,
-            ) {
+            pub unsafe fn cgemv_n(op: MatVec<E>, conj: bool) {
+                let MatVec(m, n, a, lda, x, y) = op;
                 let len = 2 * m;
-                let mut j = 0;
                 // SAFETY (whole body): real row indices < 2m, columns < n (contract).
                 unsafe {
-                    while j + 4 <= n {
-                        let c = [
-                            a.add(2 * j * lda),
-                            a.add(2 * (j + 1) * lda),
-                            a.add(2 * (j + 2) * lda),
-                            a.add(2 * (j + 3) * lda),
-                        ];
+                    column_blocks! { n, |j| {
+                        let c: [_; 4] = columns(a, 2 * lda, j);
                         let s = [
                             [*x.add(2 * j), *x.add(2 * j + 1)],
                             [*x.add(2 * j + 2), *x.add(2 * j + 3)],
@@ -596,13 +405,7 @@ macro_rules! vector_kernels {
                                 caxpy((len - i) / 2, s[k], c[k].add(i), y.add(i), conj);
                             }
                         }
-                        j += 4;
-                    }
-                    while j < n {
-                        let s = [*x.add(2 * j), *x.add(2 * j + 1)];
-                        caxpy(m, s, a.add(2 * j * lda), y, conj);
-                        j += 1;
-                    }
+                    }, caxpy(m, [*x.add(2 * j), *x.add(2 * j + 1)], a.add(2 * j * lda), y, conj) }
                 }
             }
 
@@ -649,31 +452,13 @@ macro_rules! vector_kernels {
             }
 
             #[target_feature(enable = $feat)]
-            pub unsafe fn cgemv_t(
-                m: usize,
-                n: usize,
-                a: *const E,
-                lda: usize,
-                x: *const E,
-                r: *mut E,
-                conj: bool,
-            ) {
-                let mut j = 0;
+            pub unsafe fn cgemv_t(op: MatVec<E>, conj: bool) {
+                let MatVec(m, n, a, lda, x, r) = op;
                 // SAFETY (whole body): real row indices < 2m, columns < n (contract).
                 unsafe {
-                    while j + 4 <= n {
-                        let c = [
-                            a.add(2 * j * lda),
-                            a.add(2 * (j + 1) * lda),
-                            a.add(2 * (j + 2) * lda),
-                            a.add(2 * (j + 3) * lda),
-                        ];
-                        ccol_dots::<4>(m, c, x, r.add(2 * j), conj);
-                        j += 4;
-                    }
-                    while j < n {
-                        ccol_dots::<1>(m, [a.add(2 * j * lda)], x, r.add(2 * j), conj);
-                        j += 1;
+                    column_blocks! { n, |j|
+                        ccol_dots::<4>(m, columns(a, 2 * lda, j), x, r.add(2 * j), conj),
+                        ccol_dots::<1>(m, columns(a, 2 * lda, j), x, r.add(2 * j), conj)
                     }
                 }
             }
@@ -686,31 +471,33 @@ vector_kernels!(k_avx2_f32, avx2_f32, "avx2,fma");
 vector_kernels!(k_avx512_f64, avx512_f64, "avx512f");
 vector_kernels!(k_avx512_f32, avx512_f32, "avx512f");
 
-/// Sum of squares of `n` f32 in f64 (see `super::sumsq_f32_wide`): each vector of four (eight)
-/// floats is widened to doubles and squared into one of four fused accumulators.
+/// Sum of squares of `n` f32 in f64 (see `super::sumsq_f32_wide`), on an f64 operation set `o`:
+/// each vector of `o::L` floats is widened to doubles (`$widen`) and squared into one of four
+/// fused accumulators.
 macro_rules! sumsq_f32_wide {
-    ($name:ident, $feat:literal, $v:ty, $lanes:expr, $zero:ident, $widen:expr, $fma:ident,
-     $hsum:expr) => {
+    ($name:ident, $o:ident, $feat:literal, $widen:expr) => {
         #[target_feature(enable = $feat)]
         pub(super) unsafe fn $name(n: usize, x: *const f32) -> f64 {
             use std::arch::x86_64::*;
-            let mut acc: [$v; 4] = [$zero(); 4];
-            let mut i = 0;
+            use $o as o;
+            const L: usize = o::L;
+            let mut acc = [o::zero(); 4];
             // SAFETY (whole body): every index stays below n.
             unsafe {
-                while i + 4 * $lanes <= n {
+                let mut i = 0;
+                while i + 4 * L <= n {
                     for (u, a) in acc.iter_mut().enumerate() {
-                        let v: $v = ($widen)(x.add(i + u * $lanes));
-                        *a = $fma(v, v, *a);
+                        let v: o::V = ($widen)(x.add(i + u * L));
+                        *a = o::fma(v, v, *a);
                     }
-                    i += 4 * $lanes;
+                    i += 4 * L;
                 }
-                while i + $lanes <= n {
-                    let v: $v = ($widen)(x.add(i));
-                    acc[0] = $fma(v, v, acc[0]);
-                    i += $lanes;
+                while i + L <= n {
+                    let v: o::V = ($widen)(x.add(i));
+                    acc[0] = o::fma(v, v, acc[0]);
+                    i += L;
                 }
-                let mut s: f64 = ($hsum)(acc);
+                let mut s = o::hsum(o::add(o::add(acc[0], acc[1]), o::add(acc[2], acc[3])));
                 while i < n {
                     let v = f64::from(*x.add(i));
                     s = v.mul_add(v, s);
@@ -722,35 +509,12 @@ macro_rules! sumsq_f32_wide {
     };
 }
 
-sumsq_f32_wide!(
-    sumsq_f32_wide_avx2,
-    "avx2,fma",
-    __m256d,
-    4,
-    _mm256_setzero_pd,
-    |p: *const f32| _mm256_cvtps_pd(_mm_loadu_ps(p)),
-    _mm256_fmadd_pd,
-    |a: [__m256d; 4]| {
-        let s = _mm256_add_pd(_mm256_add_pd(a[0], a[1]), _mm256_add_pd(a[2], a[3]));
-        let h = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd::<1>(s));
-        _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)))
-    }
-);
-sumsq_f32_wide!(
-    sumsq_f32_wide_avx512,
-    "avx512f",
-    __m512d,
-    8,
-    _mm512_setzero_pd,
-    |p: *const f32| _mm512_cvtps_pd(_mm256_loadu_ps(p)),
-    _mm512_fmadd_pd,
-    |a: [__m512d; 4]| {
-        _mm512_reduce_add_pd(_mm512_add_pd(
-            _mm512_add_pd(a[0], a[1]),
-            _mm512_add_pd(a[2], a[3]),
-        ))
-    }
-);
+sumsq_f32_wide!(sumsq_f32_wide_avx2, avx2_f64, "avx2,fma", |p| {
+    _mm256_cvtps_pd(_mm_loadu_ps(p))
+});
+sumsq_f32_wide!(sumsq_f32_wide_avx512, avx512_f64, "avx512f", |p| {
+    _mm512_cvtps_pd(_mm256_loadu_ps(p))
+});
 
 macro_rules! table {
     ($name:ident, $t:ty, $k:ident) => {
