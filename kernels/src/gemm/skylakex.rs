@@ -20,8 +20,10 @@ isa_ops! {
     swap: _mm512_permute_pd::<0b0101_0101>, _mm512_permute_ps::<0b1011_0001>;
     abs: _mm512_abs_pd, _mm512_abs_ps;
     hsum: _mm512_reduce_add_pd, _mm512_reduce_add_ps;
-    gt: |a, b| _mm512_cmp_pd_mask::<_CMP_GT_OQ>(a, b), |a, b| _mm512_cmp_ps_mask::<_CMP_GT_OQ>(a, b);
-    lt: |a, b| _mm512_cmp_pd_mask::<_CMP_LT_OQ>(a, b), |a, b| _mm512_cmp_ps_mask::<_CMP_LT_OQ>(a, b);
+    gt: |a, b| _mm512_cmp_pd_mask::<_CMP_GT_OQ>(a, b),
+        |a, b| _mm512_cmp_ps_mask::<_CMP_GT_OQ>(a, b);
+    lt: |a, b| _mm512_cmp_pd_mask::<_CMP_LT_OQ>(a, b),
+        |a, b| _mm512_cmp_ps_mask::<_CMP_LT_OQ>(a, b);
     keep: |m, v| _mm512_maskz_mov_pd(m, v), |m, v| _mm512_maskz_mov_ps(m, v);
     drop: |m1: __mmask8, m2: __mmask8, v| _mm512_maskz_mov_pd(!(m1 | m2), v),
           |m1: __mmask16, m2: __mmask16, v| _mm512_maskz_mov_ps(!(m1 | m2), v);

@@ -16,7 +16,7 @@ use crate::gemm::skylakex::{avx512_f32, avx512_f64};
 /// The column blocking of the gemv kernels over `n` columns: `$four` for each block of four
 /// columns `$j..$j + 4`, then `$one` for each remaining column `$j`.
 macro_rules! column_blocks {
-    ($n:expr, |$j:ident| $four:expr, $one:expr) => {{
+    ($n:expr, |$j:ident| four => $four:expr, one => $one:expr) => {{
         let n = $n;
         let mut $j = 0;
         while $j + 4 <= n {
@@ -161,7 +161,7 @@ macro_rules! vector_kernels {
                 let MatVec(m, n, a, lda, x, y) = op;
                 // SAFETY (whole body): rows < m, columns < n (contract).
                 unsafe {
-                    column_blocks! { n, |j| {
+                    column_blocks! { n, |j| four => {
                         let c: [_; 4] = columns(a, lda, j);
                         let s = [*x.add(j), *x.add(j + 1), *x.add(j + 2), *x.add(j + 3)];
                         let v = [
@@ -198,7 +198,7 @@ macro_rules! vector_kernels {
                             *y.add(i) = t;
                             i += 1;
                         }
-                    }, axpy(m, *x.add(j), a.add(j * lda), y) }
+                    }, one => axpy(m, *x.add(j), a.add(j * lda), y) }
                 }
             }
 
@@ -244,8 +244,8 @@ macro_rules! vector_kernels {
                 // SAFETY (whole body): rows < m, columns < n (contract).
                 unsafe {
                     column_blocks! { n, |j|
-                        col_dots::<4>(m, columns(a, lda, j), x, r.add(j)),
-                        col_dots::<1>(m, columns(a, lda, j), x, r.add(j))
+                        four => col_dots::<4>(m, columns(a, lda, j), x, r.add(j)),
+                        one => col_dots::<1>(m, columns(a, lda, j), x, r.add(j))
                     }
                 }
             }
@@ -375,7 +375,7 @@ macro_rules! vector_kernels {
                 let len = 2 * m;
                 // SAFETY (whole body): real row indices < 2m, columns < n (contract).
                 unsafe {
-                    column_blocks! { n, |j| {
+                    column_blocks! { n, |j| four => {
                         let c: [_; 4] = columns(a, 2 * lda, j);
                         let s = [
                             [*x.add(2 * j), *x.add(2 * j + 1)],
@@ -405,7 +405,10 @@ macro_rules! vector_kernels {
                                 caxpy((len - i) / 2, s[k], c[k].add(i), y.add(i), conj);
                             }
                         }
-                    }, caxpy(m, [*x.add(2 * j), *x.add(2 * j + 1)], a.add(2 * j * lda), y, conj) }
+                    }, one => {
+                        let s = [*x.add(2 * j), *x.add(2 * j + 1)];
+                        caxpy(m, s, a.add(2 * j * lda), y, conj)
+                    } }
                 }
             }
 
@@ -457,8 +460,8 @@ macro_rules! vector_kernels {
                 // SAFETY (whole body): real row indices < 2m, columns < n (contract).
                 unsafe {
                     column_blocks! { n, |j|
-                        ccol_dots::<4>(m, columns(a, 2 * lda, j), x, r.add(2 * j), conj),
-                        ccol_dots::<1>(m, columns(a, 2 * lda, j), x, r.add(2 * j), conj)
+                        four => ccol_dots::<4>(m, columns(a, 2 * lda, j), x, r.add(2 * j), conj),
+                        one => ccol_dots::<1>(m, columns(a, 2 * lda, j), x, r.add(2 * j), conj)
                     }
                 }
             }
