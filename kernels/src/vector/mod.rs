@@ -87,10 +87,10 @@ pub(crate) struct Kern<R> {
     pub scal: unsafe fn(usize, R, *mut R),
     /// Blue's three scaled sums (small, medium, big) of |x_i|^2, see `NrmConsts`.
     pub sumsq: unsafe fn(usize, *const R, &NrmConsts<R>) -> [R; 3],
-    /// y += A x (A m x n, `out` = y).
-    pub gemv_n: unsafe fn(MatVec<R>),
-    /// r_j = sum_i A_ij x_i (A m x n, `out` = r of length n).
-    pub gemv_t: unsafe fn(MatVec<R>),
+    /// y += A x (A m x n).
+    pub gemv_n: unsafe fn(usize, usize, Mat<R>, *const R, *mut R),
+    /// r_j = sum_i A_ij x_i (A m x n, r of length n).
+    pub gemv_t: unsafe fn(usize, usize, Mat<R>, *const R, *mut R),
     /// y += alpha * op(x), op = conj when the flag is set.
     pub caxpy: unsafe fn(usize, [R; 2], *const R, *mut R, bool),
     /// sum op(x_i) * y_i.
@@ -98,25 +98,19 @@ pub(crate) struct Kern<R> {
     /// x *= alpha.
     pub cscal: unsafe fn(usize, [R; 2], *mut R),
     /// y += op(A) x.
-    pub cgemv_n: unsafe fn(MatVec<R>, bool),
+    pub cgemv_n: unsafe fn(usize, usize, Mat<R>, *const R, *mut R, bool),
     /// r_j = sum_i op(A_ij) x_i.
-    pub cgemv_t: unsafe fn(MatVec<R>, bool),
+    pub cgemv_t: unsafe fn(usize, usize, Mat<R>, *const R, *mut R, bool),
 }
 
-/// The operands of a gemv kernel, both shapes, in the BLAS order: `MatVec(m, n, a, lda, x, out)`
-/// is A (`m` x `n`, leading dimension `lda`), the input vector `x` and the output vector `out`
-/// (y of `gemv_n`, r of `gemv_t`). Counts are in elements of the operand type, as in `Kern`.
-/// One value rather than six parameters, so that every ISA's four gemv kernels share one
-/// signature with the dispatch below.
+/// The matrix operand of a gemv kernel: its first element and leading dimension (in elements of
+/// the operand type, as in `Kern`). A pair, so that the kernels' signatures stay short enough to
+/// share one shape and the pair still travels in two registers, as the two scalars did.
 #[derive(Clone, Copy)]
-pub(crate) struct MatVec<R>(
-    pub usize,
-    pub usize,
-    pub *const R,
-    pub usize,
-    pub *const R,
-    pub *mut R,
-);
+pub(crate) struct Mat<R> {
+    pub ptr: *const R,
+    pub lda: usize,
+}
 
 /// Pointers to the `K` columns `j..j + K` of a column-major matrix whose columns are `stride`
 /// reals apart (`lda`, or `2 * lda` for interleaved complex columns).
@@ -320,14 +314,14 @@ macro_rules! gemv_entry {
             conj_a: bool,
         ) {
             let k = kern::<T::Real>(isa);
-            let (a, x, out) = (a as *const T::Real, x as *const T::Real, $out as *mut T::Real);
-            let op = MatVec(m, n, a, lda, x, out);
+            let a = Mat { ptr: a as *const T::Real, lda };
+            let (x, out) = (x as *const T::Real, $out as *mut T::Real);
             // SAFETY: forwarded contract.
             unsafe {
                 if T::IS_COMPLEX {
-                    (k.$complex)(op, conj_a)
+                    (k.$complex)(m, n, a, x, out, conj_a)
                 } else {
-                    (k.$real)(op)
+                    (k.$real)(m, n, a, x, out)
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! The GENERIC table's vector kernels: portable Rust for f32 and f64 (baseline ISA), with
 //! several independent accumulators so the sums are not one serial dependency chain.
 
-use super::{Kern, MatVec, NrmConsts};
+use super::{Kern, Mat, NrmConsts};
 use crate::scalar::Real;
 
 pub(crate) static GENERIC_F64: Kern<f64> = table::<f64>();
@@ -87,16 +87,16 @@ pub(super) unsafe fn sumsq_f32_wide(n: usize, x: *const f32) -> f64 {
     s
 }
 
-unsafe fn gemv_n<R: Real>(op: MatVec<R>) {
-    let MatVec(m, n, a, lda, x, y) = op;
+unsafe fn gemv_n<R: Real>(m: usize, n: usize, a: Mat<R>, x: *const R, y: *mut R) {
+    let Mat { ptr: a, lda } = a;
     for j in 0..n {
         // SAFETY: column j has m elements at a + j*lda; x has n elements.
         unsafe { axpy(m, *x.add(j), a.add(j * lda), y) };
     }
 }
 
-unsafe fn gemv_t<R: Real>(op: MatVec<R>) {
-    let MatVec(m, n, a, lda, x, r) = op;
+unsafe fn gemv_t<R: Real>(m: usize, n: usize, a: Mat<R>, x: *const R, r: *mut R) {
+    let Mat { ptr: a, lda } = a;
     for j in 0..n {
         // SAFETY: as in gemv_n; r has n elements.
         unsafe { *r.add(j) = dot(m, a.add(j * lda), x) };
@@ -159,8 +159,8 @@ unsafe fn cscal<R: Real>(n: usize, alpha: [R; 2], x: *mut R) {
     }
 }
 
-unsafe fn cgemv_n<R: Real>(op: MatVec<R>, conj: bool) {
-    let MatVec(m, n, a, lda, x, y) = op;
+unsafe fn cgemv_n<R: Real>(m: usize, n: usize, a: Mat<R>, x: *const R, y: *mut R, conj: bool) {
+    let Mat { ptr: a, lda } = a;
     for j in 0..n {
         // SAFETY: column j of m complex elements; x has n complex elements.
         unsafe {
@@ -170,8 +170,8 @@ unsafe fn cgemv_n<R: Real>(op: MatVec<R>, conj: bool) {
     }
 }
 
-unsafe fn cgemv_t<R: Real>(op: MatVec<R>, conj: bool) {
-    let MatVec(m, n, a, lda, x, r) = op;
+unsafe fn cgemv_t<R: Real>(m: usize, n: usize, a: Mat<R>, x: *const R, r: *mut R, conj: bool) {
+    let Mat { ptr: a, lda } = a;
     for j in 0..n {
         // SAFETY: as in cgemv_n; r has n complex elements.
         unsafe {
