@@ -2,7 +2,7 @@
 //! other table is tested against), and the GENERIC table.
 
 use super::{KernelSet, Ukr};
-use crate::scalar::Scalar;
+use crate::scalar::{Scalar, C32, C64};
 
 /// Portable MR x NR microkernel; the fixed-size accumulator lets the compiler keep it in
 /// registers and vectorise for the baseline ISA.
@@ -52,47 +52,29 @@ pub unsafe fn ukr_generic<T: Scalar, const MR: usize, const NR: usize>(
     }
 }
 
+/// A GENERIC table entry: `ukr_generic` on an MR x NR tile, its tiny twin `plain`, and the
+/// block sizes every GENERIC entry shares but MC.
+const fn entry<T: Scalar, const MR: usize, const NR: usize>(
+    name: &'static str,
+    mc: usize,
+) -> Ukr<T> {
+    Ukr {
+        name,
+        mr: MR,
+        nr: NR,
+        mc,
+        kc: 256,
+        nc: 4096,
+        func: ukr_generic::<T, MR, NR>,
+        tiny: super::tiny::plain::<T>,
+    }
+}
+
 /// The GENERIC table.
 pub static GENERIC: KernelSet = KernelSet {
     name: "GENERIC",
-    s: Ukr {
-        name: "sgemm_generic_8x4",
-        mr: 8,
-        nr: 4,
-        mc: 128,
-        kc: 256,
-        nc: 4096,
-        func: ukr_generic::<f32, 8, 4>,
-        tiny: super::tiny::plain::<f32>,
-    },
-    d: Ukr {
-        name: "dgemm_generic_4x4",
-        mr: 4,
-        nr: 4,
-        mc: 96,
-        kc: 256,
-        nc: 4096,
-        func: ukr_generic::<f64, 4, 4>,
-        tiny: super::tiny::plain::<f64>,
-    },
-    c: Ukr {
-        name: "cgemm_generic_4x2",
-        mr: 4,
-        nr: 2,
-        mc: 64,
-        kc: 256,
-        nc: 4096,
-        func: ukr_generic::<crate::scalar::C32, 4, 2>,
-        tiny: super::tiny::plain::<crate::scalar::C32>,
-    },
-    z: Ukr {
-        name: "zgemm_generic_2x2",
-        mr: 2,
-        nr: 2,
-        mc: 64,
-        kc: 256,
-        nc: 4096,
-        func: ukr_generic::<crate::scalar::C64, 2, 2>,
-        tiny: super::tiny::plain::<crate::scalar::C64>,
-    },
+    s: entry::<f32, 8, 4>("sgemm_generic_8x4", 128),
+    d: entry::<f64, 4, 4>("dgemm_generic_4x4", 96),
+    c: entry::<C32, 4, 2>("cgemm_generic_4x2", 64),
+    z: entry::<C64, 2, 2>("zgemm_generic_2x2", 64),
 };

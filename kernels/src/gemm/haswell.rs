@@ -1,135 +1,52 @@
-//! HASWELL microkernels (AVX2 + FMA, 256-bit) and the HASWELL table.
+//! HASWELL (AVX2 + FMA, 256-bit): the operation sets its SIMD code is written against, its
+//! microkernels and the HASWELL table (see `simd_macros.rs`).
 
 use super::{KernelSet, Ukr};
-use std::arch::x86_64::*;
 
-#[target_feature(enable = "avx2,fma")]
-#[inline]
-fn swap_pd(x: __m256d) -> __m256d {
-    _mm256_permute_pd::<0b0101>(x)
-}
-#[target_feature(enable = "avx2,fma")]
-#[inline]
-fn swap_ps(x: __m256) -> __m256 {
-    _mm256_permute_ps::<0b1011_0001>(x)
+isa_ops! {
+    "avx2,fma";
+    avx2_f64: f64, __m256d, 4 lanes, mask __m256d;
+    avx2_f32: f32, __m256, 8 lanes, mask __m256;
+    load: _mm256_loadu_pd, _mm256_loadu_ps;
+    store: _mm256_storeu_pd, _mm256_storeu_ps;
+    splat: _mm256_set1_pd, _mm256_set1_ps;
+    zero: _mm256_setzero_pd, _mm256_setzero_ps;
+    fma: _mm256_fmadd_pd, _mm256_fmadd_ps;
+    fmaddsub: _mm256_fmaddsub_pd, _mm256_fmaddsub_ps;
+    mul: _mm256_mul_pd, _mm256_mul_ps;
+    add: _mm256_add_pd, _mm256_add_ps;
+    swap: _mm256_permute_pd::<0b0101>, _mm256_permute_ps::<0b1011_0001>;
+    abs: |v| _mm256_andnot_pd(_mm256_set1_pd(-0.0), v),
+         |v| _mm256_andnot_ps(_mm256_set1_ps(-0.0), v);
+    hsum: |v| {
+            let s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+            _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
+        },
+        |v| {
+            let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+            let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+            _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
+        };
+    gt: |a, b| _mm256_cmp_pd::<_CMP_GT_OQ>(a, b), |a, b| _mm256_cmp_ps::<_CMP_GT_OQ>(a, b);
+    lt: |a, b| _mm256_cmp_pd::<_CMP_LT_OQ>(a, b), |a, b| _mm256_cmp_ps::<_CMP_LT_OQ>(a, b);
+    keep: |m, v| _mm256_and_pd(m, v), |m, v| _mm256_and_ps(m, v);
+    drop: |m1, m2, v| _mm256_andnot_pd(_mm256_or_pd(m1, m2), v),
+          |m1, m2, v| _mm256_andnot_ps(_mm256_or_ps(m1, m2), v);
 }
 
-real_ukr!(
-    sgemm_haswell_16x6,
-    "avx2,fma",
-    f32,
-    __m256,
-    8,
-    2,
-    6,
-    _mm256_loadu_ps,
-    _mm256_storeu_ps,
-    _mm256_set1_ps,
-    _mm256_fmadd_ps,
-    _mm256_mul_ps,
-    _mm256_setzero_ps
-);
-real_ukr!(
-    dgemm_haswell_8x6,
-    "avx2,fma",
-    f64,
-    __m256d,
-    4,
-    2,
-    6,
-    _mm256_loadu_pd,
-    _mm256_storeu_pd,
-    _mm256_set1_pd,
-    _mm256_fmadd_pd,
-    _mm256_mul_pd,
-    _mm256_setzero_pd
-);
-complex_ukr!(
-    cgemm_haswell_8x3,
-    "avx2,fma",
-    f32,
-    __m256,
-    8,
-    2,
-    3,
-    _mm256_loadu_ps,
-    _mm256_storeu_ps,
-    _mm256_set1_ps,
-    _mm256_fmadd_ps,
-    _mm256_mul_ps,
-    _mm256_add_ps,
-    _mm256_setzero_ps,
-    swap_ps,
-    _mm256_fmaddsub_ps
-);
-complex_ukr!(
-    zgemm_haswell_4x3,
-    "avx2,fma",
-    f64,
-    __m256d,
-    4,
-    2,
-    3,
-    _mm256_loadu_pd,
-    _mm256_storeu_pd,
-    _mm256_set1_pd,
-    _mm256_fmadd_pd,
-    _mm256_mul_pd,
-    _mm256_add_pd,
-    _mm256_setzero_pd,
-    swap_pd,
-    _mm256_fmaddsub_pd
-);
+kernel_set! {
+    /// The HASWELL table (block sizes in the range BLIS uses for this core).
+    HASWELL, "avx2,fma";
+    s: real sgemm_haswell_16x6(avx2_f32, mv 2, nr 6), mc 144, kc 256, nc 4080;
+    // MC measured, not guessed (docs/bench-blocking.txt, AMD EPYC/Zen under KVM): 512 rows of A
+    // per block (1 MiB with kc 256, OpenBLAS's P for this core) against 72: +15..18% at
+    // n = 2048..3072, -2.5% at n = 256..1024. MC changes no result: only KC cuts the sums.
+    d: real dgemm_haswell_8x6(avx2_f64, mv 2, nr 6), mc 512, kc 256, nc 4080;
+    c: complex cgemm_haswell_8x3(avx2_f32, mv 2, nr 3), mc 72, kc 256, nc 4080;
+    z: complex zgemm_haswell_4x3(avx2_f64, mv 2, nr 3), mc 72, kc 256, nc 4080;
+}
 
 /// Whether this CPU can run the HASWELL table.
 pub fn supported() -> bool {
     is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
 }
-
-/// The HASWELL table (block sizes in the range BLIS uses for this core).
-pub static HASWELL: KernelSet = KernelSet {
-    name: "HASWELL",
-    s: Ukr {
-        name: "sgemm_haswell_16x6",
-        mr: 16,
-        nr: 6,
-        mc: 144,
-        kc: 256,
-        nc: 4080,
-        func: sgemm_haswell_16x6,
-        tiny: super::tiny::fused_real::<f32>,
-    },
-    d: Ukr {
-        name: "dgemm_haswell_8x6",
-        mr: 8,
-        nr: 6,
-        // Measured, not guessed (docs/bench-blocking.txt, AMD EPYC/Zen under KVM): 512 rows of
-        // A per block (1 MiB with kc 256, OpenBLAS's P for this core) against 72: +15..18% at
-        // n = 2048..3072, -2.5% at n = 256..1024. MC changes no result: only KC cuts the sums.
-        mc: 512,
-        kc: 256,
-        nc: 4080,
-        func: dgemm_haswell_8x6,
-        tiny: super::tiny::fused_real::<f64>,
-    },
-    c: Ukr {
-        name: "cgemm_haswell_8x3",
-        mr: 8,
-        nr: 3,
-        mc: 72,
-        kc: 256,
-        nc: 4080,
-        func: cgemm_haswell_8x3,
-        tiny: super::tiny::fused_complex::<f32>,
-    },
-    z: Ukr {
-        name: "zgemm_haswell_4x3",
-        mr: 4,
-        nr: 3,
-        mc: 72,
-        kc: 256,
-        nc: 4080,
-        func: zgemm_haswell_4x3,
-        tiny: super::tiny::fused_complex::<f64>,
-    },
-};

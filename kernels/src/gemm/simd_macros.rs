@@ -1,121 +1,372 @@
-//! Macros that stamp out the x86 SIMD microkernels from a vector width and intrinsic names, so
-//! HASWELL and SKYLAKEX share one (tested) kernel shape and differ only in their ISA.
+//! Macros that stamp out the x86 SIMD code from one description per ISA, so HASWELL and SKYLAKEX
+//! share one (tested) shape and differ only in their vector width and intrinsics:
+//! - `isa_ops!`: an ISA's operation sets (one module per precision: `load`, `fma`, `swap`, ...),
+//!   written as one table of intrinsic names; the GEMM microkernels below and the vector kernels
+//!   (`crate::vector`) are written against these modules, never against intrinsics;
+//! - `kernel_set!`: an ISA's four microkernels and its `KernelSet` table, one row per kernel.
 //!
-//! Every kernel follows the `UkrFn` contract: it reads packed panels (or, for the direct path,
-//! A columns `lda` apart and B through its two strides) and updates a full MR x NR tile of C
-//! in place: C := alpha*AB + beta*C, never reading C when beta == 0.
+//! Every microkernel follows the `UkrFn` contract: it reads packed panels (or, for the direct
+//! path, A columns `lda` apart and B through its two strides) and updates a full MR x NR tile of
+//! C in place: C := alpha*AB + beta*C, never reading C when beta == 0.
 
-/// Real microkernel: MR = LANES * MV rows (MV vector registers per column), NR broadcast columns,
-/// MV * NR accumulators. The depth loop is unrolled by 4.
-macro_rules! real_ukr {
-    ($name:ident, $feat:literal, $t:ty, $v:ty, $lanes:expr, $mv:expr, $nr:expr,
-     $load:ident, $store:ident, $set1:ident, $fma:ident, $mul:ident, $zero:ident) => {
-        /// # Safety
-        /// CPU supports the target features; see `UkrFn` for the operands.
-        #[target_feature(enable = $feat)]
-        #[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
-        pub unsafe fn $name(
-            k: usize,
-            a: *const $t,
-            sa: usize,
-            b: *const $t,
-            rsb: usize,
-            csb: usize,
-            c: *mut $t,
-            ldc: usize,
-            alpha: $t,
-            beta: $t,
-        ) {
-            const MR: usize = $lanes * $mv;
-            // Packed panels get their own copy of the loop with constant strides (fixed
-            // displacements for the broadcasts); the direct path keeps run-time strides.
-            if sa == MR && rsb == $nr && csb == 1 {
-                real_ukr_body!(
-                    $t, $v, $lanes, $mv, $nr, $load, $store, $set1, $fma, $mul, $zero, k, a, MR, b,
-                    $nr, 1, c, ldc, alpha, beta
-                )
-            } else {
-                real_ukr_body!(
-                    $t, $v, $lanes, $mv, $nr, $load, $store, $set1, $fma, $mul, $zero, k, a, sa, b,
-                    rsb, csb, c, ldc, alpha, beta
+/// One ISA's operation sets, f64 and f32, from a table with a row per operation (f64 intrinsic,
+/// f32 intrinsic). See `simd_ops!` for what each operation does.
+macro_rules! isa_ops {
+    ($feat:literal;
+     $d:ident: f64, $dv:ty, $dl:literal lanes, mask $dm:ty;
+     $s:ident: f32, $sv:ty, $sl:literal lanes, mask $sm:ty;
+     load: $load_d:expr, $load_s:expr;
+     store: $store_d:expr, $store_s:expr;
+     splat: $splat_d:expr, $splat_s:expr;
+     zero: $zero_d:expr, $zero_s:expr;
+     fma: $fma_d:expr, $fma_s:expr;
+     fmaddsub: $fmaddsub_d:expr, $fmaddsub_s:expr;
+     mul: $mul_d:expr, $mul_s:expr;
+     add: $add_d:expr, $add_s:expr;
+     swap: $swap_d:expr, $swap_s:expr;
+     abs: $abs_d:expr, $abs_s:expr;
+     hsum: $hsum_d:expr, $hsum_s:expr;
+     gt: $gt_d:expr, $gt_s:expr;
+     lt: $lt_d:expr, $lt_s:expr;
+     keep: $keep_d:expr, $keep_s:expr;
+     drop: $drop_d:expr, $drop_s:expr;) => {
+        simd_ops!(
+            $d,
+            $feat,
+            f64,
+            $dv,
+            $dl,
+            $dm,
+            [
+                $load_d,
+                $store_d,
+                $splat_d,
+                $zero_d,
+                $fma_d,
+                $fmaddsub_d,
+                $mul_d,
+                $add_d,
+                $swap_d,
+                $abs_d,
+                $hsum_d,
+                $gt_d,
+                $lt_d,
+                $keep_d,
+                $drop_d
+            ]
+        );
+        simd_ops!(
+            $s,
+            $feat,
+            f32,
+            $sv,
+            $sl,
+            $sm,
+            [
+                $load_s,
+                $store_s,
+                $splat_s,
+                $zero_s,
+                $fma_s,
+                $fmaddsub_s,
+                $mul_s,
+                $add_s,
+                $swap_s,
+                $abs_s,
+                $hsum_s,
+                $gt_s,
+                $lt_s,
+                $keep_s,
+                $drop_s
+            ]
+        );
+    };
+}
+
+/// The operations of one ISA and precision, as a module: element type `E`, vector type `V` of
+/// `L` lanes, and small `#[target_feature]` functions that inline into the kernels (the
+/// intrinsics themselves need the feature at the call site, so a generic kernel over a trait
+/// could not use them; the kernels are macros over these modules instead).
+macro_rules! simd_ops {
+    ($name:ident, $feat:literal, $e:ty, $v:ty, $lanes:expr, $mask:ty,
+     [$load:expr, $store:expr, $splat:expr, $zero:expr, $fma:expr, $fmaddsub:expr, $mul:expr,
+      $add:expr, $swap:expr, $abs:expr, $hsum:expr, $gt:expr, $lt:expr, $keep:expr,
+      $dropm:expr]) => {
+        #[allow(dead_code)]
+        pub(crate) mod $name {
+            #[allow(unused_imports)]
+            use std::arch::x86_64::*;
+            pub type E = $e;
+            pub type V = $v;
+            pub const L: usize = $lanes;
+
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub unsafe fn load(p: *const E) -> V {
+                // SAFETY: the caller addresses L elements at p.
+                unsafe { ($load)(p) }
+            }
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub unsafe fn store(p: *mut E, v: V) {
+                // SAFETY: the caller addresses L writable elements at p.
+                unsafe { ($store)(p, v) }
+            }
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn splat(v: E) -> V {
+                ($splat)(v)
+            }
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn zero() -> V {
+                ($zero)()
+            }
+            /// a * b + c, fused.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn fma(a: V, b: V, c: V) -> V {
+                ($fma)(a, b, c)
+            }
+            /// a * b - c in the even lanes, a * b + c in the odd ones, fused.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn fmaddsub(a: V, b: V, c: V) -> V {
+                ($fmaddsub)(a, b, c)
+            }
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn mul(a: V, b: V) -> V {
+                ($mul)(a, b)
+            }
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn add(a: V, b: V) -> V {
+                ($add)(a, b)
+            }
+            /// Swap the two reals of every complex pair.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn swap(v: V) -> V {
+                ($swap)(v)
+            }
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn abs(v: V) -> V {
+                ($abs)(v)
+            }
+            /// Sum of all lanes.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn hsum(v: V) -> E {
+                ($hsum)(v)
+            }
+            /// (sum of even lanes, sum of odd lanes): the real and imaginary parts of a sum of
+            /// complex pairs.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn hsum_pairs(v: V) -> [E; 2] {
+                let mut t = [0.0 as E; L];
+                // SAFETY: t holds L elements.
+                unsafe { store(t.as_mut_ptr(), v) };
+                let mut s = [0.0 as E; 2];
+                for (k, x) in t.iter().enumerate() {
+                    s[k % 2] += *x;
+                }
+                s
+            }
+            /// The vector (a, b, a, b, ...).
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn pairs(a: E, b: E) -> V {
+                let mut t = [a; L];
+                for k in (1..L).step_by(2) {
+                    t[k] = b;
+                }
+                // SAFETY: t holds L elements.
+                unsafe { load(t.as_ptr()) }
+            }
+            /// (v where v > t (ordered), v where v < s (ordered), v elsewhere, NaN included),
+            /// with the other lanes zero: Blue's big / small / medium classes.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn classify(v: V, s: V, t: V) -> (V, V, V) {
+                let big: $mask = ($gt)(v, t);
+                let sml: $mask = ($lt)(v, s);
+                (
+                    ($keep)(big, v),
+                    ($keep)(sml, v),
+                    ($dropm)(big, sml, v),
                 )
             }
         }
     };
 }
 
-/// The loop of `real_ukr!`, with the operand strides as expressions.
-macro_rules! real_ukr_body {
-    ($t:ty, $v:ty, $lanes:expr, $mv:expr, $nr:expr,
-     $load:ident, $store:ident, $set1:ident, $fma:ident, $mul:ident, $zero:ident,
-     $k:expr, $a:expr, $sa:expr, $b:expr, $rsb:expr, $csb:expr, $c:expr, $ldc:expr,
-     $alpha:expr, $beta:expr) => {{
-        let (k, sa, rsb, csb, c, ldc, alpha, beta) = ($k, $sa, $rsb, $csb, $c, $ldc, $alpha, $beta);
-        let mut ap: *const $t = $a;
-        let mut bp: *const $t = $b;
-        // Fetch the C tile while the loop runs (it is written once at the end).
+/// An ISA's microkernels and its table: one row per element type,
+/// `field: kind name(ops, mv MV, nr NR), mc MC, kc KC, nc NC;` where `kind` is `real` or
+/// `complex` (see `real_ukr_body!`, `complex_ukr_body!`), `ops` the precision's `isa_ops!`
+/// module, MV the vector registers per column of the tile and NR its columns. MR follows from
+/// the vector width; the tiny-product twin (`Ukr::tiny`) from the kind.
+macro_rules! kernel_set {
+    ($(#[$doc:meta])* $set:ident, $feat:literal;
+     $($field:ident: $kind:ident $name:ident($o:ident, mv $mv:literal, nr $nr:literal),
+       mc $mc:literal, kc $kc:literal, nc $nc:literal;)*) => {
+        $(ukr!($kind, $name, $feat, $o, $mv, $nr);)*
+
+        $(#[$doc])*
+        pub static $set: KernelSet = KernelSet {
+            name: stringify!($set),
+            $($field: Ukr {
+                name: stringify!($name),
+                mr: ukr_kind!($kind, mr, $o, $mv),
+                nr: $nr,
+                mc: $mc,
+                kc: $kc,
+                nc: $nc,
+                func: $name,
+                tiny: ukr_kind!($kind, tiny, $o),
+            },)*
+        };
+    };
+}
+
+/// What differs between the real and the complex microkernels of an ops module `o`: the element
+/// type, MR (a complex element takes two lanes), the tiny-product twin and the loop body.
+macro_rules! ukr_kind {
+    (real, elem, $o:ident) => { $o::E };
+    (complex, elem, $o:ident) => { $crate::scalar::Complex<$o::E> };
+    (real, mr, $o:ident, $mv:expr) => { $o::L * $mv };
+    (complex, mr, $o:ident, $mv:expr) => { $o::L / 2 * $mv };
+    (real, tiny, $o:ident) => { super::tiny::fused::<$o::E> };
+    (complex, tiny, $o:ident) => { super::tiny::fused::<$crate::scalar::Complex<$o::E>> };
+    (real, body, $($args:tt)*) => { real_ukr_body!($($args)*) };
+    (complex, body, $($args:tt)*) => { complex_ukr_body!($($args)*) };
+}
+
+/// A microkernel function: MR = `ukr_kind!(mr)` rows (MV vector registers per column), NR
+/// broadcast columns. Packed panels get their own copy of the loop with constant strides (fixed
+/// displacements for the broadcasts); the direct path keeps run-time strides.
+macro_rules! ukr {
+    ($kind:ident, $name:ident, $feat:literal, $o:ident, $mv:expr, $nr:expr) => {
+        /// # Safety
+        /// CPU supports the target features; see `UkrFn` for the operands.
+        #[target_feature(enable = $feat)]
+        #[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
+        pub unsafe fn $name(
+            k: usize,
+            a: *const ukr_kind!($kind, elem, $o),
+            sa: usize,
+            b: *const ukr_kind!($kind, elem, $o),
+            rsb: usize,
+            csb: usize,
+            c: *mut ukr_kind!($kind, elem, $o),
+            ldc: usize,
+            alpha: ukr_kind!($kind, elem, $o),
+            beta: ukr_kind!($kind, elem, $o),
+        ) {
+            const MR: usize = ukr_kind!($kind, mr, $o, $mv);
+            if sa == MR && rsb == $nr && csb == 1 {
+                ukr_kind!($kind, body, $o, $mv, $nr, k, a, MR, b, $nr, 1, c, ldc, alpha, beta)
+            } else {
+                ukr_kind!($kind, body, $o, $mv, $nr, k, a, sa, b, rsb, csb, c, ldc, alpha, beta)
+            }
+        }
+    };
+}
+
+/// Fetches the NR columns of a C tile (`col` reals apart, `bytes` long) while the depth loop
+/// runs: the tile is written once at the end.
+macro_rules! prefetch_tile {
+    ($c:expr, $col:expr, $nr:expr, $bytes:expr) => {
         for j in 0..$nr {
             // SAFETY: prefetch never faults; the tile is inside C anyway.
             unsafe {
-                let p = c.add(j * ldc) as *const i8;
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                let p = $c.add(j * $col) as *const i8;
                 _mm_prefetch::<_MM_HINT_T0>(p);
-                _mm_prefetch::<_MM_HINT_T0>(p.add($lanes * $mv * std::mem::size_of::<$t>() - 1));
+                _mm_prefetch::<_MM_HINT_T0>(p.add($bytes - 1));
             }
         }
-        let mut acc: [[$v; $mv]; $nr] = [[$zero(); $mv]; $nr];
-        macro_rules! step {
-            () => {
-                // SAFETY: offsets within the operands (see contract).
-                unsafe {
-                    let mut av: [$v; $mv] = [$zero(); $mv];
-                    for v in 0..$mv {
-                        av[v] = $load(ap.add(v * $lanes));
-                    }
-                    for j in 0..$nr {
-                        let bj = $set1(*bp.add(j * csb));
-                        for v in 0..$mv {
-                            acc[j][v] = $fma(av[v], bj, acc[j][v]);
-                        }
-                    }
-                    ap = ap.add(sa);
-                    bp = bp.add(rsb);
-                }
-            };
-        }
-        let mut l = k;
+    };
+}
+
+/// The depth loop of both microkernels: `$step` once per depth index, unrolled by 4.
+macro_rules! depth_loop {
+    ($k:expr, $step:block) => {{
+        let mut l = $k;
         while l >= 4 {
-            step!();
-            step!();
-            step!();
-            step!();
+            $step
+            $step
+            $step
+            $step
             l -= 4;
         }
         while l > 0 {
-            step!();
+            $step
             l -= 1;
         }
-        let va = $set1(alpha);
+    }};
+}
+
+/// The MV vectors of one depth index of the A panel at `ap`.
+macro_rules! load_panel {
+    ($o:ident, $mv:expr, $ap:expr) => {{
+        let mut av = [$o::zero(); $mv];
+        for v in 0..$mv {
+            av[v] = $o::load($ap.add(v * $o::L));
+        }
+        av
+    }};
+}
+
+/// The loop of a real microkernel, with the operand strides as expressions: MV * NR accumulators,
+/// one fused multiply-add chain per element of C, `fma(alpha, acc, beta * c)` at the end.
+macro_rules! real_ukr_body {
+    ($o:ident, $mv:expr, $nr:expr,
+     $k:expr, $a:expr, $sa:expr, $b:expr, $rsb:expr, $csb:expr, $c:expr, $ldc:expr,
+     $alpha:expr, $beta:expr) => {{
+        let (k, sa, rsb, csb, c, ldc, alpha, beta) = ($k, $sa, $rsb, $csb, $c, $ldc, $alpha, $beta);
+        let mut ap: *const $o::E = $a;
+        let mut bp: *const $o::E = $b;
+        prefetch_tile!(c, ldc, $nr, $o::L * $mv * std::mem::size_of::<$o::E>());
+        let mut acc: [[$o::V; $mv]; $nr] = [[$o::zero(); $mv]; $nr];
+        depth_loop!(k, {
+            // SAFETY: offsets within the operands (see contract).
+            unsafe {
+                let av = load_panel!($o, $mv, ap);
+                for j in 0..$nr {
+                    let bj = $o::splat(*bp.add(j * csb));
+                    for v in 0..$mv {
+                        acc[j][v] = $o::fma(av[v], bj, acc[j][v]);
+                    }
+                }
+                ap = ap.add(sa);
+                bp = bp.add(rsb);
+            }
+        });
+        let va = $o::splat(alpha);
         // SAFETY: C holds a full MR x NR tile at `c` with leading dimension `ldc`.
         unsafe {
             if beta == 0.0 {
                 for j in 0..$nr {
                     for v in 0..$mv {
-                        $store(c.add(j * ldc + v * $lanes), $mul(va, acc[j][v]));
+                        $o::store(c.add(j * ldc + v * $o::L), $o::mul(va, acc[j][v]));
                     }
                 }
             } else if beta == 1.0 {
                 for j in 0..$nr {
                     for v in 0..$mv {
-                        let p = c.add(j * ldc + v * $lanes);
-                        $store(p, $fma(va, acc[j][v], $load(p)));
+                        let p = c.add(j * ldc + v * $o::L);
+                        $o::store(p, $o::fma(va, acc[j][v], $o::load(p)));
                     }
                 }
             } else {
-                let vb = $set1(beta);
+                let vb = $o::splat(beta);
                 for j in 0..$nr {
                     for v in 0..$mv {
-                        let p = c.add(j * ldc + v * $lanes);
-                        $store(p, $fma(va, acc[j][v], $mul(vb, $load(p))));
+                        let p = c.add(j * ldc + v * $o::L);
+                        $o::store(p, $o::fma(va, acc[j][v], $o::mul(vb, $o::load(p))));
                     }
                 }
             }
@@ -123,127 +374,63 @@ macro_rules! real_ukr_body {
     }};
 }
 
-/// Complex microkernel on interleaved (re, im) data: accumulates a*re(b) and a*im(b) separately
-/// and combines them once at the end with a pair swap and fmaddsub:
-/// re = ar*br - ai*bi, im = ai*br + ar*bi. MR (complex) = LANES/2 * MV. Strides count complex
-/// elements.
-macro_rules! complex_ukr {
-    ($name:ident, $feat:literal, $r:ty, $v:ty, $lanes:expr, $mv:expr, $nr:expr,
-     $load:ident, $store:ident, $set1:ident, $fma:ident, $mul:ident, $add:ident, $zero:ident,
-     $swap:ident, $fmaddsub:ident) => {
-        /// # Safety
-        /// CPU supports the target features; see `UkrFn` for the operands.
-        #[target_feature(enable = $feat)]
-        #[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
-        pub unsafe fn $name(
-            k: usize,
-            a: *const $crate::scalar::Complex<$r>,
-            sa: usize,
-            b: *const $crate::scalar::Complex<$r>,
-            rsb: usize,
-            csb: usize,
-            c: *mut $crate::scalar::Complex<$r>,
-            ldc: usize,
-            alpha: $crate::scalar::Complex<$r>,
-            beta: $crate::scalar::Complex<$r>,
-        ) {
-            const MR: usize = $lanes / 2 * $mv;
-            if sa == MR && rsb == $nr && csb == 1 {
-                complex_ukr_body!(
-                    $r, $v, $lanes, $mv, $nr, $load, $store, $set1, $fma, $mul, $add, $zero, $swap,
-                    $fmaddsub, k, a, MR, b, $nr, 1, c, ldc, alpha, beta
-                )
-            } else {
-                complex_ukr_body!(
-                    $r, $v, $lanes, $mv, $nr, $load, $store, $set1, $fma, $mul, $add, $zero, $swap,
-                    $fmaddsub, k, a, sa, b, rsb, csb, c, ldc, alpha, beta
-                )
-            }
-        }
-    };
-}
-
-/// The loop of `complex_ukr!`, with the operand strides as expressions.
+/// The loop of a complex microkernel on interleaved (re, im) data, strides in complex elements:
+/// accumulates a*re(b) and a*im(b) separately and combines them once at the end with a pair
+/// swap and fmaddsub: re = ar*br - ai*bi, im = ai*br + ar*bi.
 macro_rules! complex_ukr_body {
-    ($r:ty, $v:ty, $lanes:expr, $mv:expr, $nr:expr,
-     $load:ident, $store:ident, $set1:ident, $fma:ident, $mul:ident, $add:ident, $zero:ident,
-     $swap:ident, $fmaddsub:ident,
+    ($o:ident, $mv:expr, $nr:expr,
      $k:expr, $a:expr, $sa:expr, $b:expr, $rsb:expr, $csb:expr, $c:expr, $ldc:expr,
      $alpha:expr, $beta:expr) => {{
         let (k, sa, rsb, csb, ldc, alpha, beta) = ($k, $sa, $rsb, $csb, $ldc, $alpha, $beta);
-        let mut ap = $a as *const $r;
-        let mut bp = $b as *const $r;
-        let c = $c as *mut $r;
-        for j in 0..$nr {
-            // SAFETY: prefetch never faults; the tile is inside C anyway.
+        let mut ap = $a as *const $o::E;
+        let mut bp = $b as *const $o::E;
+        let c = $c as *mut $o::E;
+        prefetch_tile!(c, 2 * ldc, $nr, $o::L * $mv * std::mem::size_of::<$o::E>());
+        let mut cr: [[$o::V; $mv]; $nr] = [[$o::zero(); $mv]; $nr];
+        let mut ci: [[$o::V; $mv]; $nr] = [[$o::zero(); $mv]; $nr];
+        depth_loop!(k, {
+            // SAFETY: offsets within the operands (see contract).
             unsafe {
-                let p = c.add(2 * j * ldc) as *const i8;
-                _mm_prefetch::<_MM_HINT_T0>(p);
-                _mm_prefetch::<_MM_HINT_T0>(p.add($lanes * $mv * std::mem::size_of::<$r>() - 1));
-            }
-        }
-        let mut cr: [[$v; $mv]; $nr] = [[$zero(); $mv]; $nr];
-        let mut ci: [[$v; $mv]; $nr] = [[$zero(); $mv]; $nr];
-        macro_rules! step {
-            () => {
-                // SAFETY: offsets within the operands (see contract).
-                unsafe {
-                    let mut av: [$v; $mv] = [$zero(); $mv];
+                let av = load_panel!($o, $mv, ap);
+                // One broadcast live at a time: MV*NR*2 accumulators + MV loads + 1.
+                for j in 0..$nr {
+                    let br = $o::splat(*bp.add(2 * j * csb));
                     for v in 0..$mv {
-                        av[v] = $load(ap.add(v * $lanes));
+                        cr[j][v] = $o::fma(av[v], br, cr[j][v]);
                     }
-                    // One broadcast live at a time: MV*NR*2 accumulators + MV loads + 1.
-                    for j in 0..$nr {
-                        let br = $set1(*bp.add(2 * j * csb));
-                        for v in 0..$mv {
-                            cr[j][v] = $fma(av[v], br, cr[j][v]);
-                        }
-                        let bi = $set1(*bp.add(2 * j * csb + 1));
-                        for v in 0..$mv {
-                            ci[j][v] = $fma(av[v], bi, ci[j][v]);
-                        }
+                    let bi = $o::splat(*bp.add(2 * j * csb + 1));
+                    for v in 0..$mv {
+                        ci[j][v] = $o::fma(av[v], bi, ci[j][v]);
                     }
-                    ap = ap.add(2 * sa);
-                    bp = bp.add(2 * rsb);
                 }
-            };
-        }
-        let mut l = k;
-        while l >= 4 {
-            step!();
-            step!();
-            step!();
-            step!();
-            l -= 4;
-        }
-        while l > 0 {
-            step!();
-            l -= 1;
-        }
-        let ones = $set1(1.0);
-        let (ar, ai) = ($set1(alpha.re), $set1(alpha.im));
-        let (br, bi) = ($set1(beta.re), $set1(beta.im));
+                ap = ap.add(2 * sa);
+                bp = bp.add(2 * rsb);
+            }
+        });
+        let ones = $o::splat(1.0);
+        let (ar, ai) = ($o::splat(alpha.re), $o::splat(alpha.im));
+        let (br, bi) = ($o::splat(beta.re), $o::splat(beta.im));
         let beta_zero = beta.re == 0.0 && beta.im == 0.0;
         // x * (sr + i si) on interleaved pairs.
         macro_rules! cmul {
             ($x:expr, $sr:expr, $si:expr) => {
-                $fmaddsub($x, $sr, $mul($swap($x), $si))
+                $o::fmaddsub($x, $sr, $o::mul($o::swap($x), $si))
             };
         }
         for j in 0..$nr {
             for v in 0..$mv {
                 // SAFETY: C holds a full MR x NR tile at `c` (ld `ldc` complex elements).
                 unsafe {
-                    let ab = $fmaddsub(cr[j][v], ones, $swap(ci[j][v]));
+                    let ab = $o::fmaddsub(cr[j][v], ones, $o::swap(ci[j][v]));
                     let t = cmul!(ab, ar, ai);
-                    let p = c.add(2 * j * ldc + v * $lanes);
+                    let p = c.add(2 * j * ldc + v * $o::L);
                     let r = if beta_zero {
                         t
                     } else {
-                        let old = $load(p);
-                        $add(cmul!(old, br, bi), t)
+                        let old = $o::load(p);
+                        $o::add(cmul!(old, br, bi), t)
                     };
-                    $store(p, r);
+                    $o::store(p, r);
                 }
             }
         }

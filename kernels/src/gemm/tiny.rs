@@ -4,11 +4,12 @@
 //! the one the tiled path gives (see "Reproducibility" in the parent module), at a fraction of
 //! its fixed cost, which dominates below about 8 x 8 x 8.
 //!
-//! Each table names its tiny twin beside each microkernel (`Ukr::tiny`). Two arithmetics exist:
-//! - `plain`: the GENERIC kernels, `acc += a * b` from zero, then `alpha * acc` or
+//! Each table names its tiny twin beside each microkernel (`Ukr::tiny`). Two arithmetics exist,
+//! each a `Chain` (the operations of one element of C) run by the same loops (`rows`):
+//! - `plain` (`Plain`): the GENERIC kernels, `acc += a * b` from zero, then `alpha * acc` or
 //!   `alpha * acc + beta * c`, every operation rounded on its own (complex products as
 //!   `Complex::mul` computes them);
-//! - `fused_real` / `fused_complex`: the x86 kernels of `simd_macros.rs` (HASWELL, SKYLAKEX):
+//! - `fused` (`Fused`): the x86 kernels of `simd_macros.rs` (HASWELL, SKYLAKEX):
 //!   one fused multiply-add chain per element, `fma(alpha, acc, beta * c)` at the end; complex
 //!   elements as four real chains (`re*re`, `im*re`, `re*im`, `im*im`) combined by the kernel's
 //!   `fmaddsub` steps, reproduced here one lane at a time.
@@ -66,7 +67,156 @@ fn for_each_group<T: Scalar>(
     }
 }
 
+/// The operations the microkernel of one arithmetic performs for one element of C.
+pub trait Chain<T> {
+    /// What the kernel accumulates for an element over the depth.
+    type Acc: Copy;
+    /// The accumulator before the first depth index.
+    fn zero() -> Self::Acc;
+    /// Adds `a * b` (one depth index) to `acc`.
+    fn step(acc: &mut Self::Acc, a: T, b: T);
+    /// Writes the element: `alpha * acc` when beta == 0 (C not read), else with `beta * c`
+    /// added as the kernel adds it.
+    ///
+    /// # Safety
+    /// `c` addresses one writable element.
+    unsafe fn store(acc: Self::Acc, alpha: T, beta: T, c: *mut T);
+}
+
 /// GENERIC's arithmetic (`generic::ukr_generic`).
+pub struct Plain;
+
+impl<T: Scalar> Chain<T> for Plain {
+    type Acc = T;
+    #[inline(always)]
+    fn zero() -> T {
+        T::zero()
+    }
+    #[inline(always)]
+    fn step(acc: &mut T, a: T, b: T) {
+        *acc += a * b;
+    }
+    #[inline(always)]
+    unsafe fn store(acc: T, alpha: T, beta: T, c: *mut T) {
+        // SAFETY: forwarded contract.
+        unsafe {
+            *c = if beta.is_zero() {
+                alpha * acc
+            } else {
+                alpha * acc + beta * *c
+            };
+        }
+    }
+}
+
+/// The x86 kernels' arithmetic: real elements as `real_ukr_body!`, complex ones as
+/// `complex_ukr_body!` lane by lane (the even (real) lane of `fmaddsub(x, s, y)` is
+/// `fms(x, s, y)`, the odd (imaginary) lane `fma(x, s, y)`).
+pub struct Fused;
+
+impl<R: FusedReal> Chain<R> for Fused {
+    type Acc = R;
+    #[inline(always)]
+    fn zero() -> R {
+        R::zero()
+    }
+    #[inline(always)]
+    fn step(acc: &mut R, a: R, b: R) {
+        *acc = a.fma(b, *acc);
+    }
+    #[inline(always)]
+    unsafe fn store(acc: R, alpha: R, beta: R, c: *mut R) {
+        // SAFETY: forwarded contract.
+        unsafe {
+            *c = if beta.is_zero() {
+                alpha * acc
+            } else if beta.is_one() {
+                alpha.fma(acc, *c)
+            } else {
+                alpha.fma(acc, beta * *c)
+            };
+        }
+    }
+}
+
+/// x * (s.re + i s.im) as the complex kernels' `cmul!`: fmaddsub(x, s.re, swap(x) * s.im).
+#[inline(always)]
+fn fused_cmul<R: FusedReal>(x: Complex<R>, s: Complex<R>) -> Complex<R> {
+    Complex::new(x.re.fms(s.re, x.im * s.im), x.im.fma(s.re, x.re * s.im))
+}
+
+impl<R: FusedReal> Chain<Complex<R>> for Fused
+where
+    Complex<R>: Scalar,
+{
+    /// The kernel's two accumulators per element: cr = sum a * b.re, ci = sum a * b.im, each a
+    /// (re, im) pair of lanes.
+    type Acc = (Complex<R>, Complex<R>);
+    #[inline(always)]
+    fn zero() -> Self::Acc {
+        let z = Complex::new(R::zero(), R::zero());
+        (z, z)
+    }
+    #[inline(always)]
+    fn step((cr, ci): &mut Self::Acc, x: Complex<R>, y: Complex<R>) {
+        *cr = Complex::new(x.re.fma(y.re, cr.re), x.im.fma(y.re, cr.im));
+        *ci = Complex::new(x.re.fma(y.im, ci.re), x.im.fma(y.im, ci.im));
+    }
+    #[inline(always)]
+    unsafe fn store((cr, ci): Self::Acc, alpha: Complex<R>, beta: Complex<R>, c: *mut Complex<R>) {
+        let one = R::one();
+        // ab = fmaddsub(cr, 1, swap(ci)).
+        let ab = Complex::new(cr.re.fms(one, ci.im), cr.im.fma(one, ci.re));
+        let t = fused_cmul(ab, alpha);
+        // SAFETY: forwarded contract.
+        unsafe {
+            *c = if beta.is_zero() {
+                t
+            } else {
+                let old = fused_cmul(*c, beta);
+                Complex::new(old.re + t.re, old.im + t.im)
+            };
+        }
+    }
+}
+
+/// The tiny product with arithmetic `A` (see `TinyFn`): for every group of rows and depth
+/// block, one `A` chain per element, the rows of a group side by side.
+///
+/// # Safety
+/// See `TinyFn`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn rows<T: Scalar, A: Chain<T>>(
+    m: usize,
+    n: usize,
+    k: usize,
+    kc: usize,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    for_each_group(m, n, k, kc, beta, |i, count, j, p0, p1, beta| {
+        let mut acc = [A::zero(); GROUP];
+        // SAFETY: operands and C as the caller guarantees; rows i..i+count are inside.
+        unsafe {
+            for l in p0..p1 {
+                let y = b.at(l, j);
+                for (r, acc) in acc.iter_mut().enumerate().take(count) {
+                    A::step(acc, a.at(i + r, l), y);
+                }
+            }
+            for (r, &acc) in acc.iter().enumerate().take(count) {
+                A::store(acc, alpha, beta, c.add(i + r + j * ldc));
+            }
+        }
+    })
+}
+
+/// GENERIC's arithmetic (`Plain`), compiled for the baseline ISA.
 ///
 /// # Safety
 /// See `TinyFn`.
@@ -83,26 +233,8 @@ pub unsafe fn plain<T: Scalar>(
     c: *mut T,
     ldc: usize,
 ) {
-    for_each_group(m, n, k, kc, beta, |i, count, j, p0, p1, beta| {
-        let mut acc = [T::zero(); GROUP];
-        // SAFETY: operands and C as the caller guarantees; rows i..i+count are inside.
-        unsafe {
-            for l in p0..p1 {
-                let y = b.at(l, j);
-                for (r, acc) in acc.iter_mut().enumerate().take(count) {
-                    *acc += a.at(i + r, l) * y;
-                }
-            }
-            for (r, &acc) in acc.iter().enumerate().take(count) {
-                let cij = c.add(i + r + j * ldc);
-                *cij = if beta.is_zero() {
-                    alpha * acc
-                } else {
-                    alpha * acc + beta * *cij
-                };
-            }
-        }
-    })
+    // SAFETY: forwarded contract.
+    unsafe { rows::<T, Plain>(m, n, k, kc, alpha, a, b, beta, c, ldc) }
 }
 
 /// A real type with fused multiply-add and multiply-subtract, for the FMA tables' arithmetic.
@@ -142,102 +274,27 @@ macro_rules! fused_real_impl {
 fused_real_impl!(f32, _mm_set_ss, _mm_fmsub_ss, _mm_cvtss_f32);
 fused_real_impl!(f64, _mm_set_sd, _mm_fmsub_sd, _mm_cvtsd_f64);
 
-/// The real x86 kernels' arithmetic (`real_ukr_body!`). Compiled with FMA enabled so that
+/// The x86 kernels' arithmetic (`Fused`), real or complex. Compiled with FMA enabled so that
 /// `mul_add` is the instruction, not a library call; only FMA tables (whose CPUs have it) use it.
 ///
 /// # Safety
 /// See `TinyFn`; the CPU supports FMA.
 #[allow(clippy::too_many_arguments)]
 #[cfg_attr(target_arch = "x86_64", target_feature(enable = "fma"))]
-pub unsafe fn fused_real<R: FusedReal>(
+pub unsafe fn fused<T: Scalar>(
     m: usize,
     n: usize,
     k: usize,
     kc: usize,
-    alpha: R,
-    a: MatRef<R>,
-    b: MatRef<R>,
-    beta: R,
-    c: *mut R,
-    ldc: usize,
-) {
-    for_each_group(m, n, k, kc, beta, |i, count, j, p0, p1, beta| {
-        let mut acc = [R::zero(); GROUP];
-        // SAFETY: operands and C as the caller guarantees; rows i..i+count are inside.
-        unsafe {
-            for l in p0..p1 {
-                let y = b.at(l, j);
-                for (r, acc) in acc.iter_mut().enumerate().take(count) {
-                    *acc = a.at(i + r, l).fma(y, *acc);
-                }
-            }
-            for (r, &acc) in acc.iter().enumerate().take(count) {
-                let cij = c.add(i + r + j * ldc);
-                *cij = if beta.is_zero() {
-                    alpha * acc
-                } else if beta.is_one() {
-                    alpha.fma(acc, *cij)
-                } else {
-                    alpha.fma(acc, beta * *cij)
-                };
-            }
-        }
-    })
-}
-
-/// The complex x86 kernels' arithmetic (`complex_ukr_body!`), lane by lane: the even (real)
-/// lane of `fmaddsub(x, s, y)` is `fms(x, s, y)`, the odd (imaginary) lane `fma(x, s, y)`.
-///
-/// # Safety
-/// See `TinyFn`; the CPU supports FMA.
-#[allow(clippy::too_many_arguments)]
-#[cfg_attr(target_arch = "x86_64", target_feature(enable = "fma"))]
-pub unsafe fn fused_complex<R: FusedReal>(
-    m: usize,
-    n: usize,
-    k: usize,
-    kc: usize,
-    alpha: Complex<R>,
-    a: MatRef<Complex<R>>,
-    b: MatRef<Complex<R>>,
-    beta: Complex<R>,
-    c: *mut Complex<R>,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: *mut T,
     ldc: usize,
 ) where
-    Complex<R>: Scalar,
+    Fused: Chain<T>,
 {
-    let one = R::one();
-    // x * (s.re + i s.im) as the kernels' `cmul!`: fmaddsub(x, s.re, swap(x) * s.im).
-    let cmul = |x: Complex<R>, s: Complex<R>| {
-        Complex::new(x.re.fms(s.re, x.im * s.im), x.im.fma(s.re, x.re * s.im))
-    };
-    for_each_group(m, n, k, kc, beta, |i, count, j, p0, p1, beta| {
-        // The kernel's two accumulators per element: cr = sum a * b.re, ci = sum a * b.im, each
-        // a (re, im) pair of lanes.
-        let mut cr = [Complex::new(R::zero(), R::zero()); GROUP];
-        let mut ci = cr;
-        // SAFETY: operands and C as the caller guarantees; rows i..i+count are inside.
-        unsafe {
-            for l in p0..p1 {
-                let y = b.at(l, j);
-                for r in 0..count {
-                    let x = a.at(i + r, l);
-                    cr[r] = Complex::new(x.re.fma(y.re, cr[r].re), x.im.fma(y.re, cr[r].im));
-                    ci[r] = Complex::new(x.re.fma(y.im, ci[r].re), x.im.fma(y.im, ci[r].im));
-                }
-            }
-            for r in 0..count {
-                // ab = fmaddsub(cr, 1, swap(ci)).
-                let ab = Complex::new(cr[r].re.fms(one, ci[r].im), cr[r].im.fma(one, ci[r].re));
-                let t = cmul(ab, alpha);
-                let cij = c.add(i + r + j * ldc);
-                *cij = if beta.is_zero() {
-                    t
-                } else {
-                    let old = cmul(*cij, beta);
-                    Complex::new(old.re + t.re, old.im + t.im)
-                };
-            }
-        }
-    })
+    // SAFETY: forwarded contract.
+    unsafe { rows::<T, Fused>(m, n, k, kc, alpha, a, b, beta, c, ldc) }
 }

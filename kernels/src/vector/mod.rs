@@ -88,9 +88,9 @@ pub(crate) struct Kern<R> {
     /// Blue's three scaled sums (small, medium, big) of |x_i|^2, see `NrmConsts`.
     pub sumsq: unsafe fn(usize, *const R, &NrmConsts<R>) -> [R; 3],
     /// y += A x (A m x n).
-    pub gemv_n: unsafe fn(usize, usize, *const R, usize, *const R, *mut R),
+    pub gemv_n: unsafe fn(usize, usize, Mat<R>, *const R, *mut R),
     /// r_j = sum_i A_ij x_i (A m x n, r of length n).
-    pub gemv_t: unsafe fn(usize, usize, *const R, usize, *const R, *mut R),
+    pub gemv_t: unsafe fn(usize, usize, Mat<R>, *const R, *mut R),
     /// y += alpha * op(x), op = conj when the flag is set.
     pub caxpy: unsafe fn(usize, [R; 2], *const R, *mut R, bool),
     /// sum op(x_i) * y_i.
@@ -98,9 +98,33 @@ pub(crate) struct Kern<R> {
     /// x *= alpha.
     pub cscal: unsafe fn(usize, [R; 2], *mut R),
     /// y += op(A) x.
-    pub cgemv_n: unsafe fn(usize, usize, *const R, usize, *const R, *mut R, bool),
+    pub cgemv_n: unsafe fn(usize, usize, Mat<R>, *const R, *mut R, bool),
     /// r_j = sum_i op(A_ij) x_i.
-    pub cgemv_t: unsafe fn(usize, usize, *const R, usize, *const R, *mut R, bool),
+    pub cgemv_t: unsafe fn(usize, usize, Mat<R>, *const R, *mut R, bool),
+}
+
+/// The matrix operand of a gemv kernel: its first element and leading dimension (in elements of
+/// the operand type, as in `Kern`). A pair, so that the kernels' signatures stay short enough to
+/// share one shape and the pair still travels in two registers, as the two scalars did.
+#[derive(Clone, Copy)]
+pub(crate) struct Mat<R> {
+    pub ptr: *const R,
+    pub lda: usize,
+}
+
+/// Pointers to the `K` columns `j..j + K` of a column-major matrix whose columns are `stride`
+/// reals apart (`lda`, or `2 * lda` for interleaved complex columns).
+///
+/// # Safety
+/// The columns lie inside the matrix the caller addresses.
+#[inline(always)]
+pub(crate) unsafe fn columns<R, const K: usize>(
+    a: *const R,
+    stride: usize,
+    j: usize,
+) -> [*const R; K] {
+    // SAFETY: forwarded contract.
+    std::array::from_fn(|k| unsafe { a.add((j + k) * stride) })
 }
 
 /// Thresholds and scales of Blue's algorithm (the reference nrm2): |x| > `tbig` is summed as
@@ -113,6 +137,22 @@ pub struct NrmConsts<R> {
     pub sbig: R,
 }
 
+impl<R: Real> NrmConsts<R> {
+    /// Adds x to Blue's sums `s` (small, medium, big) in scalar code: the portable kernel's
+    /// loop and the SIMD kernels' tails, so every ISA classifies and scales an element alike.
+    #[inline(always)]
+    pub(crate) fn add_square(&self, s: &mut [R; 3], x: R) {
+        let ax = x.abs();
+        if ax > self.tbig {
+            s[2] += (ax * self.sbig) * (ax * self.sbig);
+        } else if ax < self.tsml {
+            s[0] += (ax * self.ssml) * (ax * self.ssml);
+        } else {
+            s[1] += ax * ax;
+        }
+    }
+}
+
 fn is<A: 'static, B: 'static>() -> bool {
     TypeId::of::<A>() == TypeId::of::<B>()
 }
@@ -120,36 +160,26 @@ fn is<A: 'static, B: 'static>() -> bool {
 /// The kernels of `isa` for real type `R` (f32 or f64, the only `Real`s).
 #[inline(always)]
 fn kern<R: Real>(isa: Isa) -> &'static Kern<R> {
-    let p: *const () = if is::<R, f64>() {
-        kern_f64(isa) as *const Kern<f64> as *const ()
-    } else if is::<R, f32>() {
-        kern_f32(isa) as *const Kern<f32> as *const ()
-    } else {
-        unreachable!("Real is implemented only for f32 and f64")
+    let p = match isa {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => of_precision::<R>(&x86::AVX2_F64, &x86::AVX2_F32),
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => of_precision::<R>(&x86::AVX512_F64, &x86::AVX512_F32),
+        _ => of_precision::<R>(&portable::GENERIC_F64, &portable::GENERIC_F32),
     };
-    // SAFETY: `R` is the very type the pointer was made from (checked through TypeId above).
+    // SAFETY: `of_precision` returned the table of the very type `R` (checked through TypeId).
     unsafe { &*(p as *const Kern<R>) }
 }
 
+/// The one of an ISA's two tables whose precision is `R`, type-erased (see `kern`).
 #[inline(always)]
-fn kern_f64(isa: Isa) -> &'static Kern<f64> {
-    match isa {
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => &x86::AVX2_F64,
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => &x86::AVX512_F64,
-        _ => &portable::GENERIC_F64,
-    }
-}
-
-#[inline(always)]
-fn kern_f32(isa: Isa) -> &'static Kern<f32> {
-    match isa {
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => &x86::AVX2_F32,
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => &x86::AVX512_F32,
-        _ => &portable::GENERIC_F32,
+fn of_precision<R: Real>(f64s: &'static Kern<f64>, f32s: &'static Kern<f32>) -> *const () {
+    if is::<R, f64>() {
+        f64s as *const Kern<f64> as *const ()
+    } else if is::<R, f32>() {
+        f32s as *const Kern<f32> as *const ()
+    } else {
+        unreachable!("Real is implemented only for f32 and f64")
     }
 }
 
@@ -266,59 +296,57 @@ pub unsafe fn sumsq_f32_wide(isa: Isa, n: usize, x: *const f32) -> f64 {
     }
 }
 
-/// y += op(A) x, A m x n column-major (leading dimension `lda`), x (n) and y (m) contiguous,
-/// op = conj when `conj_a` (element-wise; transposition is `gemv_t`).
-///
-/// # Safety
-/// `isa.supported()`; operands addressable as described, y writable and not aliasing A or x.
-#[allow(clippy::too_many_arguments)]
-#[inline]
-pub unsafe fn gemv_n<T: Scalar>(
-    isa: Isa,
-    m: usize,
-    n: usize,
-    a: *const T,
-    lda: usize,
-    x: *const T,
-    y: *mut T,
-    conj_a: bool,
-) {
-    let k = kern::<T::Real>(isa);
-    let (a, x, y) = (a as *const T::Real, x as *const T::Real, y as *mut T::Real);
-    // SAFETY: forwarded contract.
-    unsafe {
-        if T::IS_COMPLEX {
-            (k.cgemv_n)(m, n, a, lda, x, y, conj_a)
-        } else {
-            (k.gemv_n)(m, n, a, lda, x, y)
+/// The public gemv entry points: both shapes take the same operands and differ only in the
+/// kernel pair (real, complex) they dispatch to, so one definition stamps out both.
+macro_rules! gemv_entry {
+    ($(#[$doc:meta])* $name:ident, $real:ident, $complex:ident, $out:ident) => {
+        $(#[$doc])*
+        #[allow(clippy::too_many_arguments)]
+        #[inline]
+        pub unsafe fn $name<T: Scalar>(
+            isa: Isa,
+            m: usize,
+            n: usize,
+            a: *const T,
+            lda: usize,
+            x: *const T,
+            $out: *mut T,
+            conj_a: bool,
+        ) {
+            let k = kern::<T::Real>(isa);
+            let a = Mat { ptr: a as *const T::Real, lda };
+            let (x, out) = (x as *const T::Real, $out as *mut T::Real);
+            // SAFETY: forwarded contract.
+            unsafe {
+                if T::IS_COMPLEX {
+                    (k.$complex)(m, n, a, x, out, conj_a)
+                } else {
+                    (k.$real)(m, n, a, x, out)
+                }
+            }
         }
-    }
+    };
 }
 
-/// r_j := sum_i op(A_ij) x_i for j < n, A m x n column-major, x (m) and r (n) contiguous.
-///
-/// # Safety
-/// `isa.supported()`; operands addressable as described, r writable and not aliasing A or x.
-#[allow(clippy::too_many_arguments)]
-#[inline]
-pub unsafe fn gemv_t<T: Scalar>(
-    isa: Isa,
-    m: usize,
-    n: usize,
-    a: *const T,
-    lda: usize,
-    x: *const T,
-    r: *mut T,
-    conj_a: bool,
-) {
-    let k = kern::<T::Real>(isa);
-    let (a, x, r) = (a as *const T::Real, x as *const T::Real, r as *mut T::Real);
-    // SAFETY: forwarded contract.
-    unsafe {
-        if T::IS_COMPLEX {
-            (k.cgemv_t)(m, n, a, lda, x, r, conj_a)
-        } else {
-            (k.gemv_t)(m, n, a, lda, x, r)
-        }
-    }
-}
+gemv_entry!(
+    /// y += op(A) x, A m x n column-major (leading dimension `lda`), x (n) and y (m) contiguous,
+    /// op = conj when `conj_a` (element-wise; transposition is `gemv_t`).
+    ///
+    /// # Safety
+    /// `isa.supported()`; operands addressable as described, y writable and not aliasing A or x.
+    gemv_n,
+    gemv_n,
+    cgemv_n,
+    y
+);
+
+gemv_entry!(
+    /// r_j := sum_i op(A_ij) x_i for j < n, A m x n column-major, x (m) and r (n) contiguous.
+    ///
+    /// # Safety
+    /// `isa.supported()`; operands addressable as described, r writable and not aliasing A or x.
+    gemv_t,
+    gemv_t,
+    cgemv_t,
+    r
+);

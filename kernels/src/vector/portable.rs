@@ -1,7 +1,7 @@
 //! The GENERIC table's vector kernels: portable Rust for f32 and f64 (baseline ISA), with
 //! several independent accumulators so the sums are not one serial dependency chain.
 
-use super::{Kern, NrmConsts};
+use super::{Kern, Mat, NrmConsts};
 use crate::scalar::Real;
 
 pub(crate) static GENERIC_F64: Kern<f64> = table::<f64>();
@@ -60,14 +60,7 @@ unsafe fn sumsq<R: Real>(n: usize, x: *const R, c: &NrmConsts<R>) -> [R; 3] {
     let mut s = [R::zero(); 3];
     for i in 0..n {
         // SAFETY: i < n.
-        let ax = unsafe { *x.add(i) }.abs();
-        if ax > c.tbig {
-            s[2] += (ax * c.sbig) * (ax * c.sbig);
-        } else if ax < c.tsml {
-            s[0] += (ax * c.ssml) * (ax * c.ssml);
-        } else {
-            s[1] += ax * ax;
-        }
+        c.add_square(&mut s, unsafe { *x.add(i) });
     }
     s
 }
@@ -94,14 +87,16 @@ pub(super) unsafe fn sumsq_f32_wide(n: usize, x: *const f32) -> f64 {
     s
 }
 
-unsafe fn gemv_n<R: Real>(m: usize, n: usize, a: *const R, lda: usize, x: *const R, y: *mut R) {
+unsafe fn gemv_n<R: Real>(m: usize, n: usize, a: Mat<R>, x: *const R, y: *mut R) {
+    let Mat { ptr: a, lda } = a;
     for j in 0..n {
         // SAFETY: column j has m elements at a + j*lda; x has n elements.
         unsafe { axpy(m, *x.add(j), a.add(j * lda), y) };
     }
 }
 
-unsafe fn gemv_t<R: Real>(m: usize, n: usize, a: *const R, lda: usize, x: *const R, r: *mut R) {
+unsafe fn gemv_t<R: Real>(m: usize, n: usize, a: Mat<R>, x: *const R, r: *mut R) {
+    let Mat { ptr: a, lda } = a;
     for j in 0..n {
         // SAFETY: as in gemv_n; r has n elements.
         unsafe { *r.add(j) = dot(m, a.add(j * lda), x) };
@@ -164,16 +159,8 @@ unsafe fn cscal<R: Real>(n: usize, alpha: [R; 2], x: *mut R) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-unsafe fn cgemv_n<R: Real>(
-    m: usize,
-    n: usize,
-    a: *const R,
-    lda: usize,
-    x: *const R,
-    y: *mut R,
-    conj: bool,
-) {
+unsafe fn cgemv_n<R: Real>(m: usize, n: usize, a: Mat<R>, x: *const R, y: *mut R, conj: bool) {
+    let Mat { ptr: a, lda } = a;
     for j in 0..n {
         // SAFETY: column j of m complex elements; x has n complex elements.
         unsafe {
@@ -183,16 +170,8 @@ unsafe fn cgemv_n<R: Real>(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-unsafe fn cgemv_t<R: Real>(
-    m: usize,
-    n: usize,
-    a: *const R,
-    lda: usize,
-    x: *const R,
-    r: *mut R,
-    conj: bool,
-) {
+unsafe fn cgemv_t<R: Real>(m: usize, n: usize, a: Mat<R>, x: *const R, r: *mut R, conj: bool) {
+    let Mat { ptr: a, lda } = a;
     for j in 0..n {
         // SAFETY: as in cgemv_n; r has n complex elements.
         unsafe {
