@@ -12,6 +12,17 @@ use crate::Int;
 
 pub type Res = Result<(), i32>;
 
+/// The reference's argument checks as a table: `(failed, position)` pairs in the order the
+/// reference tests them, the first failing one reported. Every routine lists its checks this
+/// way, so the order (which decides the reported position when several arguments are wrong)
+/// stays visible in one place.
+pub fn first_error(checks: &[(bool, i32)]) -> Res {
+    match checks.iter().find(|(failed, _)| *failed) {
+        Some(&(_, position)) => Err(position),
+        None => Ok(()),
+    }
+}
+
 /// Upper-case a Fortran character argument (reference `LSAME` is case-insensitive).
 #[inline]
 pub fn up(c: u8) -> u8 {
@@ -125,14 +136,26 @@ unsafe fn update_y<T: Scalar>(y: Vec1<T>, beta: T, alpha: T, r: Option<&[T]>) {
     }
 }
 
-fn trans_ok(t: u8) -> bool {
+/// Whether an option character is one the reference accepts (case-insensitive, as `LSAME`).
+pub(crate) fn trans_ok(t: u8) -> bool {
     matches!(up(t), b'N' | b'T' | b'C')
 }
-fn uplo_ok(u: u8) -> bool {
+pub(crate) fn uplo_ok(u: u8) -> bool {
     matches!(up(u), b'U' | b'L')
 }
-fn diag_ok(d: u8) -> bool {
+pub(crate) fn diag_ok(d: u8) -> bool {
     matches!(up(d), b'U' | b'N')
+}
+
+/// The checks of an n x n matrix's storage (band width `k`, leading dimension `lda`), for
+/// those of `shape`: whether `k` is invalid (band only) and whether `lda` is (full: n rows;
+/// band: k + 1 rows; packed storage has neither).
+fn shape_errors(shape: Shape, n: Int, k: Int, lda: Int) -> (bool, bool) {
+    match shape {
+        Shape::Full(_) => (false, lda < n.max(1)),
+        Shape::Band(..) => (k < 0, lda < k + 1),
+        Shape::Packed => (false, false),
+    }
 }
 
 /// gemv (kl = None) and gbmv (kl, ku band widths).
@@ -157,34 +180,19 @@ pub unsafe fn gemv<T: Scalar>(
 ) -> Res {
     // Argument positions differ between gemv and gbmv by the two band arguments.
     let sh = if band.is_some() { 2 } else { 0 };
-    if !trans_ok(trans) {
-        return Err(1);
-    }
-    if m < 0 {
-        return Err(2);
-    }
-    if n < 0 {
-        return Err(3);
-    }
-    if let Some((kl, ku)) = band {
-        if kl < 0 {
-            return Err(4);
-        }
-        if ku < 0 {
-            return Err(5);
-        }
-        if lda < kl + ku + 1 {
-            return Err(8);
-        }
-    } else if lda < m.max(1) {
-        return Err(6);
-    }
-    if incx == 0 {
-        return Err(8 + sh);
-    }
-    if incy == 0 {
-        return Err(11 + sh);
-    }
+    let (kl, ku) = band.unwrap_or((0, 0));
+    let banded = band.is_some();
+    first_error(&[
+        (!trans_ok(trans), 1),
+        (m < 0, 2),
+        (n < 0, 3),
+        (banded && kl < 0, 4),
+        (banded && ku < 0, 5),
+        (!banded && lda < m.max(1), 6),
+        (banded && lda < kl + ku + 1, 8),
+        (incx == 0, 8 + sh),
+        (incy == 0, 11 + sh),
+    ])?;
     if m == 0 || n == 0 || (alpha.is_zero() && beta.is_one()) {
         return Ok(());
     }
@@ -324,36 +332,21 @@ pub unsafe fn symv<T: Scalar>(
     herm: bool,
     conj_a: bool,
 ) -> Res {
-    if !uplo_ok(uplo) {
-        return Err(1);
-    }
-    if n < 0 {
-        return Err(2);
-    }
-    let (px, py) = match shape {
-        Shape::Full(_) => {
-            if lda < n.max(1) {
-                return Err(5);
-            }
-            (7, 10)
-        }
-        Shape::Band(..) => {
-            if k < 0 {
-                return Err(3);
-            }
-            if lda < k + 1 {
-                return Err(6);
-            }
-            (8, 11)
-        }
-        Shape::Packed => (6, 9),
+    let (bad_k, bad_lda) = shape_errors(shape, n, k, lda);
+    // The positions of lda and the vectors move with the storage's arguments.
+    let (plda, px, py) = match shape {
+        Shape::Full(_) => (5, 7, 10),
+        Shape::Band(..) => (6, 8, 11),
+        Shape::Packed => (0, 6, 9),
     };
-    if incx == 0 {
-        return Err(px);
-    }
-    if incy == 0 {
-        return Err(py);
-    }
+    first_error(&[
+        (!uplo_ok(uplo), 1),
+        (n < 0, 2),
+        (bad_k, 3),
+        (bad_lda, plda),
+        (incx == 0, px),
+        (incy == 0, py),
+    ])?;
     if n == 0 || (alpha.is_zero() && beta.is_one()) {
         return Ok(());
     }
@@ -498,39 +491,21 @@ pub unsafe fn trmv<T: Scalar>(
     solve: bool,
     conj_a: bool,
 ) -> Res {
-    if !uplo_ok(uplo) {
-        return Err(1);
-    }
-    if !trans_ok(trans) {
-        return Err(2);
-    }
-    if !diag_ok(diag) {
-        return Err(3);
-    }
-    if n < 0 {
-        return Err(4);
-    }
-    let px = match shape {
-        Shape::Full(_) => {
-            if lda < n.max(1) {
-                return Err(6);
-            }
-            8
-        }
-        Shape::Band(..) => {
-            if k < 0 {
-                return Err(5);
-            }
-            if lda < k + 1 {
-                return Err(7);
-            }
-            9
-        }
-        Shape::Packed => 7,
+    let (bad_k, bad_lda) = shape_errors(shape, n, k, lda);
+    let (plda, px) = match shape {
+        Shape::Full(_) => (6, 8),
+        Shape::Band(..) => (7, 9),
+        Shape::Packed => (0, 7),
     };
-    if incx == 0 {
-        return Err(px);
-    }
+    first_error(&[
+        (!uplo_ok(uplo), 1),
+        (!trans_ok(trans), 2),
+        (!diag_ok(diag), 3),
+        (n < 0, 4),
+        (bad_k, 5),
+        (bad_lda, plda),
+        (incx == 0, px),
+    ])?;
     if n == 0 {
         return Ok(());
     }
@@ -638,21 +613,13 @@ pub unsafe fn ger<T: Scalar>(
     conj_x: bool,
     conj_y: bool,
 ) -> Res {
-    if m < 0 {
-        return Err(1);
-    }
-    if n < 0 {
-        return Err(2);
-    }
-    if incx == 0 {
-        return Err(5);
-    }
-    if incy == 0 {
-        return Err(7);
-    }
-    if lda < m.max(1) {
-        return Err(9);
-    }
+    first_error(&[
+        (m < 0, 1),
+        (n < 0, 2),
+        (incx == 0, 5),
+        (incy == 0, 7),
+        (lda < m.max(1), 9),
+    ])?;
     if m == 0 || n == 0 || alpha.is_zero() {
         return Ok(());
     }
@@ -688,25 +655,14 @@ pub unsafe fn syr<T: Scalar>(
     herm: bool,
     conj_xy: bool,
 ) -> Res {
-    if !uplo_ok(uplo) {
-        return Err(1);
-    }
-    if n < 0 {
-        return Err(2);
-    }
-    if incx == 0 {
-        return Err(5);
-    }
-    if let Some((_, incy)) = y {
-        if incy == 0 {
-            return Err(7);
-        }
-    }
-    if let Shape::Full(_) = shape {
-        if lda < n.max(1) {
-            return Err(if y.is_some() { 9 } else { 7 });
-        }
-    }
+    let full = matches!(shape, Shape::Full(_));
+    first_error(&[
+        (!uplo_ok(uplo), 1),
+        (n < 0, 2),
+        (incx == 0, 5),
+        (y.is_some_and(|(_, incy)| incy == 0), 7),
+        (full && lda < n.max(1), if y.is_some() { 9 } else { 7 }),
+    ])?;
     if n == 0 || alpha.is_zero() {
         return Ok(());
     }

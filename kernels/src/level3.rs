@@ -5,12 +5,12 @@
 //! recursively into GEMM updates and small triangular blocks (`crate::trsm`).
 
 use crate::gemm::{gemm, scale_c, GemmScalar, MatRef};
-use crate::level2::{up, Res};
+use crate::level2::{diag_ok, first_error, trans_ok, up, uplo_ok, Res};
 use crate::scalar::Scalar;
 use crate::Int;
 
-fn trans_ok(t: u8) -> bool {
-    matches!(up(t), b'N' | b'T' | b'C')
+fn side_ok(s: u8) -> bool {
+    matches!(up(s), b'L' | b'R')
 }
 
 /// GEMM's argument checks in the reference order, with `?gemm_`'s positions (also those of the
@@ -30,31 +30,16 @@ pub fn gemm_check(
     let notb = up(transb) == b'N';
     let nrowa = if nota { m } else { k };
     let nrowb = if notb { k } else { n };
-    if !trans_ok(transa) {
-        return Err(1);
-    }
-    if !trans_ok(transb) {
-        return Err(2);
-    }
-    if m < 0 {
-        return Err(3);
-    }
-    if n < 0 {
-        return Err(4);
-    }
-    if k < 0 {
-        return Err(5);
-    }
-    if lda < nrowa.max(1) {
-        return Err(8);
-    }
-    if ldb < nrowb.max(1) {
-        return Err(10);
-    }
-    if ldc < m.max(1) {
-        return Err(13);
-    }
-    Ok(())
+    first_error(&[
+        (!trans_ok(transa), 1),
+        (!trans_ok(transb), 2),
+        (m < 0, 3),
+        (n < 0, 4),
+        (k < 0, 5),
+        (lda < nrowa.max(1), 8),
+        (ldb < nrowb.max(1), 10),
+        (ldc < m.max(1), 13),
+    ])
 }
 
 /// # Safety
@@ -146,7 +131,7 @@ pub unsafe fn gemmt<T: GemmScalar>(
     c: *mut T,
     ldc: Int,
 ) -> Res {
-    if !matches!(up(uplo), b'U' | b'L') {
+    if !uplo_ok(uplo) {
         return Err(1);
     }
     // The rest are GEMM's checks, in GEMM's order, for an n x n product: only the first three
@@ -204,27 +189,15 @@ pub unsafe fn symm<T: GemmScalar>(
 ) -> Res {
     let left = up(side) == b'L';
     let nrowa = if left { m } else { n };
-    if !matches!(up(side), b'L' | b'R') {
-        return Err(1);
-    }
-    if !matches!(up(uplo), b'U' | b'L') {
-        return Err(2);
-    }
-    if m < 0 {
-        return Err(3);
-    }
-    if n < 0 {
-        return Err(4);
-    }
-    if lda < nrowa.max(1) {
-        return Err(7);
-    }
-    if ldb < m.max(1) {
-        return Err(9);
-    }
-    if ldc < m.max(1) {
-        return Err(12);
-    }
+    first_error(&[
+        (!side_ok(side), 1),
+        (!uplo_ok(uplo), 2),
+        (m < 0, 3),
+        (n < 0, 4),
+        (lda < nrowa.max(1), 7),
+        (ldb < m.max(1), 9),
+        (ldc < m.max(1), 12),
+    ])?;
     if m == 0 || n == 0 || (alpha.is_zero() && beta.is_one()) {
         return Ok(());
     }
@@ -270,36 +243,23 @@ pub unsafe fn syrk<T: GemmScalar>(
     let notrans = t == b'N';
     let nrowa = if notrans { n } else { k };
     let upper = up(uplo) == b'U';
-    if !matches!(up(uplo), b'U' | b'L') {
-        return Err(1);
-    }
     // Real syrk accepts N/T/C, complex symmetric N/T, Hermitian N/C.
     let trans_valid = match (T::IS_COMPLEX, herm) {
         (false, _) => trans_ok(t),
         (true, false) => t == b'N' || t == b'T',
         (true, true) => t == b'N' || t == b'C',
     };
-    if !trans_valid {
-        return Err(2);
-    }
-    if n < 0 {
-        return Err(3);
-    }
-    if k < 0 {
-        return Err(4);
-    }
-    if lda < nrowa.max(1) {
-        return Err(7);
-    }
-    if let Some((_, ldb)) = b {
-        if ldb < nrowa.max(1) {
-            return Err(9);
-        }
-    }
+    // syr2k's B moves C one argument pair along.
     let pc = if b.is_some() { 12 } else { 10 };
-    if ldc < n.max(1) {
-        return Err(pc);
-    }
+    first_error(&[
+        (!uplo_ok(uplo), 1),
+        (!trans_valid, 2),
+        (n < 0, 3),
+        (k < 0, 4),
+        (lda < nrowa.max(1), 7),
+        (b.is_some_and(|(_, ldb)| ldb < nrowa.max(1)), 9),
+        (ldc < n.max(1), pc),
+    ])?;
     if n == 0 || ((alpha.is_zero() || k == 0) && beta.is_one()) {
         return Ok(());
     }
@@ -381,30 +341,16 @@ pub unsafe fn trmm<T: GemmScalar>(
     let left = up(side) == b'L';
     let nrowa = if left { m } else { n };
     let upper = up(uplo) == b'U';
-    if !matches!(up(side), b'L' | b'R') {
-        return Err(1);
-    }
-    if !matches!(up(uplo), b'U' | b'L') {
-        return Err(2);
-    }
-    if !trans_ok(transa) {
-        return Err(3);
-    }
-    if !matches!(up(diag), b'U' | b'N') {
-        return Err(4);
-    }
-    if m < 0 {
-        return Err(5);
-    }
-    if n < 0 {
-        return Err(6);
-    }
-    if lda < nrowa.max(1) {
-        return Err(9);
-    }
-    if ldb < m.max(1) {
-        return Err(11);
-    }
+    first_error(&[
+        (!side_ok(side), 1),
+        (!uplo_ok(uplo), 2),
+        (!trans_ok(transa), 3),
+        (!diag_ok(diag), 4),
+        (m < 0, 5),
+        (n < 0, 6),
+        (lda < nrowa.max(1), 9),
+        (ldb < m.max(1), 11),
+    ])?;
     if m == 0 || n == 0 {
         return Ok(());
     }
