@@ -16,8 +16,8 @@
 //! every routine here handles it.
 
 use crate::gemm::GemmScalar;
-use crate::level1::Vec1;
-use crate::level2::{up, Res};
+use crate::level1::vector_pair;
+use crate::level2::{first_error, up, Res};
 use crate::level3::{gemm_check, gemm_checked};
 use crate::scalar::Scalar;
 use crate::Int;
@@ -37,15 +37,10 @@ pub unsafe fn axpby<T: Scalar>(
     y: *mut T,
     incy: Int,
 ) {
-    if n <= 0 {
+    let Some((x, y)) = vector_pair(n, x, incx, y, incy) else {
         return;
-    }
-    let n = n as usize;
-    let (x, y) = (
-        Vec1::new(x, n, incx as isize),
-        Vec1::new(y, n, incy as isize),
-    );
-    for i in 0..n {
+    };
+    for i in 0..x.n {
         // SAFETY: i < n; the caller's contract covers n elements at these increments.
         unsafe {
             let from_x = if alpha.is_zero() {
@@ -108,27 +103,28 @@ fn check_matcopy<T: Scalar>(
     ldb: Int,
     ldb_position: i32,
 ) -> Result<(CopyOp, usize, usize), i32> {
-    let row_major = decode_order(order).ok_or(1)?;
-    let op = CopyOp::decode::<T>(trans).ok_or(2)?;
-    if rows < 0 {
-        return Err(3);
-    }
-    if cols < 0 {
-        return Err(4);
-    }
+    let row_major = decode_order(order);
+    let op = CopyOp::decode::<T>(trans);
     // Column-major view of the source: a row-major rows × cols is a column-major cols × rows.
-    let (m, n) = if row_major {
+    let (m, n) = if row_major == Some(true) {
         (cols, rows)
     } else {
         (rows, cols)
     };
-    if lda < m.max(1) {
-        return Err(7);
-    }
-    let needed = if op.transpose { n } else { m };
-    if ldb < needed.max(1) {
-        return Err(ldb_position);
-    }
+    let needed = if op.is_some_and(|op| op.transpose) {
+        n
+    } else {
+        m
+    };
+    first_error(&[
+        (row_major.is_none(), 1),
+        (op.is_none(), 2),
+        (rows < 0, 3),
+        (cols < 0, 4),
+        (lda < m.max(1), 7),
+        (ldb < needed.max(1), ldb_position),
+    ])?;
+    let op = op.expect("checked above");
     Ok((op, m as usize, n as usize))
 }
 
@@ -260,23 +256,17 @@ pub unsafe fn geadd<T: Scalar>(
     ldc: Int,
     row_major: bool,
 ) -> Res {
-    if rows < 0 {
-        return Err(1);
-    }
-    if cols < 0 {
-        return Err(2);
-    }
     let (m, n) = if row_major {
         (cols, rows)
     } else {
         (rows, cols)
     };
-    if lda < m.max(1) {
-        return Err(5);
-    }
-    if ldc < m.max(1) {
-        return Err(8);
-    }
+    first_error(&[
+        (rows < 0, 1),
+        (cols < 0, 2),
+        (lda < m.max(1), 5),
+        (ldc < m.max(1), 8),
+    ])?;
     let (m, n, lda, ldc) = (m as usize, n as usize, lda as usize, ldc as usize);
     for j in 0..n {
         for i in 0..m {
