@@ -365,6 +365,13 @@ const GEMM_BATCH_STRIDED: &[Arg] = &[TRANSA, TRANSB, dim("m"), dim("n"), dim("k"
     stride("strideb"), scalar("beta"), output("c"), ld("ldc"), stride("stridec"),
     dim("batch_size")];
 
+/// The `l3::Operands` of the routines computing alpha·(A, B) + beta·C, as a call argument.
+macro_rules! operands {
+    () => {
+        "l3::Operands { alpha, a, lda, b, ldb, beta, c, ldc }"
+    };
+}
+
 const T: Ret = Ret::Value(Ty::T);
 const R: Ret = Ret::Value(Ty::R);
 
@@ -453,32 +460,29 @@ pub const ROUTINES: &[Routine] = &[
     fam(2, "{p}hpr2", CPLX, SPR2, &SYR_F,
         "uplo, n, alpha, x, incx, Some((y, incy)), ap, Shape::Packed, 0, true"),
     // ---- level 3 ----
-    fam(3, "{p}gemm", ALL, GEMM, &GEMM_F,
-        "transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc"),
-    fam(3, "{p}symm", ALL, SYMM, &SYMM_F,
-        "side, uplo, m, n, alpha, a, lda, b, ldb, beta, c, ldc, false"),
-    fam(3, "{p}hemm", CPLX, SYMM, &SYMM_F,
-        "side, uplo, m, n, alpha, a, lda, b, ldb, beta, c, ldc, true"),
+    fam(3, "{p}gemm", ALL, GEMM, &GEMM_F, concat!("transa, transb, m, n, k, ", operands!())),
+    fam(3, "{p}symm", ALL, SYMM, &SYMM_F, concat!("side, uplo, m, n, ", operands!(), ", false")),
+    fam(3, "{p}hemm", CPLX, SYMM, &SYMM_F, concat!("side, uplo, m, n, ", operands!(), ", true")),
     fam(3, "{p}syrk", ALL, SYRK, &SYRK_F,
-        "uplo, trans, n, k, alpha, a, lda, None, beta, c, ldc, false"),
+        "uplo, trans, l3::RankK { n, k, alpha, a, lda, b: None, beta, c, ldc }, false"),
     fam(3, "{p}herk", CPLX, HERK, &SYRK_F,
-        concat!("uplo, trans, n, k, Complex::new(alpha, 0.0), a, lda, None, ",
-            "Complex::new(beta, 0.0), c, ldc, true")),
+        concat!("uplo, trans, l3::RankK { n, k, alpha: Complex::new(alpha, 0.0), a, lda, ",
+            "b: None, beta: Complex::new(beta, 0.0), c, ldc }, true")),
     fam(3, "{p}syr2k", ALL, SYR2K, &SYRK_F,
-        "uplo, trans, n, k, alpha, a, lda, Some((b, ldb)), beta, c, ldc, false"),
+        "uplo, trans, l3::RankK { n, k, alpha, a, lda, b: Some((b, ldb)), beta, c, ldc }, false"),
     fam(3, "{p}her2k", CPLX, HER2K, &SYRK_F,
-        "uplo, trans, n, k, alpha, a, lda, Some((b, ldb)), Complex::new(beta, 0.0), c, ldc, true"),
+        concat!("uplo, trans, l3::RankK { n, k, alpha, a, lda, b: Some((b, ldb)), ",
+            "beta: Complex::new(beta, 0.0), c, ldc }, true")),
     fam(3, "{p}trmm", ALL, TRMM, &TRMM_F,
-        "side, uplo, transa, diag, m, n, alpha, a, lda, b, ldb, false"),
+        "side, uplo, transa, diag, l3::Triangular { m, n, alpha, a, lda, b, ldb }, false"),
     fam(3, "{p}trsm", ALL, TRMM, &TRMM_F,
-        "side, uplo, transa, diag, m, n, alpha, a, lda, b, ldb, true"),
+        "side, uplo, transa, diag, l3::Triangular { m, n, alpha, a, lda, b, ldb }, true"),
     // The triangular-result GEMM reference BLAS added in LAPACK 3.12.
-    fam(3, "{p}gemmtr", ALL, GEMMT, &GEMMT_F,
-        "uplo, transa, transb, n, k, alpha, a, lda, b, ldb, beta, c, ldc"),
+    fam(3, "{p}gemmtr", ALL, GEMMT, &GEMMT_F, concat!("uplo, transa, transb, n, k, ", operands!())),
     // ---- extensions (OpenBLAS's, also in its `cblas.h`/`f77blas.h`) ----
     // OpenBLAS's earlier name for gemmtr.
     fam(EXTENSIONS, "{p}gemmt", ALL, GEMMT, &GEMMT_F,
-        "uplo, transa, transb, n, k, alpha, a, lda, b, ldb, beta, c, ldc"),
+        concat!("uplo, transa, transb, n, k, ", operands!())),
     routine("{p}axpby", ALL, AXPBY, Ret::Void,
         Call::Expr("ext::axpby(n, alpha, x, incx, beta, y, incy)"), EXTENSIONS),
     routine("{p}omatcopy", ALL, OMATCOPY, Ret::Void,
@@ -494,8 +498,8 @@ pub const ROUTINES: &[Routine] = &[
             "lda_array, b_array, ldb_array, beta_array, c_array, ldc_array, group_count, ",
             "group_size")),
     fam(EXTENSIONS, "{p}gemm_batch_strided", ALL, GEMM_BATCH_STRIDED, &STRIDED_F,
-        concat!("transa, transb, m, n, k, alpha, a, lda, stridea, b, ldb, strideb, beta, c, ",
-            "ldc, stridec, batch_size")),
+        concat!("transa, transb, m, n, k, ", operands!(),
+            ", [stridea, strideb, stridec], batch_size")),
 ];
 
 /// The header section (`Routine::level`) of the routines beyond the reference BLAS.

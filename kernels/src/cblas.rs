@@ -15,7 +15,7 @@ use crate::extensions as ext;
 use crate::gemm::GemmScalar;
 use crate::level1 as l1;
 use crate::level2::{self as l2, Shape};
-use crate::level3 as l3;
+use crate::level3::{self as l3, Operands, RankK, Triangular};
 use crate::scalar::{Complex, Scalar, C32, C64};
 use crate::xerbla::{cblas_error, CblasCall};
 use crate::Int;
@@ -309,24 +309,17 @@ pub unsafe fn gemm<T: GemmScalar>(
     m: Int,
     n: Int,
     k: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: *const T,
-    ldb: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
+    p: Operands<T>,
 ) {
     let Some((row, _g, [ta, tb])) = begin(name, order, [(ta, &TRANS), (tb, &TRANS)]) else {
         return;
     };
-    let r = if !row {
-        unsafe { l3::gemm_api(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
+    let (ta, tb, m, n, p) = if row {
+        (tb, ta, n, m, p.swapped())
     } else {
-        unsafe { l3::gemm_api(tb, ta, n, m, k, alpha, b, ldb, a, lda, beta, c, ldc) }
+        (ta, tb, m, n, p)
     };
-    report(name, r);
+    report(name, unsafe { l3::gemm_api(ta, tb, m, n, k, p) });
 }
 
 pub unsafe fn symm<T: GemmScalar>(
@@ -336,41 +329,19 @@ pub unsafe fn symm<T: GemmScalar>(
     uplo: c_int,
     m: Int,
     n: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: *const T,
-    ldb: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
+    p: Operands<T>,
     herm: bool,
 ) {
     let Some((row, _g, [s, u])) = begin(name, order, [(side, &SIDE), (uplo, &UPLO)]) else {
         return;
     };
-    let r = if !row {
-        unsafe { l3::symm(s, u, m, n, alpha, a, lda, b, ldb, beta, c, ldc, herm) }
+    // Row-major: C^T := alpha B^T A^T, A^T = A (A^H = A), the stored triangle the other one.
+    let (s, u, m, n) = if row {
+        (flip_side(s), flip_uplo(u), n, m)
     } else {
-        unsafe {
-            l3::symm(
-                flip_side(s),
-                flip_uplo(u),
-                n,
-                m,
-                alpha,
-                a,
-                lda,
-                b,
-                ldb,
-                beta,
-                c,
-                ldc,
-                herm,
-            )
-        }
+        (s, u, m, n)
     };
-    report(name, r);
+    report(name, unsafe { l3::symm(s, u, m, n, p, herm) });
 }
 
 pub unsafe fn syrk<T: GemmScalar>(
@@ -378,23 +349,13 @@ pub unsafe fn syrk<T: GemmScalar>(
     order: c_int,
     uplo: c_int,
     trans: c_int,
-    n: Int,
-    k: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: Option<(*const T, Int)>,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
+    p: RankK<T>,
     herm: bool,
 ) {
     let Some((row, _g, [u, t])) = begin(name, order, [(uplo, &UPLO), (trans, &TRANS)]) else {
         return;
     };
-    let r = if !row {
-        unsafe { l3::syrk(u, t, n, k, alpha, a, lda, b, beta, c, ldc, herm) }
-    } else {
+    let (u, t, p) = if row {
         // C^T = op(A)^T-style product with the transposition flipped; for her2k the two terms
         // swap roles, which conjugates alpha.
         let t2 = match t {
@@ -405,29 +366,16 @@ pub unsafe fn syrk<T: GemmScalar>(
             b'C' if T::IS_COMPLEX && !herm => b'C',
             _ => b'N',
         };
-        let alpha2 = if b.is_some() {
-            alpha.conj_if(herm)
+        let alpha = if p.b.is_some() {
+            p.alpha.conj_if(herm)
         } else {
-            alpha
+            p.alpha
         };
-        unsafe {
-            l3::syrk(
-                flip_uplo(u),
-                t2,
-                n,
-                k,
-                alpha2,
-                a,
-                lda,
-                b,
-                beta,
-                c,
-                ldc,
-                herm,
-            )
-        }
+        (flip_uplo(u), t2, RankK { alpha, ..p })
+    } else {
+        (u, t, p)
     };
-    report(name, r);
+    report(name, unsafe { l3::syrk(u, t, p, herm) });
 }
 
 pub unsafe fn trmm<T: GemmScalar>(
@@ -437,13 +385,7 @@ pub unsafe fn trmm<T: GemmScalar>(
     uplo: c_int,
     ta: c_int,
     diag: c_int,
-    m: Int,
-    n: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: *mut T,
-    ldb: Int,
+    p: Triangular<T>,
     solve: bool,
 ) {
     let Some((row, _g, [s, u, t, d])) = begin(
@@ -453,27 +395,14 @@ pub unsafe fn trmm<T: GemmScalar>(
     ) else {
         return;
     };
-    let r = if !row {
-        unsafe { l3::trmm(s, u, t, d, m, n, alpha, a, lda, b, ldb, solve) }
+    // Row-major: B^T is n x m and op(A) multiplies it from the other side.
+    let (s, u, p) = if row {
+        let (m, n) = (p.n, p.m);
+        (flip_side(s), flip_uplo(u), Triangular { m, n, ..p })
     } else {
-        unsafe {
-            l3::trmm(
-                flip_side(s),
-                flip_uplo(u),
-                t,
-                d,
-                n,
-                m,
-                alpha,
-                a,
-                lda,
-                b,
-                ldb,
-                solve,
-            )
-        }
+        (s, u, p)
     };
-    report(name, r);
+    report(name, unsafe { l3::trmm(s, u, t, d, p, solve) });
 }
 
 /// The shape of a full matrix with leading dimension `lda` (a negative one is the kernels' to
@@ -512,14 +441,7 @@ pub unsafe fn gemmt<T: GemmScalar>(
     tb: c_int,
     n: Int,
     k: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: *const T,
-    ldb: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
+    p: Operands<T>,
 ) {
     let Some((row, _g)) = enter(order, name) else {
         return;
@@ -533,28 +455,12 @@ pub unsafe fn gemmt<T: GemmScalar>(
     let Some(tb) = dec(tb, &TRANS, name, 4) else {
         return;
     };
-    let r = if !row {
-        unsafe { l3::gemmt(u, ta, tb, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
+    let (u, ta, tb, p) = if row {
+        (flip_uplo(u), tb, ta, p.swapped())
     } else {
-        unsafe {
-            l3::gemmt(
-                flip_uplo(u),
-                tb,
-                ta,
-                n,
-                k,
-                alpha,
-                b,
-                ldb,
-                a,
-                lda,
-                beta,
-                c,
-                ldc,
-            )
-        }
+        (u, ta, tb, p)
     };
-    report(name, r);
+    report(name, unsafe { l3::gemmt(u, ta, tb, n, k, p) });
 }
 
 // ---- the extensions OpenBLAS ships (kernels in `crate::extensions`) ----
@@ -665,50 +571,42 @@ pub unsafe fn gemm_batch<T: GemmScalar>(
     let Some((row, _g)) = enter(order, name) else {
         return;
     };
-    if group_count < 0 {
-        report(name, Err(ext::BATCH_GROUP_COUNT_POSITION));
-        return;
-    }
-    let groups: Vec<ext::GemmGroup<T>> = (0..group_count as usize)
-        .map(|g| {
-            // SAFETY: every array holds group_count entries (the caller's contract).
-            let at = |p: *const Int| unsafe { *p.add(g) };
-            let (ta, tb) = unsafe { (code(*transa.add(g), &TRANS), code(*transb.add(g), &TRANS)) };
-            let (alpha, beta) = unsafe { (*alpha.add(g), *beta.add(g)) };
-            let size = at(group_size);
-            if row {
-                ext::GemmGroup {
-                    transa: tb,
-                    transb: ta,
-                    m: at(n),
-                    n: at(m),
-                    k: at(k),
-                    alpha,
-                    lda: at(ldb),
-                    ldb: at(lda),
-                    beta,
-                    ldc: at(ldc),
-                    size,
-                }
-            } else {
-                ext::GemmGroup {
-                    transa: ta,
-                    transb: tb,
-                    m: at(m),
-                    n: at(n),
-                    k: at(k),
-                    alpha,
-                    lda: at(lda),
-                    ldb: at(ldb),
-                    beta,
-                    ldc: at(ldc),
-                    size,
-                }
-            }
-        })
-        .collect();
-    let (a, b) = if row { (b, a) } else { (a, b) };
-    report(name, unsafe { ext::gemm_batch(&groups, a, b, c) });
+    // The transpositions as the kernel's characters (a negative count is the kernel's to
+    // report: nothing is read then).
+    let count = usize::try_from(group_count).unwrap_or(0);
+    // SAFETY: every array holds group_count entries (the caller's contract).
+    let decode = |p: *const c_int| -> Vec<u8> {
+        (0..count)
+            .map(|g| code(unsafe { *p.add(g) }, &TRANS))
+            .collect()
+    };
+    let (ta, tb) = (decode(transa), decode(transb));
+    // Row-major: every product is the column-major one of the swapped operands, so the A and B
+    // sides of the arrays change places (and m with n).
+    let (ta, tb, m, n, a, lda, b, ldb) = if row {
+        (tb, ta, n, m, b, ldb, a, lda)
+    } else {
+        (ta, tb, m, n, a, lda, b, ldb)
+    };
+    report(name, unsafe {
+        ext::gemm_batch_arrays(
+            ta.as_ptr(),
+            tb.as_ptr(),
+            m,
+            n,
+            k,
+            alpha,
+            a,
+            lda,
+            b,
+            ldb,
+            beta,
+            c,
+            ldc,
+            group_count,
+            group_size,
+        )
+    });
 }
 
 /// `cblas_?gemm_batch_strided`, row-major as `gemm` does it.
@@ -720,38 +618,21 @@ pub unsafe fn gemm_batch_strided<T: GemmScalar>(
     m: Int,
     n: Int,
     k: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    stridea: Int,
-    b: *const T,
-    ldb: Int,
-    strideb: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
-    stridec: Int,
+    first: Operands<T>,
+    [stridea, strideb, stridec]: [Int; 3],
     count: Int,
 ) {
     let Some((row, _g, [ta, tb])) = begin(name, order, [(ta, &TRANS), (tb, &TRANS)]) else {
         return;
     };
-    let r = if !row {
-        unsafe {
-            ext::gemm_batch_strided(
-                ta, tb, m, n, k, alpha, a, lda, stridea, b, ldb, strideb, beta, c, ldc, stridec,
-                count,
-            )
-        }
+    let (ta, tb, m, n, first, strides) = if row {
+        (tb, ta, n, m, first.swapped(), [strideb, stridea, stridec])
     } else {
-        unsafe {
-            ext::gemm_batch_strided(
-                tb, ta, n, m, k, alpha, b, ldb, strideb, a, lda, stridea, beta, c, ldc, stridec,
-                count,
-            )
-        }
+        (ta, tb, m, n, first, [stridea, strideb, stridec])
     };
-    report(name, r);
+    report(name, unsafe {
+        ext::gemm_batch_strided(ta, tb, m, n, k, first, strides, count)
+    });
 }
 
 // The exported `cblas_dgemm`-style functions, one per routine and precision of the table.

@@ -18,7 +18,7 @@
 use crate::gemm::GemmScalar;
 use crate::level1::vector_pair;
 use crate::level2::{first_error, up, Res};
-use crate::level3::{gemm_check, gemm_checked};
+use crate::level3::{gemm_check, Operands};
 use crate::scalar::Scalar;
 use crate::Int;
 
@@ -306,6 +306,22 @@ pub struct GemmGroup<T> {
     pub size: Int,
 }
 
+impl<T: Copy> GemmGroup<T> {
+    /// The operands of one of the group's products.
+    fn operands(&self, a: *const T, b: *const T, c: *mut T) -> Operands<T> {
+        Operands {
+            alpha: self.alpha,
+            a,
+            lda: self.lda,
+            b,
+            ldb: self.ldb,
+            beta: self.beta,
+            c,
+            ldc: self.ldc,
+        }
+    }
+}
+
 /// Positions in `?gemm_batch_`'s Fortran argument list of the group count and sizes (the
 /// per-group arguments stand where `?gemm_`'s do, so GEMM's positions serve for them).
 pub const BATCH_GROUP_COUNT_POSITION: i32 = 14;
@@ -335,11 +351,8 @@ pub unsafe fn gemm_batch<T: GemmScalar>(
         for _ in 0..g.size {
             // SAFETY: one pointer per GEMM, as the caller guarantees; arguments checked above.
             unsafe {
-                let (ap, bp, cp) = (*a.add(index), *b.add(index), *c.add(index));
-                gemm_checked(
-                    g.transa, g.transb, g.m, g.n, g.k, g.alpha, ap, g.lda, bp, g.ldb, g.beta, cp,
-                    g.ldc,
-                );
+                let p = g.operands(*a.add(index), *b.add(index), *c.add(index));
+                p.gemm_checked(g.transa, g.transb, g.m, g.n, g.k);
             }
             index += 1;
         }
@@ -400,8 +413,9 @@ pub unsafe fn gemm_batch_arrays<T: GemmScalar>(
 
 /// `count` GEMMs on matrices a fixed distance apart, in `?gemm_batch_strided_`'s argument order:
 /// C + p·stridec := alpha op(A + p·stridea) op(B + p·strideb) + beta (C + p·stridec). A stride
-/// may be zero (an operand shared by every product). Positions are those of the Fortran list,
-/// where each stride follows its leading dimension: lda 8, ldb 11, ldc 15, count 17.
+/// may be zero (an operand shared by every product). `strides` are those of A, B and C, which
+/// the Fortran list puts after each leading dimension: positions lda 8, ldb 11, ldc 15, count
+/// 17.
 ///
 /// # Safety
 /// BLAS contract on every slice for the shapes given.
@@ -412,20 +426,11 @@ pub unsafe fn gemm_batch_strided<T: GemmScalar>(
     m: Int,
     n: Int,
     k: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    stridea: Int,
-    b: *const T,
-    ldb: Int,
-    strideb: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
-    stridec: Int,
+    first: Operands<T>,
+    strides: [Int; 3],
     count: Int,
 ) -> Res {
-    gemm_check(transa, transb, m, n, k, lda, ldb, ldc).map_err(|p| match p {
+    gemm_check(transa, transb, m, n, k, first.lda, first.ldb, first.ldc).map_err(|p| match p {
         10 => 11,
         13 => 15,
         other => other,
@@ -433,25 +438,16 @@ pub unsafe fn gemm_batch_strided<T: GemmScalar>(
     if count < 0 {
         return Err(17);
     }
+    let [stridea, strideb, stridec] = strides.map(|s| s as isize);
     for p in 0..count as isize {
+        let slice = Operands {
+            a: first.a.wrapping_offset(p * stridea),
+            b: first.b.wrapping_offset(p * strideb),
+            c: first.c.wrapping_offset(p * stridec),
+            ..first
+        };
         // SAFETY: slice p of each operand, under the caller's contract; checked shapes.
-        unsafe {
-            gemm_checked(
-                transa,
-                transb,
-                m,
-                n,
-                k,
-                alpha,
-                a.offset(p * stridea as isize),
-                lda,
-                b.offset(p * strideb as isize),
-                ldb,
-                beta,
-                c.offset(p * stridec as isize),
-                ldc,
-            );
-        }
+        unsafe { slice.gemm_checked(transa, transb, m, n, k) };
     }
     Ok(())
 }
