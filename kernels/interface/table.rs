@@ -365,6 +365,33 @@ const GEMM_BATCH_STRIDED: &[Arg] = &[TRANSA, TRANSB, dim("m"), dim("n"), dim("k"
     stride("strideb"), scalar("beta"), output("c"), ld("ldc"), stride("stridec"),
     dim("batch_size")];
 
+/// The `l2::MatVec` of the matrix-vector products, given the fields for A (`a, lda`, or
+/// `a: ap, lda: 0` for packed storage).
+macro_rules! mat_vec {
+    ($($a:tt)*) => {
+        concat!("l2::MatVec { alpha, ", stringify!($($a)*), ", x, incx, beta, y, incy }")
+    };
+}
+/// The `l2::TriVec` of the triangular matrix-vector routines, given the fields for A.
+macro_rules! tri_vec {
+    ($($a:tt)*) => {
+        concat!("l2::TriVec { ", stringify!($($a)*), ", x, incx }")
+    };
+}
+/// The `l2::SymUpdate` of the symmetric and Hermitian rank-1 and rank-2 updates, given the
+/// fields for alpha, y and A.
+macro_rules! sym_update {
+    ($($fields:tt)*) => {
+        concat!("l2::SymUpdate { x, incx, ", stringify!($($fields)*), " }")
+    };
+}
+/// The `l2::RankOne` of GER.
+macro_rules! rank_one {
+    () => {
+        "l2::RankOne { alpha, x, incx, y, incy, a, lda }"
+    };
+}
+
 /// The `l3::Operands` of the routines computing alpha·(A, B) + beta·C, as a call argument.
 macro_rules! operands {
     () => {
@@ -413,52 +440,56 @@ pub const ROUTINES: &[Routine] = &[
     l1r("i{p}amax", ALL, NX, Ret::Index, "l1::iamax(n, x, incx)"),
     l1r("{r}cabs1", CPLX, &[scalar("z")], R, "z.re.abs() + z.im.abs()"),
     // ---- level 2 ----
-    fam(2, "{p}gemv", ALL, GEMV, &GEMV_F,
-        "trans, m, n, None, alpha, a, lda, x, incx, beta, y, incy"),
+    fam(2, "{p}gemv", ALL, GEMV, &GEMV_F, concat!("trans, m, n, None, ", mat_vec!(a, lda))),
     fam(2, "{p}gbmv", ALL, GBMV, &GEMV_F,
-        "trans, m, n, Some((kl, ku)), alpha, a, lda, x, incx, beta, y, incy"),
+        concat!("trans, m, n, Some((kl, ku)), ", mat_vec!(a, lda))),
     fam(2, "{p}trmv", ALL, TRMV, &TRMV_F,
-        "uplo, trans, diag, n, full(lda), 0, lda, a, x, incx, false"),
+        concat!("uplo, trans, diag, n, full(lda), 0, ", tri_vec!(a, lda), ", false")),
     fam(2, "{p}tbmv", ALL, TBMV, &TRMV_F,
-        "uplo, trans, diag, n, band(lda, k), k, lda, a, x, incx, false"),
+        concat!("uplo, trans, diag, n, band(lda, k), k, ", tri_vec!(a, lda), ", false")),
     fam(2, "{p}tpmv", ALL, TPMV, &TRMV_F,
-        "uplo, trans, diag, n, Shape::Packed, 0, 0, ap, x, incx, false"),
+        concat!("uplo, trans, diag, n, Shape::Packed, 0, ", tri_vec!(a: ap, lda: 0), ", false")),
     fam(2, "{p}trsv", ALL, TRMV, &TRMV_F,
-        "uplo, trans, diag, n, full(lda), 0, lda, a, x, incx, true"),
+        concat!("uplo, trans, diag, n, full(lda), 0, ", tri_vec!(a, lda), ", true")),
     fam(2, "{p}tbsv", ALL, TBMV, &TRMV_F,
-        "uplo, trans, diag, n, band(lda, k), k, lda, a, x, incx, true"),
+        concat!("uplo, trans, diag, n, band(lda, k), k, ", tri_vec!(a, lda), ", true")),
     fam(2, "{p}tpsv", ALL, TPMV, &TRMV_F,
-        "uplo, trans, diag, n, Shape::Packed, 0, 0, ap, x, incx, true"),
+        concat!("uplo, trans, diag, n, Shape::Packed, 0, ", tri_vec!(a: ap, lda: 0), ", true")),
     fam(2, "{p}symv", REAL, SYMV, &SYMV_F,
-        "uplo, n, full(lda), 0, lda, alpha, a, x, incx, beta, y, incy, false"),
+        concat!("uplo, n, full(lda), 0, ", mat_vec!(a, lda), ", false")),
     fam(2, "{p}sbmv", REAL, SBMV, &SYMV_F,
-        "uplo, n, band(lda, k), k, lda, alpha, a, x, incx, beta, y, incy, false"),
+        concat!("uplo, n, band(lda, k), k, ", mat_vec!(a, lda), ", false")),
     fam(2, "{p}spmv", REAL, SPMV, &SYMV_F,
-        "uplo, n, Shape::Packed, 0, 0, alpha, ap, x, incx, beta, y, incy, false"),
+        concat!("uplo, n, Shape::Packed, 0, ", mat_vec!(a: ap, lda: 0), ", false")),
     fam(2, "{p}hemv", CPLX, SYMV, &SYMV_F,
-        "uplo, n, full(lda), 0, lda, alpha, a, x, incx, beta, y, incy, true"),
+        concat!("uplo, n, full(lda), 0, ", mat_vec!(a, lda), ", true")),
     fam(2, "{p}hbmv", CPLX, SBMV, &SYMV_F,
-        "uplo, n, band(lda, k), k, lda, alpha, a, x, incx, beta, y, incy, true"),
+        concat!("uplo, n, band(lda, k), k, ", mat_vec!(a, lda), ", true")),
     fam(2, "{p}hpmv", CPLX, SPMV, &SYMV_F,
-        "uplo, n, Shape::Packed, 0, 0, alpha, ap, x, incx, beta, y, incy, true"),
-    fam(2, "{p}ger", REAL, GER, &GER_F, "m, n, alpha, x, incx, y, incy, a, lda, false, false"),
-    fam(2, "{p}geru", CPLX, GER, &GER_F, "m, n, alpha, x, incx, y, incy, a, lda, false, false"),
-    fam(2, "{p}gerc", CPLX, GER, &GER_F, "m, n, alpha, x, incx, y, incy, a, lda, false, true"),
-    fam(2, "{p}syr", REAL, SYR, &SYR_F, "uplo, n, alpha, x, incx, None, a, full(lda), lda, false"),
+        concat!("uplo, n, Shape::Packed, 0, ", mat_vec!(a: ap, lda: 0), ", true")),
+    fam(2, "{p}ger", REAL, GER, &GER_F, concat!("m, n, ", rank_one!(), ", false, false")),
+    fam(2, "{p}geru", CPLX, GER, &GER_F, concat!("m, n, ", rank_one!(), ", false, false")),
+    fam(2, "{p}gerc", CPLX, GER, &GER_F, concat!("m, n, ", rank_one!(), ", false, true")),
+    fam(2, "{p}syr", REAL, SYR, &SYR_F,
+        concat!("uplo, n, ", sym_update!(alpha, y: None, a, lda), ", full(lda), false")),
     fam(2, "{p}spr", REAL, SPR, &SYR_F,
-        "uplo, n, alpha, x, incx, None, ap, Shape::Packed, 0, false"),
+        concat!("uplo, n, ", sym_update!(alpha, y: None, a: ap, lda: 0), ", Shape::Packed, false")),
     fam(2, "{p}syr2", REAL, SYR2, &SYR_F,
-        "uplo, n, alpha, x, incx, Some((y, incy)), a, full(lda), lda, false"),
+        concat!("uplo, n, ", sym_update!(alpha, y: Some((y, incy)), a, lda), ", full(lda), false")),
     fam(2, "{p}spr2", REAL, SPR2, &SYR_F,
-        "uplo, n, alpha, x, incx, Some((y, incy)), ap, Shape::Packed, 0, false"),
+        concat!("uplo, n, ", sym_update!(alpha, y: Some((y, incy)), a: ap, lda: 0),
+            ", Shape::Packed, false")),
     fam(2, "{p}her", CPLX, HER, &SYR_F,
-        "uplo, n, Complex::new(alpha, 0.0), x, incx, None, a, full(lda), lda, true"),
+        concat!("uplo, n, ", sym_update!(alpha: Complex::new(alpha, 0.0), y: None, a, lda),
+            ", full(lda), true")),
     fam(2, "{p}hpr", CPLX, HPR, &SYR_F,
-        "uplo, n, Complex::new(alpha, 0.0), x, incx, None, ap, Shape::Packed, 0, true"),
+        concat!("uplo, n, ", sym_update!(alpha: Complex::new(alpha, 0.0), y: None, a: ap, lda: 0),
+            ", Shape::Packed, true")),
     fam(2, "{p}her2", CPLX, SYR2, &SYR_F,
-        "uplo, n, alpha, x, incx, Some((y, incy)), a, full(lda), lda, true"),
+        concat!("uplo, n, ", sym_update!(alpha, y: Some((y, incy)), a, lda), ", full(lda), true")),
     fam(2, "{p}hpr2", CPLX, SPR2, &SYR_F,
-        "uplo, n, alpha, x, incx, Some((y, incy)), ap, Shape::Packed, 0, true"),
+        concat!("uplo, n, ", sym_update!(alpha, y: Some((y, incy)), a: ap, lda: 0),
+            ", Shape::Packed, true")),
     // ---- level 3 ----
     fam(3, "{p}gemm", ALL, GEMM, &GEMM_F, concat!("transa, transb, m, n, k, ", operands!())),
     fam(3, "{p}symm", ALL, SYMM, &SYMM_F, concat!("side, uplo, m, n, ", operands!(), ", false")),

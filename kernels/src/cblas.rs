@@ -14,7 +14,7 @@
 use crate::extensions as ext;
 use crate::gemm::GemmScalar;
 use crate::level1 as l1;
-use crate::level2::{self as l2, Shape};
+use crate::level2::{self as l2, MatVec, RankOne, Shape, SymUpdate, TriVec};
 use crate::level3::{self as l3, Operands, RankK, Triangular};
 use crate::scalar::{Complex, Scalar, C32, C64};
 use crate::xerbla::{cblas_error, CblasCall};
@@ -114,26 +114,19 @@ pub unsafe fn gemv<T: Scalar>(
     m: Int,
     n: Int,
     band: Option<(Int, Int)>,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    x: *const T,
-    incx: Int,
-    beta: T,
-    y: *mut T,
-    incy: Int,
+    p: MatVec<T>,
 ) {
     let Some((row, _g, [t])) = begin(name, order, [(trans, &TRANS)]) else {
         return;
     };
-    let r = if !row {
-        unsafe { l2::gemv(t, m, n, band, alpha, a, lda, x, incx, beta, y, incy, false) }
-    } else {
+    // Row-major: op(A) of the column-major A^T, which is n x m with the band widths exchanged.
+    let (t, m, n, band, cj) = if row {
         let (t2, cj) = row_trans(t);
-        let band2 = band.map(|(kl, ku)| (ku, kl));
-        unsafe { l2::gemv(t2, n, m, band2, alpha, a, lda, x, incx, beta, y, incy, cj) }
+        (t2, n, m, band.map(|(kl, ku)| (ku, kl)), cj)
+    } else {
+        (t, m, n, band, false)
     };
-    report(name, r);
+    report(name, unsafe { l2::gemv(t, m, n, band, p, cj) });
 }
 
 pub unsafe fn symv<T: Scalar>(
@@ -143,14 +136,7 @@ pub unsafe fn symv<T: Scalar>(
     n: Int,
     shape: Shape,
     k: Int,
-    lda: Int,
-    alpha: T,
-    a: *const T,
-    x: *const T,
-    incx: Int,
-    beta: T,
-    y: *mut T,
-    incy: Int,
+    p: MatVec<T>,
     herm: bool,
 ) {
     let Some((row, _g, [u])) = begin(name, order, [(uplo, &UPLO)]) else {
@@ -162,11 +148,7 @@ pub unsafe fn symv<T: Scalar>(
     } else {
         (u, false)
     };
-    report(name, unsafe {
-        l2::symv(
-            u, n, shape, k, lda, alpha, a, x, incx, beta, y, incy, herm, cj,
-        )
-    });
+    report(name, unsafe { l2::symv(u, n, shape, k, p, herm, cj) });
 }
 
 pub unsafe fn trmv<T: Scalar>(
@@ -178,10 +160,7 @@ pub unsafe fn trmv<T: Scalar>(
     n: Int,
     shape: Shape,
     k: Int,
-    lda: Int,
-    a: *const T,
-    x: *mut T,
-    incx: Int,
+    p: TriVec<T>,
     solve: bool,
 ) {
     let Some((row, _g, [u, t, d])) =
@@ -196,7 +175,7 @@ pub unsafe fn trmv<T: Scalar>(
         (u, t, false)
     };
     report(name, unsafe {
-        l2::trmv(u, t, d, n, shape, k, lda, a, x, incx, solve, cj)
+        l2::trmv(u, t, d, n, shape, k, p, solve, cj)
     });
 }
 
@@ -205,26 +184,20 @@ pub unsafe fn ger<T: Scalar>(
     order: c_int,
     m: Int,
     n: Int,
-    alpha: T,
-    x: *const T,
-    incx: Int,
-    y: *const T,
-    incy: Int,
-    a: *mut T,
-    lda: Int,
+    p: RankOne<T>,
     conj_x: bool,
     conj_y: bool,
 ) {
     let Some((row, _g)) = enter(order, name) else {
         return;
     };
-    let r = if !row {
-        unsafe { l2::ger(m, n, alpha, x, incx, y, incy, a, lda, conj_x, conj_y) }
+    // Row-major: A^T += alpha * op(y) * op(x)^T.
+    let (m, n, p, conj_x, conj_y) = if row {
+        (n, m, p.swapped(), conj_y, conj_x)
     } else {
-        // A^T += alpha * op(y) * op(x)^T.
-        unsafe { l2::ger(n, m, alpha, y, incy, x, incx, a, lda, conj_y, conj_x) }
+        (m, n, p, conj_x, conj_y)
     };
-    report(name, r);
+    report(name, unsafe { l2::ger(m, n, p, conj_x, conj_y) });
 }
 
 pub unsafe fn syr<T: Scalar>(
@@ -232,73 +205,29 @@ pub unsafe fn syr<T: Scalar>(
     order: c_int,
     uplo: c_int,
     n: Int,
-    alpha: T,
-    x: *const T,
-    incx: Int,
-    y: Option<(*const T, Int)>,
-    a: *mut T,
+    p: SymUpdate<T>,
     shape: Shape,
-    lda: Int,
     herm: bool,
 ) {
     let Some((row, _g, [u])) = begin(name, order, [(uplo, &UPLO)]) else {
         return;
     };
-    let r = if !row {
-        unsafe { l2::syr(u, n, alpha, x, incx, y, a, shape, lda, herm, false) }
-    } else if herm {
+    let (u, p, cj) = match (row, p.y) {
+        (false, _) => (u, p, false),
         // A^T = conj(A): update with conjugated vectors; for her2 also swap x and y, as the
         // reference does (the testers' error positions depend on it).
-        match y {
-            None => unsafe {
-                l2::syr(
-                    flip_uplo(u),
-                    n,
-                    alpha,
-                    x,
-                    incx,
-                    None,
-                    a,
-                    shape,
-                    lda,
-                    true,
-                    true,
-                )
-            },
-            Some((yp, incy)) => unsafe {
-                l2::syr(
-                    flip_uplo(u),
-                    n,
-                    alpha,
-                    yp,
-                    incy,
-                    Some((x, incx)),
-                    a,
-                    shape,
-                    lda,
-                    true,
-                    true,
-                )
-            },
+        (true, Some((y, incy))) if herm => {
+            let swapped = SymUpdate {
+                x: y,
+                incx: incy,
+                y: Some((p.x, p.incx)),
+                ..p
+            };
+            (flip_uplo(u), swapped, true)
         }
-    } else {
-        unsafe {
-            l2::syr(
-                flip_uplo(u),
-                n,
-                alpha,
-                x,
-                incx,
-                y,
-                a,
-                shape,
-                lda,
-                false,
-                false,
-            )
-        }
+        (true, _) => (flip_uplo(u), p, herm),
     };
-    report(name, r);
+    report(name, unsafe { l2::syr(u, n, p, shape, herm, cj) });
 }
 
 pub unsafe fn gemm<T: GemmScalar>(
