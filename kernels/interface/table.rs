@@ -171,8 +171,7 @@ const SYRK_F: Family = family("syrk", "l3::syrk", "");
 const TRMM_F: Family = family("trmm", "l3::trmm", "");
 const GEMMT_F: Family = family("gemmt", "l3::gemmt", "");
 const GEADD_F: Family = family("geadd", "ext::geadd", ", false");
-const OMATCOPY_F: Family = family("omatcopy", "ext::omatcopy", "");
-const IMATCOPY_F: Family = family("imatcopy", "ext::imatcopy", "");
+const MATCOPY_F: Family = family("matcopy", "ext::matcopy", "");
 const BATCH_F: Family = family("gemm_batch", "ext::gemm_batch_arrays", "");
 const STRIDED_F: Family = family("gemm_batch_strided", "ext::gemm_batch_strided", "");
 
@@ -517,17 +516,20 @@ pub const ROUTINES: &[Routine] = &[
     routine("{p}axpby", ALL, AXPBY, Ret::Void,
         Call::Expr("ext::axpby(n, alpha, x, incx, beta, y, incy)"), EXTENSIONS),
     routine("{p}omatcopy", ALL, OMATCOPY, Ret::Void,
-        Call::OwnOrder(&OMATCOPY_F, "order, trans, rows, cols, alpha, a, lda, b, ldb"),
+        Call::OwnOrder(&MATCOPY_F,
+            "order, trans, rows, cols, ext::MatCopy { alpha, a, lda, b, ldb }, false"),
         EXTENSIONS),
     routine("{p}imatcopy", ALL, IMATCOPY, Ret::Void,
-        Call::OwnOrder(&IMATCOPY_F, "order, trans, rows, cols, alpha, ab, lda, ldb"),
+        Call::OwnOrder(&MATCOPY_F,
+            "order, trans, rows, cols, ext::MatCopy { alpha, a: ab, lda, b: ab, ldb }, true"),
         EXTENSIONS),
     fam(EXTENSIONS, "{p}geadd", ALL, GEADD, &GEADD_F,
-        "rows, cols, alpha, a, lda, beta, c, ldc"),
+        "rows, cols, ext::Sum { alpha, a, lda, beta, c, ldc }"),
     fam(EXTENSIONS, "{p}gemm_batch", ALL, GEMM_BATCH, &BATCH_F,
-        concat!("transa_array, transb_array, m_array, n_array, k_array, alpha_array, a_array, ",
-            "lda_array, b_array, ldb_array, beta_array, c_array, ldc_array, group_count, ",
-            "group_size")),
+        concat!("transa_array, transb_array, ext::BatchArrays { m: m_array, n: n_array, ",
+            "k: k_array, alpha: alpha_array, a: a_array, lda: lda_array, b: b_array, ",
+            "ldb: ldb_array, beta: beta_array, c: c_array, ldc: ldc_array, size: group_size }, ",
+            "group_count")),
     fam(EXTENSIONS, "{p}gemm_batch_strided", ALL, GEMM_BATCH_STRIDED, &STRIDED_F,
         concat!("transa, transb, m, n, k, ", operands!(),
             ", [stridea, strideb, stridec], batch_size")),

@@ -412,67 +412,31 @@ fn report_at(name: &str, r: l2::Res) {
     }
 }
 
-/// `cblas_?omatcopy`: the order is the first of the routine's own arguments, so positions are
-/// the kernel's.
-pub unsafe fn omatcopy<T: Scalar>(
+/// `cblas_?omatcopy` and `cblas_?imatcopy` (`in_place`): the order is the first of the
+/// routine's own arguments, so positions are the kernel's.
+pub unsafe fn matcopy<T: Scalar>(
     name: &str,
     order: c_int,
     trans: c_int,
     rows: Int,
     cols: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: *mut T,
-    ldb: Int,
+    p: ext::MatCopy<T>,
+    in_place: bool,
 ) {
     let order = code(order, &ORDER_CODES);
     let _g = CblasCall::enter(order == b'R');
     let trans = code(trans, &COPY_TRANS);
     report_at(name, unsafe {
-        ext::omatcopy(order, trans, rows, cols, alpha, a, lda, b, ldb)
-    });
-}
-
-/// `cblas_?imatcopy`, as `omatcopy`.
-pub unsafe fn imatcopy<T: Scalar>(
-    name: &str,
-    order: c_int,
-    trans: c_int,
-    rows: Int,
-    cols: Int,
-    alpha: T,
-    ab: *mut T,
-    lda: Int,
-    ldb: Int,
-) {
-    let order = code(order, &ORDER_CODES);
-    let _g = CblasCall::enter(order == b'R');
-    let trans = code(trans, &COPY_TRANS);
-    report_at(name, unsafe {
-        ext::imatcopy(order, trans, rows, cols, alpha, ab, lda, ldb)
+        ext::matcopy(order, trans, rows, cols, p, in_place)
     });
 }
 
 /// `cblas_?geadd`: the kernel takes the layout as a flag.
-pub unsafe fn geadd<T: Scalar>(
-    name: &str,
-    order: c_int,
-    rows: Int,
-    cols: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
-) {
+pub unsafe fn geadd<T: Scalar>(name: &str, order: c_int, rows: Int, cols: Int, p: ext::Sum<T>) {
     let Some((row, _g)) = enter(order, name) else {
         return;
     };
-    report(name, unsafe {
-        ext::geadd(rows, cols, alpha, a, lda, beta, c, ldc, row)
-    });
+    report(name, unsafe { ext::geadd(rows, cols, p, row) });
 }
 
 /// `cblas_?gemm_batch`: every group decoded, and for row-major expressed as the column-major
@@ -483,19 +447,8 @@ pub unsafe fn gemm_batch<T: GemmScalar>(
     order: c_int,
     transa: *const c_int,
     transb: *const c_int,
-    m: *const Int,
-    n: *const Int,
-    k: *const Int,
-    alpha: *const T,
-    a: *const *const T,
-    lda: *const Int,
-    b: *const *const T,
-    ldb: *const Int,
-    beta: *const T,
-    c: *const *mut T,
-    ldc: *const Int,
+    arrays: ext::BatchArrays<T>,
     group_count: Int,
-    group_size: *const Int,
 ) {
     let Some((row, _g)) = enter(order, name) else {
         return;
@@ -510,31 +463,13 @@ pub unsafe fn gemm_batch<T: GemmScalar>(
             .collect()
     };
     let (ta, tb) = (decode(transa), decode(transb));
-    // Row-major: every product is the column-major one of the swapped operands, so the A and B
-    // sides of the arrays change places (and m with n).
-    let (ta, tb, m, n, a, lda, b, ldb) = if row {
-        (tb, ta, n, m, b, ldb, a, lda)
+    let (ta, tb, arrays) = if row {
+        (tb, ta, arrays.swapped())
     } else {
-        (ta, tb, m, n, a, lda, b, ldb)
+        (ta, tb, arrays)
     };
     report(name, unsafe {
-        ext::gemm_batch_arrays(
-            ta.as_ptr(),
-            tb.as_ptr(),
-            m,
-            n,
-            k,
-            alpha,
-            a,
-            lda,
-            b,
-            ldb,
-            beta,
-            c,
-            ldc,
-            group_count,
-            group_size,
-        )
+        ext::gemm_batch_arrays(ta.as_ptr(), tb.as_ptr(), arrays, group_count)
     });
 }
 

@@ -128,66 +128,60 @@ fn check_matcopy<T: Scalar>(
     Ok((op, m as usize, n as usize))
 }
 
-/// B := alpha * op(A), out of place (the OpenBLAS extension `?omatcopy`). A is `rows` × `cols`
-/// in the given order; B is `rows` × `cols` (`N`, `R`) or `cols` × `rows` (`T`, `C`) in the same
-/// order. A and B must not overlap.
-///
-/// # Safety
-/// BLAS contract on `a` and `b` for the shapes and leading dimensions given.
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn omatcopy<T: Scalar>(
-    order: u8,
-    trans: u8,
-    rows: Int,
-    cols: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: *mut T,
-    ldb: Int,
-) -> Res {
-    let (op, m, n) = check_matcopy::<T>(order, trans, rows, cols, lda, ldb, 9)?;
-    // SAFETY: shapes checked; the caller's contract covers both matrices.
-    unsafe { scaled_copy(op, m, n, alpha, a, lda as usize, b, ldb as usize) };
-    Ok(())
+/// The operands of `?omatcopy`, B := alpha * op(A), and of `?imatcopy`, where B is A itself
+/// (`b` the same address as `a`) and `ldb` the leading dimension of the result.
+#[derive(Clone, Copy, Debug)]
+pub struct MatCopy<T> {
+    pub alpha: T,
+    pub a: *const T,
+    pub lda: Int,
+    pub b: *mut T,
+    pub ldb: Int,
 }
 
-/// A := alpha * op(A) in place, where the result is stored with leading dimension `ldb` (the
-/// OpenBLAS extension `?imatcopy`; `lda` describes A on entry). Transposition or a change of
-/// leading dimension goes through a temporary copy of A, so any shape is allowed.
+/// B := alpha * op(A), out of place (the OpenBLAS extension `?omatcopy`), or A := alpha * op(A)
+/// in place (`?imatcopy`, `in_place`). A is `rows` × `cols` in the given order; B is `rows` ×
+/// `cols` (`N`, `R`) or `cols` × `rows` (`T`, `C`) in the same order. Out of place, A and B must
+/// not overlap; in place, transposition or a change of leading dimension goes through a
+/// temporary copy of A, so any shape is allowed.
 ///
 /// # Safety
-/// BLAS contract on `ab`, which must hold both the input and the result shape.
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn imatcopy<T: Scalar>(
+/// BLAS contract on `a` and `b` for the shapes and leading dimensions given (in place: the
+/// matrix holds both the input and the result shape).
+pub unsafe fn matcopy<T: Scalar>(
     order: u8,
     trans: u8,
     rows: Int,
     cols: Int,
-    alpha: T,
-    ab: *mut T,
-    lda: Int,
-    ldb: Int,
+    p: MatCopy<T>,
+    in_place: bool,
 ) -> Res {
-    let (op, m, n) = check_matcopy::<T>(order, trans, rows, cols, lda, ldb, 8)?;
-    let (lda, ldb) = (lda as usize, ldb as usize);
+    // `?imatcopy`'s list has no B, so its LDB stands one place earlier.
+    let ldb_position = if in_place { 8 } else { 9 };
+    let (op, m, n) = check_matcopy::<T>(order, trans, rows, cols, p.lda, p.ldb, ldb_position)?;
+    let (alpha, lda, ldb) = (p.alpha, p.lda as usize, p.ldb as usize);
+    if !in_place {
+        // SAFETY: shapes checked; the caller's contract covers both matrices.
+        unsafe { scaled_copy(op, m, n, alpha, p.a, lda, p.b, ldb) };
+        return Ok(());
+    }
     if m == 0 || n == 0 {
         return Ok(());
     }
     if !op.transpose && lda == ldb {
         // Element (i, j) is read and written at the same place: no copy needed.
         // SAFETY: the same matrix as source and destination, element by element.
-        unsafe { scaled_copy(op, m, n, alpha, ab, lda, ab, ldb) };
+        unsafe { scaled_copy(op, m, n, alpha, p.b, lda, p.b, ldb) };
         return Ok(());
     }
     let mut source = Vec::with_capacity(m * n);
     for j in 0..n {
         // SAFETY: column j of the m × n input, inside the caller's matrix.
-        let column = unsafe { std::slice::from_raw_parts(ab.add(j * lda), m) };
+        let column = unsafe { std::slice::from_raw_parts(p.b.add(j * lda), m) };
         source.extend_from_slice(column);
     }
     // SAFETY: `source` is a separate contiguous copy; the destination shape was checked.
-    unsafe { scaled_copy(op, m, n, alpha, source.as_ptr(), m, ab, ldb) };
+    unsafe { scaled_copy(op, m, n, alpha, source.as_ptr(), m, p.b, ldb) };
     Ok(())
 }
 
@@ -238,24 +232,32 @@ unsafe fn scaled_copy<T: Scalar>(
     }
 }
 
+/// The operands of `?geadd`, C := alpha*A + beta*C.
+#[derive(Clone, Copy, Debug)]
+pub struct Sum<T> {
+    pub alpha: T,
+    pub a: *const T,
+    pub lda: Int,
+    pub beta: T,
+    pub c: *mut T,
+    pub ldc: Int,
+}
+
 /// C := alpha*A + beta*C for `rows` × `cols` matrices (the OpenBLAS extension `?geadd`).
 /// Fortran has no order argument (`row_major` false, last so that the Fortran arguments come
 /// first); CBLAS passes its layout, and its positions are these plus one. A zero beta means C is not read; a zero alpha, A is not read.
 ///
 /// # Safety
 /// BLAS contract on `a` and `c`.
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn geadd<T: Scalar>(
-    rows: Int,
-    cols: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
-    row_major: bool,
-) -> Res {
+pub unsafe fn geadd<T: Scalar>(rows: Int, cols: Int, p: Sum<T>, row_major: bool) -> Res {
+    let Sum {
+        alpha,
+        a,
+        lda,
+        beta,
+        c,
+        ldc,
+    } = p;
     let (m, n) = if row_major {
         (cols, rows)
     } else {
@@ -360,33 +362,56 @@ pub unsafe fn gemm_batch<T: GemmScalar>(
     Ok(())
 }
 
+/// `?gemm_batch_`'s per-group argument arrays after the transpositions, each `group_count`
+/// long (`size` holds the group sizes); `a`, `b` and `c` hold one pointer per product.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchArrays<T> {
+    pub m: *const Int,
+    pub n: *const Int,
+    pub k: *const Int,
+    pub alpha: *const T,
+    pub a: *const *const T,
+    pub lda: *const Int,
+    pub b: *const *const T,
+    pub ldb: *const Int,
+    pub beta: *const T,
+    pub c: *const *mut T,
+    pub ldc: *const Int,
+    pub size: *const Int,
+}
+
+impl<T> BatchArrays<T> {
+    /// The A and B sides exchanged, and m with n: every product's row-major form (as
+    /// `Operands::swapped` for one product; the transpositions are swapped by the caller).
+    pub fn swapped(self) -> Self {
+        BatchArrays {
+            m: self.n,
+            n: self.m,
+            a: self.b,
+            lda: self.ldb,
+            b: self.a,
+            ldb: self.lda,
+            ..self
+        }
+    }
+}
+
 /// `?gemm_batch_` from its argument arrays, one entry per group, transpositions as characters
 /// (the Fortran ABI's form): a negative group count is reported at its position (14), and the
 /// groups go to `gemm_batch`.
 ///
 /// # Safety
 /// Each array holds `group_count` entries; `a`, `b`, `c` one pointer per GEMM, as `gemm_batch`.
-#[allow(clippy::too_many_arguments)]
 pub unsafe fn gemm_batch_arrays<T: GemmScalar>(
     transa: *const u8,
     transb: *const u8,
-    m: *const Int,
-    n: *const Int,
-    k: *const Int,
-    alpha: *const T,
-    a: *const *const T,
-    lda: *const Int,
-    b: *const *const T,
-    ldb: *const Int,
-    beta: *const T,
-    c: *const *mut T,
-    ldc: *const Int,
+    arrays: BatchArrays<T>,
     group_count: Int,
-    group_size: *const Int,
 ) -> Res {
     if group_count < 0 {
         return Err(BATCH_GROUP_COUNT_POSITION);
     }
+    let BatchArrays { a, b, c, .. } = arrays;
     let groups: Vec<GemmGroup<T>> = (0..group_count as usize)
         .map(|g| {
             // SAFETY: every array holds group_count entries (the caller's contract).
@@ -394,15 +419,15 @@ pub unsafe fn gemm_batch_arrays<T: GemmScalar>(
                 GemmGroup {
                     transa: *transa.add(g),
                     transb: *transb.add(g),
-                    m: *m.add(g),
-                    n: *n.add(g),
-                    k: *k.add(g),
-                    alpha: *alpha.add(g),
-                    lda: *lda.add(g),
-                    ldb: *ldb.add(g),
-                    beta: *beta.add(g),
-                    ldc: *ldc.add(g),
-                    size: *group_size.add(g),
+                    m: *arrays.m.add(g),
+                    n: *arrays.n.add(g),
+                    k: *arrays.k.add(g),
+                    alpha: *arrays.alpha.add(g),
+                    lda: *arrays.lda.add(g),
+                    ldb: *arrays.ldb.add(g),
+                    beta: *arrays.beta.add(g),
+                    ldc: *arrays.ldc.add(g),
+                    size: *arrays.size.add(g),
                 }
             }
         })
