@@ -13,6 +13,18 @@ fn side_ok(s: u8) -> bool {
     matches!(up(s), b'L' | b'R')
 }
 
+/// The shape checks SYMM and TRMM/TRSM share, in the reference order: B is m x n and A of the
+/// side's order `nrowa`. Both argument lists continue M, N, ALPHA, A, LDA, B, LDB from M's
+/// position `pm`, so the positions follow from it.
+fn side_shape_errors(m: Int, n: Int, nrowa: Int, lda: Int, ldb: Int, pm: i32) -> [(bool, i32); 4] {
+    [
+        (m < 0, pm),
+        (n < 0, pm + 1),
+        (lda < nrowa.max(1), pm + 4),
+        (ldb < m.max(1), pm + 6),
+    ]
+}
+
 /// Whether the symmetric or triangular A of SYMM/TRMM/TRSM multiplies B from the left, and its
 /// order (B is m x n: A is m x m on the left, n x n on the right).
 fn side_order(side: u8, m: Int, n: Int) -> (bool, Int) {
@@ -168,15 +180,9 @@ pub unsafe fn symm<T: GemmScalar>(
     herm: bool,
 ) -> Res {
     let (left, nrowa) = side_order(side, m, n);
-    first_error(&[
-        (!side_ok(side), 1),
-        (!uplo_ok(uplo), 2),
-        (m < 0, 3),
-        (n < 0, 4),
-        (p.lda < nrowa.max(1), 7),
-        (p.ldb < m.max(1), 9),
-        (p.ldc < m.max(1), 12),
-    ])?;
+    first_error(&[(!side_ok(side), 1), (!uplo_ok(uplo), 2)])?;
+    first_error(&side_shape_errors(m, n, nrowa, p.lda, p.ldb, 3))?;
+    first_error(&[(p.ldc < m.max(1), 12)])?;
     let Operands { alpha, beta, .. } = p;
     if m == 0 || n == 0 || (alpha.is_zero() && beta.is_one()) {
         return Ok(());
@@ -344,11 +350,8 @@ pub unsafe fn trmm<T: GemmScalar>(
         (!uplo_ok(uplo), 2),
         (!trans_ok(transa), 3),
         (!diag_ok(diag), 4),
-        (m < 0, 5),
-        (n < 0, 6),
-        (p.lda < nrowa.max(1), 9),
-        (p.ldb < m.max(1), 11),
     ])?;
+    first_error(&side_shape_errors(m, n, nrowa, p.lda, p.ldb, 5))?;
     if m == 0 || n == 0 {
         return Ok(());
     }
