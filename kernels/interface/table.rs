@@ -531,8 +531,8 @@ pub const ROUTINES: &[Routine] = &[
             "ldb: ldb_array, beta: beta_array, c: c_array, ldc: ldc_array, size: group_size }, ",
             "group_count")),
     fam(EXTENSIONS, "{p}gemm_batch_strided", ALL, GEMM_BATCH_STRIDED, &STRIDED_F,
-        concat!("transa, transb, m, n, k, ", operands!(),
-            ", [stridea, strideb, stridec], batch_size")),
+        concat!("transa, transb, ext::StridedBatch { m, n, k, first: ", operands!(),
+            ", strides: [stridea, strideb, stridec], count: batch_size }")),
 ];
 
 /// The header section (`Routine::level`) of the routines beyond the reference BLAS.

@@ -89,10 +89,35 @@ fn begin<const N: usize>(
     Some((row, guard, decoded))
 }
 
+/// A family body: `begin`, then `call` with the layout (row-major or not) and the decoded
+/// options, its error reported as that of the column-major call it makes.
+fn decode_and_call<const N: usize>(
+    name: &str,
+    order: c_int,
+    options: [(c_int, &[(c_int, u8)]); N],
+    call: impl FnOnce(bool, [u8; N]) -> l2::Res,
+) {
+    // The guard keeps the reference's globals set until the call has returned.
+    if let Some((row, _guard, decoded)) = begin(name, order, options) {
+        report(name, call(row, decoded));
+    }
+}
+
 /// Report a column-major-call error: the CBLAS list has the layout first, hence +1.
 fn report(name: &str, r: l2::Res) {
     if let Err(info) = r {
         cblas_error(name, info + 1);
+    }
+}
+
+/// The arguments of the column-major call a CBLAS call makes: `args` as given for column-major,
+/// `transpose(args)` (the same operation on the transposed matrices, which a row-major matrix
+/// is when read column-major) for row-major.
+fn column_major<A>(row: bool, args: A, transpose: impl FnOnce(A) -> A) -> A {
+    if row {
+        transpose(args)
+    } else {
+        args
     }
 }
 
@@ -116,17 +141,15 @@ pub unsafe fn gemv<T: Scalar>(
     band: Option<(Int, Int)>,
     p: MatVec<T>,
 ) {
-    let Some((row, _g, [t])) = begin(name, order, [(trans, &TRANS)]) else {
-        return;
-    };
-    // Row-major: op(A) of the column-major A^T, which is n x m with the band widths exchanged.
-    let (t, m, n, band, cj) = if row {
-        let (t2, cj) = row_trans(t);
-        (t2, n, m, band.map(|(kl, ku)| (ku, kl)), cj)
-    } else {
-        (t, m, n, band, false)
-    };
-    report(name, unsafe { l2::gemv(t, m, n, band, p, cj) });
+    decode_and_call(name, order, [(trans, &TRANS)], |row, [t]| {
+        // Row-major: op(A) of the column-major A^T, which is n x m with the band widths exchanged.
+        let (t, m, n, band, cj) =
+            column_major(row, (t, m, n, band, false), |(t, m, n, band, _)| {
+                let (t2, cj) = row_trans(t);
+                (t2, n, m, band.map(|(kl, ku)| (ku, kl)), cj)
+            });
+        unsafe { l2::gemv(t, m, n, band, p, cj) }
+    });
 }
 
 pub unsafe fn symv<T: Scalar>(
@@ -139,16 +162,11 @@ pub unsafe fn symv<T: Scalar>(
     p: MatVec<T>,
     herm: bool,
 ) {
-    let Some((row, _g, [u])) = begin(name, order, [(uplo, &UPLO)]) else {
-        return;
-    };
-    // Row-major: the stored triangle read column-major is the other triangle of A^T = conj(A).
-    let (u, cj) = if row {
-        (flip_uplo(u), herm)
-    } else {
-        (u, false)
-    };
-    report(name, unsafe { l2::symv(u, n, shape, k, p, herm, cj) });
+    decode_and_call(name, order, [(uplo, &UPLO)], |row, [u]| {
+        // Row-major: the stored triangle read column-major is the other triangle of A^T = conj(A).
+        let (u, cj) = column_major(row, (u, false), |(u, _)| (flip_uplo(u), herm));
+        unsafe { l2::symv(u, n, shape, k, p, herm, cj) }
+    });
 }
 
 pub unsafe fn trmv<T: Scalar>(
@@ -163,20 +181,18 @@ pub unsafe fn trmv<T: Scalar>(
     p: TriVec<T>,
     solve: bool,
 ) {
-    let Some((row, _g, [u, t, d])) =
-        begin(name, order, [(uplo, &UPLO), (trans, &TRANS), (diag, &DIAG)])
-    else {
-        return;
-    };
-    let (u, t, cj) = if row {
-        let (t2, cj) = row_trans(t);
-        (flip_uplo(u), t2, cj)
-    } else {
-        (u, t, false)
-    };
-    report(name, unsafe {
-        l2::trmv(u, t, d, n, shape, k, p, solve, cj)
-    });
+    decode_and_call(
+        name,
+        order,
+        [(uplo, &UPLO), (trans, &TRANS), (diag, &DIAG)],
+        |row, [u, t, d]| {
+            let (u, t, cj) = column_major(row, (u, t, false), |(u, t, _)| {
+                let (t2, cj) = row_trans(t);
+                (flip_uplo(u), t2, cj)
+            });
+            unsafe { l2::trmv(u, t, d, n, shape, k, p, solve, cj) }
+        },
+    );
 }
 
 pub unsafe fn ger<T: Scalar>(
@@ -188,16 +204,15 @@ pub unsafe fn ger<T: Scalar>(
     conj_x: bool,
     conj_y: bool,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    // Row-major: A^T += alpha * op(y) * op(x)^T.
-    let (m, n, p, conj_x, conj_y) = if row {
-        (n, m, p.swapped(), conj_y, conj_x)
-    } else {
-        (m, n, p, conj_x, conj_y)
-    };
-    report(name, unsafe { l2::ger(m, n, p, conj_x, conj_y) });
+    decode_and_call(name, order, [], |row, []| {
+        // Row-major: A^T += alpha * op(y) * op(x)^T.
+        let (m, n, p, conj_x, conj_y) = column_major(
+            row,
+            (m, n, p, conj_x, conj_y),
+            |(m, n, p, conj_x, conj_y)| (n, m, p.swapped(), conj_y, conj_x),
+        );
+        unsafe { l2::ger(m, n, p, conj_x, conj_y) }
+    });
 }
 
 pub unsafe fn syr<T: Scalar>(
@@ -209,25 +224,24 @@ pub unsafe fn syr<T: Scalar>(
     shape: Shape,
     herm: bool,
 ) {
-    let Some((row, _g, [u])) = begin(name, order, [(uplo, &UPLO)]) else {
-        return;
-    };
-    let (u, p, cj) = match (row, p.y) {
-        (false, _) => (u, p, false),
-        // A^T = conj(A): update with conjugated vectors; for her2 also swap x and y, as the
-        // reference does (the testers' error positions depend on it).
-        (true, Some((y, incy))) if herm => {
-            let swapped = SymUpdate {
-                x: y,
-                incx: incy,
-                y: Some((p.x, p.incx)),
-                ..p
-            };
-            (flip_uplo(u), swapped, true)
-        }
-        (true, _) => (flip_uplo(u), p, herm),
-    };
-    report(name, unsafe { l2::syr(u, n, p, shape, herm, cj) });
+    decode_and_call(name, order, [(uplo, &UPLO)], |row, [u]| {
+        let (u, p, cj) = match (row, p.y) {
+            (false, _) => (u, p, false),
+            // A^T = conj(A): update with conjugated vectors; for her2 also swap x and y, as the
+            // reference does (the testers' error positions depend on it).
+            (true, Some((y, incy))) if herm => {
+                let swapped = SymUpdate {
+                    x: y,
+                    incx: incy,
+                    y: Some((p.x, p.incx)),
+                    ..p
+                };
+                (flip_uplo(u), swapped, true)
+            }
+            (true, _) => (flip_uplo(u), p, herm),
+        };
+        unsafe { l2::syr(u, n, p, shape, herm, cj) }
+    });
 }
 
 pub unsafe fn gemm<T: GemmScalar>(
@@ -240,15 +254,17 @@ pub unsafe fn gemm<T: GemmScalar>(
     k: Int,
     p: Operands<T>,
 ) {
-    let Some((row, _g, [ta, tb])) = begin(name, order, [(ta, &TRANS), (tb, &TRANS)]) else {
-        return;
-    };
-    let (ta, tb, m, n, p) = if row {
-        (tb, ta, n, m, p.swapped())
-    } else {
-        (ta, tb, m, n, p)
-    };
-    report(name, unsafe { l3::gemm_api(ta, tb, m, n, k, p) });
+    decode_and_call(
+        name,
+        order,
+        [(ta, &TRANS), (tb, &TRANS)],
+        |row, [ta, tb]| {
+            let (ta, tb, m, n, p) = column_major(row, (ta, tb, m, n, p), |(ta, tb, m, n, p)| {
+                (tb, ta, n, m, p.swapped())
+            });
+            unsafe { l3::gemm_api(ta, tb, m, n, k, p) }
+        },
+    );
 }
 
 pub unsafe fn symm<T: GemmScalar>(
@@ -261,16 +277,18 @@ pub unsafe fn symm<T: GemmScalar>(
     p: Operands<T>,
     herm: bool,
 ) {
-    let Some((row, _g, [s, u])) = begin(name, order, [(side, &SIDE), (uplo, &UPLO)]) else {
-        return;
-    };
-    // Row-major: C^T := alpha B^T A^T, A^T = A (A^H = A), the stored triangle the other one.
-    let (s, u, m, n) = if row {
-        (flip_side(s), flip_uplo(u), n, m)
-    } else {
-        (s, u, m, n)
-    };
-    report(name, unsafe { l3::symm(s, u, m, n, p, herm) });
+    decode_and_call(
+        name,
+        order,
+        [(side, &SIDE), (uplo, &UPLO)],
+        |row, [s, u]| {
+            // Row-major: C^T := alpha B^T A^T, A^T = A (A^H = A), the stored triangle the other one.
+            let (s, u, m, n) = column_major(row, (s, u, m, n), |(s, u, m, n)| {
+                (flip_side(s), flip_uplo(u), n, m)
+            });
+            unsafe { l3::symm(s, u, m, n, p, herm) }
+        },
+    );
 }
 
 pub unsafe fn syrk<T: GemmScalar>(
@@ -281,30 +299,32 @@ pub unsafe fn syrk<T: GemmScalar>(
     p: RankK<T>,
     herm: bool,
 ) {
-    let Some((row, _g, [u, t])) = begin(name, order, [(uplo, &UPLO), (trans, &TRANS)]) else {
-        return;
-    };
-    let (u, t, p) = if row {
-        // C^T = op(A)^T-style product with the transposition flipped; for her2k the two terms
-        // swap roles, which conjugates alpha.
-        let t2 = match t {
-            b'N' if herm => b'C',
-            b'N' => b'T',
-            // Invalid for the complex variant: pass it on so the check reports position 3.
-            b'T' if herm => b'T',
-            b'C' if T::IS_COMPLEX && !herm => b'C',
-            _ => b'N',
-        };
-        let alpha = if p.b.is_some() {
-            p.alpha.conj_if(herm)
-        } else {
-            p.alpha
-        };
-        (flip_uplo(u), t2, RankK { alpha, ..p })
-    } else {
-        (u, t, p)
-    };
-    report(name, unsafe { l3::syrk(u, t, p, herm) });
+    decode_and_call(
+        name,
+        order,
+        [(uplo, &UPLO), (trans, &TRANS)],
+        |row, [u, t]| {
+            let (u, t, p) = column_major(row, (u, t, p), |(u, t, p)| {
+                // C^T = op(A)^T-style product with the transposition flipped; for her2k the two terms
+                // swap roles, which conjugates alpha.
+                let t2 = match t {
+                    b'N' if herm => b'C',
+                    b'N' => b'T',
+                    // Invalid for the complex variant: pass it on so the check reports position 3.
+                    b'T' if herm => b'T',
+                    b'C' if T::IS_COMPLEX && !herm => b'C',
+                    _ => b'N',
+                };
+                let alpha = if p.b.is_some() {
+                    p.alpha.conj_if(herm)
+                } else {
+                    p.alpha
+                };
+                (flip_uplo(u), t2, RankK { alpha, ..p })
+            });
+            unsafe { l3::syrk(u, t, p, herm) }
+        },
+    );
 }
 
 pub unsafe fn trmm<T: GemmScalar>(
@@ -317,21 +337,19 @@ pub unsafe fn trmm<T: GemmScalar>(
     p: Triangular<T>,
     solve: bool,
 ) {
-    let Some((row, _g, [s, u, t, d])) = begin(
+    decode_and_call(
         name,
         order,
         [(side, &SIDE), (uplo, &UPLO), (ta, &TRANS), (diag, &DIAG)],
-    ) else {
-        return;
-    };
-    // Row-major: B^T is n x m and op(A) multiplies it from the other side.
-    let (s, u, p) = if row {
-        let (m, n) = (p.n, p.m);
-        (flip_side(s), flip_uplo(u), Triangular { m, n, ..p })
-    } else {
-        (s, u, p)
-    };
-    report(name, unsafe { l3::trmm(s, u, t, d, p, solve) });
+        |row, [s, u, t, d]| {
+            // Row-major: B^T is n x m and op(A) multiplies it from the other side.
+            let (s, u, p) = column_major(row, (s, u, p), |(s, u, p)| {
+                let (m, n) = (p.n, p.m);
+                (flip_side(s), flip_uplo(u), Triangular { m, n, ..p })
+            });
+            unsafe { l3::trmm(s, u, t, d, p, solve) }
+        },
+    );
 }
 
 /// The shape of a full matrix with leading dimension `lda` (a negative one is the kernels' to
@@ -372,24 +390,17 @@ pub unsafe fn gemmt<T: GemmScalar>(
     k: Int,
     p: Operands<T>,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    let Some(u) = dec(uplo, &UPLO, name, 2) else {
-        return;
-    };
-    let Some(ta) = dec(ta, &TRANS, name, 3) else {
-        return;
-    };
-    let Some(tb) = dec(tb, &TRANS, name, 4) else {
-        return;
-    };
-    let (u, ta, tb, p) = if row {
-        (flip_uplo(u), tb, ta, p.swapped())
-    } else {
-        (u, ta, tb, p)
-    };
-    report(name, unsafe { l3::gemmt(u, ta, tb, n, k, p) });
+    decode_and_call(
+        name,
+        order,
+        [(uplo, &UPLO), (ta, &TRANS), (tb, &TRANS)],
+        |row, [u, ta, tb]| {
+            let (u, ta, tb, p) = column_major(row, (u, ta, tb, p), |(u, ta, tb, p)| {
+                (flip_uplo(u), tb, ta, p.swapped())
+            });
+            unsafe { l3::gemmt(u, ta, tb, n, k, p) }
+        },
+    );
 }
 
 // ---- the extensions OpenBLAS ships (kernels in `crate::extensions`) ----
@@ -433,10 +444,9 @@ pub unsafe fn matcopy<T: Scalar>(
 
 /// `cblas_?geadd`: the kernel takes the layout as a flag.
 pub unsafe fn geadd<T: Scalar>(name: &str, order: c_int, rows: Int, cols: Int, p: ext::Sum<T>) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    report(name, unsafe { ext::geadd(rows, cols, p, row) });
+    decode_and_call(name, order, [], |row, []| unsafe {
+        ext::geadd(rows, cols, p, row)
+    });
 }
 
 /// `cblas_?gemm_batch`: every group decoded, and for row-major expressed as the column-major
@@ -450,26 +460,21 @@ pub unsafe fn gemm_batch<T: GemmScalar>(
     arrays: ext::BatchArrays<T>,
     group_count: Int,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    // The transpositions as the kernel's characters (a negative count is the kernel's to
-    // report: nothing is read then).
-    let count = usize::try_from(group_count).unwrap_or(0);
-    // SAFETY: every array holds group_count entries (the caller's contract).
-    let decode = |p: *const c_int| -> Vec<u8> {
-        (0..count)
-            .map(|g| code(unsafe { *p.add(g) }, &TRANS))
-            .collect()
-    };
-    let (ta, tb) = (decode(transa), decode(transb));
-    let (ta, tb, arrays) = if row {
-        (tb, ta, arrays.swapped())
-    } else {
-        (ta, tb, arrays)
-    };
-    report(name, unsafe {
-        ext::gemm_batch_arrays(ta.as_ptr(), tb.as_ptr(), arrays, group_count)
+    decode_and_call(name, order, [], |row, []| {
+        // The transpositions as the kernel's characters (a negative count is the kernel's to
+        // report: nothing is read then).
+        let count = usize::try_from(group_count).unwrap_or(0);
+        // SAFETY: every array holds group_count entries (the caller's contract).
+        let decode = |p: *const c_int| -> Vec<u8> {
+            (0..count)
+                .map(|g| code(unsafe { *p.add(g) }, &TRANS))
+                .collect()
+        };
+        let (ta, tb) = (decode(transa), decode(transb));
+        let (ta, tb, arrays) = column_major(row, (ta, tb, arrays), |(ta, tb, arrays)| {
+            (tb, ta, arrays.swapped())
+        });
+        unsafe { ext::gemm_batch_arrays(ta.as_ptr(), tb.as_ptr(), arrays, group_count) }
     });
 }
 
@@ -479,24 +484,27 @@ pub unsafe fn gemm_batch_strided<T: GemmScalar>(
     order: c_int,
     ta: c_int,
     tb: c_int,
-    m: Int,
-    n: Int,
-    k: Int,
-    first: Operands<T>,
-    [stridea, strideb, stridec]: [Int; 3],
-    count: Int,
+    batch: ext::StridedBatch<T>,
 ) {
-    let Some((row, _g, [ta, tb])) = begin(name, order, [(ta, &TRANS), (tb, &TRANS)]) else {
-        return;
-    };
-    let (ta, tb, m, n, first, strides) = if row {
-        (tb, ta, n, m, first.swapped(), [strideb, stridea, stridec])
-    } else {
-        (ta, tb, m, n, first, [stridea, strideb, stridec])
-    };
-    report(name, unsafe {
-        ext::gemm_batch_strided(ta, tb, m, n, k, first, strides, count)
-    });
+    decode_and_call(
+        name,
+        order,
+        [(ta, &TRANS), (tb, &TRANS)],
+        |row, [ta, tb]| {
+            let (ta, tb, batch) = column_major(row, (ta, tb, batch), |(ta, tb, batch)| {
+                let [sa, sb, sc] = batch.strides;
+                let swapped = ext::StridedBatch {
+                    m: batch.n,
+                    n: batch.m,
+                    first: batch.first.swapped(),
+                    strides: [sb, sa, sc],
+                    ..batch
+                };
+                (tb, ta, swapped)
+            });
+            unsafe { ext::gemm_batch_strided(ta, tb, batch) }
+        },
+    );
 }
 
 // The exported `cblas_dgemm`-style functions, one per routine and precision of the table.

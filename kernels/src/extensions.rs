@@ -436,35 +436,42 @@ pub unsafe fn gemm_batch_arrays<T: GemmScalar>(
     unsafe { gemm_batch(&groups, a, b, c) }
 }
 
-/// `count` GEMMs on matrices a fixed distance apart, in `?gemm_batch_strided_`'s argument order:
-/// C + p·stridec := alpha op(A + p·stridea) op(B + p·strideb) + beta (C + p·stridec). A stride
-/// may be zero (an operand shared by every product). `strides` are those of A, B and C, which
-/// the Fortran list puts after each leading dimension: positions lda 8, ldb 11, ldc 15, count
-/// 17.
+/// The arguments of `?gemm_batch_strided_` after the transpositions: `count` GEMMs of m x n x k
+/// on matrices a fixed distance apart, the first product's operands `first`, and `strides` the
+/// distances between the A, B and C of consecutive products (the Fortran list puts each after
+/// its leading dimension).
+#[derive(Clone, Copy, Debug)]
+pub struct StridedBatch<T> {
+    pub m: Int,
+    pub n: Int,
+    pub k: Int,
+    pub first: Operands<T>,
+    pub strides: [Int; 3],
+    pub count: Int,
+}
+
+/// C + p·stridec := alpha op(A + p·stridea) op(B + p·strideb) + beta (C + p·stridec) for
+/// p < count (`?gemm_batch_strided_`). A stride may be zero (an operand shared by every
+/// product). Positions are those of the Fortran list: lda 8, ldb 11, ldc 15, count 17.
 ///
 /// # Safety
 /// BLAS contract on every slice for the shapes given.
-#[allow(clippy::too_many_arguments)]
 pub unsafe fn gemm_batch_strided<T: GemmScalar>(
     transa: u8,
     transb: u8,
-    m: Int,
-    n: Int,
-    k: Int,
-    first: Operands<T>,
-    strides: [Int; 3],
-    count: Int,
+    batch: StridedBatch<T>,
 ) -> Res {
+    let StridedBatch { m, n, k, first, .. } = batch;
     gemm_check(transa, transb, m, n, k, first.lda, first.ldb, first.ldc).map_err(|p| match p {
         10 => 11,
         13 => 15,
         other => other,
     })?;
-    if count < 0 {
+    if batch.count < 0 {
         return Err(17);
     }
-    let [stridea, strideb, stridec] = strides.map(|s| s as isize);
-    for p in 0..count as isize {
+    let [stridea, strideb, stridec] = batch.strides.map(|s| s as isize);
+    for p in 0..batch.count as isize {
         let slice = Operands {
             a: first.a.wrapping_offset(p * stridea),
             b: first.b.wrapping_offset(p * strideb),

@@ -683,21 +683,23 @@ fn check_gemm_batch_strided<T: TestScalar + GemmScalar>() {
         gemm_batch_strided(
             b'T',
             b'N',
-            int(m),
-            int(n),
-            int(k),
-            kernels::level3::Operands {
-                alpha,
-                a: a.as_ptr(),
-                lda: int(lda),
-                b: b.as_ptr(),
-                ldb: int(ldb),
-                beta,
-                c: cm.as_mut_ptr(),
-                ldc: int(ldc),
+            StridedBatch {
+                m: int(m),
+                n: int(n),
+                k: int(k),
+                first: kernels::level3::Operands {
+                    alpha,
+                    a: a.as_ptr(),
+                    lda: int(lda),
+                    b: b.as_ptr(),
+                    ldb: int(ldb),
+                    beta,
+                    c: cm.as_mut_ptr(),
+                    ldc: int(ldc),
+                },
+                strides: [int(stride_a), int(stride_b), int(stride_c)],
+                count: int(count),
             },
-            [int(stride_a), int(stride_b), int(stride_c)],
-            int(count),
         )
     };
     assert_eq!(result, Ok(()));
@@ -719,21 +721,23 @@ fn check_gemm_batch_strided<T: TestScalar + GemmScalar>() {
             gemm_batch_strided(
                 b'T',
                 b'N',
-                int(m),
-                int(n),
-                int(k),
-                kernels::level3::Operands {
-                    alpha,
-                    a: a.as_ptr(),
-                    lda: int(lda),
-                    b: b.as_ptr(),
-                    ldb: int(ldb_bad),
-                    beta,
-                    c: cm.as_mut_ptr(),
-                    ldc: int(ldc_bad),
+                StridedBatch {
+                    m: int(m),
+                    n: int(n),
+                    k: int(k),
+                    first: kernels::level3::Operands {
+                        alpha,
+                        a: a.as_ptr(),
+                        lda: int(lda),
+                        b: b.as_ptr(),
+                        ldb: int(ldb_bad),
+                        beta,
+                        c: cm.as_mut_ptr(),
+                        ldc: int(ldc_bad),
+                    },
+                    strides: [int(stride_a), int(stride_b), int(stride_c)],
+                    count: count_arg,
                 },
-                [int(stride_a), int(stride_b), int(stride_c)],
-                count_arg,
             )
         };
         assert_eq!(result, Err(position));
