@@ -31,7 +31,9 @@
 //! dereferenced), in/out scalars are `&mut`, arrays are raw pointers, and options are the
 //! Fortran character (`u8`, which the kernels check) or the CBLAS enum (`c_int`, which the CBLAS
 //! body decodes). `full(lda)`, `band(lda, k)`, `Shape::Packed` and `Complex` are in scope in
-//! both modules.
+//! both modules, and so are the aliases `l2`, `l3` and `ext`: the kernels take their operands as
+//! structs (`l3::Operands { alpha, a, lda, b, ldb, beta, c, ldc }`, ...) that the expressions
+//! build, so that the CBLAS bodies and the kernels share one parameter list per family.
 //!
 //! The generated wrappers live in OUT_DIR, never in `kernels/src`: the sources hold one body per
 //! family, not one copy per routine and precision.
