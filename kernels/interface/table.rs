@@ -31,7 +31,9 @@
 //! dereferenced), in/out scalars are `&mut`, arrays are raw pointers, and options are the
 //! Fortran character (`u8`, which the kernels check) or the CBLAS enum (`c_int`, which the CBLAS
 //! body decodes). `full(lda)`, `band(lda, k)`, `Shape::Packed` and `Complex` are in scope in
-//! both modules.
+//! both modules, and so are the aliases `l2`, `l3` and `ext`: the kernels take their operands as
+//! structs (`l3::Operands { alpha, a, lda, b, ldb, beta, c, ldc }`, ...) that the expressions
+//! build, so that the CBLAS bodies and the kernels share one parameter list per family.
 //!
 //! The generated wrappers live in OUT_DIR, never in `kernels/src`: the sources hold one body per
 //! family, not one copy per routine and precision.
@@ -171,8 +173,7 @@ const SYRK_F: Family = family("syrk", "l3::syrk", "");
 const TRMM_F: Family = family("trmm", "l3::trmm", "");
 const GEMMT_F: Family = family("gemmt", "l3::gemmt", "");
 const GEADD_F: Family = family("geadd", "ext::geadd", ", false");
-const OMATCOPY_F: Family = family("omatcopy", "ext::omatcopy", "");
-const IMATCOPY_F: Family = family("imatcopy", "ext::imatcopy", "");
+const MATCOPY_F: Family = family("matcopy", "ext::matcopy", "");
 const BATCH_F: Family = family("gemm_batch", "ext::gemm_batch_arrays", "");
 const STRIDED_F: Family = family("gemm_batch_strided", "ext::gemm_batch_strided", "");
 
@@ -365,6 +366,40 @@ const GEMM_BATCH_STRIDED: &[Arg] = &[TRANSA, TRANSB, dim("m"), dim("n"), dim("k"
     stride("strideb"), scalar("beta"), output("c"), ld("ldc"), stride("stridec"),
     dim("batch_size")];
 
+/// The `l2::MatVec` of the matrix-vector products, given the fields for A (`a, lda`, or
+/// `a: ap, lda: 0` for packed storage).
+macro_rules! mat_vec {
+    ($($a:tt)*) => {
+        concat!("l2::MatVec { alpha, ", stringify!($($a)*), ", x, incx, beta, y, incy }")
+    };
+}
+/// The `l2::TriVec` of the triangular matrix-vector routines, given the fields for A.
+macro_rules! tri_vec {
+    ($($a:tt)*) => {
+        concat!("l2::TriVec { ", stringify!($($a)*), ", x, incx }")
+    };
+}
+/// The `l2::SymUpdate` of the symmetric and Hermitian rank-1 and rank-2 updates, given the
+/// fields for alpha, y and A.
+macro_rules! sym_update {
+    ($($fields:tt)*) => {
+        concat!("l2::SymUpdate { x, incx, ", stringify!($($fields)*), " }")
+    };
+}
+/// The `l2::RankOne` of GER.
+macro_rules! rank_one {
+    () => {
+        "l2::RankOne { alpha, x, incx, y, incy, a, lda }"
+    };
+}
+
+/// The `l3::Operands` of the routines computing alpha·(A, B) + beta·C, as a call argument.
+macro_rules! operands {
+    () => {
+        "l3::Operands { alpha, a, lda, b, ldb, beta, c, ldc }"
+    };
+}
+
 const T: Ret = Ret::Value(Ty::T);
 const R: Ret = Ret::Value(Ty::R);
 
@@ -406,96 +441,100 @@ pub const ROUTINES: &[Routine] = &[
     l1r("i{p}amax", ALL, NX, Ret::Index, "l1::iamax(n, x, incx)"),
     l1r("{r}cabs1", CPLX, &[scalar("z")], R, "z.re.abs() + z.im.abs()"),
     // ---- level 2 ----
-    fam(2, "{p}gemv", ALL, GEMV, &GEMV_F,
-        "trans, m, n, None, alpha, a, lda, x, incx, beta, y, incy"),
+    fam(2, "{p}gemv", ALL, GEMV, &GEMV_F, concat!("trans, m, n, None, ", mat_vec!(a, lda))),
     fam(2, "{p}gbmv", ALL, GBMV, &GEMV_F,
-        "trans, m, n, Some((kl, ku)), alpha, a, lda, x, incx, beta, y, incy"),
+        concat!("trans, m, n, Some((kl, ku)), ", mat_vec!(a, lda))),
     fam(2, "{p}trmv", ALL, TRMV, &TRMV_F,
-        "uplo, trans, diag, n, full(lda), 0, lda, a, x, incx, false"),
+        concat!("uplo, trans, diag, n, full(lda), 0, ", tri_vec!(a, lda), ", false")),
     fam(2, "{p}tbmv", ALL, TBMV, &TRMV_F,
-        "uplo, trans, diag, n, band(lda, k), k, lda, a, x, incx, false"),
+        concat!("uplo, trans, diag, n, band(lda, k), k, ", tri_vec!(a, lda), ", false")),
     fam(2, "{p}tpmv", ALL, TPMV, &TRMV_F,
-        "uplo, trans, diag, n, Shape::Packed, 0, 0, ap, x, incx, false"),
+        concat!("uplo, trans, diag, n, Shape::Packed, 0, ", tri_vec!(a: ap, lda: 0), ", false")),
     fam(2, "{p}trsv", ALL, TRMV, &TRMV_F,
-        "uplo, trans, diag, n, full(lda), 0, lda, a, x, incx, true"),
+        concat!("uplo, trans, diag, n, full(lda), 0, ", tri_vec!(a, lda), ", true")),
     fam(2, "{p}tbsv", ALL, TBMV, &TRMV_F,
-        "uplo, trans, diag, n, band(lda, k), k, lda, a, x, incx, true"),
+        concat!("uplo, trans, diag, n, band(lda, k), k, ", tri_vec!(a, lda), ", true")),
     fam(2, "{p}tpsv", ALL, TPMV, &TRMV_F,
-        "uplo, trans, diag, n, Shape::Packed, 0, 0, ap, x, incx, true"),
+        concat!("uplo, trans, diag, n, Shape::Packed, 0, ", tri_vec!(a: ap, lda: 0), ", true")),
     fam(2, "{p}symv", REAL, SYMV, &SYMV_F,
-        "uplo, n, full(lda), 0, lda, alpha, a, x, incx, beta, y, incy, false"),
+        concat!("uplo, n, full(lda), 0, ", mat_vec!(a, lda), ", false")),
     fam(2, "{p}sbmv", REAL, SBMV, &SYMV_F,
-        "uplo, n, band(lda, k), k, lda, alpha, a, x, incx, beta, y, incy, false"),
+        concat!("uplo, n, band(lda, k), k, ", mat_vec!(a, lda), ", false")),
     fam(2, "{p}spmv", REAL, SPMV, &SYMV_F,
-        "uplo, n, Shape::Packed, 0, 0, alpha, ap, x, incx, beta, y, incy, false"),
+        concat!("uplo, n, Shape::Packed, 0, ", mat_vec!(a: ap, lda: 0), ", false")),
     fam(2, "{p}hemv", CPLX, SYMV, &SYMV_F,
-        "uplo, n, full(lda), 0, lda, alpha, a, x, incx, beta, y, incy, true"),
+        concat!("uplo, n, full(lda), 0, ", mat_vec!(a, lda), ", true")),
     fam(2, "{p}hbmv", CPLX, SBMV, &SYMV_F,
-        "uplo, n, band(lda, k), k, lda, alpha, a, x, incx, beta, y, incy, true"),
+        concat!("uplo, n, band(lda, k), k, ", mat_vec!(a, lda), ", true")),
     fam(2, "{p}hpmv", CPLX, SPMV, &SYMV_F,
-        "uplo, n, Shape::Packed, 0, 0, alpha, ap, x, incx, beta, y, incy, true"),
-    fam(2, "{p}ger", REAL, GER, &GER_F, "m, n, alpha, x, incx, y, incy, a, lda, false, false"),
-    fam(2, "{p}geru", CPLX, GER, &GER_F, "m, n, alpha, x, incx, y, incy, a, lda, false, false"),
-    fam(2, "{p}gerc", CPLX, GER, &GER_F, "m, n, alpha, x, incx, y, incy, a, lda, false, true"),
-    fam(2, "{p}syr", REAL, SYR, &SYR_F, "uplo, n, alpha, x, incx, None, a, full(lda), lda, false"),
+        concat!("uplo, n, Shape::Packed, 0, ", mat_vec!(a: ap, lda: 0), ", true")),
+    fam(2, "{p}ger", REAL, GER, &GER_F, concat!("m, n, ", rank_one!(), ", false, false")),
+    fam(2, "{p}geru", CPLX, GER, &GER_F, concat!("m, n, ", rank_one!(), ", false, false")),
+    fam(2, "{p}gerc", CPLX, GER, &GER_F, concat!("m, n, ", rank_one!(), ", false, true")),
+    fam(2, "{p}syr", REAL, SYR, &SYR_F,
+        concat!("uplo, n, ", sym_update!(alpha, y: None, a, lda), ", full(lda), false")),
     fam(2, "{p}spr", REAL, SPR, &SYR_F,
-        "uplo, n, alpha, x, incx, None, ap, Shape::Packed, 0, false"),
+        concat!("uplo, n, ", sym_update!(alpha, y: None, a: ap, lda: 0), ", Shape::Packed, false")),
     fam(2, "{p}syr2", REAL, SYR2, &SYR_F,
-        "uplo, n, alpha, x, incx, Some((y, incy)), a, full(lda), lda, false"),
+        concat!("uplo, n, ", sym_update!(alpha, y: Some((y, incy)), a, lda), ", full(lda), false")),
     fam(2, "{p}spr2", REAL, SPR2, &SYR_F,
-        "uplo, n, alpha, x, incx, Some((y, incy)), ap, Shape::Packed, 0, false"),
+        concat!("uplo, n, ", sym_update!(alpha, y: Some((y, incy)), a: ap, lda: 0),
+            ", Shape::Packed, false")),
     fam(2, "{p}her", CPLX, HER, &SYR_F,
-        "uplo, n, Complex::new(alpha, 0.0), x, incx, None, a, full(lda), lda, true"),
+        concat!("uplo, n, ", sym_update!(alpha: Complex::new(alpha, 0.0), y: None, a, lda),
+            ", full(lda), true")),
     fam(2, "{p}hpr", CPLX, HPR, &SYR_F,
-        "uplo, n, Complex::new(alpha, 0.0), x, incx, None, ap, Shape::Packed, 0, true"),
+        concat!("uplo, n, ", sym_update!(alpha: Complex::new(alpha, 0.0), y: None, a: ap, lda: 0),
+            ", Shape::Packed, true")),
     fam(2, "{p}her2", CPLX, SYR2, &SYR_F,
-        "uplo, n, alpha, x, incx, Some((y, incy)), a, full(lda), lda, true"),
+        concat!("uplo, n, ", sym_update!(alpha, y: Some((y, incy)), a, lda), ", full(lda), true")),
     fam(2, "{p}hpr2", CPLX, SPR2, &SYR_F,
-        "uplo, n, alpha, x, incx, Some((y, incy)), ap, Shape::Packed, 0, true"),
+        concat!("uplo, n, ", sym_update!(alpha, y: Some((y, incy)), a: ap, lda: 0),
+            ", Shape::Packed, true")),
     // ---- level 3 ----
-    fam(3, "{p}gemm", ALL, GEMM, &GEMM_F,
-        "transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc"),
-    fam(3, "{p}symm", ALL, SYMM, &SYMM_F,
-        "side, uplo, m, n, alpha, a, lda, b, ldb, beta, c, ldc, false"),
-    fam(3, "{p}hemm", CPLX, SYMM, &SYMM_F,
-        "side, uplo, m, n, alpha, a, lda, b, ldb, beta, c, ldc, true"),
+    fam(3, "{p}gemm", ALL, GEMM, &GEMM_F, concat!("transa, transb, m, n, k, ", operands!())),
+    fam(3, "{p}symm", ALL, SYMM, &SYMM_F, concat!("side, uplo, m, n, ", operands!(), ", false")),
+    fam(3, "{p}hemm", CPLX, SYMM, &SYMM_F, concat!("side, uplo, m, n, ", operands!(), ", true")),
     fam(3, "{p}syrk", ALL, SYRK, &SYRK_F,
-        "uplo, trans, n, k, alpha, a, lda, None, beta, c, ldc, false"),
+        "uplo, trans, l3::RankK { n, k, alpha, a, lda, b: None, beta, c, ldc }, false"),
     fam(3, "{p}herk", CPLX, HERK, &SYRK_F,
-        concat!("uplo, trans, n, k, Complex::new(alpha, 0.0), a, lda, None, ",
-            "Complex::new(beta, 0.0), c, ldc, true")),
+        concat!("uplo, trans, l3::RankK { n, k, alpha: Complex::new(alpha, 0.0), a, lda, ",
+            "b: None, beta: Complex::new(beta, 0.0), c, ldc }, true")),
     fam(3, "{p}syr2k", ALL, SYR2K, &SYRK_F,
-        "uplo, trans, n, k, alpha, a, lda, Some((b, ldb)), beta, c, ldc, false"),
+        "uplo, trans, l3::RankK { n, k, alpha, a, lda, b: Some((b, ldb)), beta, c, ldc }, false"),
     fam(3, "{p}her2k", CPLX, HER2K, &SYRK_F,
-        "uplo, trans, n, k, alpha, a, lda, Some((b, ldb)), Complex::new(beta, 0.0), c, ldc, true"),
+        concat!("uplo, trans, l3::RankK { n, k, alpha, a, lda, b: Some((b, ldb)), ",
+            "beta: Complex::new(beta, 0.0), c, ldc }, true")),
     fam(3, "{p}trmm", ALL, TRMM, &TRMM_F,
-        "side, uplo, transa, diag, m, n, alpha, a, lda, b, ldb, false"),
+        "side, uplo, transa, diag, l3::Triangular { m, n, alpha, a, lda, b, ldb }, false"),
     fam(3, "{p}trsm", ALL, TRMM, &TRMM_F,
-        "side, uplo, transa, diag, m, n, alpha, a, lda, b, ldb, true"),
+        "side, uplo, transa, diag, l3::Triangular { m, n, alpha, a, lda, b, ldb }, true"),
     // The triangular-result GEMM reference BLAS added in LAPACK 3.12.
-    fam(3, "{p}gemmtr", ALL, GEMMT, &GEMMT_F,
-        "uplo, transa, transb, n, k, alpha, a, lda, b, ldb, beta, c, ldc"),
+    fam(3, "{p}gemmtr", ALL, GEMMT, &GEMMT_F, concat!("uplo, transa, transb, n, k, ", operands!())),
     // ---- extensions (OpenBLAS's, also in its `cblas.h`/`f77blas.h`) ----
     // OpenBLAS's earlier name for gemmtr.
     fam(EXTENSIONS, "{p}gemmt", ALL, GEMMT, &GEMMT_F,
-        "uplo, transa, transb, n, k, alpha, a, lda, b, ldb, beta, c, ldc"),
+        concat!("uplo, transa, transb, n, k, ", operands!())),
     routine("{p}axpby", ALL, AXPBY, Ret::Void,
         Call::Expr("ext::axpby(n, alpha, x, incx, beta, y, incy)"), EXTENSIONS),
     routine("{p}omatcopy", ALL, OMATCOPY, Ret::Void,
-        Call::OwnOrder(&OMATCOPY_F, "order, trans, rows, cols, alpha, a, lda, b, ldb"),
+        Call::OwnOrder(&MATCOPY_F,
+            "order, trans, rows, cols, ext::MatCopy { alpha, a, lda, b, ldb }, false"),
         EXTENSIONS),
     routine("{p}imatcopy", ALL, IMATCOPY, Ret::Void,
-        Call::OwnOrder(&IMATCOPY_F, "order, trans, rows, cols, alpha, ab, lda, ldb"),
+        Call::OwnOrder(&MATCOPY_F,
+            "order, trans, rows, cols, ext::MatCopy { alpha, a: ab, lda, b: ab, ldb }, true"),
         EXTENSIONS),
     fam(EXTENSIONS, "{p}geadd", ALL, GEADD, &GEADD_F,
-        "rows, cols, alpha, a, lda, beta, c, ldc"),
+        "rows, cols, ext::Sum { alpha, a, lda, beta, c, ldc }"),
     fam(EXTENSIONS, "{p}gemm_batch", ALL, GEMM_BATCH, &BATCH_F,
-        concat!("transa_array, transb_array, m_array, n_array, k_array, alpha_array, a_array, ",
-            "lda_array, b_array, ldb_array, beta_array, c_array, ldc_array, group_count, ",
-            "group_size")),
+        concat!("transa_array, transb_array, ext::BatchArrays { m: m_array, n: n_array, ",
+            "k: k_array, alpha: alpha_array, a: a_array, lda: lda_array, b: b_array, ",
+            "ldb: ldb_array, beta: beta_array, c: c_array, ldc: ldc_array, size: group_size }, ",
+            "group_count")),
     fam(EXTENSIONS, "{p}gemm_batch_strided", ALL, GEMM_BATCH_STRIDED, &STRIDED_F,
-        concat!("transa, transb, m, n, k, alpha, a, lda, stridea, b, ldb, strideb, beta, c, ",
-            "ldc, stridec, batch_size")),
+        concat!("transa, transb, ext::StridedBatch { m, n, k, first: ", operands!(),
+            ", strides: [stridea, strideb, stridec], count: batch_size }")),
 ];
 
 /// The header section (`Routine::level`) of the routines beyond the reference BLAS.

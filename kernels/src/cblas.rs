@@ -14,8 +14,8 @@
 use crate::extensions as ext;
 use crate::gemm::GemmScalar;
 use crate::level1 as l1;
-use crate::level2::{self as l2, Shape};
-use crate::level3 as l3;
+use crate::level2::{self as l2, MatVec, RankOne, Shape, SymUpdate, TriVec};
+use crate::level3::{self as l3, Operands, RankK, Triangular};
 use crate::scalar::{Complex, Scalar, C32, C64};
 use crate::xerbla::{cblas_error, CblasCall};
 use crate::Int;
@@ -89,10 +89,35 @@ fn begin<const N: usize>(
     Some((row, guard, decoded))
 }
 
+/// A family body: `begin`, then `call` with the layout (row-major or not) and the decoded
+/// options, its error reported as that of the column-major call it makes.
+fn decode_and_call<const N: usize>(
+    name: &str,
+    order: c_int,
+    options: [(c_int, &[(c_int, u8)]); N],
+    call: impl FnOnce(bool, [u8; N]) -> l2::Res,
+) {
+    // The guard keeps the reference's globals set until the call has returned.
+    if let Some((row, _guard, decoded)) = begin(name, order, options) {
+        report(name, call(row, decoded));
+    }
+}
+
 /// Report a column-major-call error: the CBLAS list has the layout first, hence +1.
 fn report(name: &str, r: l2::Res) {
     if let Err(info) = r {
         cblas_error(name, info + 1);
+    }
+}
+
+/// The arguments of the column-major call a CBLAS call makes: `args` as given for column-major,
+/// `transpose(args)` (the same operation on the transposed matrices, which a row-major matrix
+/// is when read column-major) for row-major.
+fn column_major<A>(row: bool, args: A, transpose: impl FnOnce(A) -> A) -> A {
+    if row {
+        transpose(args)
+    } else {
+        args
     }
 }
 
@@ -114,26 +139,17 @@ pub unsafe fn gemv<T: Scalar>(
     m: Int,
     n: Int,
     band: Option<(Int, Int)>,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    x: *const T,
-    incx: Int,
-    beta: T,
-    y: *mut T,
-    incy: Int,
+    p: MatVec<T>,
 ) {
-    let Some((row, _g, [t])) = begin(name, order, [(trans, &TRANS)]) else {
-        return;
-    };
-    let r = if !row {
-        unsafe { l2::gemv(t, m, n, band, alpha, a, lda, x, incx, beta, y, incy, false) }
-    } else {
-        let (t2, cj) = row_trans(t);
-        let band2 = band.map(|(kl, ku)| (ku, kl));
-        unsafe { l2::gemv(t2, n, m, band2, alpha, a, lda, x, incx, beta, y, incy, cj) }
-    };
-    report(name, r);
+    decode_and_call(name, order, [(trans, &TRANS)], |row, [t]| {
+        // Row-major: op(A) of the column-major A^T, which is n x m with the band widths exchanged.
+        let (t, m, n, band, cj) =
+            column_major(row, (t, m, n, band, false), |(t, m, n, band, _)| {
+                let (t2, cj) = row_trans(t);
+                (t2, n, m, band.map(|(kl, ku)| (ku, kl)), cj)
+            });
+        unsafe { l2::gemv(t, m, n, band, p, cj) }
+    });
 }
 
 pub unsafe fn symv<T: Scalar>(
@@ -143,29 +159,13 @@ pub unsafe fn symv<T: Scalar>(
     n: Int,
     shape: Shape,
     k: Int,
-    lda: Int,
-    alpha: T,
-    a: *const T,
-    x: *const T,
-    incx: Int,
-    beta: T,
-    y: *mut T,
-    incy: Int,
+    p: MatVec<T>,
     herm: bool,
 ) {
-    let Some((row, _g, [u])) = begin(name, order, [(uplo, &UPLO)]) else {
-        return;
-    };
-    // Row-major: the stored triangle read column-major is the other triangle of A^T = conj(A).
-    let (u, cj) = if row {
-        (flip_uplo(u), herm)
-    } else {
-        (u, false)
-    };
-    report(name, unsafe {
-        l2::symv(
-            u, n, shape, k, lda, alpha, a, x, incx, beta, y, incy, herm, cj,
-        )
+    decode_and_call(name, order, [(uplo, &UPLO)], |row, [u]| {
+        // Row-major: the stored triangle read column-major is the other triangle of A^T = conj(A).
+        let (u, cj) = column_major(row, (u, false), |(u, _)| (flip_uplo(u), herm));
+        unsafe { l2::symv(u, n, shape, k, p, herm, cj) }
     });
 }
 
@@ -178,26 +178,21 @@ pub unsafe fn trmv<T: Scalar>(
     n: Int,
     shape: Shape,
     k: Int,
-    lda: Int,
-    a: *const T,
-    x: *mut T,
-    incx: Int,
+    p: TriVec<T>,
     solve: bool,
 ) {
-    let Some((row, _g, [u, t, d])) =
-        begin(name, order, [(uplo, &UPLO), (trans, &TRANS), (diag, &DIAG)])
-    else {
-        return;
-    };
-    let (u, t, cj) = if row {
-        let (t2, cj) = row_trans(t);
-        (flip_uplo(u), t2, cj)
-    } else {
-        (u, t, false)
-    };
-    report(name, unsafe {
-        l2::trmv(u, t, d, n, shape, k, lda, a, x, incx, solve, cj)
-    });
+    decode_and_call(
+        name,
+        order,
+        [(uplo, &UPLO), (trans, &TRANS), (diag, &DIAG)],
+        |row, [u, t, d]| {
+            let (u, t, cj) = column_major(row, (u, t, false), |(u, t, _)| {
+                let (t2, cj) = row_trans(t);
+                (flip_uplo(u), t2, cj)
+            });
+            unsafe { l2::trmv(u, t, d, n, shape, k, p, solve, cj) }
+        },
+    );
 }
 
 pub unsafe fn ger<T: Scalar>(
@@ -205,26 +200,19 @@ pub unsafe fn ger<T: Scalar>(
     order: c_int,
     m: Int,
     n: Int,
-    alpha: T,
-    x: *const T,
-    incx: Int,
-    y: *const T,
-    incy: Int,
-    a: *mut T,
-    lda: Int,
+    p: RankOne<T>,
     conj_x: bool,
     conj_y: bool,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    let r = if !row {
-        unsafe { l2::ger(m, n, alpha, x, incx, y, incy, a, lda, conj_x, conj_y) }
-    } else {
-        // A^T += alpha * op(y) * op(x)^T.
-        unsafe { l2::ger(n, m, alpha, y, incy, x, incx, a, lda, conj_y, conj_x) }
-    };
-    report(name, r);
+    decode_and_call(name, order, [], |row, []| {
+        // Row-major: A^T += alpha * op(y) * op(x)^T.
+        let (m, n, p, conj_x, conj_y) = column_major(
+            row,
+            (m, n, p, conj_x, conj_y),
+            |(m, n, p, conj_x, conj_y)| (n, m, p.swapped(), conj_y, conj_x),
+        );
+        unsafe { l2::ger(m, n, p, conj_x, conj_y) }
+    });
 }
 
 pub unsafe fn syr<T: Scalar>(
@@ -232,73 +220,28 @@ pub unsafe fn syr<T: Scalar>(
     order: c_int,
     uplo: c_int,
     n: Int,
-    alpha: T,
-    x: *const T,
-    incx: Int,
-    y: Option<(*const T, Int)>,
-    a: *mut T,
+    p: SymUpdate<T>,
     shape: Shape,
-    lda: Int,
     herm: bool,
 ) {
-    let Some((row, _g, [u])) = begin(name, order, [(uplo, &UPLO)]) else {
-        return;
-    };
-    let r = if !row {
-        unsafe { l2::syr(u, n, alpha, x, incx, y, a, shape, lda, herm, false) }
-    } else if herm {
-        // A^T = conj(A): update with conjugated vectors; for her2 also swap x and y, as the
-        // reference does (the testers' error positions depend on it).
-        match y {
-            None => unsafe {
-                l2::syr(
-                    flip_uplo(u),
-                    n,
-                    alpha,
-                    x,
-                    incx,
-                    None,
-                    a,
-                    shape,
-                    lda,
-                    true,
-                    true,
-                )
-            },
-            Some((yp, incy)) => unsafe {
-                l2::syr(
-                    flip_uplo(u),
-                    n,
-                    alpha,
-                    yp,
-                    incy,
-                    Some((x, incx)),
-                    a,
-                    shape,
-                    lda,
-                    true,
-                    true,
-                )
-            },
-        }
-    } else {
-        unsafe {
-            l2::syr(
-                flip_uplo(u),
-                n,
-                alpha,
-                x,
-                incx,
-                y,
-                a,
-                shape,
-                lda,
-                false,
-                false,
-            )
-        }
-    };
-    report(name, r);
+    decode_and_call(name, order, [(uplo, &UPLO)], |row, [u]| {
+        let (u, p, cj) = match (row, p.y) {
+            (false, _) => (u, p, false),
+            // A^T = conj(A): update with conjugated vectors; for her2 also swap x and y, as the
+            // reference does (the testers' error positions depend on it).
+            (true, Some((y, incy))) if herm => {
+                let swapped = SymUpdate {
+                    x: y,
+                    incx: incy,
+                    y: Some((p.x, p.incx)),
+                    ..p
+                };
+                (flip_uplo(u), swapped, true)
+            }
+            (true, _) => (flip_uplo(u), p, herm),
+        };
+        unsafe { l2::syr(u, n, p, shape, herm, cj) }
+    });
 }
 
 pub unsafe fn gemm<T: GemmScalar>(
@@ -309,24 +252,19 @@ pub unsafe fn gemm<T: GemmScalar>(
     m: Int,
     n: Int,
     k: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: *const T,
-    ldb: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
+    p: Operands<T>,
 ) {
-    let Some((row, _g, [ta, tb])) = begin(name, order, [(ta, &TRANS), (tb, &TRANS)]) else {
-        return;
-    };
-    let r = if !row {
-        unsafe { l3::gemm_api(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
-    } else {
-        unsafe { l3::gemm_api(tb, ta, n, m, k, alpha, b, ldb, a, lda, beta, c, ldc) }
-    };
-    report(name, r);
+    decode_and_call(
+        name,
+        order,
+        [(ta, &TRANS), (tb, &TRANS)],
+        |row, [ta, tb]| {
+            let (ta, tb, m, n, p) = column_major(row, (ta, tb, m, n, p), |(ta, tb, m, n, p)| {
+                (tb, ta, n, m, p.swapped())
+            });
+            unsafe { l3::gemm_api(ta, tb, m, n, k, p) }
+        },
+    );
 }
 
 pub unsafe fn symm<T: GemmScalar>(
@@ -336,41 +274,21 @@ pub unsafe fn symm<T: GemmScalar>(
     uplo: c_int,
     m: Int,
     n: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: *const T,
-    ldb: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
+    p: Operands<T>,
     herm: bool,
 ) {
-    let Some((row, _g, [s, u])) = begin(name, order, [(side, &SIDE), (uplo, &UPLO)]) else {
-        return;
-    };
-    let r = if !row {
-        unsafe { l3::symm(s, u, m, n, alpha, a, lda, b, ldb, beta, c, ldc, herm) }
-    } else {
-        unsafe {
-            l3::symm(
-                flip_side(s),
-                flip_uplo(u),
-                n,
-                m,
-                alpha,
-                a,
-                lda,
-                b,
-                ldb,
-                beta,
-                c,
-                ldc,
-                herm,
-            )
-        }
-    };
-    report(name, r);
+    decode_and_call(
+        name,
+        order,
+        [(side, &SIDE), (uplo, &UPLO)],
+        |row, [s, u]| {
+            // Row-major: C^T := alpha B^T A^T, A^T = A (A^H = A), the stored triangle the other one.
+            let (s, u, m, n) = column_major(row, (s, u, m, n), |(s, u, m, n)| {
+                (flip_side(s), flip_uplo(u), n, m)
+            });
+            unsafe { l3::symm(s, u, m, n, p, herm) }
+        },
+    );
 }
 
 pub unsafe fn syrk<T: GemmScalar>(
@@ -378,56 +296,35 @@ pub unsafe fn syrk<T: GemmScalar>(
     order: c_int,
     uplo: c_int,
     trans: c_int,
-    n: Int,
-    k: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: Option<(*const T, Int)>,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
+    p: RankK<T>,
     herm: bool,
 ) {
-    let Some((row, _g, [u, t])) = begin(name, order, [(uplo, &UPLO), (trans, &TRANS)]) else {
-        return;
-    };
-    let r = if !row {
-        unsafe { l3::syrk(u, t, n, k, alpha, a, lda, b, beta, c, ldc, herm) }
-    } else {
-        // C^T = op(A)^T-style product with the transposition flipped; for her2k the two terms
-        // swap roles, which conjugates alpha.
-        let t2 = match t {
-            b'N' if herm => b'C',
-            b'N' => b'T',
-            // Invalid for the complex variant: pass it on so the check reports position 3.
-            b'T' if herm => b'T',
-            b'C' if T::IS_COMPLEX && !herm => b'C',
-            _ => b'N',
-        };
-        let alpha2 = if b.is_some() {
-            alpha.conj_if(herm)
-        } else {
-            alpha
-        };
-        unsafe {
-            l3::syrk(
-                flip_uplo(u),
-                t2,
-                n,
-                k,
-                alpha2,
-                a,
-                lda,
-                b,
-                beta,
-                c,
-                ldc,
-                herm,
-            )
-        }
-    };
-    report(name, r);
+    decode_and_call(
+        name,
+        order,
+        [(uplo, &UPLO), (trans, &TRANS)],
+        |row, [u, t]| {
+            let (u, t, p) = column_major(row, (u, t, p), |(u, t, p)| {
+                // C^T = op(A)^T-style product with the transposition flipped; for her2k the two terms
+                // swap roles, which conjugates alpha.
+                let t2 = match t {
+                    b'N' if herm => b'C',
+                    b'N' => b'T',
+                    // Invalid for the complex variant: pass it on so the check reports position 3.
+                    b'T' if herm => b'T',
+                    b'C' if T::IS_COMPLEX && !herm => b'C',
+                    _ => b'N',
+                };
+                let alpha = if p.b.is_some() {
+                    p.alpha.conj_if(herm)
+                } else {
+                    p.alpha
+                };
+                (flip_uplo(u), t2, RankK { alpha, ..p })
+            });
+            unsafe { l3::syrk(u, t, p, herm) }
+        },
+    );
 }
 
 pub unsafe fn trmm<T: GemmScalar>(
@@ -437,43 +334,22 @@ pub unsafe fn trmm<T: GemmScalar>(
     uplo: c_int,
     ta: c_int,
     diag: c_int,
-    m: Int,
-    n: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: *mut T,
-    ldb: Int,
+    p: Triangular<T>,
     solve: bool,
 ) {
-    let Some((row, _g, [s, u, t, d])) = begin(
+    decode_and_call(
         name,
         order,
         [(side, &SIDE), (uplo, &UPLO), (ta, &TRANS), (diag, &DIAG)],
-    ) else {
-        return;
-    };
-    let r = if !row {
-        unsafe { l3::trmm(s, u, t, d, m, n, alpha, a, lda, b, ldb, solve) }
-    } else {
-        unsafe {
-            l3::trmm(
-                flip_side(s),
-                flip_uplo(u),
-                t,
-                d,
-                n,
-                m,
-                alpha,
-                a,
-                lda,
-                b,
-                ldb,
-                solve,
-            )
-        }
-    };
-    report(name, r);
+        |row, [s, u, t, d]| {
+            // Row-major: B^T is n x m and op(A) multiplies it from the other side.
+            let (s, u, p) = column_major(row, (s, u, p), |(s, u, p)| {
+                let (m, n) = (p.n, p.m);
+                (flip_side(s), flip_uplo(u), Triangular { m, n, ..p })
+            });
+            unsafe { l3::trmm(s, u, t, d, p, solve) }
+        },
+    );
 }
 
 /// The shape of a full matrix with leading dimension `lda` (a negative one is the kernels' to
@@ -512,49 +388,19 @@ pub unsafe fn gemmt<T: GemmScalar>(
     tb: c_int,
     n: Int,
     k: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: *const T,
-    ldb: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
+    p: Operands<T>,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    let Some(u) = dec(uplo, &UPLO, name, 2) else {
-        return;
-    };
-    let Some(ta) = dec(ta, &TRANS, name, 3) else {
-        return;
-    };
-    let Some(tb) = dec(tb, &TRANS, name, 4) else {
-        return;
-    };
-    let r = if !row {
-        unsafe { l3::gemmt(u, ta, tb, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
-    } else {
-        unsafe {
-            l3::gemmt(
-                flip_uplo(u),
-                tb,
-                ta,
-                n,
-                k,
-                alpha,
-                b,
-                ldb,
-                a,
-                lda,
-                beta,
-                c,
-                ldc,
-            )
-        }
-    };
-    report(name, r);
+    decode_and_call(
+        name,
+        order,
+        [(uplo, &UPLO), (ta, &TRANS), (tb, &TRANS)],
+        |row, [u, ta, tb]| {
+            let (u, ta, tb, p) = column_major(row, (u, ta, tb, p), |(u, ta, tb, p)| {
+                (flip_uplo(u), tb, ta, p.swapped())
+            });
+            unsafe { l3::gemmt(u, ta, tb, n, k, p) }
+        },
+    );
 }
 
 // ---- the extensions OpenBLAS ships (kernels in `crate::extensions`) ----
@@ -577,66 +423,29 @@ fn report_at(name: &str, r: l2::Res) {
     }
 }
 
-/// `cblas_?omatcopy`: the order is the first of the routine's own arguments, so positions are
-/// the kernel's.
-pub unsafe fn omatcopy<T: Scalar>(
+/// `cblas_?omatcopy` and `cblas_?imatcopy` (`in_place`): the order is the first of the
+/// routine's own arguments, so positions are the kernel's.
+pub unsafe fn matcopy<T: Scalar>(
     name: &str,
     order: c_int,
     trans: c_int,
     rows: Int,
     cols: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: *mut T,
-    ldb: Int,
+    p: ext::MatCopy<T>,
+    in_place: bool,
 ) {
     let order = code(order, &ORDER_CODES);
     let _g = CblasCall::enter(order == b'R');
     let trans = code(trans, &COPY_TRANS);
     report_at(name, unsafe {
-        ext::omatcopy(order, trans, rows, cols, alpha, a, lda, b, ldb)
-    });
-}
-
-/// `cblas_?imatcopy`, as `omatcopy`.
-pub unsafe fn imatcopy<T: Scalar>(
-    name: &str,
-    order: c_int,
-    trans: c_int,
-    rows: Int,
-    cols: Int,
-    alpha: T,
-    ab: *mut T,
-    lda: Int,
-    ldb: Int,
-) {
-    let order = code(order, &ORDER_CODES);
-    let _g = CblasCall::enter(order == b'R');
-    let trans = code(trans, &COPY_TRANS);
-    report_at(name, unsafe {
-        ext::imatcopy(order, trans, rows, cols, alpha, ab, lda, ldb)
+        ext::matcopy(order, trans, rows, cols, p, in_place)
     });
 }
 
 /// `cblas_?geadd`: the kernel takes the layout as a flag.
-pub unsafe fn geadd<T: Scalar>(
-    name: &str,
-    order: c_int,
-    rows: Int,
-    cols: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
-) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    report(name, unsafe {
-        ext::geadd(rows, cols, alpha, a, lda, beta, c, ldc, row)
+pub unsafe fn geadd<T: Scalar>(name: &str, order: c_int, rows: Int, cols: Int, p: ext::Sum<T>) {
+    decode_and_call(name, order, [], |row, []| unsafe {
+        ext::geadd(rows, cols, p, row)
     });
 }
 
@@ -648,67 +457,25 @@ pub unsafe fn gemm_batch<T: GemmScalar>(
     order: c_int,
     transa: *const c_int,
     transb: *const c_int,
-    m: *const Int,
-    n: *const Int,
-    k: *const Int,
-    alpha: *const T,
-    a: *const *const T,
-    lda: *const Int,
-    b: *const *const T,
-    ldb: *const Int,
-    beta: *const T,
-    c: *const *mut T,
-    ldc: *const Int,
+    arrays: ext::BatchArrays<T>,
     group_count: Int,
-    group_size: *const Int,
 ) {
-    let Some((row, _g)) = enter(order, name) else {
-        return;
-    };
-    if group_count < 0 {
-        report(name, Err(ext::BATCH_GROUP_COUNT_POSITION));
-        return;
-    }
-    let groups: Vec<ext::GemmGroup<T>> = (0..group_count as usize)
-        .map(|g| {
-            // SAFETY: every array holds group_count entries (the caller's contract).
-            let at = |p: *const Int| unsafe { *p.add(g) };
-            let (ta, tb) = unsafe { (code(*transa.add(g), &TRANS), code(*transb.add(g), &TRANS)) };
-            let (alpha, beta) = unsafe { (*alpha.add(g), *beta.add(g)) };
-            let size = at(group_size);
-            if row {
-                ext::GemmGroup {
-                    transa: tb,
-                    transb: ta,
-                    m: at(n),
-                    n: at(m),
-                    k: at(k),
-                    alpha,
-                    lda: at(ldb),
-                    ldb: at(lda),
-                    beta,
-                    ldc: at(ldc),
-                    size,
-                }
-            } else {
-                ext::GemmGroup {
-                    transa: ta,
-                    transb: tb,
-                    m: at(m),
-                    n: at(n),
-                    k: at(k),
-                    alpha,
-                    lda: at(lda),
-                    ldb: at(ldb),
-                    beta,
-                    ldc: at(ldc),
-                    size,
-                }
-            }
-        })
-        .collect();
-    let (a, b) = if row { (b, a) } else { (a, b) };
-    report(name, unsafe { ext::gemm_batch(&groups, a, b, c) });
+    decode_and_call(name, order, [], |row, []| {
+        // The transpositions as the kernel's characters (a negative count is the kernel's to
+        // report: nothing is read then).
+        let count = usize::try_from(group_count).unwrap_or(0);
+        // SAFETY: every array holds group_count entries (the caller's contract).
+        let decode = |p: *const c_int| -> Vec<u8> {
+            (0..count)
+                .map(|g| code(unsafe { *p.add(g) }, &TRANS))
+                .collect()
+        };
+        let (ta, tb) = (decode(transa), decode(transb));
+        let (ta, tb, arrays) = column_major(row, (ta, tb, arrays), |(ta, tb, arrays)| {
+            (tb, ta, arrays.swapped())
+        });
+        unsafe { ext::gemm_batch_arrays(ta.as_ptr(), tb.as_ptr(), arrays, group_count) }
+    });
 }
 
 /// `cblas_?gemm_batch_strided`, row-major as `gemm` does it.
@@ -717,41 +484,27 @@ pub unsafe fn gemm_batch_strided<T: GemmScalar>(
     order: c_int,
     ta: c_int,
     tb: c_int,
-    m: Int,
-    n: Int,
-    k: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    stridea: Int,
-    b: *const T,
-    ldb: Int,
-    strideb: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
-    stridec: Int,
-    count: Int,
+    batch: ext::StridedBatch<T>,
 ) {
-    let Some((row, _g, [ta, tb])) = begin(name, order, [(ta, &TRANS), (tb, &TRANS)]) else {
-        return;
-    };
-    let r = if !row {
-        unsafe {
-            ext::gemm_batch_strided(
-                ta, tb, m, n, k, alpha, a, lda, stridea, b, ldb, strideb, beta, c, ldc, stridec,
-                count,
-            )
-        }
-    } else {
-        unsafe {
-            ext::gemm_batch_strided(
-                tb, ta, n, m, k, alpha, b, ldb, strideb, a, lda, stridea, beta, c, ldc, stridec,
-                count,
-            )
-        }
-    };
-    report(name, r);
+    decode_and_call(
+        name,
+        order,
+        [(ta, &TRANS), (tb, &TRANS)],
+        |row, [ta, tb]| {
+            let (ta, tb, batch) = column_major(row, (ta, tb, batch), |(ta, tb, batch)| {
+                let [sa, sb, sc] = batch.strides;
+                let swapped = ext::StridedBatch {
+                    m: batch.n,
+                    n: batch.m,
+                    first: batch.first.swapped(),
+                    strides: [sb, sa, sc],
+                    ..batch
+                };
+                (tb, ta, swapped)
+            });
+            unsafe { ext::gemm_batch_strided(ta, tb, batch) }
+        },
+    );
 }
 
 // The exported `cblas_dgemm`-style functions, one per routine and precision of the table.

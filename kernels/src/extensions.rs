@@ -16,9 +16,9 @@
 //! every routine here handles it.
 
 use crate::gemm::GemmScalar;
-use crate::level1::Vec1;
-use crate::level2::{up, Res};
-use crate::level3::{gemm_check, gemm_checked};
+use crate::level1::vector_pair;
+use crate::level2::{first_error, up, Res};
+use crate::level3::{gemm_check, Operands};
 use crate::scalar::Scalar;
 use crate::Int;
 
@@ -37,15 +37,10 @@ pub unsafe fn axpby<T: Scalar>(
     y: *mut T,
     incy: Int,
 ) {
-    if n <= 0 {
+    let Some((x, y)) = vector_pair(n, x, incx, y, incy) else {
         return;
-    }
-    let n = n as usize;
-    let (x, y) = (
-        Vec1::new(x, n, incx as isize),
-        Vec1::new(y, n, incy as isize),
-    );
-    for i in 0..n {
+    };
+    for i in 0..x.n {
         // SAFETY: i < n; the caller's contract covers n elements at these increments.
         unsafe {
             let from_x = if alpha.is_zero() {
@@ -108,90 +103,85 @@ fn check_matcopy<T: Scalar>(
     ldb: Int,
     ldb_position: i32,
 ) -> Result<(CopyOp, usize, usize), i32> {
-    let row_major = decode_order(order).ok_or(1)?;
-    let op = CopyOp::decode::<T>(trans).ok_or(2)?;
-    if rows < 0 {
-        return Err(3);
-    }
-    if cols < 0 {
-        return Err(4);
-    }
+    let row_major = decode_order(order);
+    let op = CopyOp::decode::<T>(trans);
     // Column-major view of the source: a row-major rows × cols is a column-major cols × rows.
-    let (m, n) = if row_major {
+    let (m, n) = if row_major == Some(true) {
         (cols, rows)
     } else {
         (rows, cols)
     };
-    if lda < m.max(1) {
-        return Err(7);
-    }
-    let needed = if op.transpose { n } else { m };
-    if ldb < needed.max(1) {
-        return Err(ldb_position);
-    }
+    let needed = if op.is_some_and(|op| op.transpose) {
+        n
+    } else {
+        m
+    };
+    first_error(&[
+        (row_major.is_none(), 1),
+        (op.is_none(), 2),
+        (rows < 0, 3),
+        (cols < 0, 4),
+        (lda < m.max(1), 7),
+        (ldb < needed.max(1), ldb_position),
+    ])?;
+    let op = op.expect("checked above");
     Ok((op, m as usize, n as usize))
 }
 
-/// B := alpha * op(A), out of place (the OpenBLAS extension `?omatcopy`). A is `rows` × `cols`
-/// in the given order; B is `rows` × `cols` (`N`, `R`) or `cols` × `rows` (`T`, `C`) in the same
-/// order. A and B must not overlap.
-///
-/// # Safety
-/// BLAS contract on `a` and `b` for the shapes and leading dimensions given.
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn omatcopy<T: Scalar>(
-    order: u8,
-    trans: u8,
-    rows: Int,
-    cols: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    b: *mut T,
-    ldb: Int,
-) -> Res {
-    let (op, m, n) = check_matcopy::<T>(order, trans, rows, cols, lda, ldb, 9)?;
-    // SAFETY: shapes checked; the caller's contract covers both matrices.
-    unsafe { scaled_copy(op, m, n, alpha, a, lda as usize, b, ldb as usize) };
-    Ok(())
+/// The operands of `?omatcopy`, B := alpha * op(A), and of `?imatcopy`, where B is A itself
+/// (`b` the same address as `a`) and `ldb` the leading dimension of the result.
+#[derive(Clone, Copy, Debug)]
+pub struct MatCopy<T> {
+    pub alpha: T,
+    pub a: *const T,
+    pub lda: Int,
+    pub b: *mut T,
+    pub ldb: Int,
 }
 
-/// A := alpha * op(A) in place, where the result is stored with leading dimension `ldb` (the
-/// OpenBLAS extension `?imatcopy`; `lda` describes A on entry). Transposition or a change of
-/// leading dimension goes through a temporary copy of A, so any shape is allowed.
+/// B := alpha * op(A), out of place (the OpenBLAS extension `?omatcopy`), or A := alpha * op(A)
+/// in place (`?imatcopy`, `in_place`). A is `rows` × `cols` in the given order; B is `rows` ×
+/// `cols` (`N`, `R`) or `cols` × `rows` (`T`, `C`) in the same order. Out of place, A and B must
+/// not overlap; in place, transposition or a change of leading dimension goes through a
+/// temporary copy of A, so any shape is allowed.
 ///
 /// # Safety
-/// BLAS contract on `ab`, which must hold both the input and the result shape.
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn imatcopy<T: Scalar>(
+/// BLAS contract on `a` and `b` for the shapes and leading dimensions given (in place: the
+/// matrix holds both the input and the result shape).
+pub unsafe fn matcopy<T: Scalar>(
     order: u8,
     trans: u8,
     rows: Int,
     cols: Int,
-    alpha: T,
-    ab: *mut T,
-    lda: Int,
-    ldb: Int,
+    p: MatCopy<T>,
+    in_place: bool,
 ) -> Res {
-    let (op, m, n) = check_matcopy::<T>(order, trans, rows, cols, lda, ldb, 8)?;
-    let (lda, ldb) = (lda as usize, ldb as usize);
+    // `?imatcopy`'s list has no B, so its LDB stands one place earlier.
+    let ldb_position = if in_place { 8 } else { 9 };
+    let (op, m, n) = check_matcopy::<T>(order, trans, rows, cols, p.lda, p.ldb, ldb_position)?;
+    let (alpha, lda, ldb) = (p.alpha, p.lda as usize, p.ldb as usize);
+    if !in_place {
+        // SAFETY: shapes checked; the caller's contract covers both matrices.
+        unsafe { scaled_copy(op, m, n, alpha, p.a, lda, p.b, ldb) };
+        return Ok(());
+    }
     if m == 0 || n == 0 {
         return Ok(());
     }
     if !op.transpose && lda == ldb {
         // Element (i, j) is read and written at the same place: no copy needed.
         // SAFETY: the same matrix as source and destination, element by element.
-        unsafe { scaled_copy(op, m, n, alpha, ab, lda, ab, ldb) };
+        unsafe { scaled_copy(op, m, n, alpha, p.b, lda, p.b, ldb) };
         return Ok(());
     }
     let mut source = Vec::with_capacity(m * n);
     for j in 0..n {
         // SAFETY: column j of the m × n input, inside the caller's matrix.
-        let column = unsafe { std::slice::from_raw_parts(ab.add(j * lda), m) };
+        let column = unsafe { std::slice::from_raw_parts(p.b.add(j * lda), m) };
         source.extend_from_slice(column);
     }
     // SAFETY: `source` is a separate contiguous copy; the destination shape was checked.
-    unsafe { scaled_copy(op, m, n, alpha, source.as_ptr(), m, ab, ldb) };
+    unsafe { scaled_copy(op, m, n, alpha, source.as_ptr(), m, p.b, ldb) };
     Ok(())
 }
 
@@ -242,41 +232,43 @@ unsafe fn scaled_copy<T: Scalar>(
     }
 }
 
+/// The operands of `?geadd`, C := alpha*A + beta*C.
+#[derive(Clone, Copy, Debug)]
+pub struct Sum<T> {
+    pub alpha: T,
+    pub a: *const T,
+    pub lda: Int,
+    pub beta: T,
+    pub c: *mut T,
+    pub ldc: Int,
+}
+
 /// C := alpha*A + beta*C for `rows` × `cols` matrices (the OpenBLAS extension `?geadd`).
 /// Fortran has no order argument (`row_major` false, last so that the Fortran arguments come
 /// first); CBLAS passes its layout, and its positions are these plus one. A zero beta means C is not read; a zero alpha, A is not read.
 ///
 /// # Safety
 /// BLAS contract on `a` and `c`.
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn geadd<T: Scalar>(
-    rows: Int,
-    cols: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
-    row_major: bool,
-) -> Res {
-    if rows < 0 {
-        return Err(1);
-    }
-    if cols < 0 {
-        return Err(2);
-    }
+pub unsafe fn geadd<T: Scalar>(rows: Int, cols: Int, p: Sum<T>, row_major: bool) -> Res {
+    let Sum {
+        alpha,
+        a,
+        lda,
+        beta,
+        c,
+        ldc,
+    } = p;
     let (m, n) = if row_major {
         (cols, rows)
     } else {
         (rows, cols)
     };
-    if lda < m.max(1) {
-        return Err(5);
-    }
-    if ldc < m.max(1) {
-        return Err(8);
-    }
+    first_error(&[
+        (rows < 0, 1),
+        (cols < 0, 2),
+        (lda < m.max(1), 5),
+        (ldc < m.max(1), 8),
+    ])?;
     let (m, n, lda, ldc) = (m as usize, n as usize, lda as usize, ldc as usize);
     for j in 0..n {
         for i in 0..m {
@@ -316,6 +308,22 @@ pub struct GemmGroup<T> {
     pub size: Int,
 }
 
+impl<T: Copy> GemmGroup<T> {
+    /// The operands of one of the group's products.
+    fn operands(&self, a: *const T, b: *const T, c: *mut T) -> Operands<T> {
+        Operands {
+            alpha: self.alpha,
+            a,
+            lda: self.lda,
+            b,
+            ldb: self.ldb,
+            beta: self.beta,
+            c,
+            ldc: self.ldc,
+        }
+    }
+}
+
 /// Positions in `?gemm_batch_`'s Fortran argument list of the group count and sizes (the
 /// per-group arguments stand where `?gemm_`'s do, so GEMM's positions serve for them).
 pub const BATCH_GROUP_COUNT_POSITION: i32 = 14;
@@ -345,16 +353,47 @@ pub unsafe fn gemm_batch<T: GemmScalar>(
         for _ in 0..g.size {
             // SAFETY: one pointer per GEMM, as the caller guarantees; arguments checked above.
             unsafe {
-                let (ap, bp, cp) = (*a.add(index), *b.add(index), *c.add(index));
-                gemm_checked(
-                    g.transa, g.transb, g.m, g.n, g.k, g.alpha, ap, g.lda, bp, g.ldb, g.beta, cp,
-                    g.ldc,
-                );
+                let p = g.operands(*a.add(index), *b.add(index), *c.add(index));
+                p.gemm_checked(g.transa, g.transb, g.m, g.n, g.k);
             }
             index += 1;
         }
     }
     Ok(())
+}
+
+/// `?gemm_batch_`'s per-group argument arrays after the transpositions, each `group_count`
+/// long (`size` holds the group sizes); `a`, `b` and `c` hold one pointer per product.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchArrays<T> {
+    pub m: *const Int,
+    pub n: *const Int,
+    pub k: *const Int,
+    pub alpha: *const T,
+    pub a: *const *const T,
+    pub lda: *const Int,
+    pub b: *const *const T,
+    pub ldb: *const Int,
+    pub beta: *const T,
+    pub c: *const *mut T,
+    pub ldc: *const Int,
+    pub size: *const Int,
+}
+
+impl<T> BatchArrays<T> {
+    /// The A and B sides exchanged, and m with n: every product's row-major form (as
+    /// `Operands::swapped` for one product; the transpositions are swapped by the caller).
+    pub fn swapped(self) -> Self {
+        BatchArrays {
+            m: self.n,
+            n: self.m,
+            a: self.b,
+            lda: self.ldb,
+            b: self.a,
+            ldb: self.lda,
+            ..self
+        }
+    }
 }
 
 /// `?gemm_batch_` from its argument arrays, one entry per group, transpositions as characters
@@ -363,27 +402,16 @@ pub unsafe fn gemm_batch<T: GemmScalar>(
 ///
 /// # Safety
 /// Each array holds `group_count` entries; `a`, `b`, `c` one pointer per GEMM, as `gemm_batch`.
-#[allow(clippy::too_many_arguments)]
 pub unsafe fn gemm_batch_arrays<T: GemmScalar>(
     transa: *const u8,
     transb: *const u8,
-    m: *const Int,
-    n: *const Int,
-    k: *const Int,
-    alpha: *const T,
-    a: *const *const T,
-    lda: *const Int,
-    b: *const *const T,
-    ldb: *const Int,
-    beta: *const T,
-    c: *const *mut T,
-    ldc: *const Int,
+    arrays: BatchArrays<T>,
     group_count: Int,
-    group_size: *const Int,
 ) -> Res {
     if group_count < 0 {
         return Err(BATCH_GROUP_COUNT_POSITION);
     }
+    let BatchArrays { a, b, c, .. } = arrays;
     let groups: Vec<GemmGroup<T>> = (0..group_count as usize)
         .map(|g| {
             // SAFETY: every array holds group_count entries (the caller's contract).
@@ -391,15 +419,15 @@ pub unsafe fn gemm_batch_arrays<T: GemmScalar>(
                 GemmGroup {
                     transa: *transa.add(g),
                     transb: *transb.add(g),
-                    m: *m.add(g),
-                    n: *n.add(g),
-                    k: *k.add(g),
-                    alpha: *alpha.add(g),
-                    lda: *lda.add(g),
-                    ldb: *ldb.add(g),
-                    beta: *beta.add(g),
-                    ldc: *ldc.add(g),
-                    size: *group_size.add(g),
+                    m: *arrays.m.add(g),
+                    n: *arrays.n.add(g),
+                    k: *arrays.k.add(g),
+                    alpha: *arrays.alpha.add(g),
+                    lda: *arrays.lda.add(g),
+                    ldb: *arrays.ldb.add(g),
+                    beta: *arrays.beta.add(g),
+                    ldc: *arrays.ldc.add(g),
+                    size: *arrays.size.add(g),
                 }
             }
         })
@@ -408,60 +436,50 @@ pub unsafe fn gemm_batch_arrays<T: GemmScalar>(
     unsafe { gemm_batch(&groups, a, b, c) }
 }
 
-/// `count` GEMMs on matrices a fixed distance apart, in `?gemm_batch_strided_`'s argument order:
-/// C + p·stridec := alpha op(A + p·stridea) op(B + p·strideb) + beta (C + p·stridec). A stride
-/// may be zero (an operand shared by every product). Positions are those of the Fortran list,
-/// where each stride follows its leading dimension: lda 8, ldb 11, ldc 15, count 17.
+/// The arguments of `?gemm_batch_strided_` after the transpositions: `count` GEMMs of m x n x k
+/// on matrices a fixed distance apart, the first product's operands `first`, and `strides` the
+/// distances between the A, B and C of consecutive products (the Fortran list puts each after
+/// its leading dimension).
+#[derive(Clone, Copy, Debug)]
+pub struct StridedBatch<T> {
+    pub m: Int,
+    pub n: Int,
+    pub k: Int,
+    pub first: Operands<T>,
+    pub strides: [Int; 3],
+    pub count: Int,
+}
+
+/// C + p·stridec := alpha op(A + p·stridea) op(B + p·strideb) + beta (C + p·stridec) for
+/// p < count (`?gemm_batch_strided_`). A stride may be zero (an operand shared by every
+/// product). Positions are those of the Fortran list: lda 8, ldb 11, ldc 15, count 17.
 ///
 /// # Safety
 /// BLAS contract on every slice for the shapes given.
-#[allow(clippy::too_many_arguments)]
 pub unsafe fn gemm_batch_strided<T: GemmScalar>(
     transa: u8,
     transb: u8,
-    m: Int,
-    n: Int,
-    k: Int,
-    alpha: T,
-    a: *const T,
-    lda: Int,
-    stridea: Int,
-    b: *const T,
-    ldb: Int,
-    strideb: Int,
-    beta: T,
-    c: *mut T,
-    ldc: Int,
-    stridec: Int,
-    count: Int,
+    batch: StridedBatch<T>,
 ) -> Res {
-    gemm_check(transa, transb, m, n, k, lda, ldb, ldc).map_err(|p| match p {
+    let StridedBatch { m, n, k, first, .. } = batch;
+    gemm_check(transa, transb, m, n, k, first.lda, first.ldb, first.ldc).map_err(|p| match p {
         10 => 11,
         13 => 15,
         other => other,
     })?;
-    if count < 0 {
+    if batch.count < 0 {
         return Err(17);
     }
-    for p in 0..count as isize {
+    let [stridea, strideb, stridec] = batch.strides.map(|s| s as isize);
+    for p in 0..batch.count as isize {
+        let slice = Operands {
+            a: first.a.wrapping_offset(p * stridea),
+            b: first.b.wrapping_offset(p * strideb),
+            c: first.c.wrapping_offset(p * stridec),
+            ..first
+        };
         // SAFETY: slice p of each operand, under the caller's contract; checked shapes.
-        unsafe {
-            gemm_checked(
-                transa,
-                transb,
-                m,
-                n,
-                k,
-                alpha,
-                a.offset(p * stridea as isize),
-                lda,
-                b.offset(p * strideb as isize),
-                ldb,
-                beta,
-                c.offset(p * stridec as isize),
-                ldc,
-            );
-        }
+        unsafe { slice.gemm_checked(transa, transb, m, n, k) };
     }
     Ok(())
 }

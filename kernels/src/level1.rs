@@ -75,39 +75,53 @@ impl<T: Copy> Vec1<T> {
     }
 }
 
-/// # Safety
-/// BLAS contract on `x`, `y`.
-pub unsafe fn swap<T: Scalar>(n: Int, x: *mut T, incx: Int, y: *mut T, incy: Int) {
-    if n <= 0 {
-        return;
-    }
-    let n = n as usize;
-    let (x, y) = (
+/// The two n-vectors of a two-vector routine, or `None` when `n <= 0` (the routine then does
+/// nothing).
+pub(crate) fn vector_pair<T: Copy>(
+    n: Int,
+    x: *const T,
+    incx: Int,
+    y: *const T,
+    incy: Int,
+) -> Option<(Vec1<T>, Vec1<T>)> {
+    let n = usize::try_from(n).ok().filter(|&n| n > 0)?;
+    Some((
         Vec1::new(x, n, incx as isize),
         Vec1::new(y, n, incy as isize),
-    );
-    for i in 0..n {
-        // SAFETY: i < n.
+    ))
+}
+
+/// (x_i, y_i) := f(x_i, y_i) for every i: swap and the plane rotations.
+///
+/// # Safety
+/// BLAS contract on both vectors, both writable.
+unsafe fn update_pairs<T: Copy>(x: Vec1<T>, y: Vec1<T>, f: impl Fn(T, T) -> (T, T)) {
+    for i in 0..x.n {
+        // SAFETY: i < n, the length of both vectors.
         unsafe {
-            let t = x.get(i);
-            x.set(i, y.get(i));
-            y.set(i, t);
+            let (a, b) = f(x.get(i), y.get(i));
+            x.set(i, a);
+            y.set(i, b);
         }
     }
 }
 
 /// # Safety
 /// BLAS contract on `x`, `y`.
-pub unsafe fn copy<T: Scalar>(n: Int, x: *const T, incx: Int, y: *mut T, incy: Int) {
-    if n <= 0 {
-        return;
+pub unsafe fn swap<T: Scalar>(n: Int, x: *mut T, incx: Int, y: *mut T, incy: Int) {
+    if let Some((x, y)) = vector_pair(n, x, incx, y, incy) {
+        // SAFETY: BLAS contract.
+        unsafe { update_pairs(x, y, |a, b| (b, a)) };
     }
-    let n = n as usize;
-    let (x, y) = (
-        Vec1::new(x, n, incx as isize),
-        Vec1::new(y, n, incy as isize),
-    );
-    for i in 0..n {
+}
+
+/// # Safety
+/// BLAS contract on `x`, `y`.
+pub unsafe fn copy<T: Scalar>(n: Int, x: *const T, incx: Int, y: *mut T, incy: Int) {
+    let Some((x, y)) = vector_pair(n, x, incx, y, incy) else {
+        return;
+    };
+    for i in 0..x.n {
         // SAFETY: i < n.
         unsafe { y.set(i, x.get(i)) }
     }
@@ -118,22 +132,20 @@ pub unsafe fn copy<T: Scalar>(n: Int, x: *const T, incx: Int, y: *mut T, incy: I
 /// # Safety
 /// BLAS contract on `x`, `y`.
 pub unsafe fn axpy<T: Scalar>(n: Int, alpha: T, x: *const T, incx: Int, y: *mut T, incy: Int) {
-    if n <= 0 || alpha.abs1() == T::Real::zero() {
+    if alpha.abs1() == T::Real::zero() {
         return;
     }
-    let n = n as usize;
+    let Some((xv, yv)) = vector_pair(n, x, incx, y, incy) else {
+        return;
+    };
     if contiguous_pair(incx, incy) {
         // SAFETY: BLAS contract; contiguous vectors of n elements.
-        unsafe { vector::axpy(Isa::active(), n, alpha, x, y, false) };
+        unsafe { vector::axpy(Isa::active(), xv.n, alpha, x, y, false) };
         return;
     }
-    let (x, y) = (
-        Vec1::new(x, n, incx as isize),
-        Vec1::new(y, n, incy as isize),
-    );
-    for i in 0..n {
+    for i in 0..xv.n {
         // SAFETY: i < n.
-        unsafe { y.set(i, y.get(i) + alpha * x.get(i)) }
+        unsafe { yv.set(i, yv.get(i) + alpha * xv.get(i)) }
     }
 }
 
@@ -142,20 +154,18 @@ pub unsafe fn axpy<T: Scalar>(n: Int, alpha: T, x: *const T, incx: Int, y: *mut 
 /// # Safety
 /// BLAS contract on `x`.
 pub unsafe fn scal<T: Scalar>(n: Int, alpha: T, x: *mut T, incx: Int) {
-    if n <= 0 || incx <= 0 || alpha.is_one() {
+    if alpha.is_one() {
         return;
     }
-    if incx == 1 {
-        // SAFETY: BLAS contract; a contiguous vector of n elements.
-        unsafe { vector::scal(Isa::active(), n as usize, alpha, x) };
-        return;
-    }
-    for i in 0..n as usize {
-        // SAFETY: positive increment, i < n.
-        unsafe {
-            let p = x.add(i * incx as usize);
-            *p = alpha * *p;
-        }
+    // SAFETY: BLAS contract.
+    unsafe {
+        map_positive(
+            n,
+            x,
+            incx,
+            |x, n| vector::scal(Isa::active(), n, alpha, x),
+            |v| alpha * v,
+        )
     }
 }
 
@@ -164,19 +174,45 @@ pub unsafe fn scal<T: Scalar>(n: Int, alpha: T, x: *mut T, incx: Int) {
 /// # Safety
 /// BLAS contract on `x`.
 pub unsafe fn rscal<T: Scalar>(n: Int, alpha: T::Real, x: *mut T, incx: Int) {
-    if n <= 0 || incx <= 0 || alpha == T::Real::one() {
+    if alpha == T::Real::one() {
+        return;
+    }
+    // SAFETY: BLAS contract.
+    unsafe {
+        map_positive(
+            n,
+            x,
+            incx,
+            |x, n| vector::rscal(Isa::active(), n, alpha, x),
+            |v| v.scale(alpha),
+        )
+    }
+}
+
+/// x_i := f(x_i) for scal and rscal, which ignore non-positive increments as the reference
+/// does: `contiguous(x, n)` (a vector kernel) takes a unit stride, `f` any other.
+///
+/// # Safety
+/// BLAS contract on `x`, and `contiguous` does `f` to n contiguous elements at `x`.
+unsafe fn map_positive<T: Copy>(
+    n: Int,
+    x: *mut T,
+    incx: Int,
+    contiguous: impl FnOnce(*mut T, usize),
+    f: impl Fn(T) -> T,
+) {
+    if n <= 0 || incx <= 0 {
         return;
     }
     if incx == 1 {
-        // SAFETY: BLAS contract; a contiguous vector of n elements.
-        unsafe { vector::rscal(Isa::active(), n as usize, alpha, x) };
+        contiguous(x, n as usize);
         return;
     }
     for i in 0..n as usize {
         // SAFETY: positive increment, i < n.
         unsafe {
             let p = x.add(i * incx as usize);
-            *p = (*p).scale(alpha);
+            *p = f(*p);
         }
     }
 }
@@ -193,22 +229,17 @@ pub unsafe fn dot<T: Scalar>(
     incy: Int,
     conj: bool,
 ) -> T {
-    let mut s = T::zero();
-    if n <= 0 {
-        return s;
-    }
-    let n = n as usize;
+    let Some((xv, yv)) = vector_pair(n, x, incx, y, incy) else {
+        return T::zero();
+    };
     if contiguous_pair(incx, incy) {
         // SAFETY: BLAS contract; contiguous vectors of n elements.
-        return unsafe { vector::dot(Isa::active(), n, x, y, conj) };
+        return unsafe { vector::dot(Isa::active(), xv.n, x, y, conj) };
     }
-    let (x, y) = (
-        Vec1::new(x, n, incx as isize),
-        Vec1::new(y, n, incy as isize),
-    );
-    for i in 0..n {
+    let mut s = T::zero();
+    for i in 0..xv.n {
         // SAFETY: i < n.
-        s += unsafe { x.get(i).conj_if(conj) * y.get(i) };
+        s += unsafe { xv.get(i).conj_if(conj) * yv.get(i) };
     }
     s
 }
@@ -218,20 +249,13 @@ pub unsafe fn dot<T: Scalar>(
 /// # Safety
 /// BLAS contract on `x`, `y`.
 pub unsafe fn dot_f64acc(n: Int, x: *const f32, incx: Int, y: *const f32, incy: Int) -> f64 {
-    let mut s = 0.0f64;
-    if n <= 0 {
-        return s;
-    }
-    let n = n as usize;
-    let (x, y) = (
-        Vec1::new(x, n, incx as isize),
-        Vec1::new(y, n, incy as isize),
-    );
-    for i in 0..n {
-        // SAFETY: i < n.
-        s += unsafe { f64::from(x.get(i)) * f64::from(y.get(i)) };
-    }
-    s
+    let Some((x, y)) = vector_pair(n, x, incx, y, incy) else {
+        return 0.0;
+    };
+    // SAFETY (each term): i < n.
+    (0..x.n)
+        .map(|i| unsafe { f64::from(x.get(i)) * f64::from(y.get(i)) })
+        .fold(0.0, |s, t| s + t)
 }
 
 /// Sum of |re| + |im| (the reference asum); 0 for non-positive increments.
@@ -463,21 +487,13 @@ pub unsafe fn rot<T: Scalar>(
     c: T::Real,
     s: T::Real,
 ) {
-    if n <= 0 {
-        return;
-    }
-    let n = n as usize;
-    let (x, y) = (
-        Vec1::new(x, n, incx as isize),
-        Vec1::new(y, n, incy as isize),
-    );
-    for i in 0..n {
-        // SAFETY: i < n.
+    if let Some((x, y)) = vector_pair(n, x, incx, y, incy) {
+        // SAFETY: BLAS contract.
         unsafe {
-            let (a, b) = (x.get(i), y.get(i));
-            x.set(i, a.scale(c) + b.scale(s));
-            y.set(i, b.scale(c) - a.scale(s));
-        }
+            update_pairs(x, y, |a, b| {
+                (a.scale(c) + b.scale(s), b.scale(c) - a.scale(s))
+            })
+        };
     }
 }
 
@@ -500,18 +516,9 @@ pub unsafe fn rotm<R: Real>(n: Int, x: *mut R, incx: Int, y: *mut R, incy: Int, 
     } else {
         (p[1], -R::one(), R::one(), p[4])
     };
-    let n = n as usize;
-    let (x, y) = (
-        Vec1::new(x, n, incx as isize),
-        Vec1::new(y, n, incy as isize),
-    );
-    for i in 0..n {
-        // SAFETY: i < n.
-        unsafe {
-            let (w, z) = (x.get(i), y.get(i));
-            x.set(i, w * h11 + z * h12);
-            y.set(i, w * h21 + z * h22);
-        }
+    if let Some((x, y)) = vector_pair(n, x, incx, y, incy) {
+        // SAFETY: BLAS contract.
+        unsafe { update_pairs(x, y, |w, z| (w * h11 + z * h12, w * h21 + z * h22)) };
     }
 }
 
@@ -590,14 +597,58 @@ where
     }
 }
 
+/// drotmg's rescaling of one weight `d` (d1 or d2): while |d| is outside [gam^-2, gam^2] it is
+/// multiplied or divided by gam^2, and the row `row` of H (and for d1 also x1) divided or
+/// multiplied by gam, after H has been made explicit (flag -1) as the reference does. d1 is
+/// never negative here, so its |d1| is the reference's d1.
+fn rotmg_rescale<R: Real>(
+    d: &mut R,
+    mut x1: Option<&mut R>,
+    row: usize,
+    flag: &mut R,
+    h: &mut [[R; 2]; 2],
+) {
+    let (zero, one) = (R::zero(), R::one());
+    let gam = R::from_f64(4096.0);
+    let gamsq = R::from_f64(16777216.0);
+    let rgamsq = R::from_f64(5.9604645e-8);
+    if *d == zero {
+        return;
+    }
+    while d.abs() <= rgamsq || d.abs() >= gamsq {
+        if *flag == zero {
+            h[0][0] = one;
+            h[1][1] = one;
+        } else {
+            h[1][0] = -one;
+            h[0][1] = one;
+        }
+        *flag = -one;
+        if d.abs() <= rgamsq {
+            *d *= gam * gam;
+            if let Some(x1) = x1.as_deref_mut() {
+                *x1 /= gam;
+            }
+            for v in &mut h[row] {
+                *v /= gam;
+            }
+        } else {
+            *d /= gam * gam;
+            if let Some(x1) = x1.as_deref_mut() {
+                *x1 *= gam;
+            }
+            for v in &mut h[row] {
+                *v *= gam;
+            }
+        }
+    }
+}
+
 /// Construct a modified Givens rotation (reference drotmg, gam = 4096).
 pub fn rotmg<R: Real>(d1: &mut R, d2: &mut R, x1: &mut R, y1: R, param: &mut [R; 5]) {
     let zero = R::zero();
     let one = R::one();
     let two = R::from_f64(2.0);
-    let gam = R::from_f64(4096.0);
-    let gamsq = R::from_f64(16777216.0);
-    let rgamsq = R::from_f64(5.9604645e-8);
     let mut flag: R;
     let (mut h11, mut h12, mut h21, mut h22) = (zero, zero, zero, zero);
     if *d1 < zero {
@@ -654,52 +705,11 @@ pub fn rotmg<R: Real>(d1: &mut R, d2: &mut R, x1: &mut R, y1: R, param: &mut [R;
             *d1 = t;
             *x1 = y1 * u;
         }
-        if *d1 != zero {
-            while *d1 <= rgamsq || *d1 >= gamsq {
-                if flag == zero {
-                    h11 = one;
-                    h22 = one;
-                    flag = -one;
-                } else {
-                    h21 = -one;
-                    h12 = one;
-                    flag = -one;
-                }
-                if *d1 <= rgamsq {
-                    *d1 *= gam * gam;
-                    *x1 /= gam;
-                    h11 /= gam;
-                    h12 /= gam;
-                } else {
-                    *d1 /= gam * gam;
-                    *x1 *= gam;
-                    h11 *= gam;
-                    h12 *= gam;
-                }
-            }
-        }
-        if *d2 != zero {
-            while d2.abs() <= rgamsq || d2.abs() >= gamsq {
-                if flag == zero {
-                    h11 = one;
-                    h22 = one;
-                    flag = -one;
-                } else {
-                    h21 = -one;
-                    h12 = one;
-                    flag = -one;
-                }
-                if d2.abs() <= rgamsq {
-                    *d2 *= gam * gam;
-                    h21 /= gam;
-                    h22 /= gam;
-                } else {
-                    *d2 /= gam * gam;
-                    h21 *= gam;
-                    h22 *= gam;
-                }
-            }
-        }
+        // d1 is scaled together with x1 and H's first row, d2 with its second row.
+        let mut h = [[h11, h12], [h21, h22]];
+        rotmg_rescale(d1, Some(x1), 0, &mut flag, &mut h);
+        rotmg_rescale(d2, None, 1, &mut flag, &mut h);
+        [[h11, h12], [h21, h22]] = h;
     }
     if flag < zero {
         param[1] = h11;

@@ -202,16 +202,19 @@ fn check_omatcopy<T: TestScalar>() {
             let want = case.expected(&a, alpha, &b);
             // SAFETY: buffers sized for the shapes and leading dimensions.
             let result = unsafe {
-                omatcopy(
+                matcopy(
                     case.order,
                     case.trans,
                     case.rows as kernels::Int,
                     case.cols as kernels::Int,
-                    alpha,
-                    a.as_ptr(),
-                    case.lda() as kernels::Int,
-                    b.as_mut_ptr(),
-                    case.ldb() as kernels::Int,
+                    MatCopy {
+                        alpha,
+                        a: a.as_ptr(),
+                        lda: case.lda() as kernels::Int,
+                        b: b.as_mut_ptr(),
+                        ldb: case.ldb() as kernels::Int,
+                    },
+                    false,
                 )
             };
             let what = format!(
@@ -240,17 +243,22 @@ fn check_imatcopy<T: TestScalar>() {
             // In place, the buffer outside the result keeps what it had (which is A there).
             let mut want = case.expected(&a, alpha, &ab);
             want.truncate(len);
+            let ab_ptr = ab.as_mut_ptr();
             // SAFETY: the buffer holds both the input and the result shape.
             let result = unsafe {
-                imatcopy(
+                matcopy(
                     case.order,
                     case.trans,
                     case.rows as kernels::Int,
                     case.cols as kernels::Int,
-                    alpha,
-                    ab.as_mut_ptr(),
-                    case.lda() as kernels::Int,
-                    case.ldb() as kernels::Int,
+                    MatCopy {
+                        alpha,
+                        a: ab_ptr,
+                        lda: case.lda() as kernels::Int,
+                        b: ab_ptr,
+                        ldb: case.ldb() as kernels::Int,
+                    },
+                    true,
                 )
             };
             let what = format!(
@@ -304,16 +312,19 @@ fn matcopy_reports_the_first_invalid_argument_and_writes_nothing() {
         );
         // SAFETY: the checks fail before any element is touched.
         let result = unsafe {
-            omatcopy(
+            matcopy(
                 order,
                 trans,
                 rows,
                 cols,
-                2.0,
-                a.as_ptr(),
-                lda,
-                b.as_mut_ptr(),
-                ldb,
+                MatCopy {
+                    alpha: 2.0,
+                    a: a.as_ptr(),
+                    lda,
+                    b: b.as_mut_ptr(),
+                    ldb,
+                },
+                false,
             )
         };
         assert_eq!(
@@ -323,7 +334,17 @@ fn matcopy_reports_the_first_invalid_argument_and_writes_nothing() {
             order as char,
             trans as char
         );
-        let in_place = unsafe { imatcopy(order, trans, rows, cols, 2.0, b.as_mut_ptr(), lda, ldb) };
+        let in_place = unsafe {
+            let ab = b.as_mut_ptr();
+            let p = MatCopy {
+                alpha: 2.0,
+                a: ab,
+                lda,
+                b: ab,
+                ldb,
+            };
+            matcopy(order, trans, rows, cols, p, true)
+        };
         let in_place_position = if position == 9 { 8 } else { position };
         assert_eq!(
             in_place,
@@ -375,12 +396,14 @@ fn check_geadd<T: TestScalar>() {
                         geadd(
                             rows as kernels::Int,
                             cols as kernels::Int,
-                            alpha,
-                            a.as_ptr(),
-                            lda as kernels::Int,
-                            beta,
-                            cm.as_mut_ptr(),
-                            ldc as kernels::Int,
+                            Sum {
+                                alpha,
+                                a: a.as_ptr(),
+                                lda: lda as kernels::Int,
+                                beta,
+                                c: cm.as_mut_ptr(),
+                                ldc: ldc as kernels::Int,
+                            },
                             row_major,
                         )
                     };
@@ -406,12 +429,14 @@ fn check_geadd<T: TestScalar>() {
             geadd(
                 rows,
                 cols,
-                T::one(),
-                abuf.as_ptr(),
-                lda,
-                T::one(),
-                cbuf.as_mut_ptr(),
-                ldc,
+                Sum {
+                    alpha: T::one(),
+                    a: abuf.as_ptr(),
+                    lda,
+                    beta: T::one(),
+                    c: cbuf.as_mut_ptr(),
+                    ldc,
+                },
                 row_major,
             )
         };
@@ -564,23 +589,21 @@ fn check_gemm_batch<T: TestScalar + GemmScalar>() {
     let betas: Vec<T> = groups.iter().map(|g| g.beta).collect();
     let count = groups.len() as kernels::Int;
     let from_arrays = |count: kernels::Int| unsafe {
-        gemm_batch_arrays(
-            transas.as_ptr(),
-            transbs.as_ptr(),
-            ms.as_ptr(),
-            ns.as_ptr(),
-            ks.as_ptr(),
-            alphas.as_ptr(),
-            a_ptrs.as_ptr(),
-            ldas.as_ptr(),
-            b_ptrs.as_ptr(),
-            ldbs.as_ptr(),
-            betas.as_ptr(),
-            c_ptrs.as_ptr(),
-            ldcs.as_ptr(),
-            count,
-            sizes.as_ptr(),
-        )
+        let arrays = BatchArrays {
+            m: ms.as_ptr(),
+            n: ns.as_ptr(),
+            k: ks.as_ptr(),
+            alpha: alphas.as_ptr(),
+            a: a_ptrs.as_ptr(),
+            lda: ldas.as_ptr(),
+            b: b_ptrs.as_ptr(),
+            ldb: ldbs.as_ptr(),
+            beta: betas.as_ptr(),
+            c: c_ptrs.as_ptr(),
+            ldc: ldcs.as_ptr(),
+            size: sizes.as_ptr(),
+        };
+        gemm_batch_arrays(transas.as_ptr(), transbs.as_ptr(), arrays, count)
     };
     assert_eq!(from_arrays(count), Ok(()));
     for (p, first) in problems.iter().zip(&first_results) {
@@ -660,21 +683,23 @@ fn check_gemm_batch_strided<T: TestScalar + GemmScalar>() {
         gemm_batch_strided(
             b'T',
             b'N',
-            int(m),
-            int(n),
-            int(k),
-            alpha,
-            a.as_ptr(),
-            int(lda),
-            int(stride_a),
-            b.as_ptr(),
-            int(ldb),
-            int(stride_b),
-            beta,
-            cm.as_mut_ptr(),
-            int(ldc),
-            int(stride_c),
-            int(count),
+            StridedBatch {
+                m: int(m),
+                n: int(n),
+                k: int(k),
+                first: kernels::level3::Operands {
+                    alpha,
+                    a: a.as_ptr(),
+                    lda: int(lda),
+                    b: b.as_ptr(),
+                    ldb: int(ldb),
+                    beta,
+                    c: cm.as_mut_ptr(),
+                    ldc: int(ldc),
+                },
+                strides: [int(stride_a), int(stride_b), int(stride_c)],
+                count: int(count),
+            },
         )
     };
     assert_eq!(result, Ok(()));
@@ -696,21 +721,23 @@ fn check_gemm_batch_strided<T: TestScalar + GemmScalar>() {
             gemm_batch_strided(
                 b'T',
                 b'N',
-                int(m),
-                int(n),
-                int(k),
-                alpha,
-                a.as_ptr(),
-                int(lda),
-                int(stride_a),
-                b.as_ptr(),
-                int(ldb_bad),
-                int(stride_b),
-                beta,
-                cm.as_mut_ptr(),
-                int(ldc_bad),
-                int(stride_c),
-                count_arg,
+                StridedBatch {
+                    m: int(m),
+                    n: int(n),
+                    k: int(k),
+                    first: kernels::level3::Operands {
+                        alpha,
+                        a: a.as_ptr(),
+                        lda: int(lda),
+                        b: b.as_ptr(),
+                        ldb: int(ldb_bad),
+                        beta,
+                        c: cm.as_mut_ptr(),
+                        ldc: int(ldc_bad),
+                    },
+                    strides: [int(stride_a), int(stride_b), int(stride_c)],
+                    count: count_arg,
+                },
             )
         };
         assert_eq!(result, Err(position));

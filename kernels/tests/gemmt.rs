@@ -15,6 +15,7 @@ mod common;
 
 use common::*;
 use kernels::gemm::{gemm_stored_with, gemm_with, GemmScalar, MatRef, Stored};
+use kernels::level3::Operands;
 use kernels::scalar::{Complex, C32, C64};
 use kernels::Int;
 
@@ -77,14 +78,16 @@ fn check<T: TestScalar + GemmScalar>(
             tb,
             n as Int,
             k as Int,
-            alpha,
-            a.as_ptr(),
-            lda as Int,
-            b.as_ptr(),
-            ldb as Int,
-            beta,
-            got.as_mut_ptr(),
-            ldc as Int,
+            Operands {
+                alpha,
+                a: a.as_ptr(),
+                lda: lda as Int,
+                b: b.as_ptr(),
+                ldb: ldb as Int,
+                beta,
+                c: got.as_mut_ptr(),
+                ldc: ldc as Int,
+            },
         )
     };
     let what = format!(
@@ -192,14 +195,16 @@ fn gemmt_argument_checks_follow_the_reference() {
                 tb,
                 n,
                 k,
-                1.0,
-                a.as_ptr(),
-                lda,
-                a.as_ptr(),
-                ldb,
-                0.0,
-                p,
-                ldc,
+                Operands {
+                    alpha: 1.0,
+                    a: a.as_ptr(),
+                    lda,
+                    b: a.as_ptr(),
+                    ldb,
+                    beta: 0.0,
+                    c: p,
+                    ldc,
+                },
             )
         }
     };
@@ -338,14 +343,16 @@ fn symm_sweep<T: TestScalar + GemmScalar>(seed: u64, herm: bool) {
                         uplo,
                         m as Int,
                         n as Int,
-                        alpha,
-                        a.as_ptr(),
-                        lda as Int,
-                        b.as_ptr(),
-                        m as Int,
-                        beta,
-                        got.as_mut_ptr(),
-                        m as Int,
+                        Operands {
+                            alpha,
+                            a: a.as_ptr(),
+                            lda: lda as Int,
+                            b: b.as_ptr(),
+                            ldb: m as Int,
+                            beta,
+                            c: got.as_mut_ptr(),
+                            ldc: m as Int,
+                        },
                         herm,
                     )
                 };

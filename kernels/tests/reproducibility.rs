@@ -20,6 +20,7 @@ mod common;
 
 use common::*;
 use kernels::gemm::{gemm_parallel_with, gemm_with_path, GemmScalar, KernelSet, MatRef, Path, Ukr};
+use kernels::level3::{self as l3, RankK, Triangular};
 use kernels::scalar::{Complex, C32, C64};
 use kernels::Int;
 
@@ -381,14 +382,16 @@ fn check_symm<T: TestScalar + GemmScalar>(r: &mut Rng, herm: bool) -> usize {
                         uplo,
                         bm as Int,
                         bn as Int,
-                        alpha,
-                        a.as_ptr(),
-                        ka as Int,
-                        b.as_ptr(),
-                        bm as Int,
-                        beta,
-                        c.as_mut_ptr(),
-                        bm as Int,
+                        l3::Operands {
+                            alpha,
+                            a: a.as_ptr(),
+                            lda: ka as Int,
+                            b: b.as_ptr(),
+                            ldb: bm as Int,
+                            beta,
+                            c: c.as_mut_ptr(),
+                            ldc: bm as Int,
+                        },
                         herm,
                     )
                 };
@@ -447,15 +450,17 @@ fn check_syrk<T: TestScalar + GemmScalar>(r: &mut Rng, herm: bool, two: bool) ->
                     kernels::level3::syrk(
                         uplo,
                         trans,
-                        nn as Int,
-                        k as Int,
-                        alpha,
-                        a.as_ptr(),
-                        lda as Int,
-                        bop,
-                        beta,
-                        c.as_mut_ptr(),
-                        nn as Int,
+                        RankK {
+                            n: nn as Int,
+                            k: k as Int,
+                            alpha,
+                            a: a.as_ptr(),
+                            lda: lda as Int,
+                            b: bop,
+                            beta,
+                            c: c.as_mut_ptr(),
+                            ldc: nn as Int,
+                        },
                         herm,
                     )
                 };
@@ -587,14 +592,16 @@ fn run_gemmt<T: TestScalar + GemmScalar>(
             tb,
             n as Int,
             k as Int,
-            alpha,
-            a.as_ptr(),
-            lda.max(1) as Int,
-            b.as_ptr(),
-            ldb.max(1) as Int,
-            beta,
-            c.as_mut_ptr(),
-            n.max(1) as Int,
+            l3::Operands {
+                alpha,
+                a: a.as_ptr(),
+                lda: lda.max(1) as Int,
+                b: b.as_ptr(),
+                ldb: ldb.max(1) as Int,
+                beta,
+                c: c.as_mut_ptr(),
+                ldc: n.max(1) as Int,
+            },
         )
     };
     assert_eq!(res, Ok(()));
@@ -638,15 +645,17 @@ fn thread_fingerprint<T: TestScalar + GemmScalar>(seed: u64) -> Vec<(u64, u64)> 
                 kernels::level3::syrk(
                     uplo,
                     b'N',
-                    n as Int,
-                    k as Int,
-                    alpha,
-                    a.as_ptr(),
-                    n as Int,
-                    two.then_some((b.as_ptr(), n as Int)),
-                    beta,
-                    cm.as_mut_ptr(),
-                    n as Int,
+                    RankK {
+                        n: n as Int,
+                        k: k as Int,
+                        alpha,
+                        a: a.as_ptr(),
+                        lda: n as Int,
+                        b: two.then_some((b.as_ptr(), n as Int)),
+                        beta,
+                        c: cm.as_mut_ptr(),
+                        ldc: n as Int,
+                    },
                     herm,
                 )
             };
@@ -681,13 +690,15 @@ fn check_trmm<T: TestScalar + GemmScalar>(r: &mut Rng, solve: bool) -> usize {
                                 uplo,
                                 transa,
                                 diag,
-                                bm as Int,
-                                bn as Int,
-                                alpha,
-                                a.as_ptr(),
-                                ka as Int,
-                                b.as_mut_ptr(),
-                                bm as Int,
+                                Triangular {
+                                    m: bm as Int,
+                                    n: bn as Int,
+                                    alpha,
+                                    a: a.as_ptr(),
+                                    lda: ka as Int,
+                                    b: b.as_mut_ptr(),
+                                    ldb: bm as Int,
+                                },
                                 solve,
                             )
                         };
