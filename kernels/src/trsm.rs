@@ -566,34 +566,20 @@ fn dot_product<T: Scalar>(panel: &mut [[T; PANEL]], upper: bool, coef: impl Fn(u
 mod tests {
     use super::*;
 
-    #[test]
-    fn recursive_products_match_the_naive_triangular_product() {
+    /// Right-hand sides of the test problems.
+    const N: usize = 3;
+
+    /// Runs `check(t, x)` for triangles of orders about `BASE` and its multiples, both shapes,
+    /// transposed or not, `x` holding small integers (read as `k`×`N` or `N`×`k`).
+    fn for_each_triangle(check: impl Fn(&Triangle<f64>, &[f64])) {
         for &k in &[1usize, 5, 32, 33, 70, 130] {
             for &upper in &[false, true] {
                 for &trans in b"NT" {
                     let full = triangle(k, upper);
                     let t =
                         unsafe { Triangle::from_stored(full.as_ptr(), k, k, upper, false, trans) };
-                    let n = 3;
-                    let x: Vec<f64> = (0..k * n).map(|v| (v % 13) as f64 - 6.0).collect();
-                    let mut b = x.clone();
-                    unsafe { multiply_left(&t, n, b.as_mut_ptr(), k) };
-                    for c in 0..n {
-                        for i in 0..k {
-                            let want: f64 = (0..k).map(|l| t.at(i, l) * x[l + c * k]).sum();
-                            let got = b[i + c * k];
-                            assert!((got - want).abs() < 1e-9, "left k={k} {got} vs {want}");
-                        }
-                    }
-                    let mut b = x[..n * k].to_vec();
-                    unsafe { multiply_right(&t, n, b.as_mut_ptr(), n) };
-                    for c in 0..k {
-                        for r in 0..n {
-                            let want: f64 = (0..k).map(|l| x[r + l * n] * t.at(l, c)).sum();
-                            let got = b[r + c * n];
-                            assert!((got - want).abs() < 1e-9, "right k={k} {got} vs {want}");
-                        }
-                    }
+                    let x: Vec<f64> = (0..k * N).map(|v| (v % 13) as f64 - 6.0).collect();
+                    check(&t, &x);
                 }
             }
         }
@@ -614,41 +600,55 @@ mod tests {
         a
     }
 
+    /// op(A) X, naively, X being `t.k`×`N`.
+    fn naive_left(t: &Triangle<f64>, x: &[f64]) -> Vec<f64> {
+        let k = t.k;
+        (0..k * N)
+            .map(|e| (e % k, e / k))
+            .map(|(i, c)| (0..k).map(|l| t.at(i, l) * x[l + c * k]).sum())
+            .collect()
+    }
+
+    /// X op(A), naively, X being `N`×`t.k`.
+    fn naive_right(t: &Triangle<f64>, x: &[f64]) -> Vec<f64> {
+        (0..N * t.k)
+            .map(|e| (e % N, e / N))
+            .map(|(r, c)| (0..t.k).map(|l| x[r + l * N] * t.at(l, c)).sum())
+            .collect()
+    }
+
+    fn assert_close(got: &[f64], want: &[f64], what: &str) {
+        for (got, want) in got.iter().zip(want) {
+            assert!((got - want).abs() < 1e-9, "{what}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn recursive_products_match_the_naive_triangular_product() {
+        for_each_triangle(|t, x| {
+            let k = t.k;
+            let mut b = x.to_vec();
+            unsafe { multiply_left(t, N, b.as_mut_ptr(), k) };
+            assert_close(&b, &naive_left(t, x), &format!("left k={k}"));
+            let mut b = x.to_vec();
+            unsafe { multiply_right(t, N, b.as_mut_ptr(), N) };
+            assert_close(&b, &naive_right(t, x), &format!("right k={k}"));
+        });
+    }
+
     #[test]
     fn recursive_solves_invert_the_triangle_on_both_sides() {
-        for &k in &[1usize, 5, 32, 33, 70, 130] {
-            for &upper in &[false, true] {
-                for &trans in b"NT" {
-                    let full = triangle(k, upper);
-                    let t =
-                        unsafe { Triangle::from_stored(full.as_ptr(), k, k, upper, false, trans) };
-                    let n = 3;
-                    // Left: B = op(A) X for a known X, then solve.
-                    let x: Vec<f64> = (0..k * n).map(|v| (v % 13) as f64 - 6.0).collect();
-                    let mut b = vec![0.0; k * n];
-                    for c in 0..n {
-                        for i in 0..k {
-                            b[i + c * k] = (0..k).map(|l| t.at(i, l) * x[l + c * k]).sum();
-                        }
-                    }
-                    unsafe { solve_left(&t, n, b.as_mut_ptr(), k) };
-                    for (got, want) in b.iter().zip(&x) {
-                        assert!((got - want).abs() < 1e-9, "left k={k} {got} vs {want}");
-                    }
-                    // Right: B = X op(A), X being n×k.
-                    let mut b = vec![0.0; n * k];
-                    for c in 0..k {
-                        for r in 0..n {
-                            b[r + c * n] = (0..k).map(|l| x[r + l * n] * t.at(l, c)).sum();
-                        }
-                    }
-                    unsafe { solve_right(&t, n, b.as_mut_ptr(), n) };
-                    for (got, want) in b.iter().zip(&x[..n * k]) {
-                        assert!((got - want).abs() < 1e-9, "right k={k} {got} vs {want}");
-                    }
-                }
-            }
-        }
+        for_each_triangle(|t, x| {
+            let k = t.k;
+            // B = op(A) X for a known X, then solve.
+            let mut b = naive_left(t, x);
+            unsafe { solve_left(t, N, b.as_mut_ptr(), k) };
+            assert_close(&b, x, &format!("left k={k}"));
+            // B = X op(A), X being N×k.
+            let mut b = naive_right(t, x);
+            unsafe { solve_right(t, N, b.as_mut_ptr(), N) };
+            assert_close(&b, x, &format!("right k={k}"));
+        });
     }
 
     #[test]
