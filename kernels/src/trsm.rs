@@ -80,6 +80,8 @@ impl<T: Scalar> Triangle<T> {
         }
     }
 
+    /// Element (i, j) of `op(A)`, for the tests' naive products.
+    #[cfg(test)]
     fn at(&self, i: usize, j: usize) -> T {
         self.m[i + j * self.k]
     }
@@ -110,7 +112,7 @@ fn split(k: usize) -> usize {
 /// `b` holds a `t.k`×`n` column-major matrix with leading dimension `ldb`.
 pub unsafe fn solve_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ldb: usize) {
     // SAFETY: forwarded.
-    unsafe { on_left(t, n, b, ldb, Op::Solve) }
+    unsafe { run::<Left, T>(t, n, b, ldb, Op::Solve) }
 }
 
 /// Solves `X op(A) = B` in place (right side), B being `m`×`t.k`.
@@ -119,7 +121,7 @@ pub unsafe fn solve_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ld
 /// `b` holds an `m`×`t.k` column-major matrix with leading dimension `ldb`.
 pub unsafe fn solve_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, ldb: usize) {
     // SAFETY: forwarded.
-    unsafe { on_right(t, m, b, ldb, Op::Solve) }
+    unsafe { run::<Right, T>(t, m, b, ldb, Op::Solve) }
 }
 
 /// B := op(A) B in place (left side; alpha already applied), B being `t.k`×`n`.
@@ -128,7 +130,7 @@ pub unsafe fn solve_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, l
 /// As `solve_left`.
 pub unsafe fn multiply_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ldb: usize) {
     // SAFETY: forwarded.
-    unsafe { on_left(t, n, b, ldb, Op::Multiply) }
+    unsafe { run::<Left, T>(t, n, b, ldb, Op::Multiply) }
 }
 
 /// B := B op(A) in place (right side), B being `m`×`t.k`.
@@ -137,35 +139,59 @@ pub unsafe fn multiply_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T,
 /// As `solve_right`.
 pub unsafe fn multiply_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, ldb: usize) {
     // SAFETY: forwarded.
-    unsafe { on_right(t, m, b, ldb, Op::Multiply) }
+    unsafe { run::<Right, T>(t, m, b, ldb, Op::Multiply) }
 }
 
-/// `op` on the `n` columns of B (left side), the columns split between threads.
-///
-/// # Safety
-/// As `solve_left`.
-unsafe fn on_left<T: GemmScalar>(t: &Triangle<T>, n: usize, b: *mut T, ldb: usize, op: Op) {
-    // Column range [lo, hi) of B starts at column lo.
-    let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
-        // SAFETY: columns lo..hi of B, disjoint between parts.
-        unsafe { left(t, 0, t.k, hi - lo, b.0.add(lo * ldb), ldb, serial, op) }
-    };
-    // SAFETY: forwarded; parts write disjoint columns.
-    unsafe { split_between_threads(t.k, n, OutPtr(b), part) }
+/// The side of B the triangle stands on. A right-side problem `X op(A) = B` is the left-side
+/// problem `op(A)ᵀ Xᵀ = Bᵀ`, so one recursion serves both: it works on the left-side problem and
+/// reads the triangle and B through their transposes when the side is right. The triangle's
+/// index `i` is then B's column `i` rather than its row, and a right-hand side is a row of B
+/// rather than a column. A type rather than a value, so that the strides it fixes are
+/// constants in the panel loops of the diagonal blocks.
+trait Side {
+    /// The problem is seen transposed (the right side).
+    const RIGHT: bool;
 }
 
-/// `op` on the `m` rows of B (right side), the rows split between threads.
+struct Left;
+impl Side for Left {
+    const RIGHT: bool = false;
+}
+
+struct Right;
+impl Side for Right {
+    const RIGHT: bool = true;
+}
+
+/// `op` on the `count` right-hand sides of B (its columns on the left side, its rows on the
+/// right), the right-hand sides split between threads.
 ///
 /// # Safety
-/// As `solve_right`.
-unsafe fn on_right<T: GemmScalar>(t: &Triangle<T>, m: usize, b: *mut T, ldb: usize, op: Op) {
-    // Row range [lo, hi) of B starts at row lo.
+/// As `solve_left` (left side) or `solve_right` (right side).
+unsafe fn run<S: Side, T: GemmScalar>(
+    t: &Triangle<T>,
+    count: usize,
+    b: *mut T,
+    ldb: usize,
+    op: Op,
+) {
+    // Right-hand sides [lo, hi) of B start at its right-hand side lo.
     let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
-        // SAFETY: rows lo..hi of B, disjoint between parts.
-        unsafe { right(t, 0, t.k, hi - lo, b.0.add(lo), ldb, serial, op) }
+        let job = Job::<S, T> {
+            t,
+            op,
+            count: hi - lo,
+            // SAFETY: right-hand sides lo..hi of B, disjoint between parts.
+            b: unsafe { b.0.add(lo * Job::<S, T>::strides(ldb).1) },
+            ldb,
+            serial,
+            side: std::marker::PhantomData,
+        };
+        // SAFETY: forwarded.
+        unsafe { job.recurse(0, t.k) }
     };
-    // SAFETY: forwarded; parts write disjoint rows.
-    unsafe { split_between_threads(t.k, m, OutPtr(b), part) }
+    // SAFETY: forwarded; parts write disjoint right-hand sides.
+    unsafe { split_between_threads(t.k, count, OutPtr(b), part) }
 }
 
 /// B's pointer, handed to the threads that each solve a disjoint share of the right-hand sides.
@@ -260,119 +286,188 @@ fn step_order<T: Scalar>(
     }
 }
 
-/// Rows `off..off + k` of the left solve or product, on `n` columns of B.
-#[allow(clippy::too_many_arguments)]
-unsafe fn left<T: GemmScalar>(
-    t: &Triangle<T>,
-    off: usize,
-    k: usize,
-    n: usize,
+/// A solve or product of one thread's share of B, seen as the left-side problem (see `Side`).
+struct Job<'a, S, T> {
+    t: &'a Triangle<T>,
+    op: Op,
+    /// Right-hand sides in this share.
+    count: usize,
+    /// The share's first right-hand side.
     b: *mut T,
     ldb: usize,
+    /// The right-hand sides are already split between threads: GEMM updates run unthreaded.
     serial: bool,
-    op: Op,
-) {
-    if k <= BASE {
+    side: std::marker::PhantomData<S>,
+}
+
+impl<S: Side, T: GemmScalar> Job<'_, S, T> {
+    /// B's strides in the left-side problem: (along the triangle's index, across the
+    /// right-hand sides).
+    fn strides(ldb: usize) -> (usize, usize) {
+        if S::RIGHT {
+            (ldb, 1)
+        } else {
+            (1, ldb)
+        }
+    }
+
+    /// The left-side problem's triangle is upper: transposing turns lower into upper.
+    fn upper(&self) -> bool {
+        self.t.upper != S::RIGHT
+    }
+
+    /// Rows `off..off + k` of the left-side problem (columns of B on the right side).
+    unsafe fn recurse(&self, off: usize, k: usize) {
+        if k <= BASE {
+            // SAFETY: forwarded.
+            unsafe { self.diagonal_block(off, k) };
+            return;
+        }
+        let k1 = split(k);
+        let (top, bottom) = ((off, k1), (off + k1, k - k1));
+        // An upper triangle's top rows depend on its bottom rows, a lower one's the other way.
+        let (target, source) = if self.upper() {
+            (top, bottom)
+        } else {
+            (bottom, top)
+        };
+        let (first, second, alpha) = step_order::<T>(self.op, target, source);
+        // SAFETY: every block lies inside B or the triangle; the GEMM reads rows of B that it
+        // does not write.
+        unsafe {
+            self.recurse(first.0, first.1);
+            self.update(alpha, target, source);
+            self.recurse(second.0, second.1);
+        }
+    }
+
+    /// Rows `target` of the left-side problem's B += alpha times the triangle's block
+    /// (`target`, `source`) times rows `source` (each an offset and an order).
+    unsafe fn update(&self, alpha: T, target: (usize, usize), source: (usize, usize)) {
+        let (along, across) = Self::strides(self.ldb);
+        let rows = MatRef {
+            // SAFETY: the source rows lie inside B.
+            ptr: unsafe { self.b.add(source.0 * along) } as *const T,
+            rs: along,
+            cs: across,
+            conj: false,
+        };
+        // SAFETY: the target rows lie inside B.
+        let c = unsafe { self.b.add(target.0 * along) };
+        let (serial, n, ldb) = (self.serial, self.count, self.ldb);
         // SAFETY: forwarded.
         unsafe {
-            match op {
-                Op::Solve => left_base(t, off, k, n, b, ldb),
-                Op::Multiply => mul_left_base(t, off, k, n, b, ldb),
+            if S::RIGHT {
+                // Issued untransposed, B's columns times op(A)'s block (source, target), so
+                // that it is the very GEMM a direct call on the right-side problem makes.
+                let a = self.t.block(source.0, target.0);
+                let rows = transposed(rows);
+                accumulate(serial, alpha, n, target.1, source.1, rows, a, c, ldb);
+            } else {
+                let a = self.t.block(target.0, source.0);
+                accumulate(serial, alpha, target.1, n, source.1, a, rows, c, ldb);
             }
         }
-        return;
     }
-    let k1 = split(k);
-    let (top, bottom) = ((off, k1), (off + k1, k - k1));
-    // An upper triangle's top rows depend on its bottom rows, a lower one's the other way.
-    let (target, source) = if t.upper {
-        (top, bottom)
-    } else {
-        (bottom, top)
-    };
-    let (first, second, alpha) = step_order::<T>(op, target, source);
-    let rows = MatRef {
-        // SAFETY: the source rows lie inside B.
-        ptr: unsafe { b.add(source.0) } as *const T,
-        rs: 1,
-        cs: ldb,
-        conj: false,
-    };
-    // SAFETY: every block lies inside B or the triangle; the GEMM reads rows of B that it does
-    // not write.
-    unsafe {
-        left(t, first.0, first.1, n, b, ldb, serial, op);
-        let a = t.block(target.0, source.0);
-        accumulate(
-            serial,
-            alpha,
-            target.1,
-            n,
-            source.1,
-            a,
-            rows,
-            b.add(target.0),
-            ldb,
-        );
-        left(t, second.0, second.1, n, b, ldb, serial, op);
+
+    /// Solves or multiplies the diagonal block of rows `off..off + k` (at most `BASE`).
+    unsafe fn diagonal_block(&self, off: usize, k: usize) {
+        let (upper, unit) = (self.upper(), self.t.unit);
+        // Element (i, j) of the left-side problem's diagonal block: op(A)'s, transposed on the
+        // right. Indexed from the block's first element rather than the triangle's, which lets
+        // the compiler step through them in the panel loops (measured: the other way costs the
+        // base cases about 5% more instructions).
+        let (m, ld) = (&self.t.m[off + off * self.t.k..], self.t.k);
+        let coef = move |i: usize, j: usize| {
+            if S::RIGHT {
+                m[j + i * ld]
+            } else {
+                m[i + j * ld]
+            }
+        };
+        // SAFETY: forwarded.
+        unsafe {
+            match self.op {
+                // A lower triangle is solved from its first unknown on.
+                Op::Solve => self.by_panels(off, k, move |p| solve_panel(p, !upper, unit, coef)),
+                // The two sides have always summed a product's terms in different orders (see
+                // `spread_product` and `dot_product`); each keeps its own, so that results stay
+                // what they were.
+                Op::Multiply if S::RIGHT => {
+                    self.by_panels(off, k, move |p| dot_product(p, upper, coef))
+                }
+                Op::Multiply => self.by_panels(off, k, move |p| spread_product(p, upper, coef)),
+            }
+        }
+    }
+
+    /// Runs `op` on rows `off..off + k` of the left-side problem's B, PANEL right-hand sides at
+    /// a time, each gathered into a panel whose rows are contiguous. B is read and written
+    /// along its contiguous direction: down each right-hand side on the left (a transpose),
+    /// along each row of the problem on the right (a copy).
+    ///
+    /// # Safety
+    /// Rows off..off + k of the `count` right-hand sides of B are valid.
+    #[inline(never)]
+    unsafe fn by_panels(&self, off: usize, k: usize, op: impl Fn(&mut [[T; PANEL]])) {
+        let (along, across) = Self::strides(self.ldb);
+        let mut panel: Panel<T> = [[T::zero(); PANEL]; BASE];
+        for c0 in (0..self.count).step_by(PANEL) {
+            let width = PANEL.min(self.count - c0);
+            // SAFETY: rows off..off + k of right-hand sides c0..c0 + width lie inside B.
+            let first = unsafe { self.b.add(off * along + c0 * across) };
+            let panel = &mut panel[..k];
+            // SAFETY: those places of B, which no other thread touches (each has its own
+            // right-hand sides) and nothing here refers to meanwhile.
+            unsafe { for_each_in_panel::<S, T>(panel, width, first, self.ldb, |x, y| *x = *y) };
+            op(panel);
+            // SAFETY: as above.
+            unsafe { for_each_in_panel::<S, T>(panel, width, first, self.ldb, |x, y| *y = *x) };
+        }
     }
 }
 
-/// Columns `off..off + k` of the right solve or product, on `m` rows of B.
-#[allow(clippy::too_many_arguments)]
-unsafe fn right<T: GemmScalar>(
-    t: &Triangle<T>,
-    off: usize,
-    k: usize,
-    m: usize,
-    b: *mut T,
+/// Calls `f(x, y)` for each element `x` of a panel's first `width` right-hand sides and `y`, its
+/// place in B (the panel's first element at `first`), in the order that walks B contiguously:
+/// down each right-hand side on the left (a transpose into the panel), along each row of the
+/// problem on the right (the panel's rows are B's columns there: a copy).
+///
+/// # Safety
+/// The panel's places in B are valid, and not otherwise referenced during the call.
+#[inline(always)]
+unsafe fn for_each_in_panel<S: Side, T>(
+    panel: &mut [[T; PANEL]],
+    width: usize,
+    first: *mut T,
     ldb: usize,
-    serial: bool,
-    op: Op,
+    mut f: impl FnMut(&mut T, &mut T),
 ) {
-    if k <= BASE {
-        // SAFETY: forwarded.
-        unsafe {
-            match op {
-                Op::Solve => right_base(t, off, k, m, b, ldb),
-                Op::Multiply => mul_right_base(t, off, k, m, b, ldb),
+    // SAFETY: B's line `j` (a column) from the panel's first row or right-hand side on, for
+    // `len` elements: inside the panel's places (the caller's contract).
+    let line =
+        |j: usize, len: usize| unsafe { std::slice::from_raw_parts_mut(first.add(j * ldb), len) };
+    if S::RIGHT {
+        for (i, row) in panel.iter_mut().enumerate() {
+            for (x, y) in row[..width].iter_mut().zip(line(i, width)) {
+                f(x, y);
             }
         }
-        return;
-    }
-    let k1 = split(k);
-    let (first_half, second_half) = ((off, k1), (off + k1, k - k1));
-    // X op(A): with an upper triangle the second columns depend on the first, and conversely.
-    let (target, source) = if t.upper {
-        (second_half, first_half)
     } else {
-        (first_half, second_half)
-    };
-    let (first, second, alpha) = step_order::<T>(op, target, source);
-    let columns = MatRef {
-        // SAFETY: the source columns lie inside B.
-        ptr: unsafe { b.add(source.0 * ldb) } as *const T,
-        rs: 1,
-        cs: ldb,
-        conj: false,
-    };
-    // SAFETY: every block lies inside B or the triangle; the GEMM reads columns of B that it
-    // does not write.
-    unsafe {
-        right(t, first.0, first.1, m, b, ldb, serial, op);
-        let a = t.block(source.0, target.0);
-        accumulate(
-            serial,
-            alpha,
-            m,
-            target.1,
-            source.1,
-            columns,
-            a,
-            b.add(target.0 * ldb),
-            ldb,
-        );
-        right(t, second.0, second.1, m, b, ldb, serial, op);
+        let k = panel.len();
+        for c in 0..width {
+            for (row, y) in panel.iter_mut().zip(line(c, k)) {
+                f(&mut row[c], y);
+            }
+        }
+    }
+}
+
+/// `m` with its rows and columns swapped: the transpose of the matrix it reads.
+fn transposed<T>(m: MatRef<T>) -> MatRef<T> {
+    MatRef {
+        rs: m.cs,
+        cs: m.rs,
+        ..m
     }
 }
 
@@ -419,201 +514,72 @@ const PANEL: usize = 16;
 /// A block of at most BASE unknowns (rows) of PANEL independent right-hand sides (columns).
 type Panel<T> = [[T; PANEL]; BASE];
 
-/// Runs `op` on rows `off..off + k` of B's columns, PANEL columns at a time, each gathered into
-/// a panel whose rows are contiguous (B is read down its columns, the panel across).
-///
-/// # Safety
-/// Rows off..off + k of the `n` columns of B (leading dimension `ldb`) are valid.
-unsafe fn by_column_panels<T: Scalar>(
-    off: usize,
-    k: usize,
-    n: usize,
-    b: *mut T,
-    ldb: usize,
-    op: impl Fn(&mut [[T; PANEL]]),
+/// B := M B on a panel (the left side's product, in place), M being the left-side problem's
+/// diagonal block (`coef`). Row i of the result is sum_j M(i, j) x_j: each x_j is spread into
+/// the rows it reaches before its own row is scaled by the diagonal, in the order that reads
+/// every x_j unchanged.
+#[inline(always)]
+fn spread_product<T: Scalar>(
+    panel: &mut [[T; PANEL]],
+    upper: bool,
+    coef: impl Fn(usize, usize) -> T,
 ) {
-    let mut panel: Panel<T> = [[T::zero(); PANEL]; BASE];
-    for c0 in (0..n).step_by(PANEL) {
-        let width = PANEL.min(n - c0);
-        for c in 0..width {
-            // SAFETY: rows off..off + k of column c0 + c lie inside B.
-            let column = unsafe { std::slice::from_raw_parts(b.add(off + (c0 + c) * ldb), k) };
-            for (row, &x) in panel.iter_mut().zip(column) {
-                row[c] = x;
+    let k = panel.len();
+    for step in 0..k {
+        let j = if upper { step } else { k - 1 - step };
+        let xj = panel[j];
+        let reached = if upper { 0..j } else { j + 1..k };
+        for i in reached {
+            let mij = coef(i, j);
+            for (x, &y) in panel[i].iter_mut().zip(&xj) {
+                *x += y * mij;
             }
         }
-        op(&mut panel[..k]);
-        for c in 0..width {
-            // SAFETY: as above.
-            let column = unsafe { std::slice::from_raw_parts_mut(b.add(off + (c0 + c) * ldb), k) };
-            for (x, row) in column.iter_mut().zip(&panel) {
-                *x = row[c];
-            }
+        let d = coef(j, j);
+        for x in panel[j].iter_mut() {
+            *x *= d;
         }
     }
 }
 
-/// Runs `op` on columns `off..off + k` of B's rows, PANEL rows at a time: panel row j is a
-/// range of column off + j, already contiguous in B.
-///
-/// # Safety
-/// Columns off..off + k of the `m` rows of B (leading dimension `ldb`) are valid.
-unsafe fn by_row_panels<T: Scalar>(
-    off: usize,
-    k: usize,
-    m: usize,
-    b: *mut T,
-    ldb: usize,
-    op: impl Fn(&mut [[T; PANEL]]),
-) {
-    let mut panel: Panel<T> = [[T::zero(); PANEL]; BASE];
-    for r0 in (0..m).step_by(PANEL) {
-        let height = PANEL.min(m - r0);
-        for (j, column) in panel[..k].iter_mut().enumerate() {
-            // SAFETY: rows r0..r0 + height of column off + j lie inside B.
-            let src = unsafe { std::slice::from_raw_parts(b.add(r0 + (off + j) * ldb), height) };
-            column[..height].copy_from_slice(src);
+/// B := M B on a panel as the right side's product computes it (B op(A) seen transposed): row i
+/// of the result is a sum from zero of x_l M(i, l) over the stored l, from the first on; rows
+/// are produced in the order that still finds their inputs unchanged (lower: the last first).
+#[inline(always)]
+fn dot_product<T: Scalar>(panel: &mut [[T; PANEL]], upper: bool, coef: impl Fn(usize, usize) -> T) {
+    let k = panel.len();
+    for step in 0..k {
+        let i = if upper { step } else { k - 1 - step };
+        let terms = if upper { i..k } else { 0..i + 1 };
+        let mut sum = [T::zero(); PANEL];
+        for l in terms {
+            let mil = coef(i, l);
+            for (s, &x) in sum.iter_mut().zip(&panel[l]) {
+                *s += x * mil;
+            }
         }
-        op(&mut panel[..k]);
-        for (j, column) in panel[..k].iter().enumerate() {
-            // SAFETY: as above.
-            let dst =
-                unsafe { std::slice::from_raw_parts_mut(b.add(r0 + (off + j) * ldb), height) };
-            dst.copy_from_slice(&column[..height]);
-        }
+        panel[i] = sum;
     }
-}
-
-/// Substitution for a diagonal block of at most `BASE` rows (left solve).
-unsafe fn left_base<T: Scalar>(
-    t: &Triangle<T>,
-    off: usize,
-    k: usize,
-    n: usize,
-    b: *mut T,
-    ldb: usize,
-) {
-    // op(A) X = B: unknown j's coefficient in equation i is M(i, j); lower is forward.
-    let solve = |panel: &mut [[T; PANEL]]| {
-        solve_panel(panel, !t.upper, t.unit, |i, j| t.at(off + i, off + j))
-    };
-    // SAFETY: forwarded.
-    unsafe { by_column_panels(off, k, n, b, ldb, solve) }
-}
-
-/// Substitution for a diagonal block of at most `BASE` columns (right solve).
-unsafe fn right_base<T: Scalar>(
-    t: &Triangle<T>,
-    off: usize,
-    k: usize,
-    m: usize,
-    b: *mut T,
-    ldb: usize,
-) {
-    // X op(A) = B: unknown j's coefficient in equation i is M(j, i); upper is forward.
-    let solve = |panel: &mut [[T; PANEL]]| {
-        solve_panel(panel, t.upper, t.unit, |i, j| t.at(off + j, off + i))
-    };
-    // SAFETY: forwarded.
-    unsafe { by_row_panels(off, k, m, b, ldb, solve) }
-}
-
-/// B := M B for a diagonal block of at most `BASE` rows (left product, in place).
-unsafe fn mul_left_base<T: Scalar>(
-    t: &Triangle<T>,
-    off: usize,
-    k: usize,
-    n: usize,
-    b: *mut T,
-    ldb: usize,
-) {
-    // Row i of the result is sum_j M(i, j) x_j: each x_j is spread into the rows it reaches
-    // before its own row is scaled by the diagonal, in the order that reads every x_j unchanged.
-    let multiply = |panel: &mut [[T; PANEL]]| {
-        let k = panel.len();
-        for step in 0..k {
-            let j = if t.upper { step } else { k - 1 - step };
-            let xj = panel[j];
-            let reached = if t.upper { 0..j } else { j + 1..k };
-            for i in reached {
-                let mij = t.at(off + i, off + j);
-                for (x, &y) in panel[i].iter_mut().zip(&xj) {
-                    *x += y * mij;
-                }
-            }
-            let d = t.at(off + j, off + j);
-            for x in panel[j].iter_mut() {
-                *x *= d;
-            }
-        }
-    };
-    // SAFETY: forwarded.
-    unsafe { by_column_panels(off, k, n, b, ldb, multiply) }
-}
-
-/// B := B M for a diagonal block of at most `BASE` columns (right product, in place).
-unsafe fn mul_right_base<T: Scalar>(
-    t: &Triangle<T>,
-    off: usize,
-    k: usize,
-    m: usize,
-    b: *mut T,
-    ldb: usize,
-) {
-    // Column j of the result is sum_i x_i M(i, j) over the stored i, from the first stored i
-    // on; columns are produced in the order that still finds their inputs unchanged (upper:
-    // the last first).
-    let multiply = |panel: &mut [[T; PANEL]]| {
-        let k = panel.len();
-        for step in 0..k {
-            let j = if t.upper { k - 1 - step } else { step };
-            let terms = if t.upper { 0..j + 1 } else { j..k };
-            let mut sum = [T::zero(); PANEL];
-            for i in terms {
-                let mij = t.at(off + i, off + j);
-                for (s, &x) in sum.iter_mut().zip(&panel[i]) {
-                    *s += x * mij;
-                }
-            }
-            panel[j] = sum;
-        }
-    };
-    // SAFETY: forwarded.
-    unsafe { by_row_panels(off, k, m, b, ldb, multiply) }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn recursive_products_match_the_naive_triangular_product() {
+    /// Right-hand sides of the test problems.
+    const N: usize = 3;
+
+    /// Runs `check(t, x)` for triangles of orders about `BASE` and its multiples, both shapes,
+    /// transposed or not, `x` holding small integers (read as `k`×`N` or `N`×`k`).
+    fn for_each_triangle(check: impl Fn(&Triangle<f64>, &[f64])) {
         for &k in &[1usize, 5, 32, 33, 70, 130] {
             for &upper in &[false, true] {
                 for &trans in b"NT" {
                     let full = triangle(k, upper);
                     let t =
                         unsafe { Triangle::from_stored(full.as_ptr(), k, k, upper, false, trans) };
-                    let n = 3;
-                    let x: Vec<f64> = (0..k * n).map(|v| (v % 13) as f64 - 6.0).collect();
-                    let mut b = x.clone();
-                    unsafe { multiply_left(&t, n, b.as_mut_ptr(), k) };
-                    for c in 0..n {
-                        for i in 0..k {
-                            let want: f64 = (0..k).map(|l| t.at(i, l) * x[l + c * k]).sum();
-                            let got = b[i + c * k];
-                            assert!((got - want).abs() < 1e-9, "left k={k} {got} vs {want}");
-                        }
-                    }
-                    let mut b = x[..n * k].to_vec();
-                    unsafe { multiply_right(&t, n, b.as_mut_ptr(), n) };
-                    for c in 0..k {
-                        for r in 0..n {
-                            let want: f64 = (0..k).map(|l| x[r + l * n] * t.at(l, c)).sum();
-                            let got = b[r + c * n];
-                            assert!((got - want).abs() < 1e-9, "right k={k} {got} vs {want}");
-                        }
-                    }
+                    let x: Vec<f64> = (0..k * N).map(|v| (v % 13) as f64 - 6.0).collect();
+                    check(&t, &x);
                 }
             }
         }
@@ -634,41 +600,55 @@ mod tests {
         a
     }
 
+    /// op(A) X, naively, X being `t.k`×`N`.
+    fn naive_left(t: &Triangle<f64>, x: &[f64]) -> Vec<f64> {
+        let k = t.k;
+        (0..k * N)
+            .map(|e| (e % k, e / k))
+            .map(|(i, c)| (0..k).map(|l| t.at(i, l) * x[l + c * k]).sum())
+            .collect()
+    }
+
+    /// X op(A), naively, X being `N`×`t.k`.
+    fn naive_right(t: &Triangle<f64>, x: &[f64]) -> Vec<f64> {
+        (0..N * t.k)
+            .map(|e| (e % N, e / N))
+            .map(|(r, c)| (0..t.k).map(|l| x[r + l * N] * t.at(l, c)).sum())
+            .collect()
+    }
+
+    fn assert_close(got: &[f64], want: &[f64], what: &str) {
+        for (got, want) in got.iter().zip(want) {
+            assert!((got - want).abs() < 1e-9, "{what}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn recursive_products_match_the_naive_triangular_product() {
+        for_each_triangle(|t, x| {
+            let k = t.k;
+            let mut b = x.to_vec();
+            unsafe { multiply_left(t, N, b.as_mut_ptr(), k) };
+            assert_close(&b, &naive_left(t, x), &format!("left k={k}"));
+            let mut b = x.to_vec();
+            unsafe { multiply_right(t, N, b.as_mut_ptr(), N) };
+            assert_close(&b, &naive_right(t, x), &format!("right k={k}"));
+        });
+    }
+
     #[test]
     fn recursive_solves_invert_the_triangle_on_both_sides() {
-        for &k in &[1usize, 5, 32, 33, 70, 130] {
-            for &upper in &[false, true] {
-                for &trans in b"NT" {
-                    let full = triangle(k, upper);
-                    let t =
-                        unsafe { Triangle::from_stored(full.as_ptr(), k, k, upper, false, trans) };
-                    let n = 3;
-                    // Left: B = op(A) X for a known X, then solve.
-                    let x: Vec<f64> = (0..k * n).map(|v| (v % 13) as f64 - 6.0).collect();
-                    let mut b = vec![0.0; k * n];
-                    for c in 0..n {
-                        for i in 0..k {
-                            b[i + c * k] = (0..k).map(|l| t.at(i, l) * x[l + c * k]).sum();
-                        }
-                    }
-                    unsafe { solve_left(&t, n, b.as_mut_ptr(), k) };
-                    for (got, want) in b.iter().zip(&x) {
-                        assert!((got - want).abs() < 1e-9, "left k={k} {got} vs {want}");
-                    }
-                    // Right: B = X op(A), X being n×k.
-                    let mut b = vec![0.0; n * k];
-                    for c in 0..k {
-                        for r in 0..n {
-                            b[r + c * n] = (0..k).map(|l| x[r + l * n] * t.at(l, c)).sum();
-                        }
-                    }
-                    unsafe { solve_right(&t, n, b.as_mut_ptr(), n) };
-                    for (got, want) in b.iter().zip(&x[..n * k]) {
-                        assert!((got - want).abs() < 1e-9, "right k={k} {got} vs {want}");
-                    }
-                }
-            }
-        }
+        for_each_triangle(|t, x| {
+            let k = t.k;
+            // B = op(A) X for a known X, then solve.
+            let mut b = naive_left(t, x);
+            unsafe { solve_left(t, N, b.as_mut_ptr(), k) };
+            assert_close(&b, x, &format!("left k={k}"));
+            // B = X op(A), X being N×k.
+            let mut b = naive_right(t, x);
+            unsafe { solve_right(t, N, b.as_mut_ptr(), N) };
+            assert_close(&b, x, &format!("right k={k}"));
+        });
     }
 
     #[test]
