@@ -92,6 +92,8 @@ macro_rules! simd_ops {
      [$load:expr, $store:expr, $splat:expr, $zero:expr, $fma:expr, $fmaddsub:expr, $mul:expr,
       $add:expr, $swap:expr, $abs:expr, $hsum:expr, $gt:expr, $lt:expr, $keep:expr,
       $dropm:expr]) => {
+        // Every module gets the whole operation set, and no one module's kernels use all of it
+        // (the table would otherwise have to say per row which operations exist).
         #[allow(dead_code)]
         pub(crate) mod $name {
             #[allow(unused_imports)]
