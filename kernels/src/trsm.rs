@@ -15,10 +15,14 @@ use crate::scalar::Scalar;
 /// Diagonal blocks up to this order are solved by substitution; larger ones are split.
 const BASE: usize = 32;
 
-/// The triangular matrix of the solve, materialised as `op(A)` (transposed and conjugated as
-/// the call asks) in a dense column-major `k`×`k` buffer, with its shape.
+/// The triangular matrix of the solve, `op(A)` (transposed and conjugated as the call asks),
+/// read in place from the caller's A: the GEMM updates take its off-diagonal blocks as strided
+/// operands (they lie wholly inside the stored triangle), and each diagonal block is copied into
+/// a small local block when it is solved. Nothing of order k² is copied (a dense copy of op(A)
+/// cost 5-9% of a 256..1024 dtrsm).
 pub struct Triangle<T> {
-    pub m: Vec<T>,
+    /// `op(A)` over the caller's A: only its stored triangle may be read.
+    a: MatRef<T>,
     pub k: usize,
     /// `op(A)` is upper triangular.
     pub upper: bool,
@@ -26,12 +30,17 @@ pub struct Triangle<T> {
     pub unit: bool,
 }
 
+// SAFETY: a Triangle is a read-only view of the caller's A, which outlives the call and every
+// thread it starts, and which nothing writes meanwhile.
+unsafe impl<T: Sync> Sync for Triangle<T> {}
+
 impl<T: Scalar> Triangle<T> {
-    /// `op(A)` read straight from the caller's A (order `k`, leading dimension `lda`): only the
-    /// stored triangle is read, the other one is zero, and a unit diagonal is one.
+    /// `op(A)` of the caller's A (order `k`, leading dimension `lda`), of which only the stored
+    /// triangle (`upper_a`) will be read; a unit diagonal is one.
     ///
     /// # Safety
-    /// `a` holds the stored triangle of a `k`×`k` matrix with leading dimension `lda`.
+    /// `a` holds the stored triangle of a `k`×`k` matrix with leading dimension `lda`, valid
+    /// and unchanged while the Triangle is used.
     pub unsafe fn from_stored(
         a: *const T,
         lda: usize,
@@ -40,60 +49,42 @@ impl<T: Scalar> Triangle<T> {
         unit: bool,
         transa: u8,
     ) -> Self {
-        let trans = transa.to_ascii_uppercase();
-        let conj = trans == b'C';
-        // Element (i, j) of A, or what stands for it outside the stored triangle.
-        let element = |i: usize, j: usize| {
-            if i == j && unit {
-                T::one()
-            } else if (i <= j) == upper_a || i == j {
-                // SAFETY: inside the stored triangle (the caller's contract).
-                unsafe { *a.add(i + j * lda) }.conj_if(conj)
-            } else {
-                T::zero()
-            }
-        };
-        let mut m = Vec::with_capacity(k * k);
-        if trans == b'N' {
-            for j in 0..k {
-                m.extend((0..k).map(|i| element(i, j)));
-            }
-        } else {
-            // A's columns are read contiguously and written as rows of op(A), a tile at a time.
-            m.resize(k * k, T::zero());
-            const TILE: usize = 32;
-            for j0 in (0..k).step_by(TILE) {
-                for i0 in (0..k).step_by(TILE) {
-                    for j in j0..(j0 + TILE).min(k) {
-                        for i in i0..(i0 + TILE).min(k) {
-                            m[j + i * k] = element(i, j);
-                        }
-                    }
-                }
-            }
-        }
+        let transposed = transa.to_ascii_uppercase() != b'N';
         Triangle {
-            m,
+            a: MatRef::op(a, lda, transa),
             k,
-            upper: upper_a != (trans != b'N'),
+            upper: upper_a != transposed,
             unit,
+        }
+    }
+
+    /// Element (i, j) of `op(A)`: read only inside the stored triangle, zero outside it, one on
+    /// a unit diagonal.
+    fn element(&self, i: usize, j: usize) -> T {
+        if i == j && self.unit {
+            T::one()
+        } else if (i <= j) == self.upper || i == j {
+            // SAFETY: (i, j) is inside the stored triangle of a k×k matrix (the contract of
+            // `from_stored`).
+            unsafe { self.a.at(i, j) }
+        } else {
+            T::zero()
         }
     }
 
     /// Element (i, j) of `op(A)`, for the tests' naive products.
     #[cfg(test)]
     fn at(&self, i: usize, j: usize) -> T {
-        self.m[i + j * self.k]
+        self.element(i, j)
     }
 
-    /// The block of `op(A)` starting at row `i`, column `j`, as a GEMM operand.
+    /// The block of `op(A)` starting at row `i`, column `j`, as a GEMM operand. Callers take
+    /// only blocks off the diagonal, which lie inside the stored triangle.
     fn block(&self, i: usize, j: usize) -> MatRef<T> {
         MatRef {
             // SAFETY (of later reads): callers pass block origins inside the triangle.
-            ptr: self.m[i + j * self.k..].as_ptr(),
-            rs: 1,
-            cs: self.k,
-            conj: false,
+            ptr: self.a.ptr.wrapping_add(i * self.a.rs + j * self.a.cs),
+            ..self.a
         }
     }
 }
@@ -401,28 +392,29 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
     /// Solves or multiplies the diagonal block of rows `off..off + k` (at most `BASE`).
     #[inline(always)]
     unsafe fn diagonal_block(&self, off: usize, k: usize) {
+        // The left-side problem's block, copied once for all the panels: op(A)'s own block on
+        // the left, its transpose on the right, column-major with leading dimension BASE.
+        let mut block: Block<T> = [T::zero(); BASE * BASE];
+        for j in 0..k {
+            for i in 0..k {
+                block[i + j * BASE] = if S::RIGHT {
+                    self.t.element(off + j, off + i)
+                } else {
+                    self.t.element(off + i, off + j)
+                };
+            }
+        }
         // SAFETY: forwarded.
-        unsafe { self.by_panels(off, k) }
+        unsafe { self.by_panels(off, k, &block) }
     }
 
-    /// `self.op` on one panel of the diagonal block whose first row is `off`. A method rather
-    /// than a closure handed to `by_panels`: a closure is a function of its own, which the
-    /// compiler neither inlined into `diagonal_block_avx2` nor compiled for AVX2.
+    /// `self.op` on one panel of a diagonal block. A method rather than a closure handed to
+    /// `by_panels`: a closure is a function of its own, which the compiler neither inlined
+    /// into `diagonal_block_avx2` nor compiled for AVX2.
     #[inline(always)]
-    fn panel_op(&self, off: usize, panel: &mut [[T; PANEL]]) {
+    fn panel_op(&self, block: &Block<T>, panel: &mut [[T; PANEL]]) {
         let (upper, unit) = (self.upper(), self.t.unit);
-        // Element (i, j) of the left-side problem's diagonal block: op(A)'s, transposed on the
-        // right. Indexed from the block's first element rather than the triangle's, which lets
-        // the compiler step through them in the panel loops (measured: the other way costs the
-        // base cases about 5% more instructions).
-        let (m, ld) = (&self.t.m[off + off * self.t.k..], self.t.k);
-        let coef = move |i: usize, j: usize| {
-            if S::RIGHT {
-                m[j + i * ld]
-            } else {
-                m[i + j * ld]
-            }
-        };
+        let coef = |i: usize, j: usize| block[i + j * BASE];
         match self.op {
             // A lower triangle is solved from its first unknown on.
             Op::Solve => solve_panel(panel, !upper, unit, coef),
@@ -434,15 +426,15 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
         }
     }
 
-    /// Runs `panel_op` on rows `off..off + k` of the left-side problem's B, PANEL right-hand sides at
-    /// a time, each gathered into a panel whose rows are contiguous. B is read and written
-    /// along its contiguous direction: down each right-hand side on the left (a transpose),
-    /// along each row of the problem on the right (a copy).
+    /// Runs `panel_op` on rows `off..off + k` of the left-side problem's B, PANEL right-hand
+    /// sides at a time, each gathered into a panel whose rows are contiguous. B is read and
+    /// written along its contiguous direction: down each right-hand side on the left (a
+    /// transpose), along each row of the problem on the right (a copy).
     ///
     /// # Safety
     /// Rows off..off + k of the `count` right-hand sides of B are valid.
     #[inline(always)]
-    unsafe fn by_panels(&self, off: usize, k: usize) {
+    unsafe fn by_panels(&self, off: usize, k: usize, block: &Block<T>) {
         let (along, across) = Self::strides(self.ldb);
         let mut panel: Panel<T> = [[T::zero(); PANEL]; BASE];
         for c0 in (0..self.count).step_by(PANEL) {
@@ -453,7 +445,7 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
             // SAFETY: those places of B, which no other thread touches (each has its own
             // right-hand sides) and nothing here refers to meanwhile.
             unsafe { for_each_in_panel::<S, T>(panel, width, first, self.ldb, |x, y| *x = *y) };
-            self.panel_op(off, panel);
+            self.panel_op(block, panel);
             // SAFETY: as above.
             unsafe { for_each_in_panel::<S, T>(panel, width, first, self.ldb, |x, y| *y = *x) };
         }
@@ -506,10 +498,14 @@ fn transposed<T>(m: MatRef<T>) -> MatRef<T> {
 
 /// Solves `PANEL` independent triangular systems at once, in place: `panel[i][c]` is unknown `i`
 /// of system `c` (right-hand side on entry, solution on exit), and `coef(i, j)` is unknown `j`'s
-/// coefficient in equation `i`, the diagonal when `i == j`. `forward` eliminates from the first
+/// coefficient in equation `i`, the diagonal when `i == j`. `forward` solves from the first
 /// unknown on (lower triangle), else from the last. Each element sees the reference's
-/// operations in the reference's order (a division by the diagonal, then one multiply-subtract
-/// per eliminated unknown), whatever the other systems hold.
+/// operations in the reference's order (one multiply-subtract per eliminated unknown, in the
+/// order they are solved, then a division by the diagonal), whatever the other systems hold.
+///
+/// One equation at a time, its PANEL right-hand sides held in registers while the solved
+/// unknowns are subtracted: the form that eliminates an unknown from all later rows at once
+/// loads and stores every row once per unknown, and ran 2-3x slower.
 #[inline(always)]
 fn solve_panel<T: Scalar>(
     panel: &mut [[T; PANEL]],
@@ -519,21 +515,26 @@ fn solve_panel<T: Scalar>(
 ) {
     let k = panel.len();
     for step in 0..k {
-        let j = if forward { step } else { k - 1 - step };
+        let i = if forward { step } else { k - 1 - step };
+        let mut row = panel[i];
+        let mut eliminate = |j: usize| {
+            let mij = coef(i, j);
+            for (x, &y) in row.iter_mut().zip(&panel[j]) {
+                *x -= y * mij;
+            }
+        };
+        if forward {
+            (0..i).for_each(&mut eliminate);
+        } else {
+            (i + 1..k).rev().for_each(&mut eliminate);
+        }
         if !unit {
-            let d = coef(j, j);
-            for x in panel[j].iter_mut() {
+            let d = coef(i, i);
+            for x in row.iter_mut() {
                 *x = *x / d;
             }
         }
-        let xj = panel[j];
-        let rest = if forward { j + 1..k } else { 0..j };
-        for i in rest {
-            let mij = coef(i, j);
-            for (x, &y) in panel[i].iter_mut().zip(&xj) {
-                *x -= y * mij;
-            }
-        }
+        panel[i] = row;
     }
 }
 
@@ -547,10 +548,14 @@ const PANEL: usize = 16;
 /// A block of at most BASE unknowns (rows) of PANEL independent right-hand sides (columns).
 type Panel<T> = [[T; PANEL]; BASE];
 
+/// A diagonal block of the left-side problem, column-major with leading dimension BASE.
+type Block<T> = [T; BASE * BASE];
+
 /// B := M B on a panel (the left side's product, in place), M being the left-side problem's
-/// diagonal block (`coef`). Row i of the result is sum_j M(i, j) x_j: each x_j is spread into
-/// the rows it reaches before its own row is scaled by the diagonal, in the order that reads
-/// every x_j unchanged.
+/// diagonal block (`coef`). Row i of the result is x_i M(i, i) plus x_j M(i, j) over the other
+/// stored j, nearest first (the order in which this library has always summed them, from when
+/// each x_j was spread into the rows it reaches). Rows are produced in the order that still
+/// finds their inputs unchanged (upper: the first first), each held in registers.
 #[inline(always)]
 fn spread_product<T: Scalar>(
     panel: &mut [[T; PANEL]],
@@ -559,19 +564,24 @@ fn spread_product<T: Scalar>(
 ) {
     let k = panel.len();
     for step in 0..k {
-        let j = if upper { step } else { k - 1 - step };
-        let xj = panel[j];
-        let reached = if upper { 0..j } else { j + 1..k };
-        for i in reached {
-            let mij = coef(i, j);
-            for (x, &y) in panel[i].iter_mut().zip(&xj) {
-                *x += y * mij;
-            }
-        }
-        let d = coef(j, j);
-        for x in panel[j].iter_mut() {
+        let i = if upper { step } else { k - 1 - step };
+        let d = coef(i, i);
+        let mut row = panel[i];
+        for x in row.iter_mut() {
             *x *= d;
         }
+        let mut add = |j: usize| {
+            let mij = coef(i, j);
+            for (x, &y) in row.iter_mut().zip(&panel[j]) {
+                *x += y * mij;
+            }
+        };
+        if upper {
+            (i + 1..k).for_each(&mut add);
+        } else {
+            (0..i).rev().for_each(&mut add);
+        }
+        panel[i] = row;
     }
 }
 
