@@ -394,9 +394,11 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
     unsafe fn diagonal_block(&self, off: usize, k: usize) {
         // The left-side problem's block, copied once for all the panels: op(A)'s own block on
         // the left, its transpose on the right, column-major with leading dimension BASE.
+        // Only its triangle is copied: the kernels read nothing else.
         let mut block: Block<T> = [T::zero(); BASE * BASE];
+        let upper = self.upper();
         for j in 0..k {
-            for i in 0..k {
+            for i in if upper { 0..j + 1 } else { j..k } {
                 block[i + j * BASE] = if S::RIGHT {
                     self.t.element(off + j, off + i)
                 } else {
