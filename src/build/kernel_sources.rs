@@ -83,6 +83,13 @@ pub const KERNEL_SOURCES: &[(&str, &[u8])] = &[
         )),
     ),
     (
+        "src/gemm/pack.rs",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/kernels/src/gemm/pack.rs"
+        )),
+    ),
+    (
         "src/gemm/simd_macros.rs",
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -29,11 +29,13 @@ pub mod buffers;
 pub mod generic;
 #[cfg(target_arch = "x86_64")]
 pub mod haswell;
+mod pack;
 #[cfg(target_arch = "x86_64")]
 pub mod skylakex;
 pub mod tiny;
 
 use crate::scalar::{Scalar, C32, C64};
+use pack::pack_panels;
 use tiny::TinyFn;
 
 /// A microkernel: for a full MR x NR tile of C (column-major, leading dimension `ldc`),
@@ -145,109 +147,6 @@ impl<T: Scalar> MatRef<T> {
             rs: self.cs,
             cs: self.rs,
             ..self
-        }
-    }
-}
-
-/// Pack rows `i0..i0+mb`, depth `p0..p0+kb` of `x` into `r`-row panels at `buf` (element (i, l)
-/// of a panel at `l*r + i`), zero-padding the last. `x` is op(A) for A's MR-row panels and
-/// op(B)^T for B's NR-column ones (see `Side`), so both operands share one set of fast paths:
-/// contiguous columns and contiguous rows have their own loops; only conjugation is checked once
-/// per panel.
-///
-/// # Safety
-/// The block lies inside `x`; `buf` has room for `mb.div_ceil(r) * r * kb` elements.
-unsafe fn pack_panels<T: Scalar>(
-    x: &MatRef<T>,
-    i0: usize,
-    mb: usize,
-    p0: usize,
-    kb: usize,
-    r: usize,
-    buf: *mut T,
-) {
-    let panels = mb.div_ceil(r);
-    for p in 0..panels {
-        let rows = r.min(mb - p * r);
-        // SAFETY: caller's bounds; every destination element of the panel is written.
-        unsafe {
-            let dst = buf.add(p * r * kb);
-            let src = x.ptr.add((i0 + p * r) * x.rs + p0 * x.cs);
-            if x.rs == 1 && !x.conj {
-                if rows == r {
-                    copy_rows(kb, r, src, x.cs, dst);
-                } else {
-                    for l in 0..kb {
-                        let s = src.add(l * x.cs);
-                        let d = dst.add(l * r);
-                        std::ptr::copy_nonoverlapping(s, d, rows);
-                        for i in rows..r {
-                            *d.add(i) = T::zero();
-                        }
-                    }
-                }
-            } else if x.cs == 1 {
-                for i in 0..rows {
-                    let s = src.add(i * x.rs);
-                    for l in 0..kb {
-                        *dst.add(l * r + i) = (*s.add(l)).conj_if(x.conj);
-                    }
-                }
-                for l in 0..kb {
-                    for i in rows..r {
-                        *dst.add(l * r + i) = T::zero();
-                    }
-                }
-            } else {
-                for l in 0..kb {
-                    for i in 0..r {
-                        *dst.add(l * r + i) = if i < rows {
-                            (*src.add(i * x.rs + l * x.cs)).conj_if(x.conj)
-                        } else {
-                            T::zero()
-                        };
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// `dst[l*w .. l*w + w] = src[l*ld .. l*ld + w]` for `l < kb`: a panel of `kb` contiguous runs,
-/// with the run length fixed at compile time for the widths the tables use (a `memcpy` call per
-/// run of 8 elements would cost more than the copy).
-///
-/// # Safety
-/// Both ranges valid and disjoint.
-#[inline(always)]
-unsafe fn copy_rows<T: Copy>(kb: usize, w: usize, src: *const T, ld: usize, dst: *mut T) {
-    #[inline(always)]
-    unsafe fn fixed<T: Copy, const W: usize>(kb: usize, src: *const T, ld: usize, dst: *mut T) {
-        for l in 0..kb {
-            // SAFETY: caller's bounds; [T; W] has T's alignment.
-            unsafe {
-                let run = (src.add(l * ld) as *const [T; W]).read_unaligned();
-                (dst.add(l * W) as *mut [T; W]).write_unaligned(run);
-            }
-        }
-    }
-    // SAFETY: forwarded.
-    unsafe {
-        match w {
-            2 => fixed::<T, 2>(kb, src, ld, dst),
-            3 => fixed::<T, 3>(kb, src, ld, dst),
-            4 => fixed::<T, 4>(kb, src, ld, dst),
-            6 => fixed::<T, 6>(kb, src, ld, dst),
-            8 => fixed::<T, 8>(kb, src, ld, dst),
-            12 => fixed::<T, 12>(kb, src, ld, dst),
-            16 => fixed::<T, 16>(kb, src, ld, dst),
-            24 => fixed::<T, 24>(kb, src, ld, dst),
-            32 => fixed::<T, 32>(kb, src, ld, dst),
-            _ => {
-                for l in 0..kb {
-                    std::ptr::copy_nonoverlapping(src.add(l * ld), dst.add(l * w), w);
-                }
-            }
         }
     }
 }
