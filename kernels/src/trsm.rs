@@ -49,7 +49,7 @@ impl<T: Scalar> Triangle<T> {
         unit: bool,
         transa: u8,
     ) -> Self {
-        let transposed = transa.to_ascii_uppercase() != b'N';
+        let transposed = !transa.eq_ignore_ascii_case(&b'N');
         Triangle {
             a: MatRef::op(a, lda, transa),
             k,
@@ -505,9 +505,10 @@ fn transposed<T>(m: MatRef<T>) -> MatRef<T> {
 /// operations in the reference's order (one multiply-subtract per eliminated unknown, in the
 /// order they are solved, then a division by the diagonal), whatever the other systems hold.
 ///
-/// One equation at a time, its PANEL right-hand sides held in registers while the solved
-/// unknowns are subtracted: the form that eliminates an unknown from all later rows at once
-/// loads and stores every row once per unknown, and ran 2-3x slower.
+/// Two equations at a time, their PANEL right-hand sides held in registers while the solved
+/// unknowns are subtracted from both: eliminating an unknown from every later row at once
+/// loads and stores each row once per unknown, and one row at a time leaves the subtractions
+/// waiting on each other's latency.
 #[inline(always)]
 fn solve_panel<T: Scalar>(
     panel: &mut [[T; PANEL]],
@@ -516,26 +517,48 @@ fn solve_panel<T: Scalar>(
     coef: impl Fn(usize, usize) -> T,
 ) {
     let k = panel.len();
-    for step in 0..k {
-        let i = if forward { step } else { k - 1 - step };
-        let mut row = panel[i];
-        let mut eliminate = |j: usize| {
-            let mij = coef(i, j);
-            for (x, &y) in row.iter_mut().zip(&panel[j]) {
-                *x -= y * mij;
-            }
-        };
-        if forward {
-            (0..i).for_each(&mut eliminate);
-        } else {
-            (i + 1..k).rev().for_each(&mut eliminate);
-        }
+    // The unknown solved at each step.
+    let order = |step: usize| if forward { step } else { k - 1 - step };
+    let divide = |row: &mut [T; PANEL], i: usize| {
         if !unit {
             let d = coef(i, i);
             for x in row.iter_mut() {
                 *x = *x / d;
             }
         }
+    };
+    let mut step = 0;
+    while step + 1 < k {
+        let (i, i2) = (order(step), order(step + 1));
+        let (mut row, mut row2) = (panel[i], panel[i2]);
+        for j in (0..step).map(order) {
+            let (mij, mi2j) = (coef(i, j), coef(i2, j));
+            let y = &panel[j];
+            for c in 0..PANEL {
+                row[c] -= y[c] * mij;
+                row2[c] -= y[c] * mi2j;
+            }
+        }
+        divide(&mut row, i);
+        let mi2i = coef(i2, i);
+        for (x, &y) in row2.iter_mut().zip(&row) {
+            *x -= y * mi2i;
+        }
+        divide(&mut row2, i2);
+        panel[i] = row;
+        panel[i2] = row2;
+        step += 2;
+    }
+    if step < k {
+        let i = order(step);
+        let mut row = panel[i];
+        for j in (0..step).map(order) {
+            let mij = coef(i, j);
+            for (x, &y) in row.iter_mut().zip(&panel[j]) {
+                *x -= y * mij;
+            }
+        }
+        divide(&mut row, i);
         panel[i] = row;
     }
 }
@@ -557,7 +580,8 @@ type Block<T> = [T; BASE * BASE];
 /// diagonal block (`coef`). Row i of the result is x_i M(i, i) plus x_j M(i, j) over the other
 /// stored j, nearest first (the order in which this library has always summed them, from when
 /// each x_j was spread into the rows it reaches). Rows are produced in the order that still
-/// finds their inputs unchanged (upper: the first first), each held in registers.
+/// finds their inputs unchanged (upper: the first first), two at a time in registers (see
+/// `solve_panel`).
 #[inline(always)]
 fn spread_product<T: Scalar>(
     panel: &mut [[T; PANEL]],
@@ -565,25 +589,35 @@ fn spread_product<T: Scalar>(
     coef: impl Fn(usize, usize) -> T,
 ) {
     let k = panel.len();
-    for step in 0..k {
-        let i = if upper { step } else { k - 1 - step };
+    // The row produced at each step; its terms are the rows of the later steps.
+    let order = |step: usize| if upper { step } else { k - 1 - step };
+    let scaled = |row: [T; PANEL], i: usize| {
         let d = coef(i, i);
-        let mut row = panel[i];
-        for x in row.iter_mut() {
-            *x *= d;
+        row.map(|x| x * d)
+    };
+    let mut step = 0;
+    while step + 1 < k {
+        let (i, i2) = (order(step), order(step + 1));
+        let (mut row, mut row2) = (scaled(panel[i], i), scaled(panel[i2], i2));
+        let mii2 = coef(i, i2);
+        for (x, &y) in row.iter_mut().zip(&panel[i2]) {
+            *x += y * mii2;
         }
-        let mut add = |j: usize| {
-            let mij = coef(i, j);
-            for (x, &y) in row.iter_mut().zip(&panel[j]) {
-                *x += y * mij;
+        for j in (step + 2..k).map(order) {
+            let (mij, mi2j) = (coef(i, j), coef(i2, j));
+            let y = &panel[j];
+            for c in 0..PANEL {
+                row[c] += y[c] * mij;
+                row2[c] += y[c] * mi2j;
             }
-        };
-        if upper {
-            (i + 1..k).for_each(&mut add);
-        } else {
-            (0..i).rev().for_each(&mut add);
         }
         panel[i] = row;
+        panel[i2] = row2;
+        step += 2;
+    }
+    if step < k {
+        let i = order(step);
+        panel[i] = scaled(panel[i], i);
     }
 }
 
