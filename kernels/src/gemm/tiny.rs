@@ -23,6 +23,11 @@ use crate::scalar::{Complex, Real, Scalar};
 /// A tiny-product routine: C := alpha * op(A) * op(B) + beta * C for an m x n block of C
 /// (column-major, `ldc`), depth `k` cut every `kc`; alpha != 0 and k > 0 (the caller scales C
 /// otherwise). C is not read when beta == 0.
+///
+/// `small`: the product is past the tiny sizes and only offered (see `gemm_with_path`): the
+/// routine runs it only if its loops beat the tiles there (the x86 real twins do, for a
+/// column-major op(A): `real_tiny!` in `simd_macros.rs`) and says whether it ran. With `small`
+/// false it always runs and returns true.
 pub type TinyFn<T> = unsafe fn(
     m: usize,
     n: usize,
@@ -34,7 +39,8 @@ pub type TinyFn<T> = unsafe fn(
     beta: T,
     c: *mut T,
     ldc: usize,
-);
+    small: bool,
+) -> bool;
 
 /// Rows of C computed together: their chains are independent, so the CPU overlaps them (one
 /// chain alone waits out the latency of every multiply-add).
@@ -232,9 +238,14 @@ pub unsafe fn plain<T: Scalar>(
     beta: T,
     c: *mut T,
     ldc: usize,
-) {
+    small: bool,
+) -> bool {
+    if small {
+        return false;
+    }
     // SAFETY: forwarded contract.
-    unsafe { rows::<T, Plain>(m, n, k, kc, alpha, a, b, beta, c, ldc) }
+    unsafe { rows::<T, Plain>(m, n, k, kc, alpha, a, b, beta, c, ldc) };
+    true
 }
 
 /// A real type with fused multiply-add and multiply-subtract, for the FMA tables' arithmetic.
@@ -292,9 +303,15 @@ pub unsafe fn fused<T: Scalar>(
     beta: T,
     c: *mut T,
     ldc: usize,
-) where
+    small: bool,
+) -> bool
+where
     Fused: Chain<T>,
 {
+    if small {
+        return false;
+    }
     // SAFETY: forwarded contract.
-    unsafe { rows::<T, Fused>(m, n, k, kc, alpha, a, b, beta, c, ldc) }
+    unsafe { rows::<T, Fused>(m, n, k, kc, alpha, a, b, beta, c, ldc) };
+    true
 }
