@@ -14,6 +14,11 @@
 //!   elements as four real chains (`re*re`, `im*re`, `re*im`, `im*im`) combined by the kernel's
 //!   `fmaddsub` steps, reproduced here one lane at a time.
 //!
+//! The x86 tables' twins (`real_tiny!`, `complex_tiny!` in `simd_macros.rs`) run a column-major
+//! op(A) as the kernel's own vector loop on C's rows in place instead, and take small products
+//! too (up to 64 x 64, `small_ok` in the parent module), where packing A's edge panel and
+//! scratch tiles for C's edges cost a visible part of the work; other operands come here.
+//!
 //! Depth is cut at the table's KC exactly as in the tiled loops: each depth block starts a new
 //! chain from zero and adds onto the previous blocks' result with beta = 1.
 
