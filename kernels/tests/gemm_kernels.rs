@@ -231,6 +231,32 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
     }
 }
 
+/// The small path (`Ukr::tiny` offered products up to 64 x 64, see `small_ok`): every row count
+/// up to two register tiles (every shifted last vector of the x86 twins), column counts around
+/// their 6-column blocks, every transpose pair, beta 0 (NaN in C), 1 and other, with depth
+/// crossing KC (small blocks) and not (the table's own).
+fn small_sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
+    let mut r = Rng::new(seed);
+    let real = T::ukr(set);
+    let small = with_small_blocks(real);
+    let trans = [b'N', b'T', b'C'];
+    for m in 1..=2 * real.mr + 1 {
+        for n in [1, 5, 6, 7, 13] {
+            for &ta in &trans {
+                for &tb in &trans {
+                    for beta in [T::zero(), T::one(), T::random(&mut r)] {
+                        let alpha = special::<T>(&mut r);
+                        let alpha = if alpha.is_zero() { T::one() } else { alpha };
+                        let u = if r.below(2) == 0 { &small } else { &real };
+                        let k = 1 + r.below(2 * u.kc.min(20) + 3);
+                        check_one(u, Path::Auto, 1, &mut r, ta, tb, m, n, k, alpha, beta);
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn run_table(name: &str) {
     let Some(set) = runnable_table(name, "agreement with the naive GEMM") else {
         return;
@@ -239,6 +265,10 @@ fn run_table(name: &str) {
     sweep::<f64>(set, 2);
     sweep::<C32>(set, 3);
     sweep::<C64>(set, 4);
+    small_sweep::<f32>(set, 5);
+    small_sweep::<f64>(set, 6);
+    small_sweep::<C32>(set, 7);
+    small_sweep::<C64>(set, 8);
     println!(
         "tested {name}: {} {} {} {}",
         set.s.name, set.d.name, set.c.name, set.z.name

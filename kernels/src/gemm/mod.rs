@@ -386,10 +386,15 @@ unsafe fn gemm_blocked<T: Scalar>(
         return;
     }
     // The tiny loops write every element of C: not for a triangle (the tiles give the same bits).
+    // Small products are offered to them too: a twin that runs them in place faster than the
+    // tiles (see `TinyFn`) takes them, the others decline.
     let tiny = path == Path::Tiny || (path == Path::Auto && tiny_ok::<T>(m, n, k));
-    if tiny && stored.is_none() {
-        // SAFETY: forwarded contract; alpha != 0 and k > 0 here.
-        unsafe { (u.tiny)(m, n, k, u.kc, alpha, a, b, beta, c, ldc) };
+    let small = !tiny && path == Path::Auto && small_ok(m, n);
+    // SAFETY: forwarded contract; alpha != 0 and k > 0 here.
+    if (tiny || small)
+        && stored.is_none()
+        && unsafe { (u.tiny)(m, n, k, u.kc, alpha, a, b, beta, c, ldc, small) }
+    {
         return;
     }
     let blocking = Blocking::new(u, path, m, n, k, &a, &b);
@@ -762,6 +767,16 @@ fn tiny_ok<T: Scalar>(m: usize, n: usize, k: usize) -> bool {
         .saturating_mul(real_ops)
         <= TINY_MAX_REAL_FMAS
 }
+
+/// Whether a product past `tiny_ok` is still small enough to offer to the tiny twin (see
+/// `TinyFn`): C at most SMALL_MAX each way, where the tiles' fixed costs (packing edge panels
+/// of A, scratch tiles for C's edges) are a visible part of the work.
+fn small_ok(m: usize, n: usize) -> bool {
+    m.max(n) <= SMALL_MAX
+}
+
+/// See `small_ok`.
+const SMALL_MAX: usize = 64;
 
 /// See `tiny_ok`: at most this many real multiply-adds (a complex one counts four). Measured on
 /// the AMD EPYC (Zen 3) KVM guest, HASWELL table, per-thread CPU time, each size against the

@@ -215,6 +215,7 @@ macro_rules! kernel_set {
      $($field:ident: $kind:ident $name:ident($o:ident, mv $mv:literal, nr $nr:literal),
        mc $mc:literal, kc $kc:literal, nc $nc:literal;)*) => {
         $(ukr!($kind, $name, $feat, $o, $mv, $nr);)*
+        $(ukr_kind!($kind, tiny_fn, $name, $feat, $o);)*
 
         $(#[$doc])*
         pub static $set: KernelSet = KernelSet {
@@ -227,21 +228,26 @@ macro_rules! kernel_set {
                 kc: $kc,
                 nc: $nc,
                 func: $name,
-                tiny: ukr_kind!($kind, tiny, $o),
+                tiny: ukr_kind!($kind, tiny, $name, $o),
             },)*
         };
     };
 }
 
 /// What differs between the real and the complex microkernels of an ops module `o`: the element
-/// type, MR (a complex element takes two lanes), the tiny-product twin and the loop body.
+/// type, MR (a complex element takes two lanes), the tiny-product twin (a vector one,
+/// `real_tiny!` or `complex_tiny!`, in a module named after the kernel) and the loop body.
 macro_rules! ukr_kind {
     (real, elem, $o:ident) => { $o::E };
     (complex, elem, $o:ident) => { $crate::scalar::Complex<$o::E> };
     (real, mr, $o:ident, $mv:expr) => { $o::L * $mv };
     (complex, mr, $o:ident, $mv:expr) => { $o::L / 2 * $mv };
-    (real, tiny, $o:ident) => { super::tiny::fused::<$o::E> };
-    (complex, tiny, $o:ident) => { super::tiny::fused::<$crate::scalar::Complex<$o::E>> };
+    (real, tiny, $name:ident, $o:ident) => { $name::tiny };
+    (complex, tiny, $name:ident, $o:ident) => { $name::tiny };
+    (real, tiny_fn, $name:ident, $feat:literal, $o:ident) => { real_tiny!($name, $feat, $o); };
+    (complex, tiny_fn, $name:ident, $feat:literal, $o:ident) => {
+        complex_tiny!($name, $feat, $o);
+    };
     (real, body, $($args:tt)*) => { real_ukr_body!($($args)*) };
     (complex, body, $($args:tt)*) => { complex_ukr_body!($($args)*) };
 }
@@ -437,4 +443,406 @@ macro_rules! complex_ukr_body {
             }
         }
     }};
+}
+
+/// The tiny-product twin (`Ukr::tiny`, see `tiny.rs`) of the real kernel `name`, as
+/// `name::tiny`: for a column-major op(A) with at least one vector of rows, the kernel's own
+/// loop (`real_ukr_body!`'s operations per element: one fused chain from zero per depth block,
+/// the same store) run in place on vectors of rows of C, with no packing and no scratch tile:
+/// 2 vectors while they fit, then 1, and a last partial vector shifted back to end at row m
+/// (its first lanes, rows already written, are computed but not stored); up to 6 columns at a
+/// time. Lanes never mix, so each element gets the kernel's bits whatever its vector. Other
+/// operands go to the scalar twin (`tiny::fused`).
+macro_rules! real_tiny {
+    ($name:ident, $feat:literal, $o:ident) => {
+        pub mod $name {
+            use super::super::tiny::fused;
+            use super::super::MatRef;
+            use super::$o;
+            type E = $o::E;
+
+            /// Columns of C per block: enough multiply-adds per loaded vector of A to keep the
+            /// FMA units busy (2 x 6 accumulators fit either ISA's registers).
+            const COLS: usize = 6;
+
+            /// # Safety
+            /// See `TinyFn`; the CPU supports the target features.
+            #[target_feature(enable = $feat)]
+            #[allow(clippy::too_many_arguments)]
+            pub unsafe fn tiny(
+                m: usize,
+                n: usize,
+                k: usize,
+                kc: usize,
+                alpha: E,
+                a: MatRef<E>,
+                b: MatRef<E>,
+                beta: E,
+                c: *mut E,
+                ldc: usize,
+                small: bool,
+            ) -> bool {
+                const L: usize = $o::L;
+                if a.rs != 1 || m < L {
+                    // SAFETY: forwarded contract; the CPU has FMA (both tables' ISAs imply it).
+                    return unsafe { fused(m, n, k, kc, alpha, a, b, beta, c, ldc, small) };
+                }
+                let g = Geometry {
+                    k,
+                    kc: kc.max(1),
+                    alpha,
+                    a,
+                    b,
+                    beta,
+                    c,
+                    ldc,
+                };
+                let mut j = 0;
+                while j < n {
+                    let cols = COLS.min(n - j);
+                    let mut i = 0;
+                    // SAFETY: every block lies inside C and the operands (i - shift >= 0 as
+                    // m >= L).
+                    unsafe {
+                        while m - i >= 2 * L {
+                            g.block_cols::<2>(cols, i, 0, j);
+                            i += 2 * L;
+                        }
+                        while m - i >= L {
+                            g.block_cols::<1>(cols, i, 0, j);
+                            i += L;
+                        }
+                        if i < m {
+                            let shift = L - (m - i);
+                            g.block_cols::<1>(cols, i - shift, shift, j);
+                        }
+                    }
+                    j += cols;
+                }
+                true
+            }
+
+            /// The operands of one call.
+            #[derive(Clone, Copy)]
+            struct Geometry {
+                k: usize,
+                kc: usize,
+                alpha: E,
+                a: MatRef<E>,
+                b: MatRef<E>,
+                beta: E,
+                c: *mut E,
+                ldc: usize,
+            }
+
+            impl Geometry {
+                /// `block` with the column count as a constant (accumulators in registers).
+                ///
+                /// # Safety
+                /// As `block`.
+                #[target_feature(enable = $feat)]
+                #[inline]
+                unsafe fn block_cols<const MV: usize>(
+                    &self,
+                    cols: usize,
+                    i: usize,
+                    shift: usize,
+                    j: usize,
+                ) {
+                    // SAFETY: forwarded.
+                    unsafe {
+                        match cols {
+                            1 => self.block::<MV, 1>(i, shift, j),
+                            2 => self.block::<MV, 2>(i, shift, j),
+                            3 => self.block::<MV, 3>(i, shift, j),
+                            4 => self.block::<MV, 4>(i, shift, j),
+                            5 => self.block::<MV, 5>(i, shift, j),
+                            _ => self.block::<MV, COLS>(i, shift, j),
+                        }
+                    }
+                }
+
+                /// Rows `i..i + MV*L`, columns `j..j + NC` of C, over the whole depth (a new
+                /// chain per depth block, later blocks with beta = 1); the first `shift` rows
+                /// are not stored.
+                ///
+                /// # Safety
+                /// The block lies inside C and op(A) (unit row stride), columns inside op(B).
+                #[target_feature(enable = $feat)]
+                #[inline]
+                #[allow(clippy::needless_range_loop)]
+                unsafe fn block<const MV: usize, const NC: usize>(
+                    &self,
+                    i: usize,
+                    shift: usize,
+                    j: usize,
+                ) {
+                    const L: usize = $o::L;
+                    let (a, b) = (self.a, self.b);
+                    let mut p0 = 0;
+                    while p0 < self.k {
+                        let p1 = (p0 + self.kc).min(self.k);
+                        let beta = if p0 == 0 { self.beta } else { 1.0 };
+                        let mut acc = [[$o::zero(); MV]; NC];
+                        // SAFETY: inside the operands (caller).
+                        unsafe {
+                            let mut ap = a.ptr.add(i + p0 * a.cs);
+                            let mut bp = b.ptr.add(p0 * b.rs + j * b.cs);
+                            for _ in p0..p1 {
+                                let mut av = [$o::zero(); MV];
+                                for v in 0..MV {
+                                    av[v] = $o::load(ap.add(v * L));
+                                }
+                                for jj in 0..NC {
+                                    let bj = $o::splat(*bp.add(jj * b.cs));
+                                    for v in 0..MV {
+                                        acc[jj][v] = $o::fma(av[v], bj, acc[jj][v]);
+                                    }
+                                }
+                                ap = ap.add(a.cs);
+                                bp = bp.add(b.rs);
+                            }
+                        }
+                        let va = $o::splat(self.alpha);
+                        let vb = $o::splat(beta);
+                        for jj in 0..NC {
+                            for v in 0..MV {
+                                // SAFETY: inside C (caller).
+                                unsafe {
+                                    let p = self.c.add(i + v * L + (j + jj) * self.ldc);
+                                    let r = if beta == 0.0 {
+                                        $o::mul(va, acc[jj][v])
+                                    } else if beta == 1.0 {
+                                        $o::fma(va, acc[jj][v], $o::load(p))
+                                    } else {
+                                        $o::fma(va, acc[jj][v], $o::mul(vb, $o::load(p)))
+                                    };
+                                    if shift == 0 {
+                                        $o::store(p, r);
+                                    } else {
+                                        let mut t = [0.0 as E; L];
+                                        $o::store(t.as_mut_ptr(), r);
+                                        for r in shift.saturating_sub(v * L)..L {
+                                            *p.add(r) = t[r];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        p0 = p1;
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// The tiny-product twin of the complex kernel `name`, as `name::tiny`: `real_tiny!`'s loops
+/// with `complex_ukr_body!`'s operations per element (a * re(b) and a * im(b) accumulated
+/// apart, one fmaddsub combine, the same alpha and beta products), on vectors of L / 2
+/// complex rows, up to 3 columns at a time. op(B) conjugated is read with its imaginary parts
+/// negated, exactly the values packing would store; a conjugated op(A) goes to the scalar twin.
+macro_rules! complex_tiny {
+    ($name:ident, $feat:literal, $o:ident) => {
+        pub mod $name {
+            use super::super::tiny::fused;
+            use super::super::MatRef;
+            use super::$o;
+            use $crate::scalar::Complex;
+            type E = $o::E;
+            type C = Complex<E>;
+
+            /// Columns of C per block: 2 vectors x 3 columns x 2 accumulators, as the kernel.
+            const COLS: usize = 3;
+            /// Complex elements per vector.
+            const H: usize = $o::L / 2;
+
+            /// # Safety
+            /// See `TinyFn`; the CPU supports the target features.
+            #[target_feature(enable = $feat)]
+            #[allow(clippy::too_many_arguments)]
+            pub unsafe fn tiny(
+                m: usize,
+                n: usize,
+                k: usize,
+                kc: usize,
+                alpha: C,
+                a: MatRef<C>,
+                b: MatRef<C>,
+                beta: C,
+                c: *mut C,
+                ldc: usize,
+                small: bool,
+            ) -> bool {
+                if a.rs != 1 || a.conj || m < H {
+                    // SAFETY: forwarded contract; the CPU has FMA (both tables' ISAs imply it).
+                    return unsafe { fused(m, n, k, kc, alpha, a, b, beta, c, ldc, small) };
+                }
+                let g = Geometry {
+                    k,
+                    kc: kc.max(1),
+                    alpha,
+                    a,
+                    b,
+                    beta,
+                    c,
+                    ldc,
+                };
+                let mut j = 0;
+                while j < n {
+                    let cols = COLS.min(n - j);
+                    let mut i = 0;
+                    // SAFETY: every block lies inside C and the operands (i - shift >= 0 as
+                    // m >= H).
+                    unsafe {
+                        while m - i >= 2 * H {
+                            g.block_cols::<2>(cols, i, 0, j);
+                            i += 2 * H;
+                        }
+                        while m - i >= H {
+                            g.block_cols::<1>(cols, i, 0, j);
+                            i += H;
+                        }
+                        if i < m {
+                            let shift = H - (m - i);
+                            g.block_cols::<1>(cols, i - shift, shift, j);
+                        }
+                    }
+                    j += cols;
+                }
+                true
+            }
+
+            /// The operands of one call.
+            #[derive(Clone, Copy)]
+            struct Geometry {
+                k: usize,
+                kc: usize,
+                alpha: C,
+                a: MatRef<C>,
+                b: MatRef<C>,
+                beta: C,
+                c: *mut C,
+                ldc: usize,
+            }
+
+            impl Geometry {
+                /// `block` with the column count as a constant (accumulators in registers).
+                ///
+                /// # Safety
+                /// As `block`.
+                #[target_feature(enable = $feat)]
+                #[inline]
+                unsafe fn block_cols<const MV: usize>(
+                    &self,
+                    cols: usize,
+                    i: usize,
+                    shift: usize,
+                    j: usize,
+                ) {
+                    // SAFETY: forwarded.
+                    unsafe {
+                        match cols {
+                            1 => self.block::<MV, 1>(i, shift, j),
+                            2 => self.block::<MV, 2>(i, shift, j),
+                            _ => self.block::<MV, COLS>(i, shift, j),
+                        }
+                    }
+                }
+
+                /// Rows `i..i + MV*H`, columns `j..j + NC` of C, over the whole depth (a new
+                /// chain per depth block, later blocks with beta = 1); the first `shift` rows
+                /// are not stored.
+                ///
+                /// # Safety
+                /// The block lies inside C and op(A) (unit row stride), columns inside op(B).
+                #[target_feature(enable = $feat)]
+                #[inline]
+                #[allow(clippy::needless_range_loop)]
+                unsafe fn block<const MV: usize, const NC: usize>(
+                    &self,
+                    i: usize,
+                    shift: usize,
+                    j: usize,
+                ) {
+                    const L: usize = $o::L;
+                    let (a, b) = (self.a, self.b);
+                    // Reals, not complex elements, from here on.
+                    let (acs, brs, bcs) = (2 * a.cs, 2 * b.rs, 2 * b.cs);
+                    let ldc = 2 * self.ldc;
+                    let c = self.c as *mut E;
+                    let ones = $o::splat(1.0);
+                    let (ar, ai) = ($o::splat(self.alpha.re), $o::splat(self.alpha.im));
+                    // x * (sr + i si) on interleaved pairs, as the kernel's `cmul!`.
+                    macro_rules! cmul {
+                        ($x:expr, $sr:expr, $si:expr) => {
+                            $o::fmaddsub($x, $sr, $o::mul($o::swap($x), $si))
+                        };
+                    }
+                    let mut p0 = 0;
+                    while p0 < self.k {
+                        let p1 = (p0 + self.kc).min(self.k);
+                        let one = Complex { re: 1.0, im: 0.0 };
+                        let beta = if p0 == 0 { self.beta } else { one };
+                        let beta_zero = beta.re == 0.0 && beta.im == 0.0;
+                        let (br, bi) = ($o::splat(beta.re), $o::splat(beta.im));
+                        let mut cr = [[$o::zero(); MV]; NC];
+                        let mut ci = [[$o::zero(); MV]; NC];
+                        // SAFETY: inside the operands (caller).
+                        unsafe {
+                            let mut ap = (a.ptr as *const E).add(2 * i + p0 * acs);
+                            let mut bp = (b.ptr as *const E).add(p0 * brs + j * bcs);
+                            for _ in p0..p1 {
+                                let mut av = [$o::zero(); MV];
+                                for v in 0..MV {
+                                    av[v] = $o::load(ap.add(v * L));
+                                }
+                                for jj in 0..NC {
+                                    let yr = $o::splat(*bp.add(jj * bcs));
+                                    for v in 0..MV {
+                                        cr[jj][v] = $o::fma(av[v], yr, cr[jj][v]);
+                                    }
+                                    let yi = *bp.add(jj * bcs + 1);
+                                    // Negated, not multiplied by -1: a NaN's sign flips too,
+                                    // as `conj` flips it when packing.
+                                    let yi = $o::splat(if b.conj { -yi } else { yi });
+                                    for v in 0..MV {
+                                        ci[jj][v] = $o::fma(av[v], yi, ci[jj][v]);
+                                    }
+                                }
+                                ap = ap.add(acs);
+                                bp = bp.add(brs);
+                            }
+                        }
+                        for jj in 0..NC {
+                            for v in 0..MV {
+                                // SAFETY: inside C (caller).
+                                unsafe {
+                                    let ab = $o::fmaddsub(cr[jj][v], ones, $o::swap(ci[jj][v]));
+                                    let t = cmul!(ab, ar, ai);
+                                    let p = c.add(2 * i + v * L + (j + jj) * ldc);
+                                    let r = if beta_zero {
+                                        t
+                                    } else {
+                                        let old = $o::load(p);
+                                        $o::add(cmul!(old, br, bi), t)
+                                    };
+                                    if shift == 0 {
+                                        $o::store(p, r);
+                                    } else {
+                                        let mut t = [0.0 as E; L];
+                                        $o::store(t.as_mut_ptr(), r);
+                                        for r in (2 * shift).saturating_sub(v * L)..L {
+                                            *p.add(r) = t[r];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        p0 = p1;
+                    }
+                }
+            }
+        }
+    };
 }

@@ -14,6 +14,11 @@
 //!   elements as four real chains (`re*re`, `im*re`, `re*im`, `im*im`) combined by the kernel's
 //!   `fmaddsub` steps, reproduced here one lane at a time.
 //!
+//! The x86 tables' twins (`real_tiny!`, `complex_tiny!` in `simd_macros.rs`) run a column-major
+//! op(A) as the kernel's own vector loop on C's rows in place instead, and take small products
+//! too (up to 64 x 64, `small_ok` in the parent module), where packing A's edge panel and
+//! scratch tiles for C's edges cost a visible part of the work; other operands come here.
+//!
 //! Depth is cut at the table's KC exactly as in the tiled loops: each depth block starts a new
 //! chain from zero and adds onto the previous blocks' result with beta = 1.
 
@@ -23,6 +28,11 @@ use crate::scalar::{Complex, Real, Scalar};
 /// A tiny-product routine: C := alpha * op(A) * op(B) + beta * C for an m x n block of C
 /// (column-major, `ldc`), depth `k` cut every `kc`; alpha != 0 and k > 0 (the caller scales C
 /// otherwise). C is not read when beta == 0.
+///
+/// `small`: the product is past the tiny sizes and only offered (see `gemm_with_path`): the
+/// routine runs it only if its loops beat the tiles there (the x86 real twins do, for a
+/// column-major op(A): `real_tiny!` in `simd_macros.rs`) and says whether it ran. With `small`
+/// false it always runs and returns true.
 pub type TinyFn<T> = unsafe fn(
     m: usize,
     n: usize,
@@ -34,7 +44,8 @@ pub type TinyFn<T> = unsafe fn(
     beta: T,
     c: *mut T,
     ldc: usize,
-);
+    small: bool,
+) -> bool;
 
 /// Rows of C computed together: their chains are independent, so the CPU overlaps them (one
 /// chain alone waits out the latency of every multiply-add).
@@ -232,9 +243,14 @@ pub unsafe fn plain<T: Scalar>(
     beta: T,
     c: *mut T,
     ldc: usize,
-) {
+    small: bool,
+) -> bool {
+    if small {
+        return false;
+    }
     // SAFETY: forwarded contract.
-    unsafe { rows::<T, Plain>(m, n, k, kc, alpha, a, b, beta, c, ldc) }
+    unsafe { rows::<T, Plain>(m, n, k, kc, alpha, a, b, beta, c, ldc) };
+    true
 }
 
 /// A real type with fused multiply-add and multiply-subtract, for the FMA tables' arithmetic.
@@ -292,9 +308,15 @@ pub unsafe fn fused<T: Scalar>(
     beta: T,
     c: *mut T,
     ldc: usize,
-) where
+    small: bool,
+) -> bool
+where
     Fused: Chain<T>,
 {
+    if small {
+        return false;
+    }
     // SAFETY: forwarded contract.
-    unsafe { rows::<T, Fused>(m, n, k, kc, alpha, a, b, beta, c, ldc) }
+    unsafe { rows::<T, Fused>(m, n, k, kc, alpha, a, b, beta, c, ldc) };
+    true
 }
