@@ -332,7 +332,7 @@ pub unsafe fn gemm_with_path<T: Scalar>(
     ldc: usize,
 ) {
     // SAFETY: forwarded contract.
-    unsafe { gemm_blocked(u, path, None, m, n, k, alpha, a, b, beta, c, ldc) }
+    unsafe { gemm_blocked(u, path, None, [None; 2], m, n, k, alpha, a, b, beta, c, ldc) }
 }
 
 /// `gemm_with` writing only the elements of C that `stored` keeps (a triangle or trapezoid):
@@ -363,6 +363,7 @@ pub unsafe fn gemm_stored_with<T: Scalar>(
             u,
             Path::Auto,
             Some(stored),
+            [None; 2],
             m,
             n,
             k,
@@ -373,6 +374,248 @@ pub unsafe fn gemm_stored_with<T: Scalar>(
             c,
             ldc,
         )
+    }
+}
+
+/// A symmetric or Hermitian order-`ka` matrix S operand of `gemm_symmetric_with`, read from
+/// its stored triangle (`upper` or lower) only: the other triangle is never touched.
+/// Hermitian (`herm`): the mirror is conjugated and the diagonal's imaginary part dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Symmetric {
+    pub upper: bool,
+    pub herm: bool,
+    /// Every element conjugated (the B side of a Hermitian product, whose packed panels hold
+    /// op(B)^T = S^T = conj(S)).
+    conj: bool,
+    /// Row of S at which the operand's rows (A side: C's rows; B side: C's columns) start: a
+    /// thread's share of C.
+    pub offset: usize,
+}
+
+impl Symmetric {
+    /// S read from the stored triangle, its rows from `offset` on.
+    pub fn new(upper: bool, herm: bool, offset: usize) -> Self {
+        Symmetric {
+            upper,
+            herm,
+            conj: false,
+            offset,
+        }
+    }
+
+    /// Element (i, l) of S (conjugated when `conj`), A column-major at `a` with leading
+    /// dimension `ld`.
+    ///
+    /// # Safety
+    /// (i, l) and (l, i) inside the order-ka matrix.
+    #[inline(always)]
+    unsafe fn at<T: Scalar>(self, a: *const T, ld: usize, i: usize, l: usize) -> T {
+        // SAFETY: caller's bounds.
+        unsafe {
+            if i == l {
+                let d = *a.add(i + i * ld);
+                if self.herm {
+                    d.real_part()
+                } else {
+                    d.conj_if(self.conj)
+                }
+            } else if (i < l) == self.upper {
+                (*a.add(i + l * ld)).conj_if(self.conj)
+            } else {
+                (*a.add(l + i * ld)).conj_if(self.herm != self.conj)
+            }
+        }
+    }
+}
+
+/// Which operand of `gemm_symmetric_with` is the symmetric one.
+#[derive(Clone, Copy, Debug)]
+pub enum SymSide {
+    /// op(A) = S (m = k = S's order): SYMM from the left.
+    A(Symmetric),
+    /// op(B) = S (k = n = S's order): SYMM from the right.
+    B(Symmetric),
+}
+
+/// `gemm_with` where one operand is a symmetric or Hermitian S read from its stored triangle:
+/// that operand's MatRef is the stored matrix A itself (`MatRef::op(a, lda, b'N')`, at S's
+/// element (0, 0) whatever the `offset`). Packing builds S's panels straight from the triangle
+/// (`pack_symmetric`), so SYMM/HEMM is one GEMM pass, with the depth chain and per-element
+/// operations of a GEMM on the dense S.
+///
+/// # Safety
+/// As `gemm_with`, the symmetric operand's rows `offset..offset + (m or n)` and all its
+/// columns lying inside S.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_symmetric_with<T: Scalar>(
+    u: &Ukr<T>,
+    sym: SymSide,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    let syms = match sym {
+        SymSide::A(s) => [Some(s), None],
+        // B's packed panels hold S^T: S itself when symmetric, conj(S) when Hermitian.
+        SymSide::B(s) => [
+            None,
+            Some(Symmetric {
+                conj: s.conj != s.herm,
+                ..s
+            }),
+        ],
+    };
+    // SAFETY: forwarded contract.
+    unsafe {
+        gemm_blocked(
+            u,
+            Path::Auto,
+            None,
+            syms,
+            m,
+            n,
+            k,
+            alpha,
+            a,
+            b,
+            beta,
+            c,
+            ldc,
+        )
+    }
+}
+
+/// Pack rows `i0..i0+mb` (of the operand: S's rows from `s.offset + i0`), depth `p0..p0+kb` of
+/// S into `r`-row panels like `pack_panels`, reading only the stored triangle of A (`x`: A, unit
+/// row stride). A full panel's depth splits into the columns left of its rows' diagonal
+/// elements, the r columns crossing the diagonal, and those right of it: the outer two lie
+/// wholly in one triangle, copied as contiguous columns (the stored side) or gathered from
+/// contiguous rows (the mirror); only the r×r crossing block goes element by element.
+///
+/// # Safety
+/// The block lies inside S; `buf` has room for `mb.div_ceil(r) * r * kb` elements.
+#[allow(clippy::too_many_arguments)]
+unsafe fn pack_symmetric<T: Scalar>(
+    x: &MatRef<T>,
+    s: Symmetric,
+    i0: usize,
+    mb: usize,
+    p0: usize,
+    kb: usize,
+    r: usize,
+    buf: *mut T,
+) {
+    let (base, ld, end) = (x.ptr, x.cs, p0 + kb);
+    for p in 0..mb.div_ceil(r) {
+        let rows = r.min(mb - p * r);
+        let top = s.offset + i0 + p * r;
+        // SAFETY: caller's bounds; every element of the panel is written.
+        unsafe {
+            let dst = buf.add(p * r * kb);
+            if rows < r {
+                // The matrix's last, partial panel: element by element, zero-padded.
+                for l in p0..end {
+                    for i in 0..r {
+                        *dst.add((l - p0) * r + i) = if i < rows {
+                            s.at(base, ld, top + i, l)
+                        } else {
+                            T::zero()
+                        };
+                    }
+                }
+                continue;
+            }
+            let left = top.clamp(p0, end);
+            let right = (top + r).clamp(p0, end);
+            for (lo, hi, below) in [(p0, left, true), (right, end, false)] {
+                if lo == hi {
+                    continue;
+                }
+                let d = dst.add((lo - p0) * r);
+                if below != s.upper {
+                    // Stored: S(i, l) = A(i, l), contiguous columns.
+                    let src = base.add(top + lo * ld);
+                    if s.conj {
+                        for l in 0..hi - lo {
+                            for i in 0..r {
+                                *d.add(l * r + i) = (*src.add(i + l * ld)).conj();
+                            }
+                        }
+                    } else {
+                        copy_rows(hi - lo, r, src, ld, d);
+                    }
+                } else {
+                    // Mirror: S(i, l) = A(l, i), row i of the panel contiguous along l.
+                    let src = base.add(lo + top * ld);
+                    gather_rows(hi - lo, r, src, ld, s.herm != s.conj, d);
+                }
+            }
+            for l in left..right {
+                for i in 0..r {
+                    *dst.add((l - p0) * r + i) = s.at(base, ld, top + i, l);
+                }
+            }
+        }
+    }
+}
+
+/// `dst[l*w + i] = src[i*ld + l]` (conjugated when `conj`) for `l < kb`, `i < w`: a panel
+/// gathered from `w` contiguous rows. Each step loads w elements (two loads per cycle) and
+/// stores one run, where walking the rows would store one element at a time.
+///
+/// # Safety
+/// Both ranges valid and disjoint.
+#[inline(always)]
+unsafe fn gather_rows<T: Scalar>(
+    kb: usize,
+    w: usize,
+    src: *const T,
+    ld: usize,
+    conj: bool,
+    dst: *mut T,
+) {
+    #[inline(always)]
+    unsafe fn fixed<T: Scalar, const W: usize, const C: bool>(
+        kb: usize,
+        src: *const T,
+        ld: usize,
+        dst: *mut T,
+    ) {
+        for l in 0..kb {
+            // SAFETY: caller's bounds; [T; W] has T's alignment.
+            unsafe {
+                let run: [T; W] = std::array::from_fn(|i| (*src.add(i * ld + l)).conj_if(C));
+                (dst.add(l * W) as *mut [T; W]).write_unaligned(run);
+            }
+        }
+    }
+    // SAFETY: forwarded.
+    unsafe {
+        match (w, conj) {
+            (2, false) => fixed::<T, 2, false>(kb, src, ld, dst),
+            (3, false) => fixed::<T, 3, false>(kb, src, ld, dst),
+            (4, false) => fixed::<T, 4, false>(kb, src, ld, dst),
+            (6, false) => fixed::<T, 6, false>(kb, src, ld, dst),
+            (8, false) => fixed::<T, 8, false>(kb, src, ld, dst),
+            (16, false) => fixed::<T, 16, false>(kb, src, ld, dst),
+            (2, true) => fixed::<T, 2, true>(kb, src, ld, dst),
+            (3, true) => fixed::<T, 3, true>(kb, src, ld, dst),
+            (4, true) => fixed::<T, 4, true>(kb, src, ld, dst),
+            (8, true) => fixed::<T, 8, true>(kb, src, ld, dst),
+            _ => {
+                for l in 0..kb {
+                    for i in 0..w {
+                        *dst.add(l * w + i) = (*src.add(i * ld + l)).conj_if(conj);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -454,7 +697,8 @@ unsafe fn scale_stored<T: Scalar>(
     }
 }
 
-/// The body of `gemm_with_path` and `gemm_stored_with`: all of C, or only what `stored` keeps.
+/// The body of `gemm_with_path`, `gemm_stored_with` and `gemm_symmetric_with`: all of C, or
+/// only what `stored` keeps; `sym`: op(A) or op(B) symmetric, packed from its stored triangle.
 ///
 /// # Safety
 /// As `gemm_with`.
@@ -463,6 +707,7 @@ unsafe fn gemm_blocked<T: Scalar>(
     u: &Ukr<T>,
     path: Path,
     stored: Option<Stored>,
+    sym: [Option<Symmetric>; 2],
     m: usize,
     n: usize,
     k: usize,
@@ -488,12 +733,20 @@ unsafe fn gemm_blocked<T: Scalar>(
     }
     // The tiny loops write every element of C: not for a triangle (the tiles give the same bits).
     let tiny = path == Path::Tiny || (path == Path::Auto && tiny_ok::<T>(m, n, k));
-    if tiny && stored.is_none() {
+    if tiny && stored.is_none() && sym == [None; 2] {
         // SAFETY: forwarded contract; alpha != 0 and k > 0 here.
         unsafe { (u.tiny)(m, n, k, u.kc, alpha, a, b, beta, c, ldc) };
         return;
     }
-    let blocking = Blocking::new(u, path, m, n, k, &a, &b);
+    let mut blocking = Blocking::new(u, path, m, n, k, &a, &b);
+    // A symmetric operand is always packed: reading it in place would need the dense matrix.
+    let kmax = blocking.kc.min(k);
+    if sym[0].is_some() {
+        blocking.a = SideBlocking::new(u.mr, u.mc, m, kmax, false);
+    }
+    if sym[1].is_some() {
+        blocking.b = SideBlocking::new(u.nr, u.nc, n, kmax, false);
+    }
     // Small products (the direct path packs only edge panels) use the stack, skipping the
     // buffer cache and its lock.
     let bytes = blocking.buffer_bytes::<T>();
@@ -511,8 +764,14 @@ unsafe fn gemm_blocked<T: Scalar>(
         u,
         alpha,
         beta,
-        a: Side::new(a, blocking.a, apack),
-        b: Side::new(b.transposed(), blocking.b, base as *mut T),
+        a: Side::new(a, blocking.a, apack, sym[0]),
+        // A symmetric B is given as the stored matrix: its packing reads S^T itself.
+        b: Side::new(
+            if sym[1].is_some() { b } else { b.transposed() },
+            blocking.b,
+            base as *mut T,
+            sym[1],
+        ),
         pc: 0,
         kb: 0,
         c,
@@ -649,17 +908,20 @@ struct Side<T> {
     blocking: SideBlocking,
     /// Its packed panels.
     pack: *mut T,
+    /// Symmetric: `x` is the stored matrix, packed by `pack_symmetric`.
+    sym: Option<Symmetric>,
     /// The current block: its first index in C (ic or jc) and its extent (mb or nb).
     at: usize,
     size: usize,
 }
 
 impl<T: Scalar> Side<T> {
-    fn new(x: MatRef<T>, blocking: SideBlocking, pack: *mut T) -> Self {
+    fn new(x: MatRef<T>, blocking: SideBlocking, pack: *mut T, sym: Option<Symmetric>) -> Self {
         Side {
             x,
             blocking,
             pack,
+            sym,
             at: 0,
             size: 0,
         }
@@ -673,7 +935,10 @@ impl<T: Scalar> Side<T> {
     /// The block lies inside the operand; the buffer holds `blocking.len` elements.
     unsafe fn pack(&self, pc: usize, kb: usize) {
         let r = self.blocking.r;
-        if !self.blocking.direct || self.size < r {
+        if let Some(s) = self.sym {
+            // SAFETY: as the caller guarantees (a symmetric side is never direct).
+            unsafe { pack_symmetric(&self.x, s, self.at, self.size, pc, kb, r, self.pack) };
+        } else if !self.blocking.direct || self.size < r {
             // SAFETY: as the caller guarantees.
             unsafe { pack_panels(&self.x, self.at, self.size, pc, kb, r, self.pack) };
         }
