@@ -6,7 +6,8 @@
 //! tiles wholly outside the triangle are skipped, tiles crossing the diagonal run on the
 //! engine's scratch tile and only their stored elements are copied back. The wasted work is at
 //! most one register tile per tile column, and no n×n temporary exists. SYRK/HERK and
-//! SYR2K/HER2K (`crate::level3::syrk`) are one or two such products.
+//! SYR2K/HER2K (`crate::level3::syrk`) are one or two such products, two in one pass
+//! (`gemmt_sum`).
 //!
 //! Threads take column ranges of the triangle holding equal shares of its elements (not equal
 //! column counts: a column of a lower triangle is longer the further left it is), each range a
@@ -49,14 +50,37 @@ pub unsafe fn gemmt<T: GemmScalar>(
     c: *mut T,
     ldc: usize,
 ) {
-    if n == 0 {
+    // SAFETY: forwarded contract.
+    unsafe { gemmt_sum(upper, n, k, [(alpha, a, b)], beta, c, ldc) }
+}
+
+/// `gemmt` of a sum: C := sum of alpha_t op(A_t) op(B_t) + beta C over the `terms`, each term
+/// accumulating onto the previous one's result with beta = 1, so every element gets exactly
+/// the bits of successive `gemmt` calls. One pass (SYR2K/HER2K's two products): the threads
+/// are started once and each range's block of C stays in cache between the terms.
+///
+/// # Safety
+/// As `gemmt`, for every term.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemmt_sum<T: GemmScalar, const N: usize>(
+    upper: bool,
+    n: usize,
+    k: usize,
+    terms: [(T, MatRef<T>, MatRef<T>); N],
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    if n == 0 || N == 0 {
         return;
     }
     let u = T::ukr(crate::arch::active());
     let (threads, min_work) = crate::arch::threading();
     // The multiply-adds of the triangle.
-    let work = (n.saturating_mul(n + 1) / 2).saturating_mul(k);
-    let useful = !(alpha.is_zero() || k == 0);
+    let work = (n.saturating_mul(n + 1) / 2)
+        .saturating_mul(k)
+        .saturating_mul(N);
+    let useful = !(terms.iter().all(|t| t.0.is_zero()) || k == 0);
     let parts = if useful && work >= min_work {
         // Each part at least a few tile columns wide.
         threads.min(n / (4 * u.nr)).max(1)
@@ -72,14 +96,17 @@ pub unsafe fn gemmt<T: GemmScalar>(
             upper,
             offset: lo as isize - r0 as isize,
         };
-        let (mut sa, mut sb) = (a, b);
-        // SAFETY: rows r0.. of op(A), columns lo.. of op(B) and the block of C at (r0, lo)
-        // lie inside the operands (r0 + m <= n, hi <= n).
-        unsafe {
-            sa.ptr = a.ptr.add(r0 * a.rs);
-            sb.ptr = b.ptr.add(lo * b.cs);
-            let cp = out.0.add(r0 + lo * ldc);
-            gemm_stored_with(&u, stored, m, hi - lo, k, alpha, sa, sb, beta, cp, ldc);
+        for (t, &(alpha, a, b)) in terms.iter().enumerate() {
+            let (mut sa, mut sb) = (a, b);
+            let beta = if t == 0 { beta } else { T::one() };
+            // SAFETY: rows r0.. of op(A), columns lo.. of op(B) and the block of C at (r0, lo)
+            // lie inside the operands (r0 + m <= n, hi <= n).
+            unsafe {
+                sa.ptr = a.ptr.add(r0 * a.rs);
+                sb.ptr = b.ptr.add(lo * b.cs);
+                let cp = out.0.add(r0 + lo * ldc);
+                gemm_stored_with(&u, stored, m, hi - lo, k, alpha, sa, sb, beta, cp, ldc);
+            }
         }
     };
     if parts == 1 {
