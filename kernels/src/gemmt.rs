@@ -6,7 +6,8 @@
 //! tiles wholly outside the triangle are skipped, tiles crossing the diagonal run on the
 //! engine's scratch tile and only their stored elements are copied back. The wasted work is at
 //! most one register tile per tile column, and no n×n temporary exists. SYRK/HERK and
-//! SYR2K/HER2K (`crate::level3::syrk`) are one or two such products.
+//! SYR2K/HER2K (`crate::level3::syrk`) are one or two such products, two in one pass
+//! (`gemmt_sum`).
 //!
 //! Threads take column ranges of the triangle holding equal shares of its elements (not equal
 //! column counts: a column of a lower triangle is longer the further left it is), each range a
@@ -14,15 +15,16 @@
 //! the same kernel with the same alpha, beta and depth chain whatever range it falls in (see
 //! "Reproducibility" in `crate::gemm`), so results do not depend on the thread count or on n.
 //!
-//! SYMM/HEMM (`symm`) cut the depth (the order of the symmetric matrix S) into blocks of the
-//! kernel's KC. Per block, the parts of S off the diagonal are GEMM operands read in place from
-//! the stored triangle (the mirrored part as a transposed, for Hermitian conjugated, view: the
-//! engine's packing does the mirroring) and only the KC×KC diagonal block is expanded. Cutting
-//! at KC multiples is where the engine cuts its own depth chain, so every element sees the
-//! operations of a GEMM on the dense matrix, whatever the other dimension or thread count.
+//! SYMM/HEMM (`symm`) are one GEMM engine pass each (per thread) whose packing of the
+//! symmetric operand S reads its stored triangle directly, mirroring (and for Hermitian
+//! conjugating) the other half into the packed panels (`gemm::gemm_symmetric_with`). The
+//! engine's depth chain is that of a GEMM on the dense matrix, so every element sees the same
+//! operations whatever the other dimension or thread count, and the cost is a GEMM's: B is
+//! packed once per depth block, and no part of S is copied outside the packed panels.
 
-use crate::gemm::{gemm, gemm_stored_with, GemmScalar, MatRef, Stored};
-use crate::scalar::Scalar;
+use crate::gemm::{
+    gemm_stored_with, gemm_symmetric_with, GemmScalar, MatRef, Stored, SymSide, Symmetric,
+};
 
 /// C's pointer, handed to the threads that each write a disjoint column range.
 #[derive(Clone, Copy)]
@@ -48,14 +50,37 @@ pub unsafe fn gemmt<T: GemmScalar>(
     c: *mut T,
     ldc: usize,
 ) {
-    if n == 0 {
+    // SAFETY: forwarded contract.
+    unsafe { gemmt_sum(upper, n, k, [(alpha, a, b)], beta, c, ldc) }
+}
+
+/// `gemmt` of a sum: C := sum of alpha_t op(A_t) op(B_t) + beta C over the `terms`, each term
+/// accumulating onto the previous one's result with beta = 1, so every element gets exactly
+/// the bits of successive `gemmt` calls. One pass (SYR2K/HER2K's two products): the threads
+/// are started once and each range's block of C stays in cache between the terms.
+///
+/// # Safety
+/// As `gemmt`, for every term.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemmt_sum<T: GemmScalar, const N: usize>(
+    upper: bool,
+    n: usize,
+    k: usize,
+    terms: [(T, MatRef<T>, MatRef<T>); N],
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    if n == 0 || N == 0 {
         return;
     }
     let u = T::ukr(crate::arch::active());
     let (threads, min_work) = crate::arch::threading();
     // The multiply-adds of the triangle.
-    let work = (n.saturating_mul(n + 1) / 2).saturating_mul(k);
-    let useful = !(alpha.is_zero() || k == 0);
+    let work = (n.saturating_mul(n + 1) / 2)
+        .saturating_mul(k)
+        .saturating_mul(N);
+    let useful = !(terms.iter().all(|t| t.0.is_zero()) || k == 0);
     let parts = if useful && work >= min_work {
         // Each part at least a few tile columns wide.
         threads.min(n / (4 * u.nr)).max(1)
@@ -71,14 +96,17 @@ pub unsafe fn gemmt<T: GemmScalar>(
             upper,
             offset: lo as isize - r0 as isize,
         };
-        let (mut sa, mut sb) = (a, b);
-        // SAFETY: rows r0.. of op(A), columns lo.. of op(B) and the block of C at (r0, lo)
-        // lie inside the operands (r0 + m <= n, hi <= n).
-        unsafe {
-            sa.ptr = a.ptr.add(r0 * a.rs);
-            sb.ptr = b.ptr.add(lo * b.cs);
-            let cp = out.0.add(r0 + lo * ldc);
-            gemm_stored_with(&u, stored, m, hi - lo, k, alpha, sa, sb, beta, cp, ldc);
+        for (t, &(alpha, a, b)) in terms.iter().enumerate() {
+            let (mut sa, mut sb) = (a, b);
+            let beta = if t == 0 { beta } else { T::one() };
+            // SAFETY: rows r0.. of op(A), columns lo.. of op(B) and the block of C at (r0, lo)
+            // lie inside the operands (r0 + m <= n, hi <= n).
+            unsafe {
+                sa.ptr = a.ptr.add(r0 * a.rs);
+                sb.ptr = b.ptr.add(lo * b.cs);
+                let cp = out.0.add(r0 + lo * ldc);
+                gemm_stored_with(&u, stored, m, hi - lo, k, alpha, sa, sb, beta, cp, ldc);
+            }
         }
     };
     if parts == 1 {
@@ -138,68 +166,9 @@ pub struct SymOperand<T> {
 // SAFETY: a read-only view of the caller's matrix, used within the call only.
 unsafe impl<T: Sync> Send for SymOperand<T> {}
 
-impl<T: Scalar> SymOperand<T> {
-    /// The block of S at (r0, c0) as a GEMM operand read in place, for a non-empty block wholly
-    /// below (`below`) or above the diagonal: the stored triangle as it is, the other one as
-    /// the (conjugate) transpose of the stored mirror image.
-    fn off_diagonal(&self, r0: usize, c0: usize, below: bool) -> MatRef<T> {
-        if below != self.upper {
-            // SAFETY (of later reads): (r0, c0) is inside A.
-            MatRef {
-                ptr: unsafe { self.a.add(r0 + c0 * self.lda) },
-                rs: 1,
-                cs: self.lda,
-                conj: false,
-            }
-        } else {
-            // S(r, c) = A(c, r), conjugated when Hermitian.
-            // SAFETY (of later reads): (c0, r0) is inside A.
-            MatRef {
-                ptr: unsafe { self.a.add(c0 + r0 * self.lda) },
-                rs: self.lda,
-                cs: 1,
-                conj: self.herm,
-            }
-        }
-    }
-
-    /// The diagonal block S(j0..j0+w, j0..j0+w) into `out` (column-major, ld w), in one pass
-    /// over the stored columns: each stored element is written to its place and its mirror's,
-    /// so every element of `out` is written (it may start uninitialised).
-    ///
-    /// # Safety
-    /// `out` has room for w×w elements; j0 + w <= ka.
-    unsafe fn expand_diagonal(&self, j0: usize, w: usize, out: *mut T) {
-        for l in 0..w {
-            // SAFETY: column j0 + l of A, rows j0..j0 + w, lies inside A; every (i, l) and
-            // (l, i) lies inside `out`.
-            unsafe {
-                let col = std::slice::from_raw_parts(self.a.add(j0 + (j0 + l) * self.lda), w);
-                let rows = if self.upper { 0..l } else { l + 1..w };
-                for i in rows {
-                    out.add(i + l * w).write(col[i]);
-                    out.add(l + i * w).write(col[i].conj_if(self.herm));
-                }
-                let d = if self.herm {
-                    col[l].real_part()
-                } else {
-                    col[l]
-                };
-                out.add(l + l * w).write(d);
-            }
-        }
-    }
-}
-
-/// Depth block of the symmetric products: the active kernel's KC, so the blocks end where the
-/// engine ends its own depth chains.
-fn depth_block<T: GemmScalar>() -> usize {
-    T::ukr(crate::arch::active()).kc.max(1)
-}
-
 /// One SYMM/HEMM product: C := alpha S B + beta C (`left`, B and C m×n with m = S's order) or
 /// C := alpha B S + beta C (B and C m×n, n = S's order). `symm` splits it into products over
-/// disjoint columns (left) or rows (right) of B and C (`part`), each computed by `compute`.
+/// disjoint ranges of C's rows or columns (`part`), each one engine pass (`compute`).
 #[derive(Clone, Copy)]
 struct SymmProduct<T> {
     s: SymOperand<T>,
@@ -207,6 +176,9 @@ struct SymmProduct<T> {
     /// B and C are m×n.
     m: usize,
     n: usize,
+    /// First row of S the operand's rows start at: C's rows (left) or columns (right) are
+    /// S's `offset..`.
+    offset: usize,
     alpha: T,
     beta: T,
     /// B and C, column-major: (pointer, leading dimension).
@@ -216,9 +188,9 @@ struct SymmProduct<T> {
 // SAFETY: threads read S and B and write disjoint parts of C within the call's lifetime.
 unsafe impl<T: Sync> Send for SymmProduct<T> {}
 
-/// SYMM/HEMM (see `SymmProduct`). For a left product the columns of C are independent, for a
-/// right one the rows: they are split between the library's threads, each share with
-/// single-threaded GEMMs, when the product is large enough.
+/// SYMM/HEMM (see `SymmProduct`). Every element of C costs the same (a full row or column of
+/// S), so threads take equal ranges of C's longer dimension, on register-tile multiples, each
+/// range one single-threaded engine pass.
 ///
 /// # Safety
 /// Operands addressable as described; alpha != 0.
@@ -240,57 +212,72 @@ pub unsafe fn symm<T: GemmScalar>(
         left,
         m,
         n,
+        offset: 0,
         alpha,
         beta,
         b: (b, ldb),
         c: (c, ldc),
     };
+    let u = T::ukr(crate::arch::active());
     let (threads, min_work) = crate::arch::threading();
-    let count = if left { n } else { m };
-    let work = s.ka.saturating_mul(s.ka).saturating_mul(count);
-    let parts = threads.min(count / 16).max(1);
-    if parts == 1 || work < min_work {
+    let work = s.ka.saturating_mul(m).saturating_mul(n);
+    let split_n = n >= m;
+    let (len, tile) = if split_n { (n, u.nr) } else { (m, u.mr) };
+    let tiles = len.div_ceil(tile).max(1);
+    let parts = if work >= min_work {
+        threads.clamp(1, tiles)
+    } else {
+        1
+    };
+    if parts == 1 {
         // SAFETY: the caller's operands.
-        unsafe { product.compute(false) };
+        unsafe { product.compute() };
         return;
     }
-    // SAFETY: columns (left) or rows (right) lo..hi lie inside B and C; parts are disjoint in C.
-    let part = move |lo: usize, hi: usize| unsafe { product.part(lo, hi).compute(true) };
-    let per = count.div_ceil(parts);
+    let per = tiles.div_ceil(parts) * tile;
+    // SAFETY: lo..hi lies inside the split dimension; parts are disjoint in C.
+    let part = move |lo: usize, hi: usize| unsafe { product.part(split_n, lo, hi).compute() };
     let mut workers = crate::threads::Workers::new();
     let cpus = crate::threads::worker_cpus(parts - 1);
-    for (index, lo) in (per..count).step_by(per).enumerate() {
-        let hi = (lo + per).min(count);
+    for (index, lo) in (per..len).step_by(per).enumerate() {
+        let hi = (lo + per).min(len);
         // SAFETY: `workers` joins every thread before this function returns.
         let started = unsafe { workers.spawn_on(cpus.get(index).copied(), move || part(lo, hi)) };
         if !started {
             part(lo, hi);
         }
     }
-    part(0, per.min(count));
+    part(0, per.min(len));
     drop(workers);
 }
 
 impl<T: GemmScalar> SymmProduct<T> {
-    /// The product restricted to columns (left) or rows (right) lo..hi of B and C.
+    /// The product restricted to columns (`cols`) or rows lo..hi of C. Cutting the side S
+    /// multiplies from moves S's row offset; cutting the other one moves B.
     ///
     /// # Safety
     /// lo..hi lies inside that dimension.
-    unsafe fn part(self, lo: usize, hi: usize) -> Self {
+    unsafe fn part(self, cols: bool, lo: usize, hi: usize) -> Self {
         let ((b, ldb), (c, ldc)) = (self.b, self.c);
         // SAFETY: caller's bounds.
         unsafe {
-            if self.left {
+            if cols {
                 SymmProduct {
                     n: hi - lo,
-                    b: (b.add(lo * ldb), ldb),
+                    offset: if self.left { 0 } else { lo },
+                    b: if self.left {
+                        (b.add(lo * ldb), ldb)
+                    } else {
+                        self.b
+                    },
                     c: (c.add(lo * ldc), ldc),
                     ..self
                 }
             } else {
                 SymmProduct {
                     m: hi - lo,
-                    b: (b.add(lo), ldb),
+                    offset: if self.left { lo } else { 0 },
+                    b: if self.left { self.b } else { (b.add(lo), ldb) },
                     c: (c.add(lo), ldc),
                     ..self
                 }
@@ -298,65 +285,30 @@ impl<T: GemmScalar> SymmProduct<T> {
         }
     }
 
-    /// The depth (S's order) in blocks J of KC; for each, the rows of S before J, J's diagonal
-    /// block and the rows after J (left; columns for a right product) are three GEMM updates.
-    /// The off-diagonal ones read A in place (GEMM's packing mirrors and conjugates); only the
-    /// diagonal block is expanded, into a KC×KC buffer. `serial`: single-threaded GEMMs (the
-    /// caller's threads already share the product).
+    /// One single-threaded engine pass over the whole depth (S's order), S's panels packed
+    /// straight from its stored triangle (`gemm::gemm_symmetric_with`): B is packed once per
+    /// depth block, not once per part of S, and no part of S is expanded.
     ///
     /// # Safety
     /// As `symm`.
-    unsafe fn compute(self, serial: bool) {
-        let (s, ka, left, alpha, beta) = (self.s, self.s.ka, self.left, self.alpha, self.beta);
-        let (m, n, (b, ldb), (c, ldc)) = (self.m, self.n, self.b, self.c);
-        let nb = depth_block::<T>().min(ka);
-        // From the packing buffers' cache: a fresh allocation this size would be a new mapping,
-        // page-faulted in on every call.
-        let mut buffer = crate::gemm::buffers::Buffer::new(nb * nb * std::mem::size_of::<T>());
-        let diag: *mut T = buffer.as_mut_ptr();
+    unsafe fn compute(self) {
+        let (s, m, n, (b, ldb), (c, ldc)) = (self.s, self.m, self.n, self.b, self.c);
         let u = T::ukr(crate::arch::active());
-        let run = |m: usize, n: usize, k: usize, x: MatRef<T>, y: MatRef<T>, beta: T, c: *mut T| {
-            // SAFETY: the caller passes blocks inside the operands.
-            unsafe {
-                if serial {
-                    crate::gemm::gemm_with(&u, m, n, k, alpha, x, y, beta, c, ldc)
-                } else {
-                    gemm(m, n, k, alpha, x, y, beta, c, ldc)
-                }
-            }
-        };
-        for j0 in (0..ka).step_by(nb) {
-            let (w, j1) = (nb.min(ka - j0), (j0 + nb).min(ka));
-            // SAFETY: the buffer holds nb×nb >= w×w elements; j0 + w <= ka.
-            unsafe { s.expand_diagonal(j0, w, diag) };
-            let d = MatRef::op(diag as *const T, w, b'N');
-            // Later depth blocks accumulate onto the first one's result.
-            let beta_j = if j0 == 0 { beta } else { T::one() };
-            // SAFETY: every block below lies inside B, C or S (j1 <= ka).
-            unsafe {
-                if left {
-                    // C(rows R, :) += S(R, J) B(J, :) for R = before J, J, after J.
-                    let bj = MatRef::op(b.add(j0), ldb, b'N');
-                    if j0 > 0 {
-                        run(j0, n, w, s.off_diagonal(0, j0, false), bj, beta_j, c);
-                    }
-                    run(w, n, w, d, bj, beta_j, c.add(j0));
-                    if j1 < ka {
-                        let after = s.off_diagonal(j1, j0, true);
-                        run(ka - j1, n, w, after, bj, beta_j, c.add(j1));
-                    }
-                } else {
-                    // C(:, cols R) += B(:, J) S(J, R).
-                    let bj = MatRef::op(b.add(j0 * ldb), ldb, b'N');
-                    if j0 > 0 {
-                        run(m, j0, w, bj, s.off_diagonal(j0, 0, true), beta_j, c);
-                    }
-                    run(m, w, w, bj, d, beta_j, c.add(j0 * ldc));
-                    if j1 < ka {
-                        let after = s.off_diagonal(j0, j1, false);
-                        run(m, ka - j1, w, bj, after, beta_j, c.add(j1 * ldc));
-                    }
-                }
+        let sym = Symmetric::new(s.upper, s.herm, self.offset);
+        let stored = MatRef::op(s.a, s.lda, b'N');
+        let other = MatRef::op(b, ldb, b'N');
+        // SAFETY: S's rows offset.. and all its columns, B and C as the caller guarantees.
+        unsafe {
+            if self.left {
+                let side = SymSide::A(sym);
+                gemm_symmetric_with(
+                    &u, side, m, n, s.ka, self.alpha, stored, other, self.beta, c, ldc,
+                )
+            } else {
+                let side = SymSide::B(sym);
+                gemm_symmetric_with(
+                    &u, side, m, n, s.ka, self.alpha, other, stored, self.beta, c, ldc,
+                )
             }
         }
     }

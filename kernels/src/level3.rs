@@ -278,8 +278,8 @@ pub unsafe fn syrk<T: GemmScalar>(uplo: u8, trans: u8, p: RankK<T>, herm: bool) 
             let (opb, opbt) = pair_ops(bp, ldb, notrans, herm);
             let alpha2 = alpha.conj_if(herm);
             unsafe {
-                crate::gemmt::gemmt(upper, n, k, alpha, opx, opbt, beta, c, ldc);
-                crate::gemmt::gemmt(upper, n, k, alpha2, opb, opxt, T::one(), c, ldc);
+                let terms = [(alpha, opx, opbt), (alpha2, opb, opxt)];
+                crate::gemmt::gemmt_sum(upper, n, k, terms, beta, c, ldc);
             }
         }
     }

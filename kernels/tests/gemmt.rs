@@ -303,7 +303,7 @@ fn triangle_mode_matches_the_full_engine_bitwise() {
 fn symm_sweep<T: TestScalar + GemmScalar>(seed: u64, herm: bool) {
     let mut r = Rng::new(seed);
     let nan = T::from_c64(c(f64::NAN, f64::NAN));
-    for (m, n) in [(300usize, 7usize), (5, 530), (261, 262)] {
+    for (m, n) in [(300usize, 7usize), (5, 530), (261, 262), (3, 2), (17, 40)] {
         for side in [b'L', b'R'] {
             for uplo in [b'U', b'L'] {
                 let ka = if side == b'L' { m } else { n };

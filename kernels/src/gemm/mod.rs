@@ -35,7 +35,7 @@ pub mod skylakex;
 pub mod tiny;
 
 use crate::scalar::{Scalar, C32, C64};
-use pack::pack_panels;
+use pack::{pack_panels, pack_symmetric};
 use tiny::TinyFn;
 
 /// A microkernel: for a full MR x NR tile of C (column-major, leading dimension `ldc`),
@@ -231,7 +231,7 @@ pub unsafe fn gemm_with_path<T: Scalar>(
     ldc: usize,
 ) {
     // SAFETY: forwarded contract.
-    unsafe { gemm_blocked(u, path, None, m, n, k, alpha, a, b, beta, c, ldc) }
+    unsafe { gemm_blocked(u, path, None, [None; 2], m, n, k, alpha, a, b, beta, c, ldc) }
 }
 
 /// `gemm_with` writing only the elements of C that `stored` keeps (a triangle or trapezoid):
@@ -262,6 +262,121 @@ pub unsafe fn gemm_stored_with<T: Scalar>(
             u,
             Path::Auto,
             Some(stored),
+            [None; 2],
+            m,
+            n,
+            k,
+            alpha,
+            a,
+            b,
+            beta,
+            c,
+            ldc,
+        )
+    }
+}
+
+/// A symmetric or Hermitian order-`ka` matrix S operand of `gemm_symmetric_with`, read from
+/// its stored triangle (`upper` or lower) only: the other triangle is never touched.
+/// Hermitian (`herm`): the mirror is conjugated and the diagonal's imaginary part dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Symmetric {
+    pub upper: bool,
+    pub herm: bool,
+    /// Every element conjugated (the B side of a Hermitian product, whose packed panels hold
+    /// op(B)^T = S^T = conj(S)).
+    conj: bool,
+    /// Row of S at which the operand's rows (A side: C's rows; B side: C's columns) start: a
+    /// thread's share of C.
+    pub offset: usize,
+}
+
+impl Symmetric {
+    /// S read from the stored triangle, its rows from `offset` on.
+    pub fn new(upper: bool, herm: bool, offset: usize) -> Self {
+        Symmetric {
+            upper,
+            herm,
+            conj: false,
+            offset,
+        }
+    }
+
+    /// Element (i, l) of S (conjugated when `conj`), A column-major at `a` with leading
+    /// dimension `ld`.
+    ///
+    /// # Safety
+    /// (i, l) and (l, i) inside the order-ka matrix.
+    #[inline(always)]
+    unsafe fn at<T: Scalar>(self, a: *const T, ld: usize, i: usize, l: usize) -> T {
+        // SAFETY: caller's bounds.
+        unsafe {
+            if i == l {
+                let d = *a.add(i + i * ld);
+                if self.herm {
+                    d.real_part()
+                } else {
+                    d.conj_if(self.conj)
+                }
+            } else if (i < l) == self.upper {
+                (*a.add(i + l * ld)).conj_if(self.conj)
+            } else {
+                (*a.add(l + i * ld)).conj_if(self.herm != self.conj)
+            }
+        }
+    }
+}
+
+/// Which operand of `gemm_symmetric_with` is the symmetric one.
+#[derive(Clone, Copy, Debug)]
+pub enum SymSide {
+    /// op(A) = S (m = k = S's order): SYMM from the left.
+    A(Symmetric),
+    /// op(B) = S (k = n = S's order): SYMM from the right.
+    B(Symmetric),
+}
+
+/// `gemm_with` where one operand is a symmetric or Hermitian S read from its stored triangle:
+/// that operand's MatRef is the stored matrix A itself (`MatRef::op(a, lda, b'N')`, at S's
+/// element (0, 0) whatever the `offset`). Packing builds S's panels straight from the triangle
+/// (`pack_symmetric`), so SYMM/HEMM is one GEMM pass, with the depth chain and per-element
+/// operations of a GEMM on the dense S.
+///
+/// # Safety
+/// As `gemm_with`, the symmetric operand's rows `offset..offset + (m or n)` and all its
+/// columns lying inside S.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_symmetric_with<T: Scalar>(
+    u: &Ukr<T>,
+    sym: SymSide,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    let syms = match sym {
+        SymSide::A(s) => [Some(s), None],
+        // B's packed panels hold S^T: S itself when symmetric, conj(S) when Hermitian.
+        SymSide::B(s) => [
+            None,
+            Some(Symmetric {
+                conj: s.conj != s.herm,
+                ..s
+            }),
+        ],
+    };
+    // SAFETY: forwarded contract.
+    unsafe {
+        gemm_blocked(
+            u,
+            Path::Auto,
+            None,
+            syms,
             m,
             n,
             k,
@@ -353,7 +468,8 @@ unsafe fn scale_stored<T: Scalar>(
     }
 }
 
-/// The body of `gemm_with_path` and `gemm_stored_with`: all of C, or only what `stored` keeps.
+/// The body of `gemm_with_path`, `gemm_stored_with` and `gemm_symmetric_with`: all of C, or
+/// only what `stored` keeps; `sym`: op(A) or op(B) symmetric, packed from its stored triangle.
 ///
 /// # Safety
 /// As `gemm_with`.
@@ -362,6 +478,7 @@ unsafe fn gemm_blocked<T: Scalar>(
     u: &Ukr<T>,
     path: Path,
     stored: Option<Stored>,
+    sym: [Option<Symmetric>; 2],
     m: usize,
     n: usize,
     k: usize,
@@ -393,11 +510,20 @@ unsafe fn gemm_blocked<T: Scalar>(
     // SAFETY: forwarded contract; alpha != 0 and k > 0 here.
     if (tiny || small)
         && stored.is_none()
+        && sym == [None; 2]
         && unsafe { (u.tiny)(m, n, k, u.kc, alpha, a, b, beta, c, ldc, small) }
     {
         return;
     }
-    let blocking = Blocking::new(u, path, m, n, k, &a, &b);
+    let mut blocking = Blocking::new(u, path, m, n, k, &a, &b);
+    // A symmetric operand is always packed: reading it in place would need the dense matrix.
+    let kmax = blocking.kc.min(k);
+    if sym[0].is_some() {
+        blocking.a = SideBlocking::new(u.mr, u.mc, m, kmax, false);
+    }
+    if sym[1].is_some() {
+        blocking.b = SideBlocking::new(u.nr, u.nc, n, kmax, false);
+    }
     // Small products (the direct path packs only edge panels) use the stack, skipping the
     // buffer cache and its lock.
     let bytes = blocking.buffer_bytes::<T>();
@@ -415,8 +541,14 @@ unsafe fn gemm_blocked<T: Scalar>(
         u,
         alpha,
         beta,
-        a: Side::new(a, blocking.a, apack),
-        b: Side::new(b.transposed(), blocking.b, base as *mut T),
+        a: Side::new(a, blocking.a, apack, sym[0]),
+        // A symmetric B is given as the stored matrix: its packing reads S^T itself.
+        b: Side::new(
+            if sym[1].is_some() { b } else { b.transposed() },
+            blocking.b,
+            base as *mut T,
+            sym[1],
+        ),
         pc: 0,
         kb: 0,
         c,
@@ -553,17 +685,20 @@ struct Side<T> {
     blocking: SideBlocking,
     /// Its packed panels.
     pack: *mut T,
+    /// Symmetric: `x` is the stored matrix, packed by `pack_symmetric`.
+    sym: Option<Symmetric>,
     /// The current block: its first index in C (ic or jc) and its extent (mb or nb).
     at: usize,
     size: usize,
 }
 
 impl<T: Scalar> Side<T> {
-    fn new(x: MatRef<T>, blocking: SideBlocking, pack: *mut T) -> Self {
+    fn new(x: MatRef<T>, blocking: SideBlocking, pack: *mut T, sym: Option<Symmetric>) -> Self {
         Side {
             x,
             blocking,
             pack,
+            sym,
             at: 0,
             size: 0,
         }
@@ -577,7 +712,10 @@ impl<T: Scalar> Side<T> {
     /// The block lies inside the operand; the buffer holds `blocking.len` elements.
     unsafe fn pack(&self, pc: usize, kb: usize) {
         let r = self.blocking.r;
-        if !self.blocking.direct || self.size < r {
+        if let Some(s) = self.sym {
+            // SAFETY: as the caller guarantees (a symmetric side is never direct).
+            unsafe { pack_symmetric(&self.x, s, self.at, self.size, pc, kb, r, self.pack) };
+        } else if !self.blocking.direct || self.size < r {
             // SAFETY: as the caller guarantees.
             unsafe { pack_panels(&self.x, self.at, self.size, pc, kb, r, self.pack) };
         }

@@ -1,5 +1,6 @@
 //! Packing of GEMM operands into the microkernels' panel format: `pack_panels` copies a block of
-//! op(A) (or op(B) transposed) into `r`-row panels. Packing is a pure copy (and conjugation),
+//! op(A) (or op(B) transposed) into `r`-row panels, `pack_symmetric` the same from the stored
+//! triangle of a symmetric or Hermitian operand (SYMM/HEMM). Packing is a pure copy (and conjugation),
 //! so how it is compiled never changes a result; it is compiled twice, for baseline x86-64 and
 //! for AVX2, and the AVX2 copy runs wherever the CPU has AVX2, so that a DYNAMIC build packs as
 //! fast as a single-target HASWELL or SKYLAKEX build.
@@ -8,7 +9,7 @@
 //! A transposed) is, in double precision, 4×4 register transposes rather than one scalar store
 //! per element: in a 1024³ dgemm the scalar loop was half of all packing time.
 
-use super::MatRef;
+use super::{MatRef, Symmetric};
 use crate::scalar::Scalar;
 
 /// Pack rows `i0..i0+mb`, depth `p0..p0+kb` of `x` into `r`-row panels at `buf` (element (i, l)
@@ -117,6 +118,134 @@ unsafe fn pack_panels_with<T: Scalar, const AVX2: bool>(
                         } else {
                             T::zero()
                         };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Pack rows `i0..i0+mb` (of the operand: S's rows from `s.offset + i0`), depth `p0..p0+kb` of
+/// S into `r`-row panels like `pack_panels`, reading only the stored triangle of A (`x`: A, unit
+/// row stride). A full panel's depth splits into the columns left of its rows' diagonal
+/// elements, the r columns crossing the diagonal, and those right of it: the outer two lie
+/// wholly in one triangle, copied as contiguous columns (the stored side) or gathered from
+/// contiguous rows (the mirror); only the r×r crossing block goes element by element.
+///
+/// # Safety
+/// The block lies inside S; `buf` has room for `mb.div_ceil(r) * r * kb` elements.
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn pack_symmetric<T: Scalar>(
+    x: &MatRef<T>,
+    s: Symmetric,
+    i0: usize,
+    mb: usize,
+    p0: usize,
+    kb: usize,
+    r: usize,
+    buf: *mut T,
+) {
+    let (base, ld, end) = (x.ptr, x.cs, p0 + kb);
+    for p in 0..mb.div_ceil(r) {
+        let rows = r.min(mb - p * r);
+        let top = s.offset + i0 + p * r;
+        // SAFETY: caller's bounds; every element of the panel is written.
+        unsafe {
+            let dst = buf.add(p * r * kb);
+            if rows < r {
+                // The matrix's last, partial panel: element by element, zero-padded.
+                for l in p0..end {
+                    for i in 0..r {
+                        *dst.add((l - p0) * r + i) = if i < rows {
+                            s.at(base, ld, top + i, l)
+                        } else {
+                            T::zero()
+                        };
+                    }
+                }
+                continue;
+            }
+            let left = top.clamp(p0, end);
+            let right = (top + r).clamp(p0, end);
+            for (lo, hi, below) in [(p0, left, true), (right, end, false)] {
+                if lo == hi {
+                    continue;
+                }
+                let d = dst.add((lo - p0) * r);
+                if below != s.upper {
+                    // Stored: S(i, l) = A(i, l), contiguous columns.
+                    let src = base.add(top + lo * ld);
+                    if s.conj {
+                        for l in 0..hi - lo {
+                            for i in 0..r {
+                                *d.add(l * r + i) = (*src.add(i + l * ld)).conj();
+                            }
+                        }
+                    } else {
+                        copy_rows(hi - lo, r, src, ld, d);
+                    }
+                } else {
+                    // Mirror: S(i, l) = A(l, i), row i of the panel contiguous along l.
+                    let src = base.add(lo + top * ld);
+                    gather_rows(hi - lo, r, src, ld, s.herm != s.conj, d);
+                }
+            }
+            for l in left..right {
+                for i in 0..r {
+                    *dst.add((l - p0) * r + i) = s.at(base, ld, top + i, l);
+                }
+            }
+        }
+    }
+}
+
+/// `dst[l*w + i] = src[i*ld + l]` (conjugated when `conj`) for `l < kb`, `i < w`: a panel
+/// gathered from `w` contiguous rows. Each step loads w elements (two loads per cycle) and
+/// stores one run, where walking the rows would store one element at a time.
+///
+/// # Safety
+/// Both ranges valid and disjoint.
+#[inline(always)]
+unsafe fn gather_rows<T: Scalar>(
+    kb: usize,
+    w: usize,
+    src: *const T,
+    ld: usize,
+    conj: bool,
+    dst: *mut T,
+) {
+    #[inline(always)]
+    unsafe fn fixed<T: Scalar, const W: usize, const C: bool>(
+        kb: usize,
+        src: *const T,
+        ld: usize,
+        dst: *mut T,
+    ) {
+        for l in 0..kb {
+            // SAFETY: caller's bounds; [T; W] has T's alignment.
+            unsafe {
+                let run: [T; W] = std::array::from_fn(|i| (*src.add(i * ld + l)).conj_if(C));
+                (dst.add(l * W) as *mut [T; W]).write_unaligned(run);
+            }
+        }
+    }
+    // SAFETY: forwarded.
+    unsafe {
+        match (w, conj) {
+            (2, false) => fixed::<T, 2, false>(kb, src, ld, dst),
+            (3, false) => fixed::<T, 3, false>(kb, src, ld, dst),
+            (4, false) => fixed::<T, 4, false>(kb, src, ld, dst),
+            (6, false) => fixed::<T, 6, false>(kb, src, ld, dst),
+            (8, false) => fixed::<T, 8, false>(kb, src, ld, dst),
+            (16, false) => fixed::<T, 16, false>(kb, src, ld, dst),
+            (2, true) => fixed::<T, 2, true>(kb, src, ld, dst),
+            (3, true) => fixed::<T, 3, true>(kb, src, ld, dst),
+            (4, true) => fixed::<T, 4, true>(kb, src, ld, dst),
+            (8, true) => fixed::<T, 8, true>(kb, src, ld, dst),
+            _ => {
+                for l in 0..kb {
+                    for i in 0..w {
+                        *dst.add(l * w + i) = (*src.add(i * ld + l)).conj_if(conj);
                     }
                 }
             }
