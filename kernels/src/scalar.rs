@@ -137,6 +137,13 @@ pub trait Scalar:
     }
     /// Multiply by a real number (both parts).
     fn scale(self, r: Self::Real) -> Self;
+    /// `self + a * b`, with one rounding for the real types (`mul_add`) and as written for the
+    /// complex ones. Only for code compiled with FMA enabled: elsewhere a real `mul_add` is a
+    /// library call.
+    #[inline(always)]
+    fn add_mul_fused(self, a: Self, b: Self) -> Self {
+        self + a * b
+    }
     /// Keep only the real part (reference `DBLE(A(J,J))` on Hermitian diagonals).
     fn real_part(self) -> Self {
         Self::from_real(self.re())
@@ -194,6 +201,10 @@ macro_rules! real_impl {
             #[inline(always)]
             fn scale(self, r: $t) -> Self {
                 self * r
+            }
+            #[inline(always)]
+            fn add_mul_fused(self, a: Self, b: Self) -> Self {
+                a.mul_add(b, self)
             }
         }
         impl Real for $t {

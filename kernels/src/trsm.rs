@@ -361,37 +361,40 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
         }
     }
 
-    /// `diagonal_block`, compiled for AVX2 where the CPU has it. The base cases are plain Rust
+    /// `diagonal_block`, compiled for AVX2 and FMA where the CPU has them, with the real
+    /// types' multiply-adds fused (as the GEMM microkernels' are). The base cases are plain Rust
     /// loops, vectorised by the compiler for whatever it may assume: a DYNAMIC build (baseline
-    /// x86-64, SSE2) ran 256³ dtrsm/dtrmm at 0.83-0.84x and n = 1024..2048 at 0.94-0.95x of a
-    /// HASWELL build on the same CPU. The results are the same bits either way: without
-    /// fast-math flags the compiler never fuses a multiply and an add, so only the vector
-    /// width changes.
+    /// x86-64, SSE2) ran 256³ dtrsm/dtrmm at 0.83-0.84x of a HASWELL build on the same CPU, and
+    /// unfused they ran at about half the GEMM microkernel's rate (a multiply and a dependent
+    /// add per term), which is what LAPACK's blocked factorizations feel most: their trsm and
+    /// trmm calls have triangles of order 32..64, where the base cases are half or all of the
+    /// work. The choice depends on the CPU only, never on the call, so results still do not
+    /// depend on the call's shape; both kinds of build take the same path on the same CPU.
     ///
     /// # Safety
     /// As `diagonal_block`.
     unsafe fn diagonal_block_for_this_cpu(&self, off: usize, k: usize) {
         #[cfg(target_arch = "x86_64")]
         if crate::gemm::haswell::supported() {
-            // SAFETY: forwarded; the CPU has AVX2 (checked above).
+            // SAFETY: forwarded; the CPU has AVX2 and FMA (checked above).
             return unsafe { self.diagonal_block_avx2(off, k) };
         }
         // SAFETY: forwarded.
-        unsafe { self.diagonal_block(off, k) }
+        unsafe { self.diagonal_block::<false>(off, k) }
     }
 
     /// # Safety
-    /// As `diagonal_block`, on a CPU with AVX2.
+    /// As `diagonal_block`, on a CPU with AVX2 and FMA.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn diagonal_block_avx2(&self, off: usize, k: usize) {
         // SAFETY: forwarded.
-        unsafe { self.diagonal_block(off, k) }
+        unsafe { self.diagonal_block::<true>(off, k) }
     }
 
     /// Solves or multiplies the diagonal block of rows `off..off + k` (at most `BASE`).
     #[inline(always)]
-    unsafe fn diagonal_block(&self, off: usize, k: usize) {
+    unsafe fn diagonal_block<const FUSED: bool>(&self, off: usize, k: usize) {
         // The left-side problem's block, copied once for all the panels: op(A)'s own block on
         // the left, its transpose on the right, column-major with leading dimension BASE.
         // Only its triangle is copied: the kernels read nothing else.
@@ -407,24 +410,24 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
             }
         }
         // SAFETY: forwarded.
-        unsafe { self.by_panels(off, k, &block) }
+        unsafe { self.by_panels::<FUSED>(off, k, &block) }
     }
 
     /// `self.op` on one panel of a diagonal block. A method rather than a closure handed to
     /// `by_panels`: a closure is a function of its own, which the compiler neither inlined
     /// into `diagonal_block_avx2` nor compiled for AVX2.
     #[inline(always)]
-    fn panel_op(&self, block: &Block<T>, panel: &mut [[T; PANEL]]) {
+    fn panel_op<const FUSED: bool>(&self, block: &Block<T>, panel: &mut [[T; PANEL]]) {
         let (upper, unit) = (self.upper(), self.t.unit);
         let coef = |i: usize, j: usize| block[i + j * BASE];
         match self.op {
             // A lower triangle is solved from its first unknown on.
-            Op::Solve => solve_panel(panel, !upper, unit, coef),
+            Op::Solve => solve_panel::<T, FUSED>(panel, !upper, unit, coef),
             // The two sides have always summed a product's terms in different orders (see
             // `spread_product` and `dot_product`); each keeps its own, so that results stay
             // what they were.
-            Op::Multiply if S::RIGHT => dot_product(panel, upper, coef),
-            Op::Multiply => spread_product(panel, upper, coef),
+            Op::Multiply if S::RIGHT => dot_product::<T, FUSED>(panel, upper, coef),
+            Op::Multiply => spread_product::<T, FUSED>(panel, upper, coef),
         }
     }
 
@@ -436,7 +439,7 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
     /// # Safety
     /// Rows off..off + k of the `count` right-hand sides of B are valid.
     #[inline(always)]
-    unsafe fn by_panels(&self, off: usize, k: usize, block: &Block<T>) {
+    unsafe fn by_panels<const FUSED: bool>(&self, off: usize, k: usize, block: &Block<T>) {
         let (along, across) = Self::strides(self.ldb);
         let mut panel: Panel<T> = [[T::zero(); PANEL]; BASE];
         for c0 in (0..self.count).step_by(PANEL) {
@@ -447,7 +450,7 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
             // SAFETY: those places of B, which no other thread touches (each has its own
             // right-hand sides) and nothing here refers to meanwhile.
             unsafe { for_each_in_panel::<S, T>(panel, width, first, self.ldb, |x, y| *x = *y) };
-            self.panel_op(block, panel);
+            self.panel_op::<FUSED>(block, panel);
             // SAFETY: as above.
             unsafe { for_each_in_panel::<S, T>(panel, width, first, self.ldb, |x, y| *y = *x) };
         }
@@ -510,7 +513,7 @@ fn transposed<T>(m: MatRef<T>) -> MatRef<T> {
 /// loads and stores each row once per unknown, and one row at a time leaves the subtractions
 /// waiting on each other's latency.
 #[inline(always)]
-fn solve_panel<T: Scalar>(
+fn solve_panel<T: Scalar, const FUSED: bool>(
     panel: &mut [[T; PANEL]],
     forward: bool,
     unit: bool,
@@ -535,14 +538,14 @@ fn solve_panel<T: Scalar>(
             let (mij, mi2j) = (coef(i, j), coef(i2, j));
             let y = &panel[j];
             for c in 0..PANEL {
-                row[c] -= y[c] * mij;
-                row2[c] -= y[c] * mi2j;
+                row[c] = sub_mul::<T, FUSED>(row[c], y[c], mij);
+                row2[c] = sub_mul::<T, FUSED>(row2[c], y[c], mi2j);
             }
         }
         divide(&mut row, i);
         let mi2i = coef(i2, i);
         for (x, &y) in row2.iter_mut().zip(&row) {
-            *x -= y * mi2i;
+            *x = sub_mul::<T, FUSED>(*x, y, mi2i);
         }
         divide(&mut row2, i2);
         panel[i] = row;
@@ -555,7 +558,7 @@ fn solve_panel<T: Scalar>(
         for j in (0..step).map(order) {
             let mij = coef(i, j);
             for (x, &y) in row.iter_mut().zip(&panel[j]) {
-                *x -= y * mij;
+                *x = sub_mul::<T, FUSED>(*x, y, mij);
             }
         }
         divide(&mut row, i);
@@ -564,6 +567,27 @@ fn solve_panel<T: Scalar>(
 }
 
 // ---- diagonal blocks: substitution and products, PANEL right-hand sides at a time ----
+
+/// `x + y * m`: with one rounding when `FUSED` for the real types (the code is then compiled
+/// with FMA; see `Scalar::add_mul_fused`), else as written.
+#[inline(always)]
+fn add_mul<T: Scalar, const FUSED: bool>(x: T, y: T, m: T) -> T {
+    if FUSED {
+        x.add_mul_fused(y, m)
+    } else {
+        x + y * m
+    }
+}
+
+/// `x - y * m`, fused like `add_mul`.
+#[inline(always)]
+fn sub_mul<T: Scalar, const FUSED: bool>(x: T, y: T, m: T) -> T {
+    if FUSED {
+        x.add_mul_fused(y, -m)
+    } else {
+        x - y * m
+    }
+}
 
 /// Right-hand sides handled side by side by one panel operation: four AVX2 vectors of doubles,
 /// enough independent work to hide the division's latency on each step's dependency chain;
@@ -583,7 +607,7 @@ type Block<T> = [T; BASE * BASE];
 /// finds their inputs unchanged (upper: the first first), two at a time in registers (see
 /// `solve_panel`).
 #[inline(always)]
-fn spread_product<T: Scalar>(
+fn spread_product<T: Scalar, const FUSED: bool>(
     panel: &mut [[T; PANEL]],
     upper: bool,
     coef: impl Fn(usize, usize) -> T,
@@ -601,14 +625,14 @@ fn spread_product<T: Scalar>(
         let (mut row, mut row2) = (scaled(panel[i], i), scaled(panel[i2], i2));
         let mii2 = coef(i, i2);
         for (x, &y) in row.iter_mut().zip(&panel[i2]) {
-            *x += y * mii2;
+            *x = add_mul::<T, FUSED>(*x, y, mii2);
         }
         for j in (step + 2..k).map(order) {
             let (mij, mi2j) = (coef(i, j), coef(i2, j));
             let y = &panel[j];
             for c in 0..PANEL {
-                row[c] += y[c] * mij;
-                row2[c] += y[c] * mi2j;
+                row[c] = add_mul::<T, FUSED>(row[c], y[c], mij);
+                row2[c] = add_mul::<T, FUSED>(row2[c], y[c], mi2j);
             }
         }
         panel[i] = row;
@@ -625,7 +649,11 @@ fn spread_product<T: Scalar>(
 /// of the result is a sum from zero of x_l M(i, l) over the stored l, from the first on; rows
 /// are produced in the order that still finds their inputs unchanged (lower: the last first).
 #[inline(always)]
-fn dot_product<T: Scalar>(panel: &mut [[T; PANEL]], upper: bool, coef: impl Fn(usize, usize) -> T) {
+fn dot_product<T: Scalar, const FUSED: bool>(
+    panel: &mut [[T; PANEL]],
+    upper: bool,
+    coef: impl Fn(usize, usize) -> T,
+) {
     let k = panel.len();
     for step in 0..k {
         let i = if upper { step } else { k - 1 - step };
@@ -634,7 +662,7 @@ fn dot_product<T: Scalar>(panel: &mut [[T; PANEL]], upper: bool, coef: impl Fn(u
         for l in terms {
             let mil = coef(i, l);
             for (s, &x) in sum.iter_mut().zip(&panel[l]) {
-                *s += x * mil;
+                *s = add_mul::<T, FUSED>(*s, x, mil);
             }
         }
         panel[i] = sum;
