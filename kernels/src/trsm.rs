@@ -758,6 +758,66 @@ mod tests {
         });
     }
 
+    /// Runs one diagonal block (the whole triangle, order at most BASE) through the base case
+    /// the CPU does not pick by itself as well: unfused always, fused where AVX2 and FMA exist.
+    unsafe fn base_case<S: Side>(
+        t: &Triangle<f64>,
+        op: Op,
+        b: &mut [f64],
+        ldb: usize,
+        fused: bool,
+    ) {
+        let job = Job::<S, f64> {
+            t,
+            op,
+            count: N,
+            b: b.as_mut_ptr(),
+            ldb,
+            serial: true,
+            side: std::marker::PhantomData,
+        };
+        unsafe {
+            if fused {
+                #[cfg(target_arch = "x86_64")]
+                job.diagonal_block_avx2(0, t.k);
+            } else {
+                job.diagonal_block::<false>(0, t.k);
+            }
+        }
+    }
+
+    #[test]
+    fn fused_and_unfused_base_cases_match_the_naive_reference() {
+        #[cfg(target_arch = "x86_64")]
+        let fused_runs = crate::gemm::haswell::supported();
+        #[cfg(not(target_arch = "x86_64"))]
+        let fused_runs = false;
+        if !fused_runs {
+            eprintln!("SKIPPED: the fused (AVX2+FMA) base cases (this CPU lacks AVX2 or FMA)");
+        }
+        for_each_triangle(|t, x| {
+            let k = t.k;
+            if k > BASE {
+                return;
+            }
+            for fused in [false, true].into_iter().filter(|&f| !f || fused_runs) {
+                let what = |s: &str| format!("{s} k={k} fused={fused}");
+                let mut b = naive_left(t, x);
+                unsafe { base_case::<Left>(t, Op::Solve, &mut b, k, fused) };
+                assert_close(&b, x, &what("left solve"));
+                let mut b = naive_right(t, x);
+                unsafe { base_case::<Right>(t, Op::Solve, &mut b, N, fused) };
+                assert_close(&b, x, &what("right solve"));
+                let mut b = x.to_vec();
+                unsafe { base_case::<Left>(t, Op::Multiply, &mut b, k, fused) };
+                assert_close(&b, &naive_left(t, x), &what("left product"));
+                let mut b = x.to_vec();
+                unsafe { base_case::<Right>(t, Op::Multiply, &mut b, N, fused) };
+                assert_close(&b, &naive_right(t, x), &what("right product"));
+            }
+        });
+    }
+
     #[test]
     fn each_right_hand_side_is_solved_the_same_however_many_there_are() {
         let k = 100;
