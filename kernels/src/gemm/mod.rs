@@ -717,7 +717,17 @@ impl<T: Scalar> Side<T> {
             unsafe { pack_symmetric(&self.x, s, self.at, self.size, pc, kb, r, self.pack) };
         } else if !self.blocking.direct || self.size < r {
             // SAFETY: as the caller guarantees.
-            unsafe { pack_panels(&self.x, self.at, self.size, pc, kb, r, self.pack) };
+            unsafe {
+                pack_panels(&pack::Block {
+                    x: &self.x,
+                    i0: self.at,
+                    mb: self.size,
+                    p0: pc,
+                    kb,
+                    r,
+                    buf: self.pack,
+                })
+            };
         }
     }
 

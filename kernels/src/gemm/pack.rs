@@ -12,30 +12,34 @@
 use super::{MatRef, Symmetric};
 use crate::scalar::Scalar;
 
-/// Pack rows `i0..i0+mb`, depth `p0..p0+kb` of `x` into `r`-row panels at `buf` (element (i, l)
-/// of a panel at `l*r + i`), zero-padding the last. `x` is op(A) for A's MR-row panels and
+/// Packs `block` (see `Block`) into its `r`-row panels (element (i, l) of a panel at
+/// `l*r + i`), zero-padding the last. `x` is op(A) for A's MR-row panels and
 /// op(B)^T for B's NR-column ones (see `Side`), so both operands share one set of fast paths:
 /// contiguous columns and contiguous rows have their own loops; only conjugation is checked once
 /// per panel.
 ///
 /// # Safety
 /// The block lies inside `x`; `buf` has room for `mb.div_ceil(r) * r * kb` elements.
-pub(super) unsafe fn pack_panels<T: Scalar>(
-    x: &MatRef<T>,
-    i0: usize,
-    mb: usize,
-    p0: usize,
-    kb: usize,
-    r: usize,
-    buf: *mut T,
-) {
+pub(super) unsafe fn pack_panels<T: Scalar>(block: &Block<T>) {
     #[cfg(target_arch = "x86_64")]
     if super::haswell::supported() {
         // SAFETY: forwarded; the CPU has AVX2 (checked above).
-        return unsafe { pack_panels_avx2(x, i0, mb, p0, kb, r, buf) };
+        return unsafe { pack_panels_avx2(block) };
     }
     // SAFETY: forwarded.
-    unsafe { pack_panels_with::<T, false>(x, i0, mb, p0, kb, r, buf) }
+    unsafe { pack_panels_with::<T, false>(block) }
+}
+
+/// What `pack_panels` packs: rows `i0..i0+mb`, depth `p0..p0+kb` of `x`, into `r`-row panels
+/// at `buf`.
+pub(super) struct Block<'a, T> {
+    pub x: &'a MatRef<T>,
+    pub i0: usize,
+    pub mb: usize,
+    pub p0: usize,
+    pub kb: usize,
+    pub r: usize,
+    pub buf: *mut T,
 }
 
 /// `pack_panels` compiled for AVX2.
@@ -44,17 +48,9 @@ pub(super) unsafe fn pack_panels<T: Scalar>(
 /// As `pack_panels`, on a CPU with AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn pack_panels_avx2<T: Scalar>(
-    x: &MatRef<T>,
-    i0: usize,
-    mb: usize,
-    p0: usize,
-    kb: usize,
-    r: usize,
-    buf: *mut T,
-) {
+unsafe fn pack_panels_avx2<T: Scalar>(block: &Block<T>) {
     // SAFETY: forwarded; AVX2 as the caller promises.
-    unsafe { pack_panels_with::<T, true>(x, i0, mb, p0, kb, r, buf) }
+    unsafe { pack_panels_with::<T, true>(block) }
 }
 
 /// The body of `pack_panels`; `AVX2` says the CPU has AVX2 (so the double-precision
@@ -63,15 +59,16 @@ unsafe fn pack_panels_avx2<T: Scalar>(
 /// # Safety
 /// As `pack_panels`, and the CPU has AVX2 when `AVX2`.
 #[inline(always)]
-unsafe fn pack_panels_with<T: Scalar, const AVX2: bool>(
-    x: &MatRef<T>,
-    i0: usize,
-    mb: usize,
-    p0: usize,
-    kb: usize,
-    r: usize,
-    buf: *mut T,
-) {
+unsafe fn pack_panels_with<T: Scalar, const AVX2: bool>(block: &Block<T>) {
+    let &Block {
+        x,
+        i0,
+        mb,
+        p0,
+        kb,
+        r,
+        buf,
+    } = block;
     let panels = mb.div_ceil(r);
     for p in 0..panels {
         let rows = r.min(mb - p * r);
@@ -370,7 +367,16 @@ mod tests {
             }
         }
         let mut got = vec![f64::NAN; len];
-        unsafe { pack_panels_with::<f64, false>(&x, 1, mb, 2, kb, r, got.as_mut_ptr()) };
+        let block = |buf| Block {
+            x: &x,
+            i0: 1,
+            mb,
+            p0: 2,
+            kb,
+            r,
+            buf,
+        };
+        unsafe { pack_panels_with::<f64, false>(&block(got.as_mut_ptr())) };
         assert_eq!(
             got, want,
             "baseline, mb={mb} kb={kb} r={r} transposed={transposed}"
@@ -378,7 +384,7 @@ mod tests {
         #[cfg(target_arch = "x86_64")]
         if super::super::haswell::supported() {
             let mut got = vec![f64::NAN; len];
-            unsafe { pack_panels_avx2(&x, 1, mb, 2, kb, r, got.as_mut_ptr()) };
+            unsafe { pack_panels_avx2(&block(got.as_mut_ptr())) };
             assert_eq!(
                 got, want,
                 "AVX2, mb={mb} kb={kb} r={r} transposed={transposed}"
