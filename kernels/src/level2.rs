@@ -450,8 +450,9 @@ pub unsafe fn symv<T: Scalar>(
 }
 
 /// Columns of the full-storage `symv` handled together: the stored rectangle below (or above)
-/// their diagonal block, read once by `gemv_n` and again by `gemv_t`, stays in L2 between the
-/// two (16 columns of a 2000-row matrix are 256 KiB of doubles).
+/// their diagonal block is read once, by `gemv_nt` (the column update and the mirrored dots in
+/// one pass; complex types read it twice, and 16 columns of a 2000-row matrix, 256 KiB of
+/// doubles, stay in L2 between the two).
 const SYMV_BLOCK: usize = 16;
 
 /// r := A x for a symmetric (Hermitian when `herm`) matrix in full storage, one block of
@@ -483,25 +484,15 @@ unsafe fn symv_full_blocks<T: Scalar>(
             unsafe {
                 let a = tri.ptr.add(lo + j0 * lda) as *const T;
                 let (x_block, x_rect) = (xs.as_ptr().add(j0), xs.as_ptr().add(lo));
-                vector::gemv_n(
+                vector::gemv_nt(
                     isa,
                     len,
                     nb,
                     a,
                     lda,
-                    x_block,
-                    r.as_mut_ptr().add(lo),
-                    conj_a,
-                );
-                vector::gemv_t(
-                    isa,
-                    len,
-                    nb,
-                    a,
-                    lda,
-                    x_rect,
-                    mirrored.as_mut_ptr(),
-                    conj_mirror,
+                    (x_block, r.as_mut_ptr().add(lo)),
+                    (x_rect, mirrored.as_mut_ptr()),
+                    (conj_a, conj_mirror),
                 );
             }
             for (rj, m) in r[j0..j0 + nb].iter_mut().zip(&mirrored) {
