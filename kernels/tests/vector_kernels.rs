@@ -312,6 +312,79 @@ fn gemv_kernels_every_isa() {
     }
 }
 
+/// `gemv_nt` (symv's one pass over A) gives exactly the bits of `gemv_n` then `gemv_t`, for
+/// every shape around the 4-column blocks and the vector/unroll boundaries of the rows.
+fn gemv_nt_matches_pair<T: TestScalar>(isa: Isa, r: &mut Rng) {
+    let mut ms: Vec<usize> = (0..=35).collect();
+    ms.extend([67, 1000, 1031]);
+    for &m in &ms {
+        for n in 0..=17 {
+            for conj in [(false, false), (false, true), (true, false), (true, true)] {
+                if (conj.0 || conj.1) && !T::IS_COMPLEX {
+                    continue;
+                }
+                let lda = m.max(1) + r.below(3);
+                let a: Vec<T> = rand_vec(r, lda * n);
+                let (xn, xt): (Vec<T>, Vec<T>) = (rand_vec(r, n), rand_vec(r, m));
+                let y: Vec<T> = rand_vec(r, m);
+                let (mut y1, mut r1) = (y.clone(), vec![T::zero(); n]);
+                let (mut y2, mut r2) = (y.clone(), vec![T::zero(); n]);
+                unsafe {
+                    vector::gemv_n(
+                        isa,
+                        m,
+                        n,
+                        a.as_ptr(),
+                        lda,
+                        xn.as_ptr(),
+                        y1.as_mut_ptr(),
+                        conj.0,
+                    );
+                    vector::gemv_t(
+                        isa,
+                        m,
+                        n,
+                        a.as_ptr(),
+                        lda,
+                        xt.as_ptr(),
+                        r1.as_mut_ptr(),
+                        conj.1,
+                    );
+                    vector::gemv_nt(
+                        isa,
+                        m,
+                        n,
+                        a.as_ptr(),
+                        lda,
+                        (xn.as_ptr(), y2.as_mut_ptr()),
+                        (xt.as_ptr(), r2.as_mut_ptr()),
+                        conj,
+                    );
+                }
+                let bits = |v: &[T]| {
+                    v.iter()
+                        .map(|e| e.to_c64())
+                        .map(|z| (z.re.to_bits(), z.im.to_bits()))
+                        .collect::<Vec<_>>()
+                };
+                let what = format!("{isa:?} {} m={m} n={n} lda={lda} conj={conj:?}", T::PREFIX);
+                assert_eq!(bits(&y1), bits(&y2), "gemv_nt y {what}");
+                assert_eq!(bits(&r1), bits(&r2), "gemv_nt r {what}");
+            }
+        }
+    }
+}
+
+#[test]
+fn gemv_nt_same_bits_as_gemv_n_and_t_every_isa() {
+    for isa in isas() {
+        let mut r = Rng::new(14);
+        gemv_nt_matches_pair::<f32>(isa, &mut r);
+        gemv_nt_matches_pair::<f64>(isa, &mut r);
+        gemv_nt_matches_pair::<C64>(isa, &mut r);
+    }
+}
+
 // ---- The routines through the active table, with increments. ----
 
 /// Storage for a logical vector of `n` elements at increment `inc` (reference convention), the

@@ -91,6 +91,10 @@ pub(crate) struct Kern<R> {
     pub gemv_n: unsafe fn(usize, usize, Mat<R>, *const R, *mut R),
     /// r_j = sum_i A_ij x_i (A m x n, r of length n).
     pub gemv_t: unsafe fn(usize, usize, Mat<R>, *const R, *mut R),
+    /// `gemv_n` (y += A xn) and `gemv_t` (r = A^T xt) on the same A in one call, with the
+    /// same results as the two calls (y, xt and r of length m, m, n; xn of length n).
+    #[allow(clippy::type_complexity)]
+    pub gemv_nt: unsafe fn(usize, usize, Mat<R>, *const R, *mut R, *const R, *mut R),
     /// y += alpha * op(x), op = conj when the flag is set.
     pub caxpy: unsafe fn(usize, [R; 2], *const R, *mut R, bool),
     /// sum op(x_i) * y_i.
@@ -350,3 +354,45 @@ gemv_entry!(
     cgemv_t,
     r
 );
+
+/// `gemv_n(.., x_n, y, conj_a)` then `gemv_t(.., x_t, r, conj_t)` on the same A, in one pass
+/// over A for real types (the kernels' `gemv_nt`, same bits as the two calls); complex types
+/// make the two calls.
+///
+/// # Safety
+/// As `gemv_n` and `gemv_t`; y and r alias neither each other, A, x_n nor x_t.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub unsafe fn gemv_nt<T: Scalar>(
+    isa: Isa,
+    m: usize,
+    n: usize,
+    a: *const T,
+    lda: usize,
+    (x_n, y): (*const T, *mut T),
+    (x_t, r): (*const T, *mut T),
+    (conj_a, conj_t): (bool, bool),
+) {
+    // SAFETY: forwarded contract.
+    unsafe {
+        if T::IS_COMPLEX {
+            gemv_n(isa, m, n, a, lda, x_n, y, conj_a);
+            gemv_t(isa, m, n, a, lda, x_t, r, conj_t);
+        } else {
+            let k = kern::<T::Real>(isa);
+            let a = Mat {
+                ptr: a as *const T::Real,
+                lda,
+            };
+            (k.gemv_nt)(
+                m,
+                n,
+                a,
+                x_n as *const T::Real,
+                y as *mut T::Real,
+                x_t as *const T::Real,
+                r as *mut T::Real,
+            )
+        }
+    }
+}

@@ -15,6 +15,7 @@ const fn table<R: Real>() -> Kern<R> {
         sumsq: sumsq::<R>,
         gemv_n: gemv_n::<R>,
         gemv_t: gemv_t::<R>,
+        gemv_nt: gemv_nt::<R>,
         caxpy: caxpy::<R>,
         cdot: cdot::<R>,
         cscal: cscal::<R>,
@@ -100,6 +101,22 @@ unsafe fn gemv_t<R: Real>(m: usize, n: usize, a: Mat<R>, x: *const R, r: *mut R)
     for j in 0..n {
         // SAFETY: as in gemv_n; r has n elements.
         unsafe { *r.add(j) = dot(m, a.add(j * lda), x) };
+    }
+}
+
+unsafe fn gemv_nt<R: Real>(
+    m: usize,
+    n: usize,
+    a: Mat<R>,
+    xn: *const R,
+    y: *mut R,
+    xt: *const R,
+    r: *mut R,
+) {
+    // SAFETY: forwarded contract (the two halves of `Kern::gemv_nt`).
+    unsafe {
+        gemv_n(m, n, a, xn, y);
+        gemv_t(m, n, a, xt, r);
     }
 }
 

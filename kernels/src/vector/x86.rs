@@ -7,7 +7,7 @@
 //! Shapes: axpy/scal stream 4 vectors per step; dot keeps 8 independent FMA accumulators; the
 //! complex kernels work on interleaved (re, im) reals with one in-lane pair swap and two FMAs;
 //! gemv N adds 4 columns into y per pass over y, gemv T computes 4 dots per pass over x with two
-//! accumulators each. Tails shorter than a vector are done in scalar code.
+//! accumulators each, gemv NT does both on the same 4 columns in one pass (symv). Tails shorter than a vector are done in scalar code.
 
 use super::Kern;
 use crate::gemm::haswell::{avx2_f32, avx2_f64};
@@ -247,6 +247,78 @@ macro_rules! vector_kernels {
                     four => col_dots::<4>(m, columns(a, lda, j), x, r.add(j)),
                     one => col_dots::<1>(m, columns(a, lda, j), x, r.add(j))
                 }
+            }
+        }
+
+        /// `y += A xn` and `r = A^T xt` in one pass over A (symv's stored rectangle, which is
+        /// otherwise read twice): each vector of four columns is loaded once and feeds both the
+        /// column update of y and the four dots. Every element sees exactly the operations of
+        /// `gemv_n` and `gemv_t` in the same order (same column blocks, same two dot
+        /// accumulators, same tails), so the results are the bits of the two separate calls.
+        #[target_feature(enable = $feat)]
+        pub unsafe fn gemv_nt(
+            m: usize,
+            n: usize,
+            a: Mat<E>,
+            xn: *const E,
+            y: *mut E,
+            xt: *const E,
+            r: *mut E,
+        ) {
+            let Mat { ptr: a, lda } = a;
+            // SAFETY (whole body): rows < m, columns < n (contract).
+            unsafe {
+                column_blocks! { n, |j| four => {
+                    let c: [_; 4] = columns(a, lda, j);
+                    let s = [*xn.add(j), *xn.add(j + 1), *xn.add(j + 2), *xn.add(j + 3)];
+                    let v = [o::splat(s[0]), o::splat(s[1]), o::splat(s[2]), o::splat(s[3])];
+                    let mut acc = [[o::zero(); 2]; 4];
+                    let mut i = 0;
+                    while i + 2 * L <= m {
+                        for u in 0..2 {
+                            let p = i + u * L;
+                            let xv = o::load(xt.add(p));
+                            let mut t = o::load(y.add(p));
+                            for k in 0..4 {
+                                let av = o::load(c[k].add(p));
+                                t = o::fma(av, v[k], t);
+                                acc[k][u] = o::fma(av, xv, acc[k][u]);
+                            }
+                            o::store(y.add(p), t);
+                        }
+                        i += 2 * L;
+                    }
+                    if i + L <= m {
+                        let xv = o::load(xt.add(i));
+                        let mut t = o::load(y.add(i));
+                        for k in 0..4 {
+                            let av = o::load(c[k].add(i));
+                            t = o::fma(av, v[k], t);
+                            acc[k][0] = o::fma(av, xv, acc[k][0]);
+                        }
+                        o::store(y.add(i), t);
+                        i += L;
+                    }
+                    let tail = i;
+                    while i < m {
+                        let mut t = *y.add(i);
+                        for k in 0..4 {
+                            t = (*c[k].add(i)).mul_add(s[k], t);
+                        }
+                        *y.add(i) = t;
+                        i += 1;
+                    }
+                    for k in 0..4 {
+                        let mut d = o::hsum(o::add(acc[k][0], acc[k][1]));
+                        for l in tail..m {
+                            d = (*c[k].add(l)).mul_add(*xt.add(l), d);
+                        }
+                        *r.add(j + k) = d;
+                    }
+                }, one => {
+                    axpy(m, *xn.add(j), a.add(j * lda), y);
+                    col_dots::<1>(m, columns(a, lda, j), xt, r.add(j));
+                } }
             }
         }
 
@@ -535,6 +607,7 @@ macro_rules! table {
             sumsq: $k::sumsq,
             gemv_n: $k::gemv_n,
             gemv_t: $k::gemv_t,
+            gemv_nt: $k::gemv_nt,
             caxpy: $k::caxpy,
             cdot: $k::cdot,
             cscal: $k::cscal,
