@@ -91,10 +91,17 @@ unsafe fn pack_panels_with<T: Scalar, const AVX2: bool>(block: &Block<T>) {
                 }
             } else if x.cs == 1 {
                 #[cfg(target_arch = "x86_64")]
-                if AVX2 && rows == r && r.is_multiple_of(2) && !x.conj && is_f64::<T>() {
-                    // SAFETY: T is f64 (checked); the CPU has AVX2 (the caller's promise).
-                    transpose_f64_avx2(kb, r, src as *const f64, x.rs, dst as *mut f64);
-                    continue;
+                if AVX2 && rows == r && r.is_multiple_of(2) && !x.conj {
+                    if is::<T, f64>() {
+                        // SAFETY: T is f64 (checked); the CPU has AVX2 (the caller's promise).
+                        transpose_f64_avx2(kb, r, src as *const f64, x.rs, dst as *mut f64);
+                        continue;
+                    }
+                    if is::<T, f32>() {
+                        // SAFETY: T is f32 (checked); the CPU has AVX2 (the caller's promise).
+                        transpose_f32_avx2(kb, r, src as *const f32, x.rs, dst as *mut f32);
+                        continue;
+                    }
                 }
                 for i in 0..rows {
                     let s = src.add(i * x.rs);
@@ -250,9 +257,9 @@ unsafe fn gather_rows<T: Scalar>(
     }
 }
 
-/// Whether `T` is `f64` (a constant for each instantiation).
-fn is_f64<T: 'static>() -> bool {
-    std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>()
+/// Whether `T` is `U` (a constant for each instantiation).
+fn is<T: 'static, U: 'static>() -> bool {
+    std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>()
 }
 
 /// One full panel of `r` rows (`r` even) from `r` contiguous source lines, line `i` at
@@ -292,6 +299,54 @@ unsafe fn transpose_f64_avx2(kb: usize, r: usize, src: *const f64, ld: usize, ds
                 _mm_storeu_pd(d.add(r + i), _mm256_castpd256_pd128(t1));
                 _mm_storeu_pd(d.add(2 * r + i), _mm256_extractf128_pd::<1>(t0));
                 _mm_storeu_pd(d.add(3 * r + i), _mm256_extractf128_pd::<1>(t1));
+            }
+            l += 4;
+        }
+        for l in l..kb {
+            for i in 0..r {
+                *dst.add(l * r + i) = *src.add(i * ld + l);
+            }
+        }
+    }
+}
+
+/// `transpose_f64_avx2` for single precision, in 128-bit registers: four lines four elements
+/// deep transposed in registers (a 4×4 block of floats), a remaining pair interleaved and stored
+/// two elements at a time.
+///
+/// # Safety
+/// The lines and the panel are valid and disjoint; the CPU has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn transpose_f32_avx2(kb: usize, r: usize, src: *const f32, ld: usize, dst: *mut f32) {
+    use std::arch::x86_64::*;
+    // SAFETY: as in `transpose_f64_avx2`.
+    unsafe {
+        let line = |i: usize, l: usize| _mm_loadu_ps(src.add(i * ld + l));
+        let mut l = 0;
+        while l + 4 <= kb {
+            let d = dst.add(l * r);
+            let mut i = 0;
+            while i + 4 <= r {
+                let (r0, r1, r2, r3) = (line(i, l), line(i + 1, l), line(i + 2, l), line(i + 3, l));
+                // t0 = (x0[0], x1[0], x0[1], x1[1]), t1 depths 2, 3; t2, t3 for lines 2, 3.
+                let (t0, t1) = (_mm_unpacklo_ps(r0, r1), _mm_unpackhi_ps(r0, r1));
+                let (t2, t3) = (_mm_unpacklo_ps(r2, r3), _mm_unpackhi_ps(r2, r3));
+                _mm_storeu_ps(d.add(i), _mm_movelh_ps(t0, t2));
+                _mm_storeu_ps(d.add(r + i), _mm_movehl_ps(t2, t0));
+                _mm_storeu_ps(d.add(2 * r + i), _mm_movelh_ps(t1, t3));
+                _mm_storeu_ps(d.add(3 * r + i), _mm_movehl_ps(t3, t1));
+                i += 4;
+            }
+            if i < r {
+                let (r0, r1) = (line(i, l), line(i + 1, l));
+                let (t0, t1) = (_mm_unpacklo_ps(r0, r1), _mm_unpackhi_ps(r0, r1));
+                // Two floats at a time through the 64-bit halves (movlpd/movhpd: unaligned).
+                let (t0, t1) = (_mm_castps_pd(t0), _mm_castps_pd(t1));
+                _mm_storel_pd(d.add(i) as *mut f64, t0);
+                _mm_storeh_pd(d.add(r + i) as *mut f64, t0);
+                _mm_storel_pd(d.add(2 * r + i) as *mut f64, t1);
+                _mm_storeh_pd(d.add(3 * r + i) as *mut f64, t1);
             }
             l += 4;
         }
@@ -349,9 +404,11 @@ mod tests {
     /// Packs a `mb`×`kb` block of `x` (stored with strides rs, cs) both ways the build can:
     /// the baseline body and, where the CPU has AVX2, the AVX2 one; each against the layout
     /// written out naively (element (i, l) of panel p at `p*r*kb + l*r + i`, zero padding).
-    fn check(mb: usize, kb: usize, r: usize, transposed: bool) {
+    fn check<T: crate::scalar::Real>(mb: usize, kb: usize, r: usize, transposed: bool) {
         let ld = 3 + if transposed { kb } else { mb };
-        let data: Vec<f64> = (0..ld * (mb.max(kb) + 2)).map(|v| v as f64 + 0.5).collect();
+        let data: Vec<T> = (0..ld * (mb.max(kb) + 2))
+            .map(|v| T::from_f64(v as f64 + 0.5))
+            .collect();
         let (rs, cs) = if transposed { (ld, 1) } else { (1, ld) };
         let x = MatRef {
             ptr: data.as_ptr(),
@@ -360,13 +417,13 @@ mod tests {
             conj: false,
         };
         let len = mb.div_ceil(r) * r * kb;
-        let mut want = vec![0.0; len];
+        let mut want = vec![T::zero(); len];
         for i in 0..mb {
             for l in 0..kb {
                 want[(i / r) * r * kb + l * r + i % r] = data[(i + 1) * rs + (l + 2) * cs];
             }
         }
-        let mut got = vec![f64::NAN; len];
+        let mut got = vec![T::from_f64(f64::NAN); len];
         let block = |buf| Block {
             x: &x,
             i0: 1,
@@ -376,14 +433,14 @@ mod tests {
             r,
             buf,
         };
-        unsafe { pack_panels_with::<f64, false>(&block(got.as_mut_ptr())) };
+        unsafe { pack_panels_with::<T, false>(&block(got.as_mut_ptr())) };
         assert_eq!(
             got, want,
             "baseline, mb={mb} kb={kb} r={r} transposed={transposed}"
         );
         #[cfg(target_arch = "x86_64")]
         if super::super::haswell::supported() {
-            let mut got = vec![f64::NAN; len];
+            let mut got = vec![T::from_f64(f64::NAN); len];
             unsafe { pack_panels_avx2(&block(got.as_mut_ptr())) };
             assert_eq!(
                 got, want,
@@ -396,14 +453,16 @@ mod tests {
 
     #[test]
     fn packed_panels_match_the_naive_layout_for_every_panel_width_and_depth() {
-        for r in [2, 3, 4, 6, 8, 12] {
+        for r in [2, 3, 4, 6, 8, 12, 16] {
             for mb in [1, r - 1, r, r + 1, 2 * r, 3 * r - 1]
                 .into_iter()
                 .filter(|&m| m > 0)
             {
                 for kb in [1, 3, 4, 5, 8, 13] {
-                    check(mb, kb, r, true);
-                    check(mb, kb, r, false);
+                    check::<f64>(mb, kb, r, true);
+                    check::<f64>(mb, kb, r, false);
+                    check::<f32>(mb, kb, r, true);
+                    check::<f32>(mb, kb, r, false);
                 }
             }
         }
