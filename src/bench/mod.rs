@@ -70,7 +70,7 @@ pub struct BenchArgs {
     #[arg(long, value_delimiter = ',', default_value = "32")]
     pub k: Vec<usize>,
     /// Clock in GHz for the theoretical peak (default: measured with a chain of dependent
-    /// integer adds, one per cycle; `/proc/cpuinfo` when that is not possible).
+    /// register-to-register integer adds, one per cycle; `/proc/cpuinfo` when that is not possible).
     #[arg(long, value_name = "GHZ")]
     pub peak_ghz: Option<f64>,
     /// Thread counts to measure, set through each library's own call when it has one
