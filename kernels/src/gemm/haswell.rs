@@ -9,6 +9,11 @@ isa_ops! {
     avx2_f32: f32, __m256, 8 lanes, mask __m256;
     load: _mm256_loadu_pd, _mm256_loadu_ps;
     store: _mm256_storeu_pd, _mm256_storeu_ps;
+    // Lane masks from a lane count: all ones where the lane's index is below n.
+    load_first: |p, n: usize| _mm256_maskload_pd(p, super::avx2_first_lanes_64(n)),
+                |p, n: usize| _mm256_maskload_ps(p, super::avx2_first_lanes_32(n));
+    store_first: |p, v, n: usize| _mm256_maskstore_pd(p, super::avx2_first_lanes_64(n), v),
+                 |p, v, n: usize| _mm256_maskstore_ps(p, super::avx2_first_lanes_32(n), v);
     splat: _mm256_set1_pd, _mm256_set1_ps;
     zero: _mm256_setzero_pd, _mm256_setzero_ps;
     fma: _mm256_fmadd_pd, _mm256_fmadd_ps;
@@ -32,6 +37,22 @@ isa_ops! {
     keep: |m, v| _mm256_and_pd(m, v), |m, v| _mm256_and_ps(m, v);
     drop: |m1, m2, v| _mm256_andnot_pd(_mm256_or_pd(m1, m2), v),
           |m1, m2, v| _mm256_andnot_ps(_mm256_or_ps(m1, m2), v);
+}
+
+/// The AVX2 lane mask (for `_mm256_maskload_pd` and its kin) of the first `n` of 4 lanes.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_first_lanes_64(n: usize) -> std::arch::x86_64::__m256i {
+    use std::arch::x86_64::*;
+    _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), _mm256_setr_epi64x(0, 1, 2, 3))
+}
+
+/// The AVX2 lane mask of the first `n` of 8 lanes.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_first_lanes_32(n: usize) -> std::arch::x86_64::__m256i {
+    use std::arch::x86_64::*;
+    _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 }
 
 kernel_set! {

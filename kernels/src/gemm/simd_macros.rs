@@ -17,6 +17,8 @@ macro_rules! isa_ops {
      $s:ident: f32, $sv:ty, $sl:literal lanes, mask $sm:ty;
      load: $load_d:expr, $load_s:expr;
      store: $store_d:expr, $store_s:expr;
+     load_first: $loadf_d:expr, $loadf_s:expr;
+     store_first: $storef_d:expr, $storef_s:expr;
      splat: $splat_d:expr, $splat_s:expr;
      zero: $zero_d:expr, $zero_s:expr;
      fma: $fma_d:expr, $fma_s:expr;
@@ -40,6 +42,8 @@ macro_rules! isa_ops {
             [
                 $load_d,
                 $store_d,
+                $loadf_d,
+                $storef_d,
                 $splat_d,
                 $zero_d,
                 $fma_d,
@@ -65,6 +69,8 @@ macro_rules! isa_ops {
             [
                 $load_s,
                 $store_s,
+                $loadf_s,
+                $storef_s,
                 $splat_s,
                 $zero_s,
                 $fma_s,
@@ -89,7 +95,7 @@ macro_rules! isa_ops {
 /// could not use them; the kernels are macros over these modules instead).
 macro_rules! simd_ops {
     ($name:ident, $feat:literal, $e:ty, $v:ty, $lanes:expr, $mask:ty,
-     [$load:expr, $store:expr, $splat:expr, $zero:expr, $fma:expr, $fmaddsub:expr, $mul:expr,
+     [$load:expr, $store:expr, $load_first:expr, $store_first:expr, $splat:expr, $zero:expr, $fma:expr, $fmaddsub:expr, $mul:expr,
       $add:expr, $swap:expr, $abs:expr, $hsum:expr, $gt:expr, $lt:expr, $keep:expr,
       $dropm:expr]) => {
         // Every module gets the whole operation set, and no one module's kernels use all of it
@@ -113,6 +119,24 @@ macro_rules! simd_ops {
             pub unsafe fn store(p: *mut E, v: V) {
                 // SAFETY: the caller addresses L writable elements at p.
                 unsafe { ($store)(p, v) }
+            }
+            /// The first `n` (< L) lanes from p, the others zero; nothing past them is read
+            /// (a masked load: no fault even where the next element would be unmapped).
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub unsafe fn load_first(p: *const E, n: usize) -> V {
+                debug_assert!(n < L);
+                // SAFETY: the caller addresses n elements at p; the mask reads no others.
+                unsafe { ($load_first)(p, n) }
+            }
+            /// Stores the first `n` (< L) lanes of v at p and touches nothing past them.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub unsafe fn store_first(p: *mut E, v: V, n: usize) {
+                debug_assert!(n < L);
+                // SAFETY: the caller addresses n writable elements at p; the mask writes no
+                // others.
+                unsafe { ($store_first)(p, v, n) }
             }
             #[inline]
             #[target_feature(enable = $feat)]
@@ -446,13 +470,15 @@ macro_rules! complex_ukr_body {
 }
 
 /// The tiny-product twin (`Ukr::tiny`, see `tiny.rs`) of the real kernel `name`, as
-/// `name::tiny`: for a column-major op(A) with at least one vector of rows, the kernel's own
-/// loop (`real_ukr_body!`'s operations per element: one fused chain from zero per depth block,
-/// the same store) run in place on vectors of rows of C, with no packing and no scratch tile:
-/// 2 vectors while they fit, then 1, and a last partial vector shifted back to end at row m
-/// (its first lanes, rows already written, are computed but not stored); up to 6 columns at a
-/// time. Lanes never mix, so each element gets the kernel's bits whatever its vector. Other
-/// operands go to the scalar twin (`tiny::fused`).
+/// `name::tiny`: for a column-major op(A), the kernel's own loop (`real_ukr_body!`'s operations
+/// per element: one fused chain from zero per depth block, the same store) run in place on
+/// vectors of rows of C, with no packing and no scratch tile: 2 vectors while they fit, then 1,
+/// and a last partial vector shifted back to end at row m (its first lanes, rows already
+/// written, are computed but not stored); up to 6 columns at a time. Fewer rows than one vector
+/// are one masked vector (`load_first`/`store_first`): without it, sgemm on 8 x 8 went through
+/// SKYLAKEX's 32-row tiles at a quarter of the scalar twin's speed. Lanes never mix, so each
+/// element gets the kernel's bits whatever its vector. Other operands go to the scalar twin
+/// (`tiny::fused`).
 macro_rules! real_tiny {
     ($name:ident, $feat:literal, $o:ident) => {
         pub mod $name {
@@ -483,7 +509,7 @@ macro_rules! real_tiny {
                 small: bool,
             ) -> bool {
                 const L: usize = $o::L;
-                if a.rs != 1 || m < L {
+                if a.rs != 1 {
                     // SAFETY: forwarded contract; the CPU has FMA (both tables' ISAs imply it).
                     return unsafe { fused(m, n, k, kc, alpha, a, b, beta, c, ldc, small) };
                 }
@@ -502,19 +528,22 @@ macro_rules! real_tiny {
                     let cols = COLS.min(n - j);
                     let mut i = 0;
                     // SAFETY: every block lies inside C and the operands (i - shift >= 0 as
-                    // m >= L).
+                    // m >= L when shifted; the masked block touches rows 0..m only).
                     unsafe {
-                        while m - i >= 2 * L {
-                            g.block_cols::<2>(cols, i, 0, j);
+                        if m < L {
+                            g.block_cols::<1, true>(cols, 0, 0, m, j);
+                        }
+                        while m >= L && m - i >= 2 * L {
+                            g.block_cols::<2, false>(cols, i, 0, L, j);
                             i += 2 * L;
                         }
-                        while m - i >= L {
-                            g.block_cols::<1>(cols, i, 0, j);
+                        while m >= L && m - i >= L {
+                            g.block_cols::<1, false>(cols, i, 0, L, j);
                             i += L;
                         }
-                        if i < m {
+                        if m >= L && i < m {
                             let shift = L - (m - i);
-                            g.block_cols::<1>(cols, i - shift, shift, j);
+                            g.block_cols::<1, false>(cols, i - shift, shift, L, j);
                         }
                     }
                     j += cols;
@@ -542,39 +571,42 @@ macro_rules! real_tiny {
                 /// As `block`.
                 #[target_feature(enable = $feat)]
                 #[inline]
-                unsafe fn block_cols<const MV: usize>(
+                unsafe fn block_cols<const MV: usize, const MASKED: bool>(
                     &self,
                     cols: usize,
                     i: usize,
                     shift: usize,
+                    rows: usize,
                     j: usize,
                 ) {
                     // SAFETY: forwarded.
                     unsafe {
                         match cols {
-                            1 => self.block::<MV, 1>(i, shift, j),
-                            2 => self.block::<MV, 2>(i, shift, j),
-                            3 => self.block::<MV, 3>(i, shift, j),
-                            4 => self.block::<MV, 4>(i, shift, j),
-                            5 => self.block::<MV, 5>(i, shift, j),
-                            _ => self.block::<MV, COLS>(i, shift, j),
+                            1 => self.block::<MV, 1, MASKED>(i, shift, rows, j),
+                            2 => self.block::<MV, 2, MASKED>(i, shift, rows, j),
+                            3 => self.block::<MV, 3, MASKED>(i, shift, rows, j),
+                            4 => self.block::<MV, 4, MASKED>(i, shift, rows, j),
+                            5 => self.block::<MV, 5, MASKED>(i, shift, rows, j),
+                            _ => self.block::<MV, COLS, MASKED>(i, shift, rows, j),
                         }
                     }
                 }
 
                 /// Rows `i..i + MV*L`, columns `j..j + NC` of C, over the whole depth (a new
                 /// chain per depth block, later blocks with beta = 1); the first `shift` rows
-                /// are not stored.
+                /// are not stored. `MASKED` (MV = 1 only): rows `i..i + rows` (rows < L), read
+                /// and written through lane masks.
                 ///
                 /// # Safety
                 /// The block lies inside C and op(A) (unit row stride), columns inside op(B).
                 #[target_feature(enable = $feat)]
                 #[inline]
                 #[allow(clippy::needless_range_loop)]
-                unsafe fn block<const MV: usize, const NC: usize>(
+                unsafe fn block<const MV: usize, const NC: usize, const MASKED: bool>(
                     &self,
                     i: usize,
                     shift: usize,
+                    rows: usize,
                     j: usize,
                 ) {
                     const L: usize = $o::L;
@@ -591,7 +623,11 @@ macro_rules! real_tiny {
                             for _ in p0..p1 {
                                 let mut av = [$o::zero(); MV];
                                 for v in 0..MV {
-                                    av[v] = $o::load(ap.add(v * L));
+                                    av[v] = if MASKED {
+                                        $o::load_first(ap, rows)
+                                    } else {
+                                        $o::load(ap.add(v * L))
+                                    };
                                 }
                                 for jj in 0..NC {
                                     let bj = $o::splat(*bp.add(jj * b.cs));
@@ -610,14 +646,23 @@ macro_rules! real_tiny {
                                 // SAFETY: inside C (caller).
                                 unsafe {
                                     let p = self.c.add(i + v * L + (j + jj) * self.ldc);
+                                    let load_c = || {
+                                        if MASKED {
+                                            $o::load_first(p, rows)
+                                        } else {
+                                            $o::load(p)
+                                        }
+                                    };
                                     let r = if beta == 0.0 {
                                         $o::mul(va, acc[jj][v])
                                     } else if beta == 1.0 {
-                                        $o::fma(va, acc[jj][v], $o::load(p))
+                                        $o::fma(va, acc[jj][v], load_c())
                                     } else {
-                                        $o::fma(va, acc[jj][v], $o::mul(vb, $o::load(p)))
+                                        $o::fma(va, acc[jj][v], $o::mul(vb, load_c()))
                                     };
-                                    if shift == 0 {
+                                    if MASKED {
+                                        $o::store_first(p, r, rows);
+                                    } else if shift == 0 {
                                         $o::store(p, r);
                                     } else {
                                         let mut t = [0.0 as E; L];

@@ -11,6 +11,10 @@ isa_ops! {
     avx512_f32: f32, __m512, 16 lanes, mask __mmask16;
     load: _mm512_loadu_pd, _mm512_loadu_ps;
     store: _mm512_storeu_pd, _mm512_storeu_ps;
+    load_first: |p, n: usize| _mm512_maskz_loadu_pd(((1u32 << n) - 1) as __mmask8, p),
+                |p, n: usize| _mm512_maskz_loadu_ps(((1u32 << n) - 1) as __mmask16, p);
+    store_first: |p, v, n: usize| _mm512_mask_storeu_pd(p, ((1u32 << n) - 1) as __mmask8, v),
+                 |p, v, n: usize| _mm512_mask_storeu_ps(p, ((1u32 << n) - 1) as __mmask16, v);
     splat: _mm512_set1_pd, _mm512_set1_ps;
     zero: _mm512_setzero_pd, _mm512_setzero_ps;
     fma: _mm512_fmadd_pd, _mm512_fmadd_ps;
