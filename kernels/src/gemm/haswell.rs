@@ -52,7 +52,10 @@ fn avx2_first_lanes_64(n: usize) -> std::arch::x86_64::__m256i {
 #[target_feature(enable = "avx2,fma")]
 fn avx2_first_lanes_32(n: usize) -> std::arch::x86_64::__m256i {
     use std::arch::x86_64::*;
-    _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+    _mm256_cmpgt_epi32(
+        _mm256_set1_epi32(n as i32),
+        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+    )
 }
 
 kernel_set! {
