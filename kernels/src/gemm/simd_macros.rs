@@ -487,9 +487,14 @@ macro_rules! real_tiny {
             use super::$o;
             type E = $o::E;
 
-            /// Columns of C per block: enough multiply-adds per loaded vector of A to keep the
-            /// FMA units busy (2 x 6 accumulators fit either ISA's registers).
-            const COLS: usize = 6;
+            /// Columns of C per block: enough independent multiply-add chains to cover the FMA
+            /// latency (4 cycles x 2 units) even with one vector of rows, within the registers:
+            /// 2 x 6 accumulators for AVX2's 16, 2 x 12 for AVX-512's 32 (as its microkernel).
+            const COLS: usize = if $o::L * std::mem::size_of::<E>() == 64 {
+                12
+            } else {
+                6
+            };
 
             /// # Safety
             /// See `TinyFn`; the CPU supports the target features.
@@ -587,6 +592,12 @@ macro_rules! real_tiny {
                             3 => self.block::<MV, 3, MASKED>(i, shift, rows, j),
                             4 => self.block::<MV, 4, MASKED>(i, shift, rows, j),
                             5 => self.block::<MV, 5, MASKED>(i, shift, rows, j),
+                            6 if COLS > 6 => self.block::<MV, 6, MASKED>(i, shift, rows, j),
+                            7 if COLS > 7 => self.block::<MV, 7, MASKED>(i, shift, rows, j),
+                            8 if COLS > 8 => self.block::<MV, 8, MASKED>(i, shift, rows, j),
+                            9 if COLS > 9 => self.block::<MV, 9, MASKED>(i, shift, rows, j),
+                            10 if COLS > 10 => self.block::<MV, 10, MASKED>(i, shift, rows, j),
+                            11 if COLS > 11 => self.block::<MV, 11, MASKED>(i, shift, rows, j),
                             _ => self.block::<MV, COLS, MASKED>(i, shift, rows, j),
                         }
                     }
