@@ -79,18 +79,23 @@ fn enter(order: c_int, name: &str) -> Option<(bool, CblasCall)> {
 /// the first invalid one: every family body starts this way. Inlined: passed by reference to an
 /// outlined copy, the options array (built with narrow stores, read back with one wide load)
 /// stalled on store forwarding, a quarter of a 2 x 2 dgemm call's time on Sapphire Rapids.
+/// The decoded bytes are gathered in one integer for the same reason: stored one byte at a time
+/// into an array and read back two at once, they stalled a small dgemm call again.
 #[inline(always)]
 fn begin<const N: usize>(
     name: &str,
     order: c_int,
     options: [(c_int, &[(c_int, u8)]); N],
 ) -> Option<(bool, CblasCall, [u8; N])> {
+    const { assert!(N <= 8, "at most 8 options fit the gathered integer") };
     let (row, guard) = enter(order, name)?;
-    let mut decoded = [0u8; N];
-    for (position, ((value, pairs), slot)) in (2..).zip(options.into_iter().zip(&mut decoded)) {
-        *slot = dec(value, pairs, name, position)?;
+    let mut gathered = 0u64;
+    for (position, (value, pairs)) in (2..).zip(options) {
+        let shift = 8 * (position - 2) as u32;
+        gathered |= u64::from(dec(value, pairs, name, position)?) << shift;
     }
-    Some((row, guard, decoded))
+    let bytes = gathered.to_le_bytes();
+    Some((row, guard, std::array::from_fn(|i| bytes[i])))
 }
 
 /// A family body: `begin`, then `call` with the layout (row-major or not) and the decoded
