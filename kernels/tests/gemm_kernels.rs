@@ -232,9 +232,9 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
 }
 
 /// The small path (`Ukr::tiny` offered products up to 64 x 64, see `small_ok`): every row count
-/// up to two register tiles (every shifted last vector of the x86 twins, and the masked vector
-/// below one vector of rows), column counts around their 6-column (AVX2) and 12-column (AVX-512)
-/// blocks, every transpose pair, beta 0 (NaN in C), 1 and other, with depth
+/// up to two register tiles (every masked last vector of the x86 twins: alone below one vector
+/// of rows, second of two between one and two vectors, and after whole vectors), column counts
+/// around their 6-column (AVX2) and 12-column (AVX-512) blocks, every transpose pair, beta 0 (NaN in C), 1 and other, with depth
 /// crossing KC (small blocks) and not (the table's own).
 fn small_sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
     let mut r = Rng::new(seed);

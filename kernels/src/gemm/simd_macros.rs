@@ -472,13 +472,15 @@ macro_rules! complex_ukr_body {
 /// The tiny-product twin (`Ukr::tiny`, see `tiny.rs`) of the real kernel `name`, as
 /// `name::tiny`: for a column-major op(A), the kernel's own loop (`real_ukr_body!`'s operations
 /// per element: one fused chain from zero per depth block, the same store) run in place on
-/// vectors of rows of C, with no packing and no scratch tile: 2 vectors while they fit, then 1,
-/// and a last partial vector shifted back to end at row m (its first lanes, rows already
-/// written, are computed but not stored); up to 6 columns at a time. Fewer rows than one vector
-/// are one masked vector (`load_first`/`store_first`): without it, sgemm on 8 x 8 went through
-/// SKYLAKEX's 32-row tiles at a quarter of the scalar twin's speed. Lanes never mix, so each
-/// element gets the kernel's bits whatever its vector. Other operands go to the scalar twin
-/// (`tiny::fused`).
+/// vectors of rows of C, with no packing and no scratch tile: 2 vectors while they fit, and the
+/// rows left over as 1 or 2 vectors whose last one is masked (`load_first`/`store_first`) to
+/// the rows that remain; up to COLS columns at a time. Lanes never mix, so each element gets the
+/// kernel's bits whatever its vector. Other operands go to the scalar twin (`tiny::fused`).
+///
+/// Two measured reasons for the masks (SKYLAKEX dgemm, side by side): sgemm on 8 x 8 through
+/// 32-row tiles ran at a quarter of the scalar twin's speed, and a remainder written as a
+/// full vector shifted back to end at row m went through a spill and a byte copy per column
+/// (12 x 12: 460 ns a call against OpenBLAS's 286).
 macro_rules! real_tiny {
     ($name:ident, $feat:literal, $o:ident) => {
         pub mod $name {
@@ -532,23 +534,20 @@ macro_rules! real_tiny {
                 while j < n {
                     let cols = COLS.min(n - j);
                     let mut i = 0;
-                    // SAFETY: every block lies inside C and the operands (i - shift >= 0 as
-                    // m >= L when shifted; the masked block touches rows 0..m only).
+                    // SAFETY: every block lies inside C and the operands (a masked vector
+                    // touches only rows below m).
                     unsafe {
-                        if m < L {
-                            g.block_cols::<1, true>(cols, 0, 0, m, j);
-                        }
-                        while m >= L && m - i >= 2 * L {
-                            g.block_cols::<2, false>(cols, i, 0, L, j);
+                        while m - i >= 2 * L {
+                            g.block_cols::<2, false>(cols, i, L, j);
                             i += 2 * L;
                         }
-                        while m >= L && m - i >= L {
-                            g.block_cols::<1, false>(cols, i, 0, L, j);
-                            i += L;
-                        }
-                        if m >= L && i < m {
-                            let shift = L - (m - i);
-                            g.block_cols::<1, false>(cols, i - shift, shift, L, j);
+                        let rest = m - i;
+                        if rest > L {
+                            g.block_cols::<2, true>(cols, i, rest - L, j);
+                        } else if rest == L {
+                            g.block_cols::<1, false>(cols, i, L, j);
+                        } else if rest > 0 {
+                            g.block_cols::<1, true>(cols, i, rest, j);
                         }
                     }
                     j += cols;
@@ -580,33 +579,32 @@ macro_rules! real_tiny {
                     &self,
                     cols: usize,
                     i: usize,
-                    shift: usize,
-                    rows: usize,
+                    last: usize,
                     j: usize,
                 ) {
                     // SAFETY: forwarded.
                     unsafe {
                         match cols {
-                            1 => self.block::<MV, 1, MASKED>(i, shift, rows, j),
-                            2 => self.block::<MV, 2, MASKED>(i, shift, rows, j),
-                            3 => self.block::<MV, 3, MASKED>(i, shift, rows, j),
-                            4 => self.block::<MV, 4, MASKED>(i, shift, rows, j),
-                            5 => self.block::<MV, 5, MASKED>(i, shift, rows, j),
-                            6 if COLS > 6 => self.block::<MV, 6, MASKED>(i, shift, rows, j),
-                            7 if COLS > 7 => self.block::<MV, 7, MASKED>(i, shift, rows, j),
-                            8 if COLS > 8 => self.block::<MV, 8, MASKED>(i, shift, rows, j),
-                            9 if COLS > 9 => self.block::<MV, 9, MASKED>(i, shift, rows, j),
-                            10 if COLS > 10 => self.block::<MV, 10, MASKED>(i, shift, rows, j),
-                            11 if COLS > 11 => self.block::<MV, 11, MASKED>(i, shift, rows, j),
-                            _ => self.block::<MV, COLS, MASKED>(i, shift, rows, j),
+                            1 => self.block::<MV, 1, MASKED>(i, last, j),
+                            2 => self.block::<MV, 2, MASKED>(i, last, j),
+                            3 => self.block::<MV, 3, MASKED>(i, last, j),
+                            4 => self.block::<MV, 4, MASKED>(i, last, j),
+                            5 => self.block::<MV, 5, MASKED>(i, last, j),
+                            6 if COLS > 6 => self.block::<MV, 6, MASKED>(i, last, j),
+                            7 if COLS > 7 => self.block::<MV, 7, MASKED>(i, last, j),
+                            8 if COLS > 8 => self.block::<MV, 8, MASKED>(i, last, j),
+                            9 if COLS > 9 => self.block::<MV, 9, MASKED>(i, last, j),
+                            10 if COLS > 10 => self.block::<MV, 10, MASKED>(i, last, j),
+                            11 if COLS > 11 => self.block::<MV, 11, MASKED>(i, last, j),
+                            _ => self.block::<MV, COLS, MASKED>(i, last, j),
                         }
                     }
                 }
 
                 /// Rows `i..i + MV*L`, columns `j..j + NC` of C, over the whole depth (a new
-                /// chain per depth block, later blocks with beta = 1); the first `shift` rows
-                /// are not stored. `MASKED` (MV = 1 only): rows `i..i + rows` (rows < L), read
-                /// and written through lane masks.
+                /// chain per depth block, later blocks with beta = 1). `MASKED`: the last of
+                /// the MV vectors holds only its first `last` rows (< L), read and written
+                /// through lane masks.
                 ///
                 /// # Safety
                 /// The block lies inside C and op(A) (unit row stride), columns inside op(B).
@@ -616,11 +614,11 @@ macro_rules! real_tiny {
                 unsafe fn block<const MV: usize, const NC: usize, const MASKED: bool>(
                     &self,
                     i: usize,
-                    shift: usize,
-                    rows: usize,
+                    last: usize,
                     j: usize,
                 ) {
                     const L: usize = $o::L;
+                    let masked = |v: usize| MASKED && v == MV - 1;
                     let (a, b) = (self.a, self.b);
                     let mut p0 = 0;
                     while p0 < self.k {
@@ -634,8 +632,8 @@ macro_rules! real_tiny {
                             for _ in p0..p1 {
                                 let mut av = [$o::zero(); MV];
                                 for v in 0..MV {
-                                    av[v] = if MASKED {
-                                        $o::load_first(ap, rows)
+                                    av[v] = if masked(v) {
+                                        $o::load_first(ap.add(v * L), last)
                                     } else {
                                         $o::load(ap.add(v * L))
                                     };
@@ -652,35 +650,43 @@ macro_rules! real_tiny {
                         }
                         let va = $o::splat(self.alpha);
                         let vb = $o::splat(beta);
+                        let at = |jj: usize, v: usize| {
+                            // SAFETY: inside C (caller).
+                            unsafe { self.c.add(i + v * L + (j + jj) * self.ldc) }
+                        };
+                        // Every column of C is read before any is written: with short columns
+                        // a (masked) store overlaps the next column's load, which then waits
+                        // for the store to retire instead of being forwarded.
+                        if beta != 0.0 {
+                            for jj in 0..NC {
+                                for v in 0..MV {
+                                    // SAFETY: inside C (caller).
+                                    let old = unsafe {
+                                        if masked(v) {
+                                            $o::load_first(at(jj, v), last)
+                                        } else {
+                                            $o::load(at(jj, v))
+                                        }
+                                    };
+                                    let old = if beta == 1.0 { old } else { $o::mul(vb, old) };
+                                    acc[jj][v] = $o::fma(va, acc[jj][v], old);
+                                }
+                            }
+                        } else {
+                            for jj in 0..NC {
+                                for v in 0..MV {
+                                    acc[jj][v] = $o::mul(va, acc[jj][v]);
+                                }
+                            }
+                        }
                         for jj in 0..NC {
                             for v in 0..MV {
                                 // SAFETY: inside C (caller).
                                 unsafe {
-                                    let p = self.c.add(i + v * L + (j + jj) * self.ldc);
-                                    let load_c = || {
-                                        if MASKED {
-                                            $o::load_first(p, rows)
-                                        } else {
-                                            $o::load(p)
-                                        }
-                                    };
-                                    let r = if beta == 0.0 {
-                                        $o::mul(va, acc[jj][v])
-                                    } else if beta == 1.0 {
-                                        $o::fma(va, acc[jj][v], load_c())
+                                    if masked(v) {
+                                        $o::store_first(at(jj, v), acc[jj][v], last);
                                     } else {
-                                        $o::fma(va, acc[jj][v], $o::mul(vb, load_c()))
-                                    };
-                                    if MASKED {
-                                        $o::store_first(p, r, rows);
-                                    } else if shift == 0 {
-                                        $o::store(p, r);
-                                    } else {
-                                        let mut t = [0.0 as E; L];
-                                        $o::store(t.as_mut_ptr(), r);
-                                        for r in shift.saturating_sub(v * L)..L {
-                                            *p.add(r) = t[r];
-                                        }
+                                        $o::store(at(jj, v), acc[jj][v]);
                                     }
                                 }
                             }
