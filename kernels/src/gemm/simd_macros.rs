@@ -654,12 +654,15 @@ macro_rules! real_tiny {
                             // SAFETY: inside C (caller).
                             unsafe { self.c.add(i + v * L + (j + jj) * self.ldc) }
                         };
-                        // Every column of C is read before any is written: with short columns
-                        // a (masked) store overlaps the next column's load, which then waits
-                        // for the store to retire instead of being forwarded.
-                        if beta != 0.0 {
-                            for jj in 0..NC {
-                                for v in 0..MV {
+                        // With a masked vector, every column of C is read before any is
+                        // written: a short column's masked store overlaps the next column's load,
+                        // which then waits for the store to retire instead of being forwarded.
+                        // Full vectors never overlap and store as they go (fewer live values).
+                        for jj in 0..NC {
+                            for v in 0..MV {
+                                acc[jj][v] = if beta == 0.0 {
+                                    $o::mul(va, acc[jj][v])
+                                } else {
                                     // SAFETY: inside C (caller).
                                     let old = unsafe {
                                         if masked(v) {
@@ -669,24 +672,24 @@ macro_rules! real_tiny {
                                         }
                                     };
                                     let old = if beta == 1.0 { old } else { $o::mul(vb, old) };
-                                    acc[jj][v] = $o::fma(va, acc[jj][v], old);
-                                }
-                            }
-                        } else {
-                            for jj in 0..NC {
-                                for v in 0..MV {
-                                    acc[jj][v] = $o::mul(va, acc[jj][v]);
+                                    $o::fma(va, acc[jj][v], old)
+                                };
+                                if !MASKED {
+                                    // SAFETY: inside C (caller).
+                                    unsafe { $o::store(at(jj, v), acc[jj][v]) };
                                 }
                             }
                         }
-                        for jj in 0..NC {
-                            for v in 0..MV {
-                                // SAFETY: inside C (caller).
-                                unsafe {
-                                    if masked(v) {
-                                        $o::store_first(at(jj, v), acc[jj][v], last);
-                                    } else {
-                                        $o::store(at(jj, v), acc[jj][v]);
+                        if MASKED {
+                            for jj in 0..NC {
+                                for v in 0..MV {
+                                    // SAFETY: inside C (caller).
+                                    unsafe {
+                                        if masked(v) {
+                                            $o::store_first(at(jj, v), acc[jj][v], last);
+                                        } else {
+                                            $o::store(at(jj, v), acc[jj][v]);
+                                        }
                                     }
                                 }
                             }
@@ -702,8 +705,10 @@ macro_rules! real_tiny {
 /// The tiny-product twin of the complex kernel `name`, as `name::tiny`: `real_tiny!`'s loops
 /// with `complex_ukr_body!`'s operations per element (a * re(b) and a * im(b) accumulated
 /// apart, one fmaddsub combine, the same alpha and beta products), on vectors of L / 2
-/// complex rows, up to 3 columns at a time. op(B) conjugated is read with its imaginary parts
-/// negated, exactly the values packing would store; a conjugated op(A) goes to the scalar twin.
+/// complex rows, up to 3 columns at a time, the rows left over in a masked last vector as
+/// there (cgemm on 5 x 5 and 7 x 7 went to the scalar twin at 0.6-0.7x OpenBLAS's speed on
+/// SKYLAKEX). op(B) conjugated is read with its imaginary parts negated, exactly the values
+/// packing would store; a conjugated op(A) goes to the scalar twin.
 macro_rules! complex_tiny {
     ($name:ident, $feat:literal, $o:ident) => {
         pub mod $name {
@@ -736,7 +741,7 @@ macro_rules! complex_tiny {
                 ldc: usize,
                 small: bool,
             ) -> bool {
-                if a.rs != 1 || a.conj || m < H {
+                if a.rs != 1 || a.conj {
                     // SAFETY: forwarded contract; the CPU has FMA (both tables' ISAs imply it).
                     return unsafe { fused(m, n, k, kc, alpha, a, b, beta, c, ldc, small) };
                 }
@@ -754,20 +759,20 @@ macro_rules! complex_tiny {
                 while j < n {
                     let cols = COLS.min(n - j);
                     let mut i = 0;
-                    // SAFETY: every block lies inside C and the operands (i - shift >= 0 as
-                    // m >= H).
+                    // SAFETY: every block lies inside C and the operands (a masked vector
+                    // touches only rows below m).
                     unsafe {
                         while m - i >= 2 * H {
-                            g.block_cols::<2>(cols, i, 0, j);
+                            g.block_cols::<2, false>(cols, i, H, j);
                             i += 2 * H;
                         }
-                        while m - i >= H {
-                            g.block_cols::<1>(cols, i, 0, j);
-                            i += H;
-                        }
-                        if i < m {
-                            let shift = H - (m - i);
-                            g.block_cols::<1>(cols, i - shift, shift, j);
+                        let rest = m - i;
+                        if rest > H {
+                            g.block_cols::<2, true>(cols, i, rest - H, j);
+                        } else if rest == H {
+                            g.block_cols::<1, false>(cols, i, H, j);
+                        } else if rest > 0 {
+                            g.block_cols::<1, true>(cols, i, rest, j);
                         }
                     }
                     j += cols;
@@ -795,39 +800,42 @@ macro_rules! complex_tiny {
                 /// As `block`.
                 #[target_feature(enable = $feat)]
                 #[inline]
-                unsafe fn block_cols<const MV: usize>(
+                unsafe fn block_cols<const MV: usize, const MASKED: bool>(
                     &self,
                     cols: usize,
                     i: usize,
-                    shift: usize,
+                    last: usize,
                     j: usize,
                 ) {
                     // SAFETY: forwarded.
                     unsafe {
                         match cols {
-                            1 => self.block::<MV, 1>(i, shift, j),
-                            2 => self.block::<MV, 2>(i, shift, j),
-                            _ => self.block::<MV, COLS>(i, shift, j),
+                            1 => self.block::<MV, 1, MASKED>(i, last, j),
+                            2 => self.block::<MV, 2, MASKED>(i, last, j),
+                            _ => self.block::<MV, COLS, MASKED>(i, last, j),
                         }
                     }
                 }
 
                 /// Rows `i..i + MV*H`, columns `j..j + NC` of C, over the whole depth (a new
-                /// chain per depth block, later blocks with beta = 1); the first `shift` rows
-                /// are not stored.
+                /// chain per depth block, later blocks with beta = 1). `MASKED`: the last of
+                /// the MV vectors holds only its first `last` rows (< H), read and written
+                /// through lane masks (two lanes a row).
                 ///
                 /// # Safety
                 /// The block lies inside C and op(A) (unit row stride), columns inside op(B).
                 #[target_feature(enable = $feat)]
                 #[inline]
                 #[allow(clippy::needless_range_loop)]
-                unsafe fn block<const MV: usize, const NC: usize>(
+                unsafe fn block<const MV: usize, const NC: usize, const MASKED: bool>(
                     &self,
                     i: usize,
-                    shift: usize,
+                    last: usize,
                     j: usize,
                 ) {
                     const L: usize = $o::L;
+                    let masked = |v: usize| MASKED && v == MV - 1;
+                    let lanes = 2 * last;
                     let (a, b) = (self.a, self.b);
                     // Reals, not complex elements, from here on.
                     let (acs, brs, bcs) = (2 * a.cs, 2 * b.rs, 2 * b.cs);
@@ -857,7 +865,11 @@ macro_rules! complex_tiny {
                             for _ in p0..p1 {
                                 let mut av = [$o::zero(); MV];
                                 for v in 0..MV {
-                                    av[v] = $o::load(ap.add(v * L));
+                                    av[v] = if masked(v) {
+                                        $o::load_first(ap.add(v * L), lanes)
+                                    } else {
+                                        $o::load(ap.add(v * L))
+                                    };
                                 }
                                 for jj in 0..NC {
                                     let yr = $o::splat(*bp.add(jj * bcs));
@@ -876,26 +888,45 @@ macro_rules! complex_tiny {
                                 bp = bp.add(brs);
                             }
                         }
+                        let at = |jj: usize, v: usize| {
+                            // SAFETY: inside C (caller).
+                            unsafe { c.add(2 * i + v * L + (j + jj) * ldc) }
+                        };
+                        // Masked: every column of C read before any is written, as in
+                        // `real_tiny!`.
+                        let mut r = [[$o::zero(); MV]; NC];
                         for jj in 0..NC {
                             for v in 0..MV {
-                                // SAFETY: inside C (caller).
-                                unsafe {
-                                    let ab = $o::fmaddsub(cr[jj][v], ones, $o::swap(ci[jj][v]));
-                                    let t = cmul!(ab, ar, ai);
-                                    let p = c.add(2 * i + v * L + (j + jj) * ldc);
-                                    let r = if beta_zero {
-                                        t
-                                    } else {
-                                        let old = $o::load(p);
-                                        $o::add(cmul!(old, br, bi), t)
+                                let ab = $o::fmaddsub(cr[jj][v], ones, $o::swap(ci[jj][v]));
+                                let t = cmul!(ab, ar, ai);
+                                r[jj][v] = if beta_zero {
+                                    t
+                                } else {
+                                    // SAFETY: inside C (caller).
+                                    let old = unsafe {
+                                        if masked(v) {
+                                            $o::load_first(at(jj, v), lanes)
+                                        } else {
+                                            $o::load(at(jj, v))
+                                        }
                                     };
-                                    if shift == 0 {
-                                        $o::store(p, r);
-                                    } else {
-                                        let mut t = [0.0 as E; L];
-                                        $o::store(t.as_mut_ptr(), r);
-                                        for r in (2 * shift).saturating_sub(v * L)..L {
-                                            *p.add(r) = t[r];
+                                    $o::add(cmul!(old, br, bi), t)
+                                };
+                                if !MASKED {
+                                    // SAFETY: inside C (caller).
+                                    unsafe { $o::store(at(jj, v), r[jj][v]) };
+                                }
+                            }
+                        }
+                        if MASKED {
+                            for jj in 0..NC {
+                                for v in 0..MV {
+                                    // SAFETY: inside C (caller).
+                                    unsafe {
+                                        if masked(v) {
+                                            $o::store_first(at(jj, v), r[jj][v], lanes);
+                                        } else {
+                                            $o::store(at(jj, v), r[jj][v]);
                                         }
                                     }
                                 }
