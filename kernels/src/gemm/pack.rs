@@ -70,7 +70,17 @@ unsafe fn pack_panels_with<T: Scalar, const AVX2: bool>(block: &Block<T>) {
         buf,
     } = block;
     let panels = mb.div_ceil(r);
-    for p in 0..panels {
+    // Contiguous columns: the full panels are copied a column of the block at a time (see
+    // `copy_columns`), only a partial last panel below.
+    let first_panel = if x.rs == 1 && !x.conj {
+        let full = mb / r;
+        // SAFETY: caller's bounds: rows i0..i0 + full*r, depth p0..p0 + kb lie inside x.
+        unsafe { copy_columns(kb, r, full, x.ptr.add(i0 + p0 * x.cs), x.cs, buf) };
+        full
+    } else {
+        0
+    };
+    for p in first_panel..panels {
         let rows = r.min(mb - p * r);
         // SAFETY: caller's bounds; every destination element of the panel is written.
         unsafe {
@@ -257,6 +267,115 @@ unsafe fn gather_rows<T: Scalar>(
     }
 }
 
+/// The full `r`-row panels of a block whose columns are contiguous: `panels` panels, column
+/// `l` of the block (`panels * r` elements at `src + l*ld`) copied to row `l` of each. One
+/// column of the block at a time rather than one panel at a time: each source column is then
+/// one contiguous run (18 lines for SKYLAKEX's 144-row double blocks) read once, instead of
+/// a 128-byte piece per panel revisited panel after panel, each piece on its own page of a
+/// large matrix; and the next columns are prefetched (see `COPY_AHEAD`).
+///
+/// # Safety
+/// The source columns and the panels (`panels * r * kb` elements at `dst`) are valid and
+/// disjoint.
+#[inline(always)]
+unsafe fn copy_columns<T: Copy>(
+    kb: usize,
+    r: usize,
+    panels: usize,
+    src: *const T,
+    ld: usize,
+    dst: *mut T,
+) {
+    #[inline(always)]
+    unsafe fn fixed<T: Copy, const W: usize>(
+        kb: usize,
+        panels: usize,
+        src: *const T,
+        ld: usize,
+        dst: *mut T,
+    ) {
+        let bytes = panels * W * std::mem::size_of::<T>();
+        for l in 0..kb {
+            prefetch_span(src.wrapping_add((l + COPY_AHEAD) * ld), bytes);
+            for p in 0..panels {
+                // SAFETY: caller's bounds; [T; W] has T's alignment.
+                unsafe {
+                    let run = (src.add(l * ld + p * W) as *const [T; W]).read_unaligned();
+                    (dst.add(p * W * kb + l * W) as *mut [T; W]).write_unaligned(run);
+                }
+            }
+        }
+    }
+    if panels == 0 {
+        return;
+    }
+    // SAFETY: forwarded.
+    unsafe {
+        match r {
+            4 => fixed::<T, 4>(kb, panels, src, ld, dst),
+            6 => fixed::<T, 6>(kb, panels, src, ld, dst),
+            8 => fixed::<T, 8>(kb, panels, src, ld, dst),
+            12 => fixed::<T, 12>(kb, panels, src, ld, dst),
+            16 => fixed::<T, 16>(kb, panels, src, ld, dst),
+            24 => fixed::<T, 24>(kb, panels, src, ld, dst),
+            32 => fixed::<T, 32>(kb, panels, src, ld, dst),
+            _ => {
+                for p in 0..panels {
+                    copy_rows(kb, r, src.add(p * r), ld, dst.add(p * r * kb));
+                }
+            }
+        }
+    }
+}
+
+/// Prefetches the `bytes` from `p` on (only an address, as `prefetch_run`).
+#[inline(always)]
+fn prefetch_span<T>(p: *const T, bytes: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let p = p as *const i8;
+        let mut at = 0;
+        while at < bytes {
+            // SAFETY: a prefetch never faults and has no architectural effect.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(at)) };
+            at += 64;
+        }
+        // SAFETY: as above (the last line when the span does not start on a line).
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(bytes - 1)) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (p, bytes);
+}
+
+/// Runs `copy_rows` fetches ahead of the one it copies. Its runs lie `ld` elements apart, a
+/// stride (a whole page and more for a large matrix) that the hardware prefetchers do not
+/// follow: without this, each run of a packed A read from memory (LAPACK's panel updates, whose
+/// A is the tall remainder of the matrix) waited on its own miss, and packing took half as
+/// long as the products it fed (reference dpotrf, n = 2000).
+const COPY_AHEAD: usize = 8;
+
+/// Prefetches the `W` elements at `p` (only an address: past the block's end it fetches
+/// something harmless or nothing).
+#[inline(always)]
+fn prefetch_run<T, const W: usize>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let p = p as *const i8;
+        let bytes = W * std::mem::size_of::<T>();
+        // SAFETY: a prefetch never faults and has no architectural effect.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(p);
+            if bytes > 64 {
+                _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(bytes - 1));
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Whether `T` is `U` (a constant for each instantiation).
 fn is<T: 'static, U: 'static>() -> bool {
     std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>()
@@ -369,6 +488,7 @@ unsafe fn copy_rows<T: Copy>(kb: usize, w: usize, src: *const T, ld: usize, dst:
     #[inline(always)]
     unsafe fn fixed<T: Copy, const W: usize>(kb: usize, src: *const T, ld: usize, dst: *mut T) {
         for l in 0..kb {
+            prefetch_run::<T, W>(src.wrapping_add((l + COPY_AHEAD) * ld));
             // SAFETY: caller's bounds; [T; W] has T's alignment.
             unsafe {
                 let run = (src.add(l * ld) as *const [T; W]).read_unaligned();
@@ -453,7 +573,7 @@ mod tests {
 
     #[test]
     fn packed_panels_match_the_naive_layout_for_every_panel_width_and_depth() {
-        for r in [2, 3, 4, 6, 8, 12, 16] {
+        for r in [2, 3, 4, 6, 8, 12, 16, 24, 32] {
             for mb in [1, r - 1, r, r + 1, 2 * r, 3 * r - 1]
                 .into_iter()
                 .filter(|&m| m > 0)
