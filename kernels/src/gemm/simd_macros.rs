@@ -469,6 +469,50 @@ macro_rules! complex_ukr_body {
     }};
 }
 
+/// The row blocks of a tiny twin's column block (`g.block_cols::<MV, MASKED>(cols, i, last, j)`)
+/// for `m` rows in vectors of `w` rows: pairs of whole vectors while they fit, then the rest as
+/// one or two vectors, the last of them masked to its `last` rows when it is not whole.
+macro_rules! tiny_row_blocks {
+    ($g:ident, $m:expr, $w:expr, $cols:expr, $j:expr) => {{
+        let (m, w) = ($m, $w);
+        let mut i = 0;
+        while m - i >= 2 * w {
+            $g.block_cols::<2, false>($cols, i, w, $j);
+            i += 2 * w;
+        }
+        let rest = m - i;
+        if rest > w {
+            $g.block_cols::<2, true>($cols, i, rest - w, $j);
+        } else if rest == w {
+            $g.block_cols::<1, false>($cols, i, w, $j);
+        } else if rest > 0 {
+            $g.block_cols::<1, true>($cols, i, rest, $j);
+        }
+    }};
+}
+
+/// A tiny twin's vector load at `p`: only the first `lanes` lanes when `masked`.
+macro_rules! tiny_load {
+    ($o:ident, $masked:expr, $p:expr, $lanes:expr) => {
+        if $masked {
+            $o::load_first($p, $lanes)
+        } else {
+            $o::load($p)
+        }
+    };
+}
+
+/// A tiny twin's vector store at `p`: only the first `lanes` lanes when `masked`.
+macro_rules! tiny_store {
+    ($o:ident, $masked:expr, $p:expr, $v:expr, $lanes:expr) => {
+        if $masked {
+            $o::store_first($p, $v, $lanes)
+        } else {
+            $o::store($p, $v)
+        }
+    };
+}
+
 /// The tiny-product twin (`Ukr::tiny`, see `tiny.rs`) of the real kernel `name`, as
 /// `name::tiny`: for a column-major op(A), the kernel's own loop (`real_ukr_body!`'s operations
 /// per element: one fused chain from zero per depth block, the same store) run in place on
@@ -533,23 +577,9 @@ macro_rules! real_tiny {
                 let mut j = 0;
                 while j < n {
                     let cols = COLS.min(n - j);
-                    let mut i = 0;
                     // SAFETY: every block lies inside C and the operands (a masked vector
                     // touches only rows below m).
-                    unsafe {
-                        while m - i >= 2 * L {
-                            g.block_cols::<2, false>(cols, i, L, j);
-                            i += 2 * L;
-                        }
-                        let rest = m - i;
-                        if rest > L {
-                            g.block_cols::<2, true>(cols, i, rest - L, j);
-                        } else if rest == L {
-                            g.block_cols::<1, false>(cols, i, L, j);
-                        } else if rest > 0 {
-                            g.block_cols::<1, true>(cols, i, rest, j);
-                        }
-                    }
+                    unsafe { tiny_row_blocks!(g, m, L, cols, j) };
                     j += cols;
                 }
                 true
@@ -632,11 +662,7 @@ macro_rules! real_tiny {
                             for _ in p0..p1 {
                                 let mut av = [$o::zero(); MV];
                                 for v in 0..MV {
-                                    av[v] = if masked(v) {
-                                        $o::load_first(ap.add(v * L), last)
-                                    } else {
-                                        $o::load(ap.add(v * L))
-                                    };
+                                    av[v] = tiny_load!($o, masked(v), ap.add(v * L), last);
                                 }
                                 for jj in 0..NC {
                                     let bj = $o::splat(*bp.add(jj * b.cs));
@@ -664,13 +690,7 @@ macro_rules! real_tiny {
                                     $o::mul(va, acc[jj][v])
                                 } else {
                                     // SAFETY: inside C (caller).
-                                    let old = unsafe {
-                                        if masked(v) {
-                                            $o::load_first(at(jj, v), last)
-                                        } else {
-                                            $o::load(at(jj, v))
-                                        }
-                                    };
+                                    let old = unsafe { tiny_load!($o, masked(v), at(jj, v), last) };
                                     let old = if beta == 1.0 { old } else { $o::mul(vb, old) };
                                     $o::fma(va, acc[jj][v], old)
                                 };
@@ -685,12 +705,8 @@ macro_rules! real_tiny {
                                 for v in 0..MV {
                                     // SAFETY: inside C (caller).
                                     unsafe {
-                                        if masked(v) {
-                                            $o::store_first(at(jj, v), acc[jj][v], last);
-                                        } else {
-                                            $o::store(at(jj, v), acc[jj][v]);
-                                        }
-                                    }
+                                        tiny_store!($o, masked(v), at(jj, v), acc[jj][v], last)
+                                    };
                                 }
                             }
                         }
@@ -758,23 +774,9 @@ macro_rules! complex_tiny {
                 let mut j = 0;
                 while j < n {
                     let cols = COLS.min(n - j);
-                    let mut i = 0;
                     // SAFETY: every block lies inside C and the operands (a masked vector
                     // touches only rows below m).
-                    unsafe {
-                        while m - i >= 2 * H {
-                            g.block_cols::<2, false>(cols, i, H, j);
-                            i += 2 * H;
-                        }
-                        let rest = m - i;
-                        if rest > H {
-                            g.block_cols::<2, true>(cols, i, rest - H, j);
-                        } else if rest == H {
-                            g.block_cols::<1, false>(cols, i, H, j);
-                        } else if rest > 0 {
-                            g.block_cols::<1, true>(cols, i, rest, j);
-                        }
-                    }
+                    unsafe { tiny_row_blocks!(g, m, H, cols, j) };
                     j += cols;
                 }
                 true
@@ -865,11 +867,7 @@ macro_rules! complex_tiny {
                             for _ in p0..p1 {
                                 let mut av = [$o::zero(); MV];
                                 for v in 0..MV {
-                                    av[v] = if masked(v) {
-                                        $o::load_first(ap.add(v * L), lanes)
-                                    } else {
-                                        $o::load(ap.add(v * L))
-                                    };
+                                    av[v] = tiny_load!($o, masked(v), ap.add(v * L), lanes);
                                 }
                                 for jj in 0..NC {
                                     let yr = $o::splat(*bp.add(jj * bcs));
@@ -903,13 +901,8 @@ macro_rules! complex_tiny {
                                     t
                                 } else {
                                     // SAFETY: inside C (caller).
-                                    let old = unsafe {
-                                        if masked(v) {
-                                            $o::load_first(at(jj, v), lanes)
-                                        } else {
-                                            $o::load(at(jj, v))
-                                        }
-                                    };
+                                    let old =
+                                        unsafe { tiny_load!($o, masked(v), at(jj, v), lanes) };
                                     $o::add(cmul!(old, br, bi), t)
                                 };
                                 if !MASKED {
@@ -923,12 +916,8 @@ macro_rules! complex_tiny {
                                 for v in 0..MV {
                                     // SAFETY: inside C (caller).
                                     unsafe {
-                                        if masked(v) {
-                                            $o::store_first(at(jj, v), r[jj][v], lanes);
-                                        } else {
-                                            $o::store(at(jj, v), r[jj][v]);
-                                        }
-                                    }
+                                        tiny_store!($o, masked(v), at(jj, v), r[jj][v], lanes)
+                                    };
                                 }
                             }
                         }
