@@ -513,6 +513,19 @@ macro_rules! tiny_store {
     };
 }
 
+/// Stores a tiny twin's whole block `r` (NC columns of MV vectors at `at(jj, v)`), the vectors
+/// for which `masked(v)` holds through their first `lanes` lanes.
+macro_rules! tiny_store_block {
+    ($o:ident, $r:ident, $at:ident, $masked:ident, $lanes:expr, $mv:expr, $nc:expr) => {
+        for jj in 0..$nc {
+            for v in 0..$mv {
+                // SAFETY: inside C (the caller's `at`).
+                unsafe { tiny_store!($o, $masked(v), $at(jj, v), $r[jj][v], $lanes) };
+            }
+        }
+    };
+}
+
 /// The tiny-product twin (`Ukr::tiny`, see `tiny.rs`) of the real kernel `name`, as
 /// `name::tiny`: for a column-major op(A), the kernel's own loop (`real_ukr_body!`'s operations
 /// per element: one fused chain from zero per depth block, the same store) run in place on
@@ -701,14 +714,7 @@ macro_rules! real_tiny {
                             }
                         }
                         if MASKED {
-                            for jj in 0..NC {
-                                for v in 0..MV {
-                                    // SAFETY: inside C (caller).
-                                    unsafe {
-                                        tiny_store!($o, masked(v), at(jj, v), acc[jj][v], last)
-                                    };
-                                }
-                            }
+                            tiny_store_block!($o, acc, at, masked, last, MV, NC);
                         }
                         p0 = p1;
                     }
@@ -912,14 +918,7 @@ macro_rules! complex_tiny {
                             }
                         }
                         if MASKED {
-                            for jj in 0..NC {
-                                for v in 0..MV {
-                                    // SAFETY: inside C (caller).
-                                    unsafe {
-                                        tiny_store!($o, masked(v), at(jj, v), r[jj][v], lanes)
-                                    };
-                                }
-                            }
+                            tiny_store_block!($o, r, at, masked, lanes, MV, NC);
                         }
                         p0 = p1;
                     }
