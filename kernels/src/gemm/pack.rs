@@ -87,16 +87,13 @@ unsafe fn pack_panels_with<T: Scalar, const AVX2: bool>(block: &Block<T>) {
             let dst = buf.add(p * r * kb);
             let src = x.ptr.add((i0 + p * r) * x.rs + p0 * x.cs);
             if x.rs == 1 && !x.conj {
-                if rows == r {
-                    copy_rows(kb, r, src, x.cs, dst);
-                } else {
-                    for l in 0..kb {
-                        let s = src.add(l * x.cs);
-                        let d = dst.add(l * r);
-                        std::ptr::copy_nonoverlapping(s, d, rows);
-                        for i in rows..r {
-                            *d.add(i) = T::zero();
-                        }
+                // Only the partial last panel gets here (the full ones went to `copy_columns`).
+                for l in 0..kb {
+                    let s = src.add(l * x.cs);
+                    let d = dst.add(l * r);
+                    std::ptr::copy_nonoverlapping(s, d, rows);
+                    for i in rows..r {
+                        *d.add(i) = T::zero();
                     }
                 }
             } else if x.cs == 1 {
@@ -328,7 +325,8 @@ unsafe fn copy_columns<T: Copy>(
     }
 }
 
-/// Prefetches the `bytes` from `p` on (only an address, as `prefetch_run`).
+/// Prefetches the `bytes` (at least one) from `p` on: only an address, so past the block's end
+/// it fetches something harmless or nothing.
 #[inline(always)]
 fn prefetch_span<T>(p: *const T, bytes: usize) {
     #[cfg(target_arch = "x86_64")]
@@ -348,33 +346,12 @@ fn prefetch_span<T>(p: *const T, bytes: usize) {
     let _ = (p, bytes);
 }
 
-/// Runs `copy_rows` fetches ahead of the one it copies. Its runs lie `ld` elements apart, a
+/// Runs (columns) `copy_columns` and `copy_rows` fetch ahead of the one they copy. Its runs lie `ld` elements apart, a
 /// stride (a whole page and more for a large matrix) that the hardware prefetchers do not
 /// follow: without this, each run of a packed A read from memory (LAPACK's panel updates, whose
 /// A is the tall remainder of the matrix) waited on its own miss, and packing took half as
 /// long as the products it fed (reference dpotrf, n = 2000).
 const COPY_AHEAD: usize = 8;
-
-/// Prefetches the `W` elements at `p` (only an address: past the block's end it fetches
-/// something harmless or nothing).
-#[inline(always)]
-fn prefetch_run<T, const W: usize>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let p = p as *const i8;
-        let bytes = W * std::mem::size_of::<T>();
-        // SAFETY: a prefetch never faults and has no architectural effect.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(p);
-            if bytes > 64 {
-                _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(bytes - 1));
-            }
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
 
 /// Whether `T` is `U` (a constant for each instantiation).
 fn is<T: 'static, U: 'static>() -> bool {
@@ -510,7 +487,10 @@ unsafe fn copy_rows<T: Copy>(kb: usize, w: usize, src: *const T, ld: usize, dst:
     #[inline(always)]
     unsafe fn fixed<T: Copy, const W: usize>(kb: usize, src: *const T, ld: usize, dst: *mut T) {
         for l in 0..kb {
-            prefetch_run::<T, W>(src.wrapping_add((l + COPY_AHEAD) * ld));
+            prefetch_span(
+                src.wrapping_add((l + COPY_AHEAD) * ld),
+                W * std::mem::size_of::<T>(),
+            );
             // SAFETY: caller's bounds; [T; W] has T's alignment.
             unsafe {
                 let run = (src.add(l * ld) as *const [T; W]).read_unaligned();
