@@ -37,6 +37,26 @@ isa_ops! {
     keep: |m, v| _mm256_and_pd(m, v), |m, v| _mm256_and_ps(m, v);
     drop: |m1, m2, v| _mm256_andnot_pd(_mm256_or_pd(m1, m2), v),
           |m1, m2, v| _mm256_andnot_ps(_mm256_or_ps(m1, m2), v);
+    dup_even: |p| _mm256_movedup_pd(_mm256_loadu_pd(p)),
+              |p| _mm256_moveldup_ps(_mm256_loadu_ps(p));
+    dup_odd: |p: *const f64| _mm256_movedup_pd(_mm256_loadu_pd(p.add(1))),
+             |p| _mm256_movehdup_ps(_mm256_loadu_ps(p));
+    dup_odd_of: _mm256_permute_pd::<0b1111>, _mm256_movehdup_ps;
+    pair: |p: *const f64| {
+              let x = _mm_loadu_pd(p);
+              _mm256_set_m128d(x, x)
+          },
+          |p: *const f32| _mm256_castpd_ps(_mm256_set1_pd((p as *const f64).read_unaligned()));
+    zip_lo: _mm256_unpacklo_pd,
+            |e, o| {
+                let (t0, t1) = (_mm256_unpacklo_ps(e, o), _mm256_unpackhi_ps(e, o));
+                _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(t0), _mm256_castps_pd(t1)))
+            };
+    zip_hi: _mm256_unpackhi_pd,
+            |e, o| {
+                let (t0, t1) = (_mm256_unpacklo_ps(e, o), _mm256_unpackhi_ps(e, o));
+                _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(t0), _mm256_castps_pd(t1)))
+            };
 }
 
 /// The AVX2 lane mask (for `_mm256_maskload_pd` and its kin) of the first `n` of 4 lanes.
@@ -61,6 +81,8 @@ fn avx2_first_lanes_32(n: usize) -> std::arch::x86_64::__m256i {
 kernel_set! {
     /// The HASWELL table (block sizes in the range BLIS uses for this core).
     HASWELL, "avx2,fma";
+    // `real`, not `pairs` (see simd_macros.rs): with 16 ymm registers the pair loop needs 17
+    // (12 accumulators, 4 duplicated A vectors, 1 B pair) and spills; measured 12-30% slower.
     s: real sgemm_haswell_16x6(avx2_f32, mv 2, nr 6), mc 144, kc 256, nc 4080;
     // MC measured, not guessed (docs/bench-blocking.txt, AMD EPYC/Zen under KVM): 512 rows of A
     // per block (1 MiB with kc 256, OpenBLAS's P for this core) against 72: +15..18% at

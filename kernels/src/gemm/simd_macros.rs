@@ -31,7 +31,13 @@ macro_rules! isa_ops {
      gt: $gt_d:expr, $gt_s:expr;
      lt: $lt_d:expr, $lt_s:expr;
      keep: $keep_d:expr, $keep_s:expr;
-     drop: $drop_d:expr, $drop_s:expr;) => {
+     drop: $drop_d:expr, $drop_s:expr;
+     dup_even: $dupe_d:expr, $dupe_s:expr;
+     dup_odd: $dupo_d:expr, $dupo_s:expr;
+     dup_odd_of: $dupov_d:expr, $dupov_s:expr;
+     pair: $pair_d:expr, $pair_s:expr;
+     zip_lo: $ziplo_d:expr, $ziplo_s:expr;
+     zip_hi: $ziphi_d:expr, $ziphi_s:expr;) => {
         simd_ops!(
             $d,
             $feat,
@@ -56,7 +62,13 @@ macro_rules! isa_ops {
                 $gt_d,
                 $lt_d,
                 $keep_d,
-                $drop_d
+                $drop_d,
+                $dupe_d,
+                $dupo_d,
+                $dupov_d,
+                $pair_d,
+                $ziplo_d,
+                $ziphi_d
             ]
         );
         simd_ops!(
@@ -83,7 +95,13 @@ macro_rules! isa_ops {
                 $gt_s,
                 $lt_s,
                 $keep_s,
-                $drop_s
+                $drop_s,
+                $dupe_s,
+                $dupo_s,
+                $dupov_s,
+                $pair_s,
+                $ziplo_s,
+                $ziphi_s
             ]
         );
     };
@@ -97,7 +115,8 @@ macro_rules! simd_ops {
     ($name:ident, $feat:literal, $e:ty, $v:ty, $lanes:expr, $mask:ty,
      [$load:expr, $store:expr, $load_first:expr, $store_first:expr, $splat:expr, $zero:expr, $fma:expr, $fmaddsub:expr, $mul:expr,
       $add:expr, $swap:expr, $abs:expr, $hsum:expr, $gt:expr, $lt:expr, $keep:expr,
-      $dropm:expr]) => {
+      $dropm:expr, $dup_even:expr, $dup_odd:expr, $dup_odd_of:expr, $pair:expr, $zip_lo:expr,
+      $zip_hi:expr]) => {
         // Every module gets the whole operation set, and no one module's kernels use all of it
         // (the table would otherwise have to say per row which operations exist).
         #[allow(dead_code)]
@@ -181,6 +200,49 @@ macro_rules! simd_ops {
             pub fn abs(v: V) -> V {
                 ($abs)(v)
             }
+            /// The even lanes of the L elements at p, each twice: (p[0], p[0], p[2], p[2], ...).
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub unsafe fn dup_even(p: *const E) -> V {
+                // SAFETY: the caller addresses L elements at p.
+                unsafe { ($dup_even)(p) }
+            }
+            /// The odd lanes of the L elements at p, each twice: (p[1], p[1], p[3], p[3], ...).
+            /// For 64-bit elements this is one load from p + 1, so it also reads p[L]: the
+            /// caller addresses L + 1 elements (`dup_odd_of` reads nothing).
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub unsafe fn dup_odd(p: *const E) -> V {
+                // SAFETY: the caller addresses L + 1 elements at p.
+                unsafe { ($dup_odd)(p) }
+            }
+            /// `dup_odd` of a vector already loaded (a shuffle, where `dup_odd` is a load).
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn dup_odd_of(v: V) -> V {
+                ($dup_odd_of)(v)
+            }
+            /// The two elements at p in every pair of lanes: (p[0], p[1], p[0], p[1], ...).
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub unsafe fn pair(p: *const E) -> V {
+                // SAFETY: the caller addresses 2 elements at p.
+                unsafe { ($pair)(p) }
+            }
+            /// Undoes the pairing of `dup_even`/`dup_odd` with `pair`: from
+            /// e = (x0*b0, x0*b1, x2*b0, x2*b1, ...) and o = (x1*b0, x1*b1, x3*b0, x3*b1, ...),
+            /// `zip_lo` is (x0*b0, x1*b0, x2*b0, ...) and `zip_hi` (x0*b1, x1*b1, x2*b1, ...).
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn zip_lo(e: V, o: V) -> V {
+                ($zip_lo)(e, o)
+            }
+            /// See `zip_lo`.
+            #[inline]
+            #[target_feature(enable = $feat)]
+            pub fn zip_hi(e: V, o: V) -> V {
+                ($zip_hi)(e, o)
+            }
             /// Sum of all lanes.
             #[inline]
             #[target_feature(enable = $feat)]
@@ -230,8 +292,10 @@ macro_rules! simd_ops {
 }
 
 /// An ISA's microkernels and its table: one row per element type,
-/// `field: kind name(ops, mv MV, nr NR), mc MC, kc KC, nc NC;` where `kind` is `real` or
-/// `complex` (see `real_ukr_body!`, `complex_ukr_body!`), `ops` the precision's `isa_ops!`
+/// `field: kind name(ops, mv MV, nr NR), mc MC, kc KC, nc NC;` where `kind` is `real`,
+/// `pairs` (real, packed panels through `pair_ukr_body!`: fewer loads, the same bits; needs
+/// 4 MV + 1 vector registers besides the accumulators) or `complex` (see `real_ukr_body!`,
+/// `complex_ukr_body!`), `ops` the precision's `isa_ops!`
 /// module, MV the vector registers per column of the tile and NR its columns. MR follows from
 /// the vector width; the tiny-product twin (`Ukr::tiny`) from the kind.
 macro_rules! kernel_set {
@@ -272,8 +336,18 @@ macro_rules! ukr_kind {
     (complex, tiny_fn, $name:ident, $feat:literal, $o:ident) => {
         complex_tiny!($name, $feat, $o);
     };
+    (pairs, packed, $($args:tt)*) => { pair_ukr_body!($($args)*) };
+    (pairs, elem, $o:ident) => { ukr_kind!(real, elem, $o) };
+    (pairs, mr, $o:ident, $mv:expr) => { ukr_kind!(real, mr, $o, $mv) };
+    (pairs, tiny, $name:ident, $o:ident) => { ukr_kind!(real, tiny, $name, $o) };
+    (pairs, tiny_fn, $name:ident, $feat:literal, $o:ident) => {
+        ukr_kind!(real, tiny_fn, $name, $feat, $o);
+    };
+    (pairs, body, $($args:tt)*) => { real_ukr_body!($($args)*) };
     (real, body, $($args:tt)*) => { real_ukr_body!($($args)*) };
     (complex, body, $($args:tt)*) => { complex_ukr_body!($($args)*) };
+    (real, packed, $($args:tt)*) => { real_ukr_body!($($args)*) };
+    (complex, packed, $($args:tt)*) => { complex_ukr_body!($($args)*) };
 }
 
 /// A microkernel function: MR = `ukr_kind!(mr)` rows (MV vector registers per column), NR
@@ -299,7 +373,7 @@ macro_rules! ukr {
         ) {
             const MR: usize = ukr_kind!($kind, mr, $o, $mv);
             if sa == MR && rsb == $nr && csb == 1 {
-                ukr_kind!($kind, body, $o, $mv, $nr, k, a, MR, b, $nr, 1, c, ldc, alpha, beta)
+                ukr_kind!($kind, packed, $o, $mv, $nr, k, a, MR, b, $nr, 1, c, ldc, alpha, beta)
             } else {
                 ukr_kind!($kind, body, $o, $mv, $nr, k, a, sa, b, rsb, csb, c, ldc, alpha, beta)
             }
@@ -377,20 +451,30 @@ macro_rules! real_ukr_body {
                 bp = bp.add(rsb);
             }
         });
-        let va = $o::splat(alpha);
+        real_tile_update!($o, $mv, $nr, c, ldc, alpha, beta, |j: usize, v: usize| acc
+            [j][v]);
+    }};
+}
+
+/// The end of a real microkernel: C := alpha * AB + beta * C on the MV x NR vectors of the tile
+/// at `c`, `ab(j, v)` giving vector v of column j of AB; C is not read when beta == 0.
+macro_rules! real_tile_update {
+    ($o:ident, $mv:expr, $nr:expr, $c:expr, $ldc:expr, $alpha:expr, $beta:expr, $ab:expr) => {{
+        let (c, ldc, beta, ab) = ($c, $ldc, $beta, $ab);
+        let va = $o::splat($alpha);
         // SAFETY: C holds a full MR x NR tile at `c` with leading dimension `ldc`.
         unsafe {
             if beta == 0.0 {
                 for j in 0..$nr {
                     for v in 0..$mv {
-                        $o::store(c.add(j * ldc + v * $o::L), $o::mul(va, acc[j][v]));
+                        $o::store(c.add(j * ldc + v * $o::L), $o::mul(va, ab(j, v)));
                     }
                 }
             } else if beta == 1.0 {
                 for j in 0..$nr {
                     for v in 0..$mv {
                         let p = c.add(j * ldc + v * $o::L);
-                        $o::store(p, $o::fma(va, acc[j][v], $o::load(p)));
+                        $o::store(p, $o::fma(va, ab(j, v), $o::load(p)));
                     }
                 }
             } else {
@@ -398,11 +482,80 @@ macro_rules! real_ukr_body {
                 for j in 0..$nr {
                     for v in 0..$mv {
                         let p = c.add(j * ldc + v * $o::L);
-                        $o::store(p, $o::fma(va, acc[j][v], $o::mul(vb, $o::load(p))));
+                        $o::store(p, $o::fma(va, ab(j, v), $o::mul(vb, $o::load(p))));
                     }
                 }
             }
         }
+    }};
+}
+
+/// The packed-panel loop of a real microkernel that reads B two columns at a time (NR even):
+/// each depth step loads every pair of B elements once as (b0, b1, b0, b1, ...) and A's vectors
+/// twice, as their even rows (x0, x0, x2, x2, ...) and odd rows (x1, x1, x3, x3, ...); the
+/// products land interleaved and `zip_lo`/`zip_hi` sort them into columns once at the end.
+/// Per depth step that is 2 MV + NR/2 loads for MV * NR fused multiply-adds, against
+/// MV + NR broadcasts in `real_ukr_body!`. Every element of C still gets one fused
+/// multiply-add chain in depth order, so the results are bit for bit those of `real_ukr_body!`
+/// (the general-stride path and the tiny twin run that one).
+macro_rules! pair_ukr_body {
+    ($o:ident, $mv:expr, $nr:expr,
+     $k:expr, $a:expr, $sa:expr, $b:expr, $rsb:expr, $csb:expr, $c:expr, $ldc:expr,
+     $alpha:expr, $beta:expr) => {{
+        const MR: usize = $o::L * $mv;
+        const PAIRS: usize = $nr / 2;
+        let (k, c, ldc, alpha, beta) = ($k, $c, $ldc, $alpha, $beta);
+        debug_assert!($sa == MR && $rsb == $nr && $csb == 1, "packed panels only");
+        let mut ap: *const $o::E = $a;
+        let mut bp: *const $o::E = $b;
+        prefetch_tile!(c, ldc, $nr, MR * std::mem::size_of::<$o::E>());
+        // acc[q][2v] holds the even rows of vector v times columns 2q and 2q + 1, interleaved;
+        // acc[q][2v + 1] the odd rows.
+        let mut acc: [[$o::V; 2 * $mv]; PAIRS] = [[$o::zero(); 2 * $mv]; PAIRS];
+        // One depth step; in the `last` one the odd rows of A's last vector are shuffled out of
+        // its load, since `dup_odd` would read one element past the panel.
+        macro_rules! pair_step {
+            ($last:expr) => {
+                // SAFETY: offsets within the operands (see contract); `dup_odd` reads one element
+                // past its vector only where the panel goes on.
+                unsafe {
+                    let mut ad = [$o::zero(); 2 * $mv];
+                    for v in 0..$mv {
+                        let p = ap.add(v * $o::L);
+                        ad[2 * v] = $o::dup_even(p);
+                        ad[2 * v + 1] = if $last && v == $mv - 1 {
+                            $o::dup_odd_of($o::load(p))
+                        } else {
+                            $o::dup_odd(p)
+                        };
+                    }
+                    for q in 0..PAIRS {
+                        let bq = $o::pair(bp.add(2 * q));
+                        for x in 0..2 * $mv {
+                            acc[q][x] = $o::fma(ad[x], bq, acc[q][x]);
+                        }
+                    }
+                }
+            };
+        }
+        if k > 0 {
+            depth_loop!(k - 1, {
+                pair_step!(false);
+                // SAFETY: the next depth step is inside the panels.
+                unsafe { (ap, bp) = (ap.add(MR), bp.add($nr)) };
+            });
+            pair_step!(true);
+        }
+        let mut cols: [[$o::V; $mv]; $nr] = [[$o::zero(); $mv]; $nr];
+        for q in 0..PAIRS {
+            for v in 0..$mv {
+                let (e, o) = (acc[q][2 * v], acc[q][2 * v + 1]);
+                cols[2 * q][v] = $o::zip_lo(e, o);
+                cols[2 * q + 1][v] = $o::zip_hi(e, o);
+            }
+        }
+        real_tile_update!($o, $mv, $nr, c, ldc, alpha, beta, |j: usize, v: usize| cols
+            [j][v]);
     }};
 }
 
