@@ -21,6 +21,7 @@ pub unsafe fn ukr_generic<T: Scalar, const MR: usize, const NR: usize>(
     ldc: usize,
     alpha: T,
     beta: T,
+    _next_b: *const T,
 ) {
     let mut acc = [[T::zero(); MR]; NR];
     for l in 0..k {

@@ -44,6 +44,12 @@ use tiny::TinyFn;
 /// (unpacked) path passes a column-major A (`sa = lda`) and B with its own strides. Edges are the
 /// framework's: it runs the kernel, with the call's alpha and beta, on a zero-padded scratch copy
 /// of the edge block of C.
+///
+/// `next_b` is only a prefetch address, never dereferenced: the x86 kernels fetch into L2 one
+/// cache line `NEXT_B_STEP` bytes past the previous one every 4 depth steps, starting there
+/// (`k / 4` fetches). The framework points it at this call's slice of the next B micro-panel, so
+/// that the calls down a block of A bring that panel up from L3 a little at a time before its
+/// first use (a burst of fetches before each call measured slower).
 pub type UkrFn<T> = unsafe fn(
     k: usize,
     a: *const T,
@@ -55,7 +61,12 @@ pub type UkrFn<T> = unsafe fn(
     ldc: usize,
     alpha: T,
     beta: T,
+    next_b: *const T,
 );
+
+/// Bytes between the kernels' successive `next_b` fetches: half a line, as OpenBLAS's SKYLAKEX
+/// dgemm kernel steps its prefetch of the next B panel, so each line is asked for twice.
+pub const NEXT_B_STEP: usize = 32;
 
 /// A microkernel with its register tile and cache block sizes.
 #[derive(Clone, Copy, Debug)]
@@ -817,6 +828,16 @@ impl<T: Scalar> MacroBlock<'_, T> {
         for jr in (0..nb).step_by(nr) {
             let cols = nr.min(nb - jr);
             let (bp, rsb, csb, col_shift) = self.b.panel(jr, cols, pc, kb);
+            // The next packed B micro-panel, fetched a slice per kernel call below; with none
+            // (the last panel, or B read in place) the kernels re-fetch their own, which is
+            // already close.
+            let next_panel = if !self.b.blocking.direct && jr + nr < nb {
+                // SAFETY: inside the packed block (jr + nr < nb).
+                unsafe { self.b.pack.add((jr + nr) * kb) as *const T }
+            } else {
+                bp
+            };
+            let slice = (kb / 4) * NEXT_B_STEP;
             for ir in (0..mb).step_by(mr) {
                 let rows = mr.min(mb - ir);
                 let cover = self
@@ -830,9 +851,10 @@ impl<T: Scalar> MacroBlock<'_, T> {
                 // SAFETY: (ic+ir, jc+jr) is inside C.
                 let cp = unsafe { self.c.add(ic + ir + (jc + jr) * ldc) };
                 self.prefetch_ahead(ir, jr);
+                let next_b = (next_panel as *const u8).wrapping_add(ir / mr * slice) as *const T;
                 if rows == mr && cols == nr && cover == Cover::All {
                     // SAFETY: a full tile of C; operands as the kernel's contract.
-                    unsafe { (u.func)(kb, ap, sa, bp, rsb, csb, cp, ldc, alpha, beta) };
+                    unsafe { (u.func)(kb, ap, sa, bp, rsb, csb, cp, ldc, alpha, beta, next_b) };
                     continue;
                 }
                 // An edge tile runs the same kernel with the same alpha and beta on a scratch
@@ -845,7 +867,7 @@ impl<T: Scalar> MacroBlock<'_, T> {
                     if !beta.is_zero() {
                         load_tile(mr, nr, tile, off, rows, cols, cp, ldc);
                     }
-                    (u.func)(kb, ap, sa, bp, rsb, csb, tile, mr, alpha, beta);
+                    (u.func)(kb, ap, sa, bp, rsb, csb, tile, mr, alpha, beta, next_b);
                     let kept = self.stored.filter(|_| cover == Cover::Part);
                     let kept = kept.map(|s| (s, (ic + ir, jc + jr)));
                     store_tile(kept, rows, cols, tile.add(off), mr, cp, ldc);
