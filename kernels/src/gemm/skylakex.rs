@@ -57,13 +57,14 @@ kernel_set! {
     /// The SKYLAKEX table. The real kernels take B in column pairs: +2..5% on dgemm
     /// n = 256..3072 side by side against `real`. Their depth blocks were measured with those
     /// kernels (Sapphire Rapids guest, 1 thread, against kc 256): d kc 384 / mc 192 (OpenBLAS's
-    /// Q and P for this core) +3..9% at n = 2048..3072; s kc 512 +2..6%. The complex kernels
-    /// keep the block sizes in the range BLIS uses (a pair loop for them measured no faster).
+    /// Q and P for this core) +3..9% at n = 2048..3072; s kc 512 +2..6%. With the next-B
+    /// prefetch in place: c kc 384 +4..8% at n = 2048, z mc 144 +3..9% at 2048..3072 (a pair
+    /// loop for the complex kernels measured no faster).
     SKYLAKEX, "avx512f";
     s: pairs sgemm_skylakex_32x12(avx512_f32, mv 2, nr 12), mc 288, kc 512, nc 3744;
     d: pairs dgemm_skylakex_16x12(avx512_f64, mv 2, nr 12), mc 192, kc 384, nc 3744;
-    c: complex cgemm_skylakex_16x6(avx512_f32, mv 2, nr 6), mc 144, kc 256, nc 3744;
-    z: complex zgemm_skylakex_8x6(avx512_f64, mv 2, nr 6), mc 72, kc 256, nc 3744;
+    c: complex cgemm_skylakex_16x6(avx512_f32, mv 2, nr 6), mc 144, kc 384, nc 3744;
+    z: complex zgemm_skylakex_8x6(avx512_f64, mv 2, nr 6), mc 144, kc 256, nc 3744;
 }
 
 /// Whether this CPU can run the SKYLAKEX table.
