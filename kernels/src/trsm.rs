@@ -410,24 +410,30 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
             }
         }
         // SAFETY: forwarded.
-        unsafe { self.by_panels::<FUSED>(off, k, &block) }
+        unsafe {
+            if std::mem::size_of::<T>() == 4 {
+                self.by_panels::<FUSED, PANEL_F32>(off, k, &block)
+            } else {
+                self.by_panels::<FUSED, PANEL>(off, k, &block)
+            }
+        }
     }
 
     /// `self.op` on one panel of a diagonal block. A method rather than a closure handed to
     /// `by_panels`: a closure is a function of its own, which the compiler neither inlined
     /// into `diagonal_block_avx2` nor compiled for AVX2.
     #[inline(always)]
-    fn panel_op<const FUSED: bool>(&self, block: &Block<T>, panel: &mut [[T; PANEL]]) {
+    fn panel_op<const FUSED: bool, const P: usize>(&self, block: &Block<T>, panel: &mut [[T; P]]) {
         let (upper, unit) = (self.upper(), self.t.unit);
         let coef = |i: usize, j: usize| block[i + j * BASE];
         match self.op {
             // A lower triangle is solved from its first unknown on.
-            Op::Solve => solve_panel::<T, FUSED>(panel, !upper, unit, coef),
+            Op::Solve => solve_panel::<T, FUSED, P>(panel, !upper, unit, coef),
             // The two sides have always summed a product's terms in different orders (see
             // `spread_product` and `dot_product`); each keeps its own, so that results stay
             // what they were.
-            Op::Multiply if S::RIGHT => dot_product::<T, FUSED>(panel, upper, coef),
-            Op::Multiply => spread_product::<T, FUSED>(panel, upper, coef),
+            Op::Multiply if S::RIGHT => dot_product::<T, FUSED, P>(panel, upper, coef),
+            Op::Multiply => spread_product::<T, FUSED, P>(panel, upper, coef),
         }
     }
 
@@ -439,20 +445,25 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
     /// # Safety
     /// Rows off..off + k of the `count` right-hand sides of B are valid.
     #[inline(always)]
-    unsafe fn by_panels<const FUSED: bool>(&self, off: usize, k: usize, block: &Block<T>) {
+    unsafe fn by_panels<const FUSED: bool, const P: usize>(
+        &self,
+        off: usize,
+        k: usize,
+        block: &Block<T>,
+    ) {
         let (along, across) = Self::strides(self.ldb);
-        let mut panel: Panel<T> = [[T::zero(); PANEL]; BASE];
-        for c0 in (0..self.count).step_by(PANEL) {
-            let width = PANEL.min(self.count - c0);
+        let mut panel = [[T::zero(); P]; BASE];
+        for c0 in (0..self.count).step_by(P) {
+            let width = P.min(self.count - c0);
             // SAFETY: rows off..off + k of right-hand sides c0..c0 + width lie inside B.
             let first = unsafe { self.b.add(off * along + c0 * across) };
             let panel = &mut panel[..k];
             // SAFETY: those places of B, which no other thread touches (each has its own
             // right-hand sides) and nothing here refers to meanwhile.
-            unsafe { for_each_in_panel::<S, T>(panel, width, first, self.ldb, |x, y| *x = *y) };
-            self.panel_op::<FUSED>(block, panel);
+            unsafe { for_each_in_panel::<S, T, P>(panel, width, first, self.ldb, |x, y| *x = *y) };
+            self.panel_op::<FUSED, P>(block, panel);
             // SAFETY: as above.
-            unsafe { for_each_in_panel::<S, T>(panel, width, first, self.ldb, |x, y| *y = *x) };
+            unsafe { for_each_in_panel::<S, T, P>(panel, width, first, self.ldb, |x, y| *y = *x) };
         }
     }
 }
@@ -465,8 +476,8 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
 /// # Safety
 /// The panel's places in B are valid, and not otherwise referenced during the call.
 #[inline(always)]
-unsafe fn for_each_in_panel<S: Side, T>(
-    panel: &mut [[T; PANEL]],
+unsafe fn for_each_in_panel<S: Side, T, const P: usize>(
+    panel: &mut [[T; P]],
     width: usize,
     first: *mut T,
     ldb: usize,
@@ -513,8 +524,8 @@ fn transposed<T>(m: MatRef<T>) -> MatRef<T> {
 /// loads and stores each row once per unknown, and one row at a time leaves the subtractions
 /// waiting on each other's latency.
 #[inline(always)]
-fn solve_panel<T: Scalar, const FUSED: bool>(
-    panel: &mut [[T; PANEL]],
+fn solve_panel<T: Scalar, const FUSED: bool, const P: usize>(
+    panel: &mut [[T; P]],
     forward: bool,
     unit: bool,
     coef: impl Fn(usize, usize) -> T,
@@ -522,7 +533,7 @@ fn solve_panel<T: Scalar, const FUSED: bool>(
     let k = panel.len();
     // The unknown solved at each step.
     let order = |step: usize| if forward { step } else { k - 1 - step };
-    let divide = |row: &mut [T; PANEL], i: usize| {
+    let divide = |row: &mut [T; P], i: usize| {
         if !unit {
             let d = coef(i, i);
             for x in row.iter_mut() {
@@ -537,7 +548,7 @@ fn solve_panel<T: Scalar, const FUSED: bool>(
         for j in (0..step).map(order) {
             let (mij, mi2j) = (coef(i, j), coef(i2, j));
             let y = &panel[j];
-            for c in 0..PANEL {
+            for c in 0..P {
                 row[c] = sub_mul::<T, FUSED>(row[c], y[c], mij);
                 row2[c] = sub_mul::<T, FUSED>(row2[c], y[c], mi2j);
             }
@@ -594,8 +605,10 @@ fn sub_mul<T: Scalar, const FUSED: bool>(x: T, y: T, m: T) -> T {
 /// the panel (BASE x PANEL) still fits in L1.
 const PANEL: usize = 16;
 
-/// A block of at most BASE unknowns (rows) of PANEL independent right-hand sides (columns).
-type Panel<T> = [[T; PANEL]; BASE];
+/// PANEL for `f32`: the same four AVX2 vectors per row. At 16, two rows of two vectors each
+/// left the fused multiply-adds waiting on each other's latency. Each right-hand side is
+/// computed on its own, so the width changes no result.
+const PANEL_F32: usize = 32;
 
 /// A diagonal block of the left-side problem, column-major with leading dimension BASE.
 type Block<T> = [T; BASE * BASE];
@@ -607,15 +620,15 @@ type Block<T> = [T; BASE * BASE];
 /// finds their inputs unchanged (upper: the first first), two at a time in registers (see
 /// `solve_panel`).
 #[inline(always)]
-fn spread_product<T: Scalar, const FUSED: bool>(
-    panel: &mut [[T; PANEL]],
+fn spread_product<T: Scalar, const FUSED: bool, const P: usize>(
+    panel: &mut [[T; P]],
     upper: bool,
     coef: impl Fn(usize, usize) -> T,
 ) {
     let k = panel.len();
     // The row produced at each step; its terms are the rows of the later steps.
     let order = |step: usize| if upper { step } else { k - 1 - step };
-    let scaled = |row: [T; PANEL], i: usize| {
+    let scaled = |row: [T; P], i: usize| {
         let d = coef(i, i);
         row.map(|x| x * d)
     };
@@ -630,7 +643,7 @@ fn spread_product<T: Scalar, const FUSED: bool>(
         for j in (step + 2..k).map(order) {
             let (mij, mi2j) = (coef(i, j), coef(i2, j));
             let y = &panel[j];
-            for c in 0..PANEL {
+            for c in 0..P {
                 row[c] = add_mul::<T, FUSED>(row[c], y[c], mij);
                 row2[c] = add_mul::<T, FUSED>(row2[c], y[c], mi2j);
             }
@@ -649,8 +662,8 @@ fn spread_product<T: Scalar, const FUSED: bool>(
 /// of the result is a sum from zero of x_l M(i, l) over the stored l, from the first on; rows
 /// are produced in the order that still finds their inputs unchanged (lower: the last first).
 #[inline(always)]
-fn dot_product<T: Scalar, const FUSED: bool>(
-    panel: &mut [[T; PANEL]],
+fn dot_product<T: Scalar, const FUSED: bool, const P: usize>(
+    panel: &mut [[T; P]],
     upper: bool,
     coef: impl Fn(usize, usize) -> T,
 ) {
@@ -658,7 +671,7 @@ fn dot_product<T: Scalar, const FUSED: bool>(
     for step in 0..k {
         let i = if upper { step } else { k - 1 - step };
         let terms = if upper { i..k } else { 0..i + 1 };
-        let mut sum = [T::zero(); PANEL];
+        let mut sum = [T::zero(); P];
         for l in terms {
             let mil = coef(i, l);
             for (s, &x) in sum.iter_mut().zip(&panel[l]) {
