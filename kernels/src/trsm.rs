@@ -437,7 +437,7 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
         }
     }
 
-    /// Runs `panel_op` on rows `off..off + k` of the left-side problem's B, PANEL right-hand
+    /// Runs `panel_op` on rows `off..off + k` of the left-side problem's B, P right-hand
     /// sides at a time, each gathered into a panel whose rows are contiguous. B is read and
     /// written along its contiguous direction: down each right-hand side on the left (a
     /// transpose), along each row of the problem on the right (a copy).
@@ -512,14 +512,14 @@ fn transposed<T>(m: MatRef<T>) -> MatRef<T> {
     }
 }
 
-/// Solves `PANEL` independent triangular systems at once, in place: `panel[i][c]` is unknown `i`
+/// Solves `P` independent triangular systems at once, in place: `panel[i][c]` is unknown `i`
 /// of system `c` (right-hand side on entry, solution on exit), and `coef(i, j)` is unknown `j`'s
 /// coefficient in equation `i`, the diagonal when `i == j`. `forward` solves from the first
 /// unknown on (lower triangle), else from the last. Each element sees the reference's
 /// operations in the reference's order (one multiply-subtract per eliminated unknown, in the
 /// order they are solved, then a division by the diagonal), whatever the other systems hold.
 ///
-/// Two equations at a time, their PANEL right-hand sides held in registers while the solved
+/// Two equations at a time, their P right-hand sides held in registers while the solved
 /// unknowns are subtracted from both: eliminating an unknown from every later row at once
 /// loads and stores each row once per unknown, and one row at a time leaves the subtractions
 /// waiting on each other's latency.
@@ -577,7 +577,7 @@ fn solve_panel<T: Scalar, const FUSED: bool, const P: usize>(
     }
 }
 
-// ---- diagonal blocks: substitution and products, PANEL right-hand sides at a time ----
+// ---- diagonal blocks: substitution and products, P right-hand sides at a time ----
 
 /// `x + y * m`: with one rounding when `FUSED` for the real types (the code is then compiled
 /// with FMA; see `Scalar::add_mul_fused`), else as written.

@@ -346,8 +346,8 @@ fn prefetch_span<T>(p: *const T, bytes: usize) {
     let _ = (p, bytes);
 }
 
-/// Runs (columns) `copy_columns` and `copy_rows` fetch ahead of the one they copy. Its runs lie `ld` elements apart, a
-/// stride (a whole page and more for a large matrix) that the hardware prefetchers do not
+/// Runs that `copy_columns` and `copy_rows` fetch ahead of the one they copy. Those runs lie `ld`
+/// elements apart, a stride (a whole page and more for a large matrix) that the hardware prefetchers do not
 /// follow: without this, each run of a packed A read from memory (LAPACK's panel updates, whose
 /// A is the tall remainder of the matrix) waited on its own miss, and packing took half as
 /// long as the products it fed (reference dpotrf, n = 2000).

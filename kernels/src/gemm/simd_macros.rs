@@ -464,8 +464,8 @@ macro_rules! real_ukr_body {
                 bp = bp.add(rsb);
             }
         });
-        real_tile_update!($o, $mv, $nr, c, ldc, alpha, beta, |j: usize, v: usize| acc
-            [j][v]);
+        let ab = |j: usize, v: usize| acc[j][v];
+        real_tile_update!($o, $mv, $nr, c, ldc, alpha, beta, ab);
     }};
 }
 
@@ -568,8 +568,8 @@ macro_rules! pair_ukr_body {
                 cols[2 * q + 1][v] = $o::zip_hi(e, o);
             }
         }
-        real_tile_update!($o, $mv, $nr, c, ldc, alpha, beta, |j: usize, v: usize| cols
-            [j][v]);
+        let ab = |j: usize, v: usize| cols[j][v];
+        real_tile_update!($o, $mv, $nr, c, ldc, alpha, beta, ab);
     }};
 }
 
