@@ -168,6 +168,21 @@ unsafe fn run<S: Side, T: GemmScalar>(
 ) {
     // Right-hand sides [lo, hi) of B start at its right-hand side lo.
     let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
+        if op == Op::Multiply && !S::RIGHT {
+            // A product from the left is one GEMM pass with the triangle packed
+            // (`crate::gemm::trmm`).
+            let u = T::ukr(crate::arch::active());
+            let operand = crate::gemm::trmm::TriangleOperand {
+                a: t.a,
+                k: t.k,
+                upper: t.upper,
+                unit: t.unit,
+            };
+            // SAFETY: columns lo..hi of B, disjoint between parts.
+            return unsafe {
+                crate::gemm::trmm::multiply_left(&u, &operand, hi - lo, b.0.add(lo * ldb), ldb)
+            };
+        }
         let job = Job::<S, T> {
             t,
             op,

@@ -33,6 +33,7 @@ mod pack;
 #[cfg(target_arch = "x86_64")]
 pub mod skylakex;
 pub mod tiny;
+pub mod trmm;
 
 use crate::scalar::{Scalar, C32, C64};
 use pack::{pack_panels, pack_symmetric};
