@@ -168,9 +168,8 @@ unsafe fn run<S: Side, T: GemmScalar>(
 ) {
     // Right-hand sides [lo, hi) of B start at its right-hand side lo.
     let part = |lo: usize, hi: usize, b: OutPtr<T>, serial: bool| {
-        if op == Op::Multiply && !S::RIGHT {
-            // A product from the left is one GEMM pass with the triangle packed
-            // (`crate::gemm::trmm`).
+        if op == Op::Multiply {
+            // A product is one GEMM pass with the triangle packed (`crate::gemm::trmm`).
             let u = T::ukr(crate::arch::active());
             let operand = crate::gemm::trmm::TriangleOperand {
                 a: t.a,
@@ -178,9 +177,14 @@ unsafe fn run<S: Side, T: GemmScalar>(
                 upper: t.upper,
                 unit: t.unit,
             };
-            // SAFETY: columns lo..hi of B, disjoint between parts.
+            // SAFETY: right-hand sides lo..hi of B, disjoint between parts.
             return unsafe {
-                crate::gemm::trmm::multiply_left(&u, &operand, hi - lo, b.0.add(lo * ldb), ldb)
+                let first = b.0.add(lo * Job::<S, T>::strides(ldb).1);
+                if S::RIGHT {
+                    crate::gemm::trmm::multiply_right(&u, &operand, hi - lo, first, ldb)
+                } else {
+                    crate::gemm::trmm::multiply_left(&u, &operand, hi - lo, first, ldb)
+                }
             };
         }
         let job = Job::<S, T> {

@@ -1,17 +1,19 @@
-//! The packed triangular product from the left (`kernels::gemm::trmm`), called directly with
+//! The packed triangular products (`kernels::gemm::trmm`), from the left and from the right,
+//! called directly with
 //! every table this CPU runs, each with its real block sizes and with tiny ones (so that the
 //! depth, row and column blocks iterate and end partial on small matrices):
 //! - against a naive triangular product, for both triangles, op(A) = A, A^T and A^H, unit and
 //!   non-unit diagonals, orders around MR and across several depth blocks, NaN in A's unstored
 //!   triangle and in B's padding rows (neither may reach a result);
-//! - each column the same bits alone as among all of them;
-//! - Inf in B never meets a structural zero: rows whose stored terms miss it stay finite, and the
-//!   other columns keep exactly the bits they have without it.
+//! - each right-hand side (a column of B from the left, a row from the right) the same bits alone
+//!   as among all of them;
+//! - Inf in B never meets a structural zero: results whose stored terms miss it stay finite, and
+//!   the other right-hand sides keep exactly the bits they have without it.
 
 mod common;
 
 use common::*;
-use kernels::gemm::trmm::{multiply_left, TriangleOperand};
+use kernels::gemm::trmm::{multiply_left, multiply_right, TriangleOperand};
 use kernels::gemm::{GemmScalar, KernelSet, MatRef, Ukr};
 use kernels::scalar::{C32, C64};
 
@@ -68,16 +70,23 @@ impl<T: TestScalar> Problem<T> {
         }
     }
 
-    /// op(A) B naively, over the stored terms only, B being k×n with leading dimension ldb.
-    fn naive(&self, b: &[T], n: usize, ldb: usize) -> Vec<C64> {
-        let mut out = Vec::with_capacity(self.k * n);
-        for j in 0..n {
-            for i in 0..self.k {
+    /// op(A) B naively (from the right: B op(A)), over the stored terms only, B being k×n
+    /// (from the right: n×k) with leading dimension ldb; column-major k×n (n×k) out.
+    fn naive(&self, right: bool, b: &[T], n: usize, ldb: usize) -> Vec<C64> {
+        let k = self.k;
+        let (rows, cols) = if right { (n, k) } else { (k, n) };
+        let mut out = Vec::with_capacity(k * n);
+        for j in 0..cols {
+            for i in 0..rows {
                 let mut s = c(0.0, 0.0);
-                for l in 0..self.k {
-                    let m = self.op_at(i, l);
+                for l in 0..k {
+                    let (m, x) = if right {
+                        (self.op_at(l, j), b[i + l * ldb])
+                    } else {
+                        (self.op_at(i, l), b[l + j * ldb])
+                    };
                     if m.re != 0.0 || m.im != 0.0 {
-                        s += m * b[l + j * ldb].to_c64();
+                        s += m * x.to_c64();
                     }
                 }
                 out.push(s);
@@ -86,28 +95,44 @@ impl<T: TestScalar> Problem<T> {
         out
     }
 
-    /// The packed product on a copy of `b`.
-    fn run(&self, u: &Ukr<T>, b: &[T], n: usize, ldb: usize) -> Vec<T> {
+    /// The packed product on a copy of `b` (`n` right-hand sides).
+    fn run(&self, u: &Ukr<T>, right: bool, b: &[T], n: usize, ldb: usize) -> Vec<T> {
         let mut out = b.to_vec();
-        // SAFETY: `out` holds k×n with leading dimension ldb; A is k×k with lda.
-        unsafe { multiply_left(u, &self.operand(), n, out.as_mut_ptr(), ldb) };
+        // SAFETY: `out` holds k×n (n×k) with leading dimension ldb; A is k×k with lda.
+        unsafe {
+            if right {
+                multiply_right(u, &self.operand(), n, out.as_mut_ptr(), ldb)
+            } else {
+                multiply_left(u, &self.operand(), n, out.as_mut_ptr(), ldb)
+            }
+        };
         out
     }
 }
 
-/// B (k×n, leading dimension ldb), NaN in its padding rows.
-fn rhs<T: TestScalar>(r: &mut Rng, k: usize, n: usize, ldb: usize) -> Vec<T> {
+/// B with `rows` rows and `cols` columns (leading dimension ldb), NaN in its padding rows.
+fn rhs<T: TestScalar>(r: &mut Rng, rows: usize, cols: usize, ldb: usize) -> Vec<T> {
     let nan = T::from_c64(c(f64::NAN, f64::NAN));
-    (0..ldb * n)
-        .map(|e| if e % ldb < k { T::random(r) } else { nan })
+    (0..ldb * cols)
+        .map(|e| if e % ldb < rows { T::random(r) } else { nan })
         .collect()
 }
 
-/// The rows 0..k of each column, as C64 (padding dropped).
-fn rows_of<T: TestScalar>(b: &[T], k: usize, n: usize, ldb: usize) -> Vec<T> {
-    (0..n)
-        .flat_map(|j| b[j * ldb..j * ldb + k].iter().copied())
+/// The first `rows` rows of each column (padding dropped).
+fn rows_of<T: TestScalar>(b: &[T], rows: usize, cols: usize, ldb: usize) -> Vec<T> {
+    (0..cols)
+        .flat_map(|j| b[j * ldb..j * ldb + rows].iter().copied())
         .collect()
+}
+
+/// Right-hand side `e` of B: column `e` from the left, row `e` from the right (then stored as a
+/// 1×k matrix with leading dimension 1).
+fn one_rhs<T: TestScalar>(right: bool, b: &[T], e: usize, k: usize, ldb: usize) -> Vec<T> {
+    if right {
+        (0..k).map(|l| b[e + l * ldb]).collect()
+    } else {
+        b[e * ldb..(e + 1) * ldb].to_vec()
+    }
 }
 
 fn bits<T: TestScalar>(v: T) -> (u64, u64) {
@@ -125,102 +150,135 @@ fn check_type<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) -> usize {
     let mut checked = 0;
     for u in [T::ukr(set), with_small_blocks(T::ukr(set))] {
         for k in orders(&u) {
-            for upper_a in [true, false] {
-                for trans in [b'N', b'T', b'C'] {
-                    for unit in [false, true] {
-                        let lda = k + 2;
-                        let p = Problem {
-                            a: triangle::<T>(&mut r, k, lda, upper_a),
-                            lda,
-                            k,
-                            upper_a,
-                            trans,
-                            unit,
-                        };
-                        let n = 2 * u.nr + 3;
-                        let ldb = k + 3;
-                        let b = rhs::<T>(&mut r, k, n, ldb);
-                        let what = format!(
-                            "{} kc={} k={k} upper_a={upper_a} trans={} unit={unit}",
-                            u.name, u.kc, trans as char
+            for (right, upper_a, trans, unit) in shapes() {
+                let lda = k + 2;
+                let p = Problem {
+                    a: triangle::<T>(&mut r, k, lda, upper_a),
+                    lda,
+                    k,
+                    upper_a,
+                    trans,
+                    unit,
+                };
+                // Right-hand sides: past two register tiles across them.
+                let n = 2 * u.nr.max(u.mr) + 3;
+                let (rows, cols) = if right { (n, k) } else { (k, n) };
+                let ldb = rows + 3;
+                let b = rhs::<T>(&mut r, rows, cols, ldb);
+                let what = format!(
+                    "{} kc={} k={k} right={right} upper_a={upper_a} trans={} unit={unit}",
+                    u.name, u.kc, trans as char
+                );
+                let got = p.run(&u, right, &b, n, ldb);
+                let want = p.naive(right, &b, n, ldb);
+                assert_close(&rows_of(&got, rows, cols, ldb), &want, k, &what);
+                for (e, v) in got.iter().enumerate() {
+                    if e % ldb >= rows {
+                        assert!(
+                            v.to_c64().re.is_nan(),
+                            "{what}: padding element {e} written"
                         );
-                        let got = p.run(&u, &b, n, ldb);
-                        assert_close(&rows_of(&got, k, n, ldb), &p.naive(&b, n, ldb), k, &what);
-                        // Padding rows untouched (still NaN).
-                        for j in 0..n {
-                            for i in k..ldb {
-                                assert!(got[i + j * ldb].to_c64().re.is_nan(), "{what}: padding");
-                            }
-                        }
-                        // Each column alone: the same bits.
-                        for j in [0, n / 2, n - 1] {
-                            let one = p.run(&u, &b[j * ldb..(j + 1) * ldb], 1, ldb);
-                            for i in 0..k {
-                                assert_eq!(
-                                    bits(one[i]),
-                                    bits(got[i + j * ldb]),
-                                    "{what}: column {j} alone, row {i}"
-                                );
-                            }
-                        }
-                        checked += 1;
                     }
                 }
+                // Each right-hand side alone: the same bits.
+                for e in [0, n / 2, n - 1] {
+                    let ld1 = if right { 1 } else { ldb };
+                    let one = p.run(&u, right, &one_rhs(right, &b, e, k, ldb), 1, ld1);
+                    let all = one_rhs(right, &got, e, k, ldb);
+                    for l in 0..k {
+                        assert_eq!(
+                            bits(one[l]),
+                            bits(all[l]),
+                            "{what}: right-hand side {e} alone, element {l}"
+                        );
+                    }
+                }
+                checked += 1;
             }
         }
     }
     checked
 }
 
-/// Inf in column 1 of B at a row on a diagonal tile: the stored terms decide where it spreads.
+/// Every side, stored triangle, op and diagonal.
+fn shapes() -> Vec<(bool, bool, u8, bool)> {
+    let mut v = Vec::new();
+    for right in [false, true] {
+        for upper_a in [true, false] {
+            for trans in [b'N', b'T', b'C'] {
+                for unit in [false, true] {
+                    v.push((right, upper_a, trans, unit));
+                }
+            }
+        }
+    }
+    v
+}
+
+/// Inf in right-hand side 1 of B, at a place on a diagonal tile: the stored terms decide where
+/// it spreads.
 fn check_inf<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
     let mut r = Rng::new(seed);
     for u in [T::ukr(set), with_small_blocks(T::ukr(set))] {
-        let k = 3 * u.mr + 1;
-        for upper_a in [true, false] {
-            for trans in [b'N', b'T'] {
-                let p = Problem {
-                    a: triangle::<T>(&mut r, k, k, upper_a),
-                    lda: k,
-                    k,
-                    upper_a,
-                    trans,
-                    unit: false,
-                };
-                let n = u.nr + 2;
-                let b = rhs::<T>(&mut r, k, n, k);
-                let clean = p.run(&u, &b, n, k);
-                let mut with_inf = b.clone();
-                let at = u.mr + 1;
-                with_inf[at + k] = T::from_c64(c(f64::INFINITY, 0.0));
-                let got = p.run(&u, &with_inf, n, k);
-                let what = format!(
-                    "{} kc={} upper_a={upper_a} trans={}",
-                    u.name, u.kc, trans as char
+        let k = 3 * u.mr.max(u.nr) + 1;
+        for (right, upper_a, trans, _) in shapes().into_iter().filter(|s| s.2 != b'C' && !s.3) {
+            let p = Problem {
+                a: triangle::<T>(&mut r, k, k, upper_a),
+                lda: k,
+                k,
+                upper_a,
+                trans,
+                unit: false,
+            };
+            let n = u.nr.max(u.mr) + 2;
+            let (rows, cols) = if right { (n, k) } else { (k, n) };
+            let b = rhs::<T>(&mut r, rows, cols, rows);
+            let clean = p.run(&u, right, &b, n, rows);
+            let at = u.mr.max(u.nr) + 1;
+            // Element `at` of right-hand side 1.
+            let place = |l: usize| if right { 1 + l * rows } else { l + rows };
+            let mut with_inf = b.clone();
+            with_inf[place(at)] = T::from_c64(c(f64::INFINITY, 0.0));
+            let got = p.run(&u, right, &with_inf, n, rows);
+            let what = format!(
+                "{} kc={} right={right} upper_a={upper_a} trans={}",
+                u.name, u.kc, trans as char
+            );
+            for e in (0..n).filter(|&e| e != 1) {
+                let (x, y) = (
+                    one_rhs(right, &got, e, k, rows),
+                    one_rhs(right, &clean, e, k, rows),
                 );
-                for j in (0..n).filter(|&j| j != 1) {
-                    for i in 0..k {
-                        assert_eq!(
-                            bits(got[i + j * k]),
-                            bits(clean[i + j * k]),
-                            "{what}: column {j} row {i} changed by an Inf in column 1"
-                        );
-                    }
+                for l in 0..k {
+                    assert_eq!(
+                        bits(x[l]),
+                        bits(y[l]),
+                        "{what}: right-hand side {e} element {l} changed by an Inf in another"
+                    );
                 }
-                // Row i of column 1 meets the Inf exactly when op(A)(i, at) is stored.
-                for i in 0..k {
-                    let v = got[i + k].to_c64();
-                    let reaches = p.op_at(i, at) != c(0.0, 0.0);
-                    let finite = v.re.is_finite() && v.im.is_finite();
-                    assert_eq!(finite, !reaches, "{what}: row {i} of column 1 = {v:?}");
-                }
+            }
+            // Element l of right-hand side 1 meets the Inf exactly when op(A) holds a stored
+            // element between them.
+            for l in 0..k {
+                let v = got[place(l)].to_c64();
+                let m = if right {
+                    p.op_at(at, l)
+                } else {
+                    p.op_at(l, at)
+                };
+                let reaches = m != c(0.0, 0.0);
+                let finite = v.re.is_finite() && v.im.is_finite();
+                assert_eq!(
+                    finite, !reaches,
+                    "{what}: element {l} of right-hand side 1 = {v:?}"
+                );
             }
         }
     }
 }
 
 #[test]
-fn packed_trmm_matches_the_naive_product_on_every_table() {
+fn packed_trmm_matches_the_naive_product_on_both_sides_on_every_table() {
     for (set, ok) in kernels::arch::tables() {
         if !ok {
             skipped(&format!(
@@ -233,7 +291,7 @@ fn packed_trmm_matches_the_naive_product_on_every_table() {
             + check_type::<f64>(set, 2)
             + check_type::<C32>(set, 3)
             + check_type::<C64>(set, 4);
-        assert!(n >= 4 * 2 * 4 * 12, "{}: only {n} cases", set.name);
+        assert!(n >= 4 * 2 * 4 * 24, "{}: only {n} cases", set.name);
     }
 }
 

@@ -1,41 +1,49 @@
-//! TRMM from the left as one GEMM pass over packed panels: B := op(A) B in place, with the
-//! triangle packed as GEMM's A operand and each register tile's depth cut to the part of the
-//! triangle it meets. The triangular product then runs at GEMM speed: no recursion into small
-//! GEMMs (whose every depth-32 update reads and writes all of B again) and no slower
-//! substitution-style base cases (together a quarter of a 2048³ dtrmm's time before this).
+//! TRMM as one GEMM pass over packed panels, in place: B := op(A) B (from the left, the
+//! triangle packed as GEMM's A operand) or B := B op(A) (from the right, as GEMM's B), each
+//! register tile's depth cut to the part of the triangle it meets. The triangular product then
+//! runs at GEMM speed: no recursion into small GEMMs (whose every depth-32 update reads and
+//! writes all of B again) and no substitution-style base cases (together a quarter of a 2048³
+//! dtrmm's time before this).
 //!
 //! # The order that makes it in place
 //!
-//! The depth runs in blocks of the table's KC (rounded down to whole MR panels), each packing
-//! its rows of B once (a copy) before any of them is written. For an upper triangle, row `i` of
-//! the result sums `A(i, l) B(l)` over `l >= i`: the blocks go first to last, and at each block
+//! The depth runs in blocks of the table's KC (rounded down to whole panels of the triangle's
+//! side), each packing its rows of B (a copy) before any of them is written. From the left, for
+//! an upper triangle, row `i` of the result sums `A(i, l) B(l)` over `l >= i`: the blocks go first to last, and at each block
 //! the rows above it add its contribution (beta = 1) while its own rows are overwritten by
 //! their first contribution, the diagonal block's (beta = 0; the originals are in the packed
 //! copy). The rows below it are still untouched, which is what the later blocks need. A lower
 //! triangle is the mirror: last block first, the rows below adding.
 //!
+//! From the right the same holds for B's columns, mirrored again: column `j` of `B op(A)` sums
+//! over `l <= j` for an upper op(A), so its blocks go last first. There the loops run in GEMM's
+//! order around the triangle's packed block (packed once per depth block and chunk of columns,
+//! read by every block of B's rows), and the block's own columns come in the last chunk, since
+//! every chunk packs the block's columns of B again from B itself.
+//!
 //! # Exactly the stored triangle
 //!
-//! A register tile on the diagonal block starts (upper) or ends (lower) its depth at its own
-//! MR×MR part of the diagonal, where the panels hold the unstored half as zeros and a unit
-//! diagonal as ones. Zeros times finite values add nothing (the unstored terms come first in
-//! an upper tile's chain, which is still +0 then; in a lower tile they come last, where only a
+//! A register tile on the diagonal block starts or ends its depth at its own square of the
+//! diagonal (MR×MR from the left, NR×NR from the right), where the panels hold the unstored
+//! half as zeros and a unit diagonal as ones. Zeros times finite values add nothing (where the
+//! unstored terms come first in a chain, it is still +0 then; where they come last, only a
 //! zero's sign can change), but zero times Inf or NaN is NaN where the reference multiplies
 //! only the stored triangle. So when a packed block of B holds any non-finite value, its
-//! diagonal tiles run the table's tiny twin row by row over the stored terms alone: the same
-//! chain as the kernel's minus the zero terms, so a finite column's result does not depend on
-//! what the others hold.
+//! diagonal tiles run the table's tiny twin a row (column) at a time over the stored terms
+//! alone: the same chain as the kernel's minus the zero terms, so a finite right-hand side's
+//! result does not depend on what the others hold.
 //!
 //! # Reproducibility
 //!
-//! Every element's operations depend on its row, the triangle's order and the table, never on
-//! how many columns B has or how they are split between threads (edge tiles run on a scratch
-//! tile as in GEMM): each column of B comes out the same however many are multiplied at once.
+//! Every element's operations depend on its place along the triangle, the triangle's order and
+//! the table, never on how many right-hand sides B has (columns from the left, rows from the
+//! right) or how they are split between threads (edge tiles run on a scratch tile as in GEMM):
+//! each comes out the same however many are multiplied at once.
 
-use super::{buffers, load_tile, pack, store_tile, MatRef, Ukr, MAX_TILE};
+use super::{buffers, load_tile, pack, store_tile, MatRef, Ukr, MAX_TILE, NEXT_B_STEP};
 use crate::scalar::{Real, Scalar};
 
-/// The triangle of a left-side product, as `crate::trsm::Triangle` describes it.
+/// The triangle of a product, op(A), as `crate::trsm::Triangle` describes it.
 #[derive(Clone, Copy)]
 pub struct TriangleOperand<T> {
     /// op(A): only its stored triangle is used (other places may be read, never used).
@@ -66,8 +74,68 @@ impl<T: Scalar> TriangleOperand<T> {
     }
 }
 
+/// Block sizes and buffers of one product: depth blocks of whole `r`-wide panels of the
+/// triangle's side (so that no register tile straddles a block's first row or column), and the
+/// packing buffer with B's panels first and A's on the cache line after.
+struct Blocks<T> {
+    /// Depth block.
+    kt: usize,
+    mc: usize,
+    nc: usize,
+    buffer: buffers::Buffer,
+    /// Where A's panels start in `buffer`.
+    a_offset: usize,
+    tile: [std::mem::MaybeUninit<T>; MAX_TILE],
+}
+
+impl<T: Scalar> Blocks<T> {
+    /// For a product with `rows`×`cols` register tiles' worth of C and order `k`; `r` is the
+    /// triangle's panel width (MR from the left, NR from the right).
+    fn new(u: &Ukr<T>, r: usize, rows: usize, cols: usize, k: usize) -> Self {
+        let (mr, nr) = (u.mr, u.nr);
+        assert!(mr * nr <= MAX_TILE, "register tile larger than MAX_TILE");
+        let kt = (u.kc / r).max(1) * r;
+        let mc = (u.mc / mr).max(1) * mr;
+        let nc = (u.nc / nr).max(1) * nr;
+        let kmax = kt.min(k);
+        let size = std::mem::size_of::<T>();
+        let b_bytes = (nc.min(cols.div_ceil(nr) * nr) * kmax * size).next_multiple_of(64);
+        let a_len = mc.min(rows.div_ceil(mr) * mr) * kmax;
+        Blocks {
+            kt,
+            mc,
+            nc,
+            buffer: buffers::Buffer::new(b_bytes + a_len * size),
+            a_offset: b_bytes,
+            tile: [std::mem::MaybeUninit::uninit(); MAX_TILE],
+        }
+    }
+
+    /// (B's panels, A's panels, the scratch tile).
+    fn pointers(&mut self) -> (*mut T, *mut T, *mut T) {
+        let base = self.buffer.as_mut_ptr::<u8>();
+        // SAFETY: A's panels start inside the buffer (`new`).
+        let apack = unsafe { base.add(self.a_offset) } as *mut T;
+        (base as *mut T, apack, self.tile.as_mut_ptr() as *mut T)
+    }
+}
+
+/// Whether any of the `len` packed elements at `p` is Inf or NaN (padding is zero).
+///
+/// # Safety
+/// `p` holds `len` initialised elements.
+unsafe fn any_non_finite<T: Scalar>(p: *const T, len: usize) -> bool {
+    // SAFETY: the caller's contract.
+    let packed = unsafe { std::slice::from_raw_parts(p, len) };
+    // A fold rather than `any`: no early exit, so the compiler vectorises it.
+    packed.iter().fold(false, |any, v| {
+        any | !(v.re().is_finite() & v.im().is_finite())
+    })
+}
+
 /// B := op(A) B for the `n` columns of B (`k`×`n` at `b`, leading dimension `ldb`), on one
-/// thread, with microkernel `u`.
+/// thread, with microkernel `u`. The triangle is GEMM's A operand; each depth block packs its
+/// rows of B as GEMM's B.
 ///
 /// # Safety
 /// `t` describes a valid triangle; `b` holds a `t.k`×`n` column-major matrix that `t` does not
@@ -84,21 +152,9 @@ pub unsafe fn multiply_left<T: Scalar>(
         return;
     }
     let (mr, nr) = (u.mr, u.nr);
-    // Depth blocks of whole MR panels, so that no register tile straddles a block's first row.
-    let kt = (u.kc / mr).max(1) * mr;
-    let mc = (u.mc / mr).max(1) * mr;
-    let nc = (u.nc / nr).max(1) * nr;
-    let kmax = kt.min(k);
-    let b_len = nc.min(n.div_ceil(nr) * nr) * kmax;
-    let b_bytes = (b_len * std::mem::size_of::<T>()).next_multiple_of(64);
-    let a_len = mc.min(k.div_ceil(mr) * mr) * kmax;
-    let mut buffer = buffers::Buffer::new(b_bytes + a_len * std::mem::size_of::<T>());
-    let bpack: *mut T = buffer.as_mut_ptr();
-    // SAFETY: A's panels start on the cache line after B's, inside the buffer.
-    let apack = unsafe { buffer.as_mut_ptr::<u8>().add(b_bytes) } as *mut T;
-    let mut tile = [std::mem::MaybeUninit::<T>::uninit(); MAX_TILE];
-    assert!(mr * nr <= MAX_TILE, "register tile larger than MAX_TILE");
-    let tile = tile.as_mut_ptr() as *mut T;
+    let mut blocks = Blocks::new(u, mr, k, n, k);
+    let (bpack, apack, tile) = blocks.pointers();
+    let Blocks { kt, mc, nc, .. } = blocks;
     // B's columns as GEMM sees op(B)^T: row j of it is column j of B.
     let bt = MatRef {
         ptr: b as *const T,
@@ -106,16 +162,16 @@ pub unsafe fn multiply_left<T: Scalar>(
         cs: 1,
         conj: false,
     };
-    let blocks = k.div_ceil(kt);
+    let count = k.div_ceil(kt);
     for jc in (0..n).step_by(nc) {
         let nb = nc.min(n - jc);
-        for step in 0..blocks {
-            let index = if t.upper { step } else { blocks - 1 - step };
-            let p0 = index * kt;
-            let kb = kt.min(k - p0);
+        for step in 0..count {
+            // An upper triangle's rows need the rows below them unchanged: first block first.
+            let index = if t.upper { step } else { count - 1 - step };
+            let (p0, kb) = (index * kt, kt.min(k - index * kt));
             // SAFETY: rows p0..p0 + kb of columns jc..jc + nb lie inside B; the buffer holds
-            // nb.div_ceil(nr) panels of kb (<= kmax) rows.
-            unsafe {
+            // nb.div_ceil(nr) panels of kb rows; they are then all initialised.
+            let exact = unsafe {
                 pack::pack_panels(&pack::Block {
                     x: &bt,
                     i0: jc,
@@ -124,16 +180,13 @@ pub unsafe fn multiply_left<T: Scalar>(
                     kb,
                     r: nr,
                     buf: bpack,
-                })
+                });
+                any_non_finite(bpack, nb.div_ceil(nr) * nr * kb)
             };
-            // SAFETY: the panels just written, zero-padded to whole panels.
-            let packed_b = unsafe { std::slice::from_raw_parts(bpack, nb.div_ceil(nr) * nr * kb) };
-            let exact = packed_b.iter().fold(false, |any, v| {
-                any | !(v.re().is_finite() & v.im().is_finite())
-            });
             let block = DepthBlock {
                 u,
                 t,
+                right: false,
                 p0,
                 kb,
                 exact,
@@ -143,96 +196,206 @@ pub unsafe fn multiply_left<T: Scalar>(
             let (first, end) = if t.upper { (0, p0 + kb) } else { (p0, k) };
             for ic in (first..end).step_by(mc) {
                 let mb = mc.min(end - ic);
-                // SAFETY: the buffers hold the packed blocks; the rows and columns lie in B.
+                // SAFETY: the buffers hold the packed blocks; the tiles lie in B.
                 unsafe {
                     block.pack_triangle(ic, mb, apack);
-                    block.run(ic, mb, apack, jc, nb, bpack, b, ldb, tile);
+                    block.run((ic, mb), (jc, nb), apack, bpack, b, ldb, tile);
                 }
             }
         }
     }
 }
 
-/// One depth block of the product: rows `p0..p0 + kb` of B, packed, times columns
-/// `p0..p0 + kb` of the triangle.
+/// B := B op(A) for the `m` rows of B (`m`×`k` at `b`, leading dimension `ldb`), on one
+/// thread: `multiply_left`'s mirror, with the triangle as GEMM's B operand and each depth
+/// block packing its columns of B as GEMM's A. Column `j` of the result sums `B(l) A(l, j)`
+/// over the stored `l`: `l <= j` for an upper op(A), whose blocks therefore go last first.
+///
+/// # Safety
+/// `t` describes a valid triangle; `b` holds an `m`×`t.k` column-major matrix that `t` does not
+/// overlap.
+pub unsafe fn multiply_right<T: Scalar>(
+    u: &Ukr<T>,
+    t: &TriangleOperand<T>,
+    m: usize,
+    b: *mut T,
+    ldb: usize,
+) {
+    let k = t.k;
+    if k == 0 || m == 0 {
+        return;
+    }
+    let (mr, nr) = (u.mr, u.nr);
+    let mut blocks = Blocks::new(u, nr, m, k, k);
+    let (bpack, apack, tile) = blocks.pointers();
+    let Blocks { kt, mc, nc, .. } = blocks;
+    let data = MatRef {
+        ptr: b as *const T,
+        rs: 1,
+        cs: ldb,
+        conj: false,
+    };
+    let count = k.div_ceil(kt);
+    for step in 0..count {
+        let index = if t.upper { count - 1 - step } else { step };
+        let (p0, kb) = (index * kt, kt.min(k - index * kt));
+        // The columns this block reaches beyond its own (after it, upper; before it, lower), in
+        // NC chunks, then its own columns last: every chunk packs the block's columns of B
+        // again, which must still be the originals.
+        let others = if t.upper { (p0 + kb, k) } else { (0, p0) };
+        let chunks = (others.0..others.1)
+            .step_by(nc)
+            .map(|jc| (jc, nc.min(others.1 - jc)));
+        for (jc, nb) in chunks.chain([(p0, kb)]) {
+            let block = DepthBlock {
+                u,
+                t,
+                right: true,
+                p0,
+                kb,
+                exact: false,
+            };
+            // SAFETY: the buffer holds the triangle's packed block (nb <= nc columns).
+            unsafe { block.pack_triangle(jc, nb, bpack) };
+            for ic in (0..m).step_by(mc) {
+                let mb = mc.min(m - ic);
+                // SAFETY: rows ic..ic + mb of columns p0..p0 + kb lie inside B; the buffer
+                // holds mb.div_ceil(mr) panels of kb columns; they are then all initialised.
+                let exact = unsafe {
+                    pack::pack_panels(&pack::Block {
+                        x: &data,
+                        i0: ic,
+                        mb,
+                        p0,
+                        kb,
+                        r: mr,
+                        buf: apack,
+                    });
+                    any_non_finite(apack, mb.div_ceil(mr) * mr * kb)
+                };
+                let block = DepthBlock { exact, ..block };
+                // SAFETY: the buffers hold the packed blocks; the tiles lie in B.
+                unsafe { block.run((ic, mb), (jc, nb), apack, bpack, b, ldb, tile) };
+            }
+        }
+    }
+}
+
+/// One depth block of the product: rows `p0..p0 + kb` of the left side's B (columns of the
+/// right side's), packed, against the triangle's columns (rows) `p0..p0 + kb`.
 struct DepthBlock<'a, T> {
     u: &'a Ukr<T>,
     t: &'a TriangleOperand<T>,
+    /// The triangle is GEMM's B operand (a product from the right).
+    right: bool,
     p0: usize,
     kb: usize,
-    /// The packed rows of B hold Inf or NaN: diagonal tiles run over stored terms only.
+    /// The packed part of B holds Inf or NaN: diagonal tiles run over stored terms only.
     exact: bool,
 }
 
 impl<T: Scalar> DepthBlock<'_, T> {
-    /// The depth range `(from, to)` in the block that rows `gi..gi + MR` meet, and whether they
-    /// are the block's own rows (overwritten: beta = 0).
-    #[inline(always)]
-    fn depth_of_tile(&self, gi: usize) -> (usize, usize, bool) {
-        let (p0, kb, mr) = (self.p0, self.kb, self.u.mr);
-        if gi < p0 || gi >= p0 + kb {
-            (0, kb, false)
-        } else if self.t.upper {
-            (gi - p0, kb, true)
+    /// The triangle's panel width: MR from the left, NR from the right.
+    fn r(&self) -> usize {
+        if self.right {
+            self.u.nr
         } else {
-            (0, (gi - p0 + mr).min(kb), true)
+            self.u.mr
         }
     }
 
-    /// Packs rows `ic..ic + mb` of the triangle's columns `p0..p0 + kb` into MR-row panels:
-    /// the rows outside the block as they are (wholly inside the stored triangle), then, for
-    /// each panel on the diagonal, its MR×MR part of the diagonal element by element (zeros
-    /// outside the triangle, ones on a unit diagonal). The rest of a diagonal panel on the far
-    /// side of its own part (before it, upper; after it, lower) is copied but never read.
+    /// A diagonal tile's unstored terms come first in its depth (else last): those of an upper
+    /// triangle from the left, of a lower one from the right.
+    fn zeros_first(&self) -> bool {
+        self.t.upper != self.right
+    }
+
+    /// The depth range `(from, to)` in the block that the tile at `g` on the triangle's side
+    /// (its first row from the left, first column from the right) meets, and whether that is
+    /// the block's own part of B (overwritten: beta = 0).
+    #[inline(always)]
+    fn depth_of_tile(&self, g: usize) -> (usize, usize, bool) {
+        let (p0, kb) = (self.p0, self.kb);
+        if g < p0 || g >= p0 + kb {
+            (0, kb, false)
+        } else if self.zeros_first() {
+            (g - p0, kb, true)
+        } else {
+            (0, (g - p0 + self.r()).min(kb), true)
+        }
+    }
+
+    /// The triangle's element at (g, l) of its side as GEMM reads it: op(A)(g, l) from the
+    /// left, op(A)(l, g) from the right.
     ///
     /// # Safety
-    /// `buf` holds `mb.div_ceil(mr) * mr * kb` elements.
-    unsafe fn pack_triangle(&self, ic: usize, mb: usize, buf: *mut T) {
-        let (t, p0, kb, mr) = (self.t, self.p0, self.kb, self.u.mr);
-        // SAFETY: rows ic..ic + mb and columns p0..p0 + kb lie inside the k×k matrix (A's
-        // memory holds all of it; the unstored places are overwritten below or never read).
+    /// g, l < k.
+    #[inline(always)]
+    unsafe fn coefficient(&self, g: usize, l: usize) -> T {
+        // SAFETY: forwarded.
+        unsafe {
+            if self.right {
+                self.t.element(l, g)
+            } else {
+                self.t.element(g, l)
+            }
+        }
+    }
+
+    /// Packs the triangle's `size` rows (left) or columns (right) from `at`, depth
+    /// `p0..p0 + kb`, into its panels: all of it as it is (outside the block wholly inside the
+    /// stored triangle), then each diagonal panel's own square of the diagonal again element
+    /// by element (zeros outside the triangle, ones on a unit diagonal). The rest of a diagonal
+    /// panel, on the far side of its square, is copied but never read.
+    ///
+    /// # Safety
+    /// `buf` holds `size.div_ceil(r) * r * kb` elements.
+    unsafe fn pack_triangle(&self, at: usize, size: usize, buf: *mut T) {
+        let (t, p0, kb, r) = (self.t, self.p0, self.kb, self.r());
+        let x = if self.right { t.a.transposed() } else { t.a };
+        // SAFETY: the block lies inside the k×k matrix, whose memory A holds whole (the
+        // unstored places are overwritten below or never read).
         unsafe {
             pack::pack_panels(&pack::Block {
-                x: &t.a,
-                i0: ic,
-                mb,
+                x: &x,
+                i0: at,
+                mb: size,
                 p0,
                 kb,
-                r: mr,
+                r,
                 buf,
             })
         };
-        for ir in (0..mb).step_by(mr) {
-            let gi = ic + ir;
-            if gi < p0 || gi >= p0 + kb {
+        for i in (0..size).step_by(r) {
+            let g = at + i;
+            if g < p0 || g >= p0 + kb {
                 continue;
             }
-            let d = gi - p0;
-            for ll in 0..mr.min(kb - d) {
-                for ii in 0..mr.min(t.k - gi) {
-                    // SAFETY: row gi + ii and column p0 + d + ll lie inside the triangle's
-                    // order; the panel element lies inside the buffer.
+            let d = g - p0;
+            for l in 0..r.min(kb - d) {
+                for e in 0..r.min(t.k - g) {
+                    // SAFETY: g + e and p0 + d + l are below the order; the panel element
+                    // lies inside the buffer.
                     unsafe {
-                        *buf.add(ir * kb + (d + ll) * mr + ii) = t.element(gi + ii, p0 + d + ll);
+                        *buf.add(i * kb + (d + l) * r + e) = self.coefficient(g + e, p0 + d + l);
                     }
                 }
             }
         }
     }
 
-    /// Runs the register tiles of rows `ic..ic + mb` and columns `jc..jc + nb` of B.
+    /// Runs the register tiles of rows `ic..ic + mb` and columns `jc..jc + nb` of C (B itself
+    /// from the left, B from the right as well).
     ///
     /// # Safety
-    /// The panels are packed as `pack_triangle` and `multiply_left` leave them; B holds the
-    /// block; `tile` holds MAX_TILE elements.
+    /// The panels are packed as `pack_triangle` and the drivers leave them; B holds the block;
+    /// `tile` holds MAX_TILE elements.
     #[allow(clippy::too_many_arguments)]
     unsafe fn run(
         &self,
-        ic: usize,
-        mb: usize,
+        (ic, mb): (usize, usize),
+        (jc, nb): (usize, usize),
         apack: *const T,
-        jc: usize,
-        nb: usize,
         bpack: *const T,
         b: *mut T,
         ldb: usize,
@@ -241,22 +404,31 @@ impl<T: Scalar> DepthBlock<'_, T> {
         let (u, kb, mr, nr) = (self.u, self.kb, self.u.mr, self.u.nr);
         for jr in (0..nb).step_by(nr) {
             let cols = nr.min(nb - jr);
+            // The next B micro-panel, fetched a slice per kernel call as `MacroBlock::run`
+            // does (see `UkrFn`); the last panel's calls re-fetch their own.
+            let next_panel = if jr + nr < nb {
+                bpack.wrapping_add((jr + nr) * kb)
+            } else {
+                bpack.wrapping_add(jr * kb)
+            };
+            let slice = (kb / 4) * NEXT_B_STEP;
             for ir in (0..mb).step_by(mr) {
+                let next_b = (next_panel as *const u8).wrapping_add(ir / mr * slice) as *const T;
                 let rows = mr.min(mb - ir);
-                let gi = ic + ir;
-                let (from, to, own) = self.depth_of_tile(gi);
+                let g = if self.right { jc + jr } else { ic + ir };
+                let (from, to, own) = self.depth_of_tile(g);
                 let beta = if own { T::zero() } else { T::one() };
                 // SAFETY: inside the packed panels (from < to <= kb) and inside B.
                 let (ap, bp, cp) = unsafe {
                     (
                         apack.add(ir * kb + from * mr),
                         bpack.add(jr * kb + from * nr),
-                        b.add(gi + (jc + jr) * ldb),
+                        b.add(ic + ir + (jc + jr) * ldb),
                     )
                 };
                 if own && self.exact {
                     // SAFETY: as above.
-                    unsafe { self.stored_terms_only(gi, rows, cols, ap, bp, cp, ldb) };
+                    unsafe { self.stored_terms_only(g, (rows, cols), (ap, bp), cp, ldb) };
                     continue;
                 }
                 let depth = to - from;
@@ -264,14 +436,14 @@ impl<T: Scalar> DepthBlock<'_, T> {
                 // hold `depth` steps from `ap` and `bp`.
                 unsafe {
                     if rows == mr && cols == nr {
-                        (u.func)(depth, ap, mr, bp, nr, 1, cp, ldb, T::one(), beta, bp);
+                        (u.func)(depth, ap, mr, bp, nr, 1, cp, ldb, T::one(), beta, next_b);
                     } else {
                         if own {
                             std::slice::from_raw_parts_mut(tile, mr * nr).fill(T::zero());
                         } else {
                             load_tile(mr, nr, tile, 0, rows, cols, cp, ldb);
                         }
-                        (u.func)(depth, ap, mr, bp, nr, 1, tile, mr, T::one(), beta, bp);
+                        (u.func)(depth, ap, mr, bp, nr, 1, tile, mr, T::one(), beta, next_b);
                         store_tile(None, rows, cols, tile, mr, cp, ldb);
                     }
                 }
@@ -279,59 +451,69 @@ impl<T: Scalar> DepthBlock<'_, T> {
         }
     }
 
-    /// A diagonal tile (rows `gi..gi + rows`) computed over the stored terms only, a row at a
-    /// time, by the table's tiny twin: the kernel's chain for each element without the zero
-    /// terms (see the module header). `ap` and `bp` point at the tile's first depth step.
+    /// A diagonal tile (at `g` on the triangle's side) computed over the stored terms only, a
+    /// row (left) or column (right) at a time, by the table's tiny twin: each element's chain
+    /// is the kernel's without the zero terms (see the module header). `ap` and `bp` point at
+    /// the tile's first depth step.
     ///
     /// # Safety
     /// As `run`, for this tile.
-    #[allow(clippy::too_many_arguments)]
     unsafe fn stored_terms_only(
         &self,
-        gi: usize,
-        rows: usize,
-        cols: usize,
-        ap: *const T,
-        bp: *const T,
+        g: usize,
+        (rows, cols): (usize, usize),
+        (ap, bp): (*const T, *const T),
         cp: *mut T,
         ldb: usize,
     ) {
         let (u, mr, nr) = (self.u, self.u.mr, self.u.nr);
-        let (from, to, _) = self.depth_of_tile(gi);
-        for ii in 0..rows {
-            // The row's stored terms, relative to the tile's first depth step: from its own
-            // diagonal element on (upper) or up to it (lower).
-            let (lo, hi) = if self.t.upper {
-                (ii, to - from)
+        let (from, to, _) = self.depth_of_tile(g);
+        let lines = if self.right { cols } else { rows };
+        for e in 0..lines {
+            // The line's stored terms, relative to the tile's first depth step: from its own
+            // diagonal element on, or up to it.
+            let (lo, hi) = if self.zeros_first() {
+                (e, to - from)
             } else {
-                (0, (gi - self.p0 + ii + 1).min(to) - from)
+                (0, (g - self.p0 + e + 1).min(to) - from)
             };
             // SAFETY: inside the panels and B (lo < hi <= the tile's depth).
             unsafe {
+                let (a_line, b_line, c_line, m, n) = if self.right {
+                    (
+                        ap.add(lo * mr),
+                        bp.add(lo * nr + e),
+                        cp.add(e * ldb),
+                        rows,
+                        1,
+                    )
+                } else {
+                    (ap.add(lo * mr + e), bp.add(lo * nr), cp.add(e), 1, cols)
+                };
                 let a = MatRef {
-                    ptr: ap.add(lo * mr + ii),
+                    ptr: a_line,
                     rs: 1,
                     cs: mr,
                     conj: false,
                 };
                 let b = MatRef {
-                    ptr: bp.add(lo * nr),
+                    ptr: b_line,
                     rs: nr,
                     cs: 1,
                     conj: false,
                 };
                 // One chain over the whole depth, as the kernel call runs it (a depth block
-                // can exceed the table's KC when KC is less than MR).
+                // can exceed the table's KC when KC is less than the panel width).
                 (u.tiny)(
-                    1,
-                    cols,
+                    m,
+                    n,
                     hi - lo,
                     hi - lo,
                     T::one(),
                     a,
                     b,
                     T::zero(),
-                    cp.add(ii),
+                    c_line,
                     ldb,
                     false,
                 );
