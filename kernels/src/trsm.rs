@@ -1,13 +1,15 @@
-//! TRSM and TRMM on the GEMM engine: the triangular solve (and product) split recursively in
-//! halves, so that almost all of its flops are GEMM updates (threaded and packed like any GEMM)
-//! and only diagonal blocks of at most `BASE` rows are solved (or multiplied) directly.
+//! TRSM and TRMM on the GEMM engine. The triangular solve is split recursively in halves, so
+//! that almost all of its flops are GEMM updates (threaded and packed like any GEMM) and only
+//! diagonal blocks of at most `BASE` rows are solved directly. The product needs no recursion:
+//! it is one GEMM pass with the triangle packed (`crate::gemm::trmm`); this module gives it the
+//! triangle and its share of the right-hand sides.
 //!
 //! The split points depend only on the order of the triangle, never on the other dimension of B
 //! or the thread count: each right-hand side goes through the same operations in the same order
 //! however many are solved at once, which keeps the library's results independent of the call's
 //! shape (GEMM's own results do not depend on how many columns it is given). The same property
-//! makes threading simple: the right-hand sides are split between threads, each solving its own
-//! share with single-threaded GEMMs, and the result is bit-identical to a one-thread solve.
+//! makes threading simple: the right-hand sides are split between threads, each solving (or
+//! multiplying) its own share single-threaded, and the result is bit-identical to one thread's.
 
 use crate::gemm::{gemm, gemm_with, GemmScalar, MatRef};
 use crate::scalar::Scalar;
@@ -189,7 +191,6 @@ unsafe fn run<S: Side, T: GemmScalar>(
         }
         let job = Job::<S, T> {
             t,
-            op,
             count: hi - lo,
             // SAFETY: right-hand sides lo..hi of B, disjoint between parts.
             b: unsafe { b.0.add(lo * Job::<S, T>::strides(ldb).1) },
@@ -247,7 +248,7 @@ unsafe fn split_between_threads<T: GemmScalar>(
 }
 
 /// One GEMM step of a recursion, C += alpha A B: threaded as the library's GEMM is, unless the
-/// solve or product itself is already split between threads (`serial`).
+/// solve itself is already split between threads (`serial`).
 #[allow(clippy::too_many_arguments)]
 unsafe fn accumulate<T: GemmScalar>(
     serial: bool,
@@ -271,35 +272,18 @@ unsafe fn accumulate<T: GemmScalar>(
     }
 }
 
-/// What a recursion does to B with the triangle.
+/// What a call does to B with the triangle.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Op {
-    /// B := op(A)^-1 B (left) or B op(A)^-1 (right).
+    /// B := op(A)^-1 B (left) or B op(A)^-1 (right): the recursion of `Job`.
     Solve,
-    /// B := op(A) B (left) or B op(A) (right).
+    /// B := op(A) B (left) or B op(A) (right): one GEMM pass (`crate::gemm::trmm`).
     Multiply,
 }
 
-/// The order of one recursion step on a block split in two halves (offset, order each):
-/// `target` is the half that receives the other's contribution through GEMM, `source` the half
-/// that contributes. A solve finishes the source first and removes its contribution; a product
-/// finishes the target first (its own diagonal block) and adds the source's while the source is
-/// still unchanged. Returns (first half, second half, GEMM alpha).
-fn step_order<T: Scalar>(
-    op: Op,
-    target: (usize, usize),
-    source: (usize, usize),
-) -> ((usize, usize), (usize, usize), T) {
-    match op {
-        Op::Solve => (source, target, T::zero() - T::one()),
-        Op::Multiply => (target, source, T::one()),
-    }
-}
-
-/// A solve or product of one thread's share of B, seen as the left-side problem (see `Side`).
+/// A solve of one thread's share of B, seen as the left-side problem (see `Side`).
 struct Job<'a, S, T> {
     t: &'a Triangle<T>,
-    op: Op,
     /// Right-hand sides in this share.
     count: usize,
     /// The share's first right-hand side.
@@ -341,13 +325,14 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
         } else {
             (bottom, top)
         };
-        let (first, second, alpha) = step_order::<T>(self.op, target, source);
+        // The source half is solved first; its contribution then leaves the target's rows
+        // (GEMM with alpha = -1) before the target is solved.
         // SAFETY: every block lies inside B or the triangle; the GEMM reads rows of B that it
         // does not write.
         unsafe {
-            self.recurse(first.0, first.1);
-            self.update(alpha, target, source);
-            self.recurse(second.0, second.1);
+            self.recurse(source.0, source.1);
+            self.update(T::zero() - T::one(), target, source);
+            self.recurse(target.0, target.1);
         }
     }
 
@@ -385,9 +370,8 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
     /// loops, vectorised by the compiler for whatever it may assume: a DYNAMIC build (baseline
     /// x86-64, SSE2) ran 256³ dtrsm/dtrmm at 0.83-0.84x of a HASWELL build on the same CPU, and
     /// unfused they ran at about half the GEMM microkernel's rate (a multiply and a dependent
-    /// add per term), which is what LAPACK's blocked factorizations feel most: their trsm and
-    /// trmm calls have triangles of order 32..64, where the base cases are half or all of the
-    /// work. The choice depends on the CPU only, never on the call, so results still do not
+    /// add per term), which is what LAPACK's blocked factorizations feel most: their trsm calls
+    /// have triangles of order 32..64, where the base cases are half or all of the work. The choice depends on the CPU only, never on the call, so results still do not
     /// depend on the call's shape; both kinds of build take the same path on the same CPU.
     ///
     /// # Safety
@@ -411,7 +395,7 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
         unsafe { self.diagonal_block::<true>(off, k) }
     }
 
-    /// Solves or multiplies the diagonal block of rows `off..off + k` (at most `BASE`).
+    /// Solves the diagonal block of rows `off..off + k` (at most `BASE`).
     #[inline(always)]
     unsafe fn diagonal_block<const FUSED: bool>(&self, off: usize, k: usize) {
         // The left-side problem's block, copied once for all the panels: op(A)'s own block on
@@ -438,22 +422,15 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
         }
     }
 
-    /// `self.op` on one panel of a diagonal block. A method rather than a closure handed to
+    /// The solve of one panel of a diagonal block. A method rather than a closure handed to
     /// `by_panels`: a closure is a function of its own, which the compiler neither inlined
     /// into `diagonal_block_avx2` nor compiled for AVX2.
     #[inline(always)]
     fn panel_op<const FUSED: bool, const P: usize>(&self, block: &Block<T>, panel: &mut [[T; P]]) {
         let (upper, unit) = (self.upper(), self.t.unit);
         let coef = |i: usize, j: usize| block[i + j * BASE];
-        match self.op {
-            // A lower triangle is solved from its first unknown on.
-            Op::Solve => solve_panel::<T, FUSED, P>(panel, !upper, unit, coef),
-            // The two sides have always summed a product's terms in different orders (see
-            // `spread_product` and `dot_product`); each keeps its own, so that results stay
-            // what they were.
-            Op::Multiply if S::RIGHT => dot_product::<T, FUSED, P>(panel, upper, coef),
-            Op::Multiply => spread_product::<T, FUSED, P>(panel, upper, coef),
-        }
+        // A lower triangle is solved from its first unknown on.
+        solve_panel::<T, FUSED, P>(panel, !upper, unit, coef);
     }
 
     /// Runs `panel_op` on rows `off..off + k` of the left-side problem's B, P right-hand
@@ -596,20 +573,10 @@ fn solve_panel<T: Scalar, const FUSED: bool, const P: usize>(
     }
 }
 
-// ---- diagonal blocks: substitution and products, P right-hand sides at a time ----
+// ---- diagonal blocks: substitution, P right-hand sides at a time ----
 
-/// `x + y * m`: with one rounding when `FUSED` for the real types (the code is then compiled
+/// `x - y * m`: with one rounding when `FUSED` for the real types (the code is then compiled
 /// with FMA; see `Scalar::add_mul_fused`), else as written.
-#[inline(always)]
-fn add_mul<T: Scalar, const FUSED: bool>(x: T, y: T, m: T) -> T {
-    if FUSED {
-        x.add_mul_fused(y, m)
-    } else {
-        x + y * m
-    }
-}
-
-/// `x - y * m`, fused like `add_mul`.
 #[inline(always)]
 fn sub_mul<T: Scalar, const FUSED: bool>(x: T, y: T, m: T) -> T {
     if FUSED {
@@ -631,75 +598,6 @@ const PANEL_F32: usize = 32;
 
 /// A diagonal block of the left-side problem, column-major with leading dimension BASE.
 type Block<T> = [T; BASE * BASE];
-
-/// B := M B on a panel (the left side's product, in place), M being the left-side problem's
-/// diagonal block (`coef`). Row i of the result is x_i M(i, i) plus x_j M(i, j) over the other
-/// stored j, nearest first (the order in which this library has always summed them, from when
-/// each x_j was spread into the rows it reaches). Rows are produced in the order that still
-/// finds their inputs unchanged (upper: the first first), two at a time in registers (see
-/// `solve_panel`).
-#[inline(always)]
-fn spread_product<T: Scalar, const FUSED: bool, const P: usize>(
-    panel: &mut [[T; P]],
-    upper: bool,
-    coef: impl Fn(usize, usize) -> T,
-) {
-    let k = panel.len();
-    // The row produced at each step; its terms are the rows of the later steps.
-    let order = |step: usize| if upper { step } else { k - 1 - step };
-    let scaled = |row: [T; P], i: usize| {
-        let d = coef(i, i);
-        row.map(|x| x * d)
-    };
-    let mut step = 0;
-    while step + 1 < k {
-        let (i, i2) = (order(step), order(step + 1));
-        let (mut row, mut row2) = (scaled(panel[i], i), scaled(panel[i2], i2));
-        let mii2 = coef(i, i2);
-        for (x, &y) in row.iter_mut().zip(&panel[i2]) {
-            *x = add_mul::<T, FUSED>(*x, y, mii2);
-        }
-        for j in (step + 2..k).map(order) {
-            let (mij, mi2j) = (coef(i, j), coef(i2, j));
-            let y = &panel[j];
-            for c in 0..P {
-                row[c] = add_mul::<T, FUSED>(row[c], y[c], mij);
-                row2[c] = add_mul::<T, FUSED>(row2[c], y[c], mi2j);
-            }
-        }
-        panel[i] = row;
-        panel[i2] = row2;
-        step += 2;
-    }
-    if step < k {
-        let i = order(step);
-        panel[i] = scaled(panel[i], i);
-    }
-}
-
-/// B := M B on a panel as the right side's product computes it (B op(A) seen transposed): row i
-/// of the result is a sum from zero of x_l M(i, l) over the stored l, from the first on; rows
-/// are produced in the order that still finds their inputs unchanged (lower: the last first).
-#[inline(always)]
-fn dot_product<T: Scalar, const FUSED: bool, const P: usize>(
-    panel: &mut [[T; P]],
-    upper: bool,
-    coef: impl Fn(usize, usize) -> T,
-) {
-    let k = panel.len();
-    for step in 0..k {
-        let i = if upper { step } else { k - 1 - step };
-        let terms = if upper { i..k } else { 0..i + 1 };
-        let mut sum = [T::zero(); P];
-        for l in terms {
-            let mil = coef(i, l);
-            for (s, &x) in sum.iter_mut().zip(&panel[l]) {
-                *s = add_mul::<T, FUSED>(*s, x, mil);
-            }
-        }
-        panel[i] = sum;
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -763,7 +661,7 @@ mod tests {
     }
 
     #[test]
-    fn recursive_products_match_the_naive_triangular_product() {
+    fn products_match_the_naive_triangular_product() {
         for_each_triangle(|t, x| {
             let k = t.k;
             let mut b = x.to_vec();
@@ -792,16 +690,9 @@ mod tests {
 
     /// Runs one diagonal block (the whole triangle, order at most BASE) through the base case
     /// the CPU does not pick by itself as well: unfused always, fused where AVX2 and FMA exist.
-    unsafe fn base_case<S: Side>(
-        t: &Triangle<f64>,
-        op: Op,
-        b: &mut [f64],
-        ldb: usize,
-        fused: bool,
-    ) {
+    unsafe fn base_case<S: Side>(t: &Triangle<f64>, b: &mut [f64], ldb: usize, fused: bool) {
         let job = Job::<S, f64> {
             t,
-            op,
             count: N,
             b: b.as_mut_ptr(),
             ldb,
@@ -819,7 +710,7 @@ mod tests {
     }
 
     #[test]
-    fn fused_and_unfused_base_cases_match_the_naive_reference() {
+    fn fused_and_unfused_solve_base_cases_match_the_naive_reference() {
         #[cfg(target_arch = "x86_64")]
         let fused_runs = crate::gemm::haswell::supported();
         #[cfg(not(target_arch = "x86_64"))]
@@ -835,17 +726,11 @@ mod tests {
             for fused in [false, true].into_iter().filter(|&f| !f || fused_runs) {
                 let what = |s: &str| format!("{s} k={k} fused={fused}");
                 let mut b = naive_left(t, x);
-                unsafe { base_case::<Left>(t, Op::Solve, &mut b, k, fused) };
+                unsafe { base_case::<Left>(t, &mut b, k, fused) };
                 assert_close(&b, x, &what("left solve"));
                 let mut b = naive_right(t, x);
-                unsafe { base_case::<Right>(t, Op::Solve, &mut b, N, fused) };
+                unsafe { base_case::<Right>(t, &mut b, N, fused) };
                 assert_close(&b, x, &what("right solve"));
-                let mut b = x.to_vec();
-                unsafe { base_case::<Left>(t, Op::Multiply, &mut b, k, fused) };
-                assert_close(&b, &naive_left(t, x), &what("left product"));
-                let mut b = x.to_vec();
-                unsafe { base_case::<Right>(t, Op::Multiply, &mut b, N, fused) };
-                assert_close(&b, &naive_right(t, x), &what("right product"));
             }
         });
     }
