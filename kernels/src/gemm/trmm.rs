@@ -56,24 +56,6 @@ pub struct TriangleOperand<T> {
     pub unit: bool,
 }
 
-impl<T: Scalar> TriangleOperand<T> {
-    /// Element (i, j) of op(A): zero outside the stored triangle, one on a unit diagonal.
-    ///
-    /// # Safety
-    /// i, j < k.
-    #[inline(always)]
-    unsafe fn element(&self, i: usize, j: usize) -> T {
-        if i == j && self.unit {
-            T::one()
-        } else if (i <= j) == self.upper || i == j {
-            // SAFETY: inside the k×k matrix.
-            unsafe { self.a.at(i, j) }
-        } else {
-            T::zero()
-        }
-    }
-}
-
 /// Block sizes and buffers of one product: depth blocks of whole `r`-wide panels of the
 /// triangle's side (so that no register tile straddles a block's first row or column), and the
 /// packing buffer with B's panels first and A's on the cache line after.
@@ -325,28 +307,11 @@ impl<T: Scalar> DepthBlock<'_, T> {
         }
     }
 
-    /// The triangle's element at (g, l) of its side as GEMM reads it: op(A)(g, l) from the
-    /// left, op(A)(l, g) from the right.
-    ///
-    /// # Safety
-    /// g, l < k.
-    #[inline(always)]
-    unsafe fn coefficient(&self, g: usize, l: usize) -> T {
-        // SAFETY: forwarded.
-        unsafe {
-            if self.right {
-                self.t.element(l, g)
-            } else {
-                self.t.element(g, l)
-            }
-        }
-    }
-
     /// Packs the triangle's `size` rows (left) or columns (right) from `at`, depth
     /// `p0..p0 + kb`, into its panels: all of it as it is (outside the block wholly inside the
-    /// stored triangle), then each diagonal panel's own square of the diagonal again element
-    /// by element (zeros outside the triangle, ones on a unit diagonal). The rest of a diagonal
-    /// panel, on the far side of its square, is copied but never read.
+    /// stored triangle), then, in each diagonal panel's own square of the diagonal, zeros over
+    /// the unstored half and ones over a unit diagonal. The rest of a diagonal panel, on the
+    /// far side of its square, is copied but never read.
     ///
     /// # Safety
     /// `buf` holds `size.div_ceil(r) * r * kb` elements.
@@ -366,6 +331,15 @@ impl<T: Scalar> DepthBlock<'_, T> {
                 buf,
             })
         };
+        // Element (e, l) of a panel's square is op(A)(g + e, g + l) from the left, and
+        // op(A)(g + l, g + e) from the right.
+        let stored = |e: usize, l: usize| {
+            if self.right {
+                (l <= e) == t.upper
+            } else {
+                (e <= l) == t.upper
+            }
+        };
         for i in (0..size).step_by(r) {
             let g = at + i;
             if g < p0 || g >= p0 + kb {
@@ -374,10 +348,16 @@ impl<T: Scalar> DepthBlock<'_, T> {
             let d = g - p0;
             for l in 0..r.min(kb - d) {
                 for e in 0..r.min(t.k - g) {
-                    // SAFETY: g + e and p0 + d + l are below the order; the panel element
-                    // lies inside the buffer.
-                    unsafe {
-                        *buf.add(i * kb + (d + l) * r + e) = self.coefficient(g + e, p0 + d + l);
+                    // SAFETY: inside the panel's square, in the buffer.
+                    let p = unsafe { buf.add(i * kb + (d + l) * r + e) };
+                    if e == l {
+                        if t.unit {
+                            // SAFETY: as above.
+                            unsafe { *p = T::one() };
+                        }
+                    } else if !stored(e, l) {
+                        // SAFETY: as above.
+                        unsafe { *p = T::zero() };
                     }
                 }
             }
