@@ -111,6 +111,13 @@ pub const KERNEL_SOURCES: &[(&str, &[u8])] = &[
         )),
     ),
     (
+        "src/gemm/trmm.rs",
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/kernels/src/gemm/trmm.rs"
+        )),
+    ),
+    (
         "src/level1.rs",
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),
