@@ -414,10 +414,10 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
         }
         // SAFETY: forwarded.
         unsafe {
-            if std::mem::size_of::<T>() == 4 {
-                self.by_panels::<FUSED, PANEL_F32>(off, k, &block)
-            } else {
-                self.by_panels::<FUSED, PANEL>(off, k, &block)
+            match std::mem::size_of::<T>() {
+                4 => self.by_panels::<FUSED, PANEL_F32>(off, k, &block),
+                16 => self.by_panels::<FUSED, PANEL_C64>(off, k, &block),
+                _ => self.by_panels::<FUSED, PANEL>(off, k, &block),
             }
         }
     }
@@ -595,6 +595,10 @@ const PANEL: usize = 16;
 /// left the fused multiply-adds waiting on each other's latency. Each right-hand side is
 /// computed on its own, so the width changes no result.
 const PANEL_F32: usize = 32;
+
+/// PANEL for `C64`: the same four AVX2 vectors per row. At 16, the two rows in registers took
+/// all sixteen and spilled.
+const PANEL_C64: usize = 8;
 
 /// A diagonal block of the left-side problem, column-major with leading dimension BASE.
 type Block<T> = [T; BASE * BASE];
