@@ -365,20 +365,25 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
         }
     }
 
-    /// `diagonal_block`, compiled for AVX2 and FMA where the CPU has them, with the real
-    /// types' multiply-adds fused (as the GEMM microkernels' are). The base cases are plain Rust
-    /// loops, vectorised by the compiler for whatever it may assume: a DYNAMIC build (baseline
+    /// `diagonal_block`, compiled for AVX2 and FMA (and AVX-512) where the CPU has them, with the
+    /// real types' multiply-adds fused (as the GEMM microkernels' are). The base cases are plain
+    /// Rust loops, vectorised by the compiler for whatever it may assume: a DYNAMIC build (baseline
     /// x86-64, SSE2) ran 256³ dtrsm/dtrmm at 0.83-0.84x of a HASWELL build on the same CPU, and
-    /// unfused they ran at about half the GEMM microkernel's rate (a multiply and a dependent
-    /// add per term), which is what LAPACK's blocked factorizations feel most: their trsm calls
-    /// have triangles of order 32..64, where the base cases are half or all of the work. The choice depends on the CPU only, never on the call, so results still do not
-    /// depend on the call's shape; both kinds of build take the same path on the same CPU.
+    /// unfused they ran at about half the GEMM microkernel's rate (a multiply and a dependent add
+    /// per term), which is what LAPACK's blocked factorizations feel most: their trsm calls have
+    /// triangles of order 32..64, where the base cases are half or all of the work. The choice
+    /// depends on the CPU only, never on the call, so results still do not depend on the call's
+    /// shape; both kinds of build take the same path on the same CPU.
     ///
     /// # Safety
     /// As `diagonal_block`.
     unsafe fn diagonal_block_for_this_cpu(&self, off: usize, k: usize) {
         #[cfg(target_arch = "x86_64")]
         if crate::gemm::haswell::supported() {
+            if crate::gemm::skylakex::supported() {
+                // SAFETY: forwarded; the CPU has AVX-512F besides AVX2 and FMA.
+                return unsafe { self.diagonal_block_avx512(off, k) };
+            }
             // SAFETY: forwarded; the CPU has AVX2 and FMA (checked above).
             return unsafe { self.diagonal_block_avx2(off, k) };
         }
@@ -391,6 +396,18 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn diagonal_block_avx2(&self, off: usize, k: usize) {
+        // SAFETY: forwarded.
+        unsafe { self.diagonal_block::<true>(off, k) }
+    }
+
+    /// `diagonal_block_avx2` with AVX-512 as well: the same fused operations on each element
+    /// (so the same bits), in wider vectors with twice the registers.
+    ///
+    /// # Safety
+    /// As `diagonal_block`, on a CPU with AVX-512F, AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+    unsafe fn diagonal_block_avx512(&self, off: usize, k: usize) {
         // SAFETY: forwarded.
         unsafe { self.diagonal_block::<true>(off, k) }
     }
@@ -692,9 +709,17 @@ mod tests {
         });
     }
 
-    /// Runs one diagonal block (the whole triangle, order at most BASE) through the base case
-    /// the CPU does not pick by itself as well: unfused always, fused where AVX2 and FMA exist.
-    unsafe fn base_case<S: Side>(t: &Triangle<f64>, b: &mut [f64], ldb: usize, fused: bool) {
+    /// The compilations of the base case: plain, AVX2 with FMA, and AVX-512.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Build {
+        Unfused,
+        Avx2,
+        Avx512,
+    }
+
+    /// Runs one diagonal block (the whole triangle, order at most BASE) through one
+    /// compilation of the base case, whichever the CPU would pick.
+    unsafe fn base_case<S: Side>(t: &Triangle<f64>, b: &mut [f64], ldb: usize, build: Build) {
         let job = Job::<S, f64> {
             t,
             count: N,
@@ -704,37 +729,59 @@ mod tests {
             side: std::marker::PhantomData,
         };
         unsafe {
-            if fused {
+            match build {
+                Build::Unfused => job.diagonal_block::<false>(0, t.k),
                 #[cfg(target_arch = "x86_64")]
-                job.diagonal_block_avx2(0, t.k);
-            } else {
-                job.diagonal_block::<false>(0, t.k);
+                Build::Avx2 => job.diagonal_block_avx2(0, t.k),
+                #[cfg(target_arch = "x86_64")]
+                Build::Avx512 => job.diagonal_block_avx512(0, t.k),
+                #[cfg(not(target_arch = "x86_64"))]
+                _ => unreachable!("x86 builds only"),
             }
         }
     }
 
     #[test]
-    fn fused_and_unfused_solve_base_cases_match_the_naive_reference() {
+    fn every_compilation_of_the_solve_base_case_matches_the_naive_reference() {
         #[cfg(target_arch = "x86_64")]
-        let fused_runs = crate::gemm::haswell::supported();
+        let (avx2, avx512) = (
+            crate::gemm::haswell::supported(),
+            crate::gemm::haswell::supported() && crate::gemm::skylakex::supported(),
+        );
         #[cfg(not(target_arch = "x86_64"))]
-        let fused_runs = false;
-        if !fused_runs {
-            eprintln!("SKIPPED: the fused (AVX2+FMA) base cases (this CPU lacks AVX2 or FMA)");
+        let (avx2, avx512) = (false, false);
+        if !avx2 {
+            eprintln!("SKIPPED: the AVX2+FMA base cases (this CPU lacks AVX2 or FMA)");
         }
+        if !avx512 {
+            eprintln!("SKIPPED: the AVX-512 base cases (this CPU lacks AVX-512F)");
+        }
+        let builds = [
+            (Build::Unfused, true),
+            (Build::Avx2, avx2),
+            (Build::Avx512, avx512),
+        ];
         for_each_triangle(|t, x| {
             let k = t.k;
             if k > BASE {
                 return;
             }
-            for fused in [false, true].into_iter().filter(|&f| !f || fused_runs) {
-                let what = |s: &str| format!("{s} k={k} fused={fused}");
-                let mut b = naive_left(t, x);
-                unsafe { base_case::<Left>(t, &mut b, k, fused) };
-                assert_close(&b, x, &what("left solve"));
-                let mut b = naive_right(t, x);
-                unsafe { base_case::<Right>(t, &mut b, N, fused) };
-                assert_close(&b, x, &what("right solve"));
+            let mut fused_results = Vec::new();
+            for (build, _) in builds.iter().filter(|(_, runs)| *runs) {
+                let what = |s: &str| format!("{s} k={k} {build:?}");
+                let mut left = naive_left(t, x);
+                unsafe { base_case::<Left>(t, &mut left, k, *build) };
+                assert_close(&left, x, &what("left solve"));
+                let mut right = naive_right(t, x);
+                unsafe { base_case::<Right>(t, &mut right, N, *build) };
+                assert_close(&right, x, &what("right solve"));
+                if *build != Build::Unfused {
+                    fused_results.push((left, right));
+                }
+            }
+            // The fused compilations perform the same operations: the same bits.
+            if let [avx2, avx512] = &fused_results[..] {
+                assert!(avx2 == avx512, "k={k}: AVX2 and AVX-512 base cases differ");
             }
         });
     }

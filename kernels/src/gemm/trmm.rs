@@ -8,12 +8,12 @@
 //! # The order that makes it in place
 //!
 //! The depth runs in blocks of the table's KC (rounded down to whole panels of the triangle's
-//! side), each packing its rows of B (a copy) before any of them is written. From the left, for
-//! an upper triangle, row `i` of the result sums `A(i, l) B(l)` over `l >= i`: the blocks go first to last, and at each block
-//! the rows above it add its contribution (beta = 1) while its own rows are overwritten by
-//! their first contribution, the diagonal block's (beta = 0; the originals are in the packed
-//! copy). The rows below it are still untouched, which is what the later blocks need. A lower
-//! triangle is the mirror: last block first, the rows below adding.
+//! side), each packing its rows of B (a copy) before any of them is written. From the left, for an
+//! upper triangle, row `i` of the result sums `A(i, l) B(l)` over `l >= i`: the blocks go first to
+//! last, and at each block the rows above it add its contribution (beta = 1) while its own rows are
+//! overwritten by their first contribution, the diagonal block's (beta = 0; the originals are in
+//! the packed copy). The rows below it are still untouched, which is what the later blocks need. A
+//! lower triangle is the mirror: last block first, the rows below adding.
 //!
 //! From the right the same holds for B's columns, mirrored again: column `j` of `B op(A)` sums
 //! over `l <= j` for an upper op(A), so its blocks go last first. There the loops run in GEMM's
