@@ -1,8 +1,8 @@
 //! Every microkernel table this CPU supports, run through the GEMM framework and compared with a
 //! naive reference: sizes across MR/NR/MC/KC/NC edges, all transposes, padded leading
 //! dimensions, special alpha/beta, on both the packed path and the direct (unpacked, small
-//! matrix) path, single-threaded and split over threads. Tables the CPU cannot run are reported
-//! as SKIPPED.
+//! matrix) path, the tall narrow products routed to the tiny twins or computed transposed,
+//! single-threaded and split over threads. Tables the CPU cannot run are reported as SKIPPED.
 
 mod common;
 
@@ -258,6 +258,79 @@ fn small_sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
     }
 }
 
+/// The tall products that leave the tiles: narrow shallow ones (n < NR, n*k <= 768, any m) to
+/// the tiny twins' loops, and tall narrow deep ones with op(A) transposed (real types) to the
+/// transposed product (`transposed_pays` in the framework). Each shape against the naive
+/// reference, and bitwise against the packed tiles (`Path::Packed` never leaves them).
+fn tall_sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
+    let mut r = Rng::new(seed);
+    let u = T::ukr(set);
+    let few = 8 * u.mr;
+    let mut shapes = Vec::new();
+    for n in [1, u.nr - 1] {
+        shapes.push((few + 7, n, 768 / n));
+        shapes.push((few + 7, n, 1));
+    }
+    for n in [u.mr, 64.min(few)] {
+        shapes.push((few + 5, n, (16 * n).max(512) + 3));
+    }
+    for (m, n, k) in shapes {
+        for (ta, tb) in [
+            (b'N', b'N'),
+            (b'T', b'N'),
+            (b'T', b'T'),
+            (b'N', b'C'),
+            (b'C', b'T'),
+        ] {
+            for beta in [T::zero(), T::one(), T::random(&mut r)] {
+                let alpha = T::random(&mut r);
+                check_one(&u, Path::Auto, 1, &mut r, ta, tb, m, n, k, alpha, beta);
+                let (ar, ac) = if ta == b'N' { (m, k) } else { (k, m) };
+                let (br, bc) = if tb == b'N' { (k, n) } else { (n, k) };
+                let a: Vec<T> = rand_vec(&mut r, ar * ac);
+                let b: Vec<T> = rand_vec(&mut r, br * bc);
+                let c0: Vec<T> = rand_vec(&mut r, m * n);
+                let run = |path: Path| {
+                    let mut cm = c0.clone();
+                    // SAFETY: operands are allocated with the dimensions passed.
+                    unsafe {
+                        gemm_with_path(
+                            &u,
+                            path,
+                            m,
+                            n,
+                            k,
+                            alpha,
+                            MatRef::op(a.as_ptr(), ar, ta),
+                            MatRef::op(b.as_ptr(), br, tb),
+                            beta,
+                            cm.as_mut_ptr(),
+                            m,
+                        )
+                    };
+                    cm
+                };
+                let (auto, packed) = (run(Path::Auto), run(Path::Packed));
+                let bits = |v: &T| {
+                    let v = v.to_c64();
+                    (v.re.to_bits(), v.im.to_bits())
+                };
+                let differ = auto
+                    .iter()
+                    .zip(&packed)
+                    .position(|(x, y)| bits(x) != bits(y));
+                assert!(
+                    differ.is_none(),
+                    "{} {}{} m={m} n={n} k={k}: Auto and Packed differ at element {differ:?}",
+                    u.name,
+                    ta as char,
+                    tb as char
+                );
+            }
+        }
+    }
+}
+
 fn run_table(name: &str) {
     let Some(set) = runnable_table(name, "agreement with the naive GEMM") else {
         return;
@@ -270,6 +343,10 @@ fn run_table(name: &str) {
     small_sweep::<f64>(set, 6);
     small_sweep::<C32>(set, 7);
     small_sweep::<C64>(set, 8);
+    tall_sweep::<f32>(set, 9);
+    tall_sweep::<f64>(set, 10);
+    tall_sweep::<C32>(set, 11);
+    tall_sweep::<C64>(set, 12);
     println!(
         "tested {name}: {} {} {} {}",
         set.s.name, set.d.name, set.c.name, set.z.name

@@ -527,6 +527,14 @@ unsafe fn gemm_blocked<T: Scalar>(
     {
         return;
     }
+    if path == Path::Auto
+        && stored.is_none()
+        && sym == [None; 2]
+        && transposed_pays(u, (m, n, k), &a, &b)
+    {
+        // SAFETY: forwarded contract.
+        return unsafe { gemm_transposed(u, m, n, k, alpha, a, b, beta, c, ldc) };
+    }
     let mut blocking = Blocking::new(u, path, m, n, k, &a, &b);
     // A symmetric operand is always packed: reading it in place would need the dense matrix.
     let kmax = blocking.kc.min(k);
@@ -913,6 +921,107 @@ struct StackBuf([std::mem::MaybeUninit<u8>; STACK_BYTES]);
 
 /// Largest MR x NR of any table (SKYLAKEX sgemm 32 x 12).
 const MAX_TILE: usize = 384;
+
+/// Whether a real product is better computed transposed, `C^T = op(B)^T op(A)^T`: C tall and
+/// narrow (m past the few-rows bound, MR <= n <= 64), op(A) transposed (its rows contiguous) and
+/// deep, so that the tiles would pack all of A with transposing copies, one element per n
+/// multiply-adds. Transposed, A becomes the B operand of a product a few register tiles tall,
+/// which `Blocking::new` reads in place (not packed at all), and only the small op(B) is packed;
+/// C's block is copied transposed in and out, which the depth must repay. LAPACK's block
+/// reflectors (`dlarfb`: W := C^T V, n = the block size 32..64, m and k the trailing matrix)
+/// are this shape. SKYLAKEX dgemm, time against the tiles: 2000 x 16 x 2000 0.54, 200 x 32 x
+/// 2000 0.57, 2000 x 32 x 2000 0.76, 2000 x 48 x 1000 0.88, 2000 x 64 x 2000 0.93; shallower
+/// ones lost (2000 x 64 x 256 1.25, 2000 x 64 x 64 2.2), as did n = 128 (500 x 128 x 500
+/// 1.24). Complex products stay: their kernels' chains are not symmetric in the two operands,
+/// so the transposed product would not be bitwise the tiles'.
+fn transposed_pays<T: Scalar>(
+    u: &Ukr<T>,
+    (m, n, k): (usize, usize, usize),
+    a: &MatRef<T>,
+    b: &MatRef<T>,
+) -> bool {
+    let few = DIRECT_B_MAX_ROWS_TILES * u.mr;
+    !T::IS_COMPLEX
+        && a.rs != 1
+        && !b.conj
+        && m > few
+        && (u.mr..=few.min(TRANSPOSED_MAX_N)).contains(&n)
+        && k >= (TRANSPOSED_DEPTH_PER_COLUMN * n).max(TRANSPOSED_MIN_DEPTH)
+}
+
+/// See `transposed_pays`.
+const TRANSPOSED_MAX_N: usize = 64;
+const TRANSPOSED_MIN_DEPTH: usize = 512;
+const TRANSPOSED_DEPTH_PER_COLUMN: usize = 16;
+
+/// C's rows per transposed product in `gemm_transposed` (its buffer holds n x this many).
+const TRANSPOSED_ROWS: usize = 2048;
+
+/// `gemm_blocked` on the transposed product (see `transposed_pays`), a block of C's rows at a
+/// time: the block is copied transposed into a buffer (unless beta is 0), the transposed
+/// product runs on it with the call's alpha and beta, and it is copied back. Only copies
+/// surround the tiles, and each element's chain is the one the tiles compute for C itself
+/// (the same products in the same depth order, fused products being symmetric, the same
+/// KC blocks and the same alpha/beta step), so the result is bitwise the untransposed one.
+///
+/// # Safety
+/// As `gemm_with`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_transposed<T: Scalar>(
+    u: &Ukr<T>,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) {
+    let rows = TRANSPOSED_ROWS.min(m);
+    let mut buffer = buffers::Buffer::new(n * rows * std::mem::size_of::<T>());
+    let t: *mut T = buffer.as_mut_ptr();
+    for i0 in (0..m).step_by(rows) {
+        let mb = rows.min(m - i0);
+        // SAFETY: rows i0..i0 + mb of C and of op(A) lie inside them; the buffer holds n x mb
+        // with leading dimension n.
+        unsafe {
+            let cb = c.add(i0);
+            if !beta.is_zero() {
+                for j in 0..n {
+                    for i in 0..mb {
+                        *t.add(j + i * n) = *cb.add(i + j * ldc);
+                    }
+                }
+            }
+            let a_rows = MatRef {
+                ptr: a.ptr.add(i0 * a.rs),
+                ..a
+            };
+            gemm_blocked(
+                u,
+                Path::Auto,
+                None,
+                [None; 2],
+                n,
+                mb,
+                k,
+                alpha,
+                b.transposed(),
+                a_rows.transposed(),
+                beta,
+                t,
+                n,
+            );
+            for j in 0..n {
+                for i in 0..mb {
+                    *cb.add(i + j * ldc) = *t.add(j + i * n);
+                }
+            }
+        }
+    }
+}
 
 /// Whether a product is small enough to skip packing: its operands then sit in L1/L2 anyway and
 /// packing them would cost a noticeable part of the product. Large shallow products pack: reading A and B in place with a large (worse: power-of-two)
