@@ -834,6 +834,7 @@ impl<T: Scalar> MacroBlock<'_, T> {
         let (jc, nb, nr) = (self.b.at, self.b.size, self.b.blocking.r);
         let (pc, kb) = (self.pc, self.kb);
         let (u, ldc, alpha, beta) = (self.u, self.ldc, self.alpha, self.beta);
+        let prefetch_c = prefetch_c_ahead();
         for jr in (0..nb).step_by(nr) {
             let cols = nr.min(nb - jr);
             let (bp, rsb, csb, col_shift) = self.b.panel(jr, cols, pc, kb);
@@ -859,7 +860,9 @@ impl<T: Scalar> MacroBlock<'_, T> {
                 let (ap, sa, _, row_shift) = self.a.panel(ir, rows, pc, kb);
                 // SAFETY: (ic+ir, jc+jr) is inside C.
                 let cp = unsafe { self.c.add(ic + ir + (jc + jr) * ldc) };
-                self.prefetch_ahead(ir, jr);
+                if prefetch_c {
+                    self.prefetch_ahead(ir, jr);
+                }
                 let next_b = (next_panel as *const u8).wrapping_add(ir / mr * slice) as *const T;
                 if rows == mr && cols == nr && cover == Cover::All {
                     // SAFETY: a full tile of C; operands as the kernel's contract.
@@ -909,6 +912,40 @@ unsafe fn prefetch_tile<T>(c: *mut T, rows: usize, cols: usize, ldc: usize) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (c, rows, cols, ldc);
+}
+
+/// Whether `MacroBlock::run` prefetches C tiles ahead (`prefetch_ahead`), decided once by the
+/// CPU's vendor. On an AMD EPYC (Zen 3) guest it made shallow products (m = n = 2000, k = 16/32)
+/// 2-3% faster; on an Intel Sapphire Rapids guest, whose hardware prefetchers already follow
+/// C's columns, leaving it out made them faster (k = 16..128: median +4%, up to +10% at k = 16,
+/// s/d/z), and the prefetches stalled there with their line-fill buffers full.
+fn prefetch_c_ahead() -> bool {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    // 0: not decided yet; 1: prefetch; 2: do not.
+    static DECIDED: AtomicU8 = AtomicU8::new(0);
+    match DECIDED.load(Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => {
+            let amd = cpu_is_amd();
+            DECIDED.store(if amd { 1 } else { 2 }, Ordering::Relaxed);
+            amd
+        }
+    }
+}
+
+/// The CPU's vendor string is "AuthenticAMD".
+fn cpu_is_amd() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: CPUID leaf 0 exists on every x86-64 CPU.
+        #[allow(unused_unsafe)]
+        let id = unsafe { std::arch::x86_64::__cpuid(0) };
+        let vendor = [id.ebx, id.edx, id.ecx].map(u32::to_le_bytes).concat();
+        vendor == b"AuthenticAMD"
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
 }
 
 /// How many kernel calls ahead `gemm_with_path` prefetches C tiles.
