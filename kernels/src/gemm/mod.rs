@@ -1004,6 +1004,7 @@ const TRANSPOSED_ROWS: usize = 2048;
 /// # Safety
 /// As `gemm_with`.
 #[allow(clippy::too_many_arguments)]
+#[inline(never)]
 unsafe fn gemm_transposed<T: Scalar>(
     u: &Ukr<T>,
     m: usize,
