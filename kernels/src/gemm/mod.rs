@@ -13,6 +13,8 @@
 //!   kernel, with the same alpha and beta, on a scratch copy of its block of C (`load_tile`,
 //!   `store_tile`); tiny products skip the tiles but run the kernel's twin (`Ukr::tiny`), which
 //!   performs the kernel's operations for each element in the same order (`tiny.rs`);
+//! - a tall, narrow real product may run transposed (`gemm_transposed`): the same kernel on the
+//!   swapped operands, whose fused products commute, with C copied through a buffer;
 //! - every element's sum over `k` is one chain in the kernel, cut at the same KC boundaries
 //!   (multiples of the table's `kc`, whatever the shape); later depth blocks add onto C with
 //!   beta = 1;
