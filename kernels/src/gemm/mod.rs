@@ -14,7 +14,7 @@
 //!   `store_tile`); tiny products skip the tiles but run the kernel's twin (`Ukr::tiny`), which
 //!   performs the kernel's operations for each element in the same order (`tiny.rs`);
 //! - a tall, narrow real product may run transposed (`gemm_transposed`): the same kernel on the
-//!   swapped operands, whose fused products commute, with C copied through a buffer;
+//!   swapped operands (each product a·b is b·a, fused or not), with C copied through a buffer;
 //! - every element's sum over `k` is one chain in the kernel, cut at the same KC boundaries
 //!   (multiples of the table's `kc`, whatever the shape); later depth blocks add onto C with
 //!   beta = 1;
@@ -1000,7 +1000,7 @@ const TRANSPOSED_ROWS: usize = 2048;
 /// time: the block is copied transposed into a buffer (unless beta is 0), the transposed
 /// product runs on it with the call's alpha and beta, and it is copied back. Only copies
 /// surround the tiles, and each element's chain is the one the tiles compute for C itself
-/// (the same products in the same depth order, fused products being symmetric, the same
+/// (the same products in the same depth order, a·b being b·a, fused or not, the same
 /// KC blocks and the same alpha/beta step), so the result is bitwise the untransposed one.
 ///
 /// # Safety
