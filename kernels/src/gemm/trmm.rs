@@ -40,7 +40,10 @@
 //! right) or how they are split between threads (edge tiles run on a scratch tile as in GEMM):
 //! each comes out the same however many are multiplied at once.
 
-use super::{buffers, load_tile, pack, store_tile, MatRef, Ukr, MAX_TILE, NEXT_B_STEP};
+use super::{
+    buffers, load_tile, pack, store_tile, MatRef, Ukr, DIRECT_B_MAX_ROWS_TILES, MAX_TILE,
+    NEXT_B_STEP,
+};
 use crate::scalar::{Real, Scalar};
 
 /// The triangle of a product, op(A), as `crate::trsm::Triangle` describes it.
@@ -181,7 +184,7 @@ pub unsafe fn multiply_left<T: Scalar>(
                 // SAFETY: the buffers hold the packed blocks; the tiles lie in B.
                 unsafe {
                     block.pack_triangle(ic, mb, apack);
-                    block.run((ic, mb), (jc, nb), apack, bpack, b, ldb, tile);
+                    block.run((ic, mb), (jc, nb), apack, bpack, b, ldb, tile, false);
                 }
             }
         }
@@ -217,6 +220,7 @@ pub unsafe fn multiply_right<T: Scalar>(
         cs: ldb,
         conj: false,
     };
+    let few_rows = m <= DIRECT_B_MAX_ROWS_TILES * mr;
     let count = k.div_ceil(kt);
     for step in 0..count {
         let index = if t.upper { count - 1 - step } else { step };
@@ -228,7 +232,13 @@ pub unsafe fn multiply_right<T: Scalar>(
         let chunks = (others.0..others.1)
             .step_by(nc)
             .map(|jc| (jc, nc.min(others.1 - jc)));
-        for (jc, nb) in chunks.chain([(p0, kb)]) {
+        for ((jc, nb), own) in chunks.map(|c| (c, false)).chain([((p0, kb), true)]) {
+            // With B a few register tiles tall, each packed element of the triangle would serve
+            // only those few tiles: its chunks wholly inside the stored triangle are read where
+            // they are instead (the kernels take B with any strides; the same arithmetic), as
+            // GEMM reads B for a few rows. Packing them made m = 16, k = 2048 1.7x slower than
+            // the recursion this replaced.
+            let in_place = few_rows && !own && !t.a.conj && nb >= nr;
             let block = DepthBlock {
                 u,
                 t,
@@ -237,8 +247,10 @@ pub unsafe fn multiply_right<T: Scalar>(
                 kb,
                 exact: false,
             };
-            // SAFETY: the buffer holds the triangle's packed block (nb <= nc columns).
-            unsafe { block.pack_triangle(jc, nb, bpack) };
+            if !in_place {
+                // SAFETY: the buffer holds the triangle's packed block (nb <= nc columns).
+                unsafe { block.pack_triangle(jc, nb, bpack) };
+            }
             for ic in (0..m).step_by(mc) {
                 let mb = mc.min(m - ic);
                 // SAFETY: rows ic..ic + mb of columns p0..p0 + kb lie inside B; the buffer
@@ -257,7 +269,7 @@ pub unsafe fn multiply_right<T: Scalar>(
                 };
                 let block = DepthBlock { exact, ..block };
                 // SAFETY: the buffers hold the packed blocks; the tiles lie in B.
-                unsafe { block.run((ic, mb), (jc, nb), apack, bpack, b, ldb, tile) };
+                unsafe { block.run((ic, mb), (jc, nb), apack, bpack, b, ldb, tile, in_place) };
             }
         }
     }
@@ -380,6 +392,7 @@ impl<T: Scalar> DepthBlock<'_, T> {
         b: *mut T,
         ldb: usize,
         tile: *mut T,
+        in_place: bool,
     ) {
         let (u, kb, mr, nr) = (self.u, self.kb, self.u.mr, self.u.nr);
         for jr in (0..nb).step_by(nr) {
@@ -399,12 +412,28 @@ impl<T: Scalar> DepthBlock<'_, T> {
                 let (from, to, own) = self.depth_of_tile(g);
                 let beta = if own { T::zero() } else { T::one() };
                 // SAFETY: inside the packed panels (from < to <= kb) and inside B.
-                let (ap, bp, cp) = unsafe {
+                let (ap, cp) = unsafe {
                     (
                         apack.add(ir * kb + from * mr),
-                        bpack.add(jr * kb + from * nr),
                         b.add(ic + ir + (jc + jr) * ldb),
                     )
+                };
+                // The triangle's panel: packed, or read where it is (see `multiply_right`), a
+                // partial last panel shifted back to end at the chunk's edge (nb >= NR there)
+                // and only its new columns kept.
+                let (bp, rsb, csb, shift) = if in_place {
+                    let x = &self.t.a;
+                    let shift = nr - cols;
+                    // SAFETY: rows p0 + from.. and columns jc + jr - shift.. of op(A) lie in
+                    // the chunk.
+                    let p = unsafe {
+                        x.ptr
+                            .add((self.p0 + from) * x.rs + (jc + jr - shift) * x.cs)
+                    };
+                    (p, x.rs, x.cs, shift)
+                } else {
+                    // SAFETY: inside the packed panels.
+                    (unsafe { bpack.add(jr * kb + from * nr) }, nr, 1, 0)
                 };
                 if own && self.exact {
                     // SAFETY: as above.
@@ -416,15 +445,28 @@ impl<T: Scalar> DepthBlock<'_, T> {
                 // hold `depth` steps from `ap` and `bp`.
                 unsafe {
                     if rows == mr && cols == nr {
-                        (u.func)(depth, ap, mr, bp, nr, 1, cp, ldb, T::one(), beta, next_b);
+                        (u.func)(depth, ap, mr, bp, rsb, csb, cp, ldb, T::one(), beta, next_b);
                     } else {
+                        let off = shift * mr;
                         if own {
                             std::slice::from_raw_parts_mut(tile, mr * nr).fill(T::zero());
                         } else {
-                            load_tile(mr, nr, tile, 0, rows, cols, cp, ldb);
+                            load_tile(mr, nr, tile, off, rows, cols, cp, ldb);
                         }
-                        (u.func)(depth, ap, mr, bp, nr, 1, tile, mr, T::one(), beta, next_b);
-                        store_tile(None, rows, cols, tile, mr, cp, ldb);
+                        (u.func)(
+                            depth,
+                            ap,
+                            mr,
+                            bp,
+                            rsb,
+                            csb,
+                            tile,
+                            mr,
+                            T::one(),
+                            beta,
+                            next_b,
+                        );
+                        store_tile(None, rows, cols, tile.add(off), mr, cp, ldb);
                     }
                 }
             }
