@@ -311,14 +311,10 @@ fn tall_sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
                     cm
                 };
                 let (auto, packed) = (run(Path::Auto), run(Path::Packed));
-                let bits = |v: &T| {
-                    let v = v.to_c64();
-                    (v.re.to_bits(), v.im.to_bits())
-                };
                 let differ = auto
                     .iter()
                     .zip(&packed)
-                    .position(|(x, y)| bits(x) != bits(y));
+                    .position(|(x, y)| bits(*x) != bits(*y));
                 assert!(
                     differ.is_none(),
                     "{} {}{} m={m} n={n} k={k}: Auto and Packed differ at element {differ:?}",

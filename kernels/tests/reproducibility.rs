@@ -35,13 +35,6 @@ fn wide_vec<T: TestScalar>(r: &mut Rng, n: usize) -> Vec<T> {
     (0..n).map(|_| wide(r)).collect()
 }
 
-/// Bit pattern of an element, for exact comparison (NaN payloads included).
-fn bits<T: TestScalar>(v: T) -> (u64, u64) {
-    let c = v.to_c64();
-    // Widening f32 to f64 is exact, so equal f64 bits mean equal f32 bits.
-    (c.re.to_bits(), c.im.to_bits())
-}
-
 /// Column-major operands of one product, with leading dimensions.
 struct Operands<T> {
     ta: u8,

@@ -135,11 +135,6 @@ fn one_rhs<T: TestScalar>(right: bool, b: &[T], e: usize, k: usize, ldb: usize) 
     }
 }
 
-fn bits<T: TestScalar>(v: T) -> (u64, u64) {
-    let c = v.to_c64();
-    (c.re.to_bits(), c.im.to_bits())
-}
-
 fn orders(u: &Ukr<impl Copy>) -> Vec<usize> {
     let kt = (u.kc / u.mr).max(1) * u.mr;
     vec![1, u.mr - 1, u.mr + 1, 2 * kt + u.mr / 2 + 3]

@@ -107,6 +107,13 @@ pub fn assert_close<T: TestScalar>(got: &[T], want: &[C64], terms: usize, what: 
     }
 }
 
+/// Bit pattern of an element, for exact comparison (NaN payloads included). Widening f32 to f64
+/// is exact, so equal f64 bits mean equal f32 bits.
+pub fn bits<T: TestScalar>(v: T) -> (u64, u64) {
+    let c = v.to_c64();
+    (c.re.to_bits(), c.im.to_bits())
+}
+
 pub fn c(re: f64, im: f64) -> C64 {
     Complex::new(re, im)
 }
