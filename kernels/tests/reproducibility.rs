@@ -5,8 +5,9 @@
 //! and requires every element to be identical to the whole product's. Inputs span many orders
 //! of magnitude, so a different rounding anywhere shows as a different bit pattern.
 //!
-//! The sweep covers every table this CPU runs, s/d/c/z, every transpose pair, beta in
-//! {0, 1, -1, other}, and sizes crossing MR, NR, MC, KC and NC (small block sizes make the
+//! The sweep covers every table this CPU runs, s/d/c/z, every transpose pair, alpha complex or
+//! real, beta in {0, 1, -1, other real, other}, C holding signed zeros and Inf/NaN parts here
+//! and there, and sizes crossing MR, NR, MC, KC and NC (small block sizes make the
 //! framework's loops iterate; the real ones are crossed too). Tables the CPU cannot run are
 //! reported as SKIPPED.
 //!
@@ -33,6 +34,37 @@ fn wide<T: TestScalar>(r: &mut Rng) -> T {
 
 fn wide_vec<T: TestScalar>(r: &mut Rng, n: usize) -> Vec<T> {
     (0..n).map(|_| wide(r)).collect()
+}
+
+/// A wide value with no imaginary part: the complex kernels scale by a real alpha or beta with
+/// one multiplication per part instead of a complex product, a case of its own for every path.
+fn wide_real<T: TestScalar>(r: &mut Rng) -> T {
+    T::from_c64(Complex::new(wide::<f64>(r), 0.0))
+}
+
+/// `wide_vec` with about one element in eight replaced by a special value: signed zeros, an
+/// infinite or NaN part beside a finite one. Placed in C, each touches only its own element, and
+/// every path must treat it the same way (for a real beta, no Inf * 0 from an imaginary part of
+/// beta that is zero).
+fn wide_vec_with_specials<T: TestScalar>(r: &mut Rng, n: usize) -> Vec<T> {
+    let specials = [
+        (-0.0, -0.0),
+        (-0.0, 0.0),
+        (0.0, -0.0),
+        (1.5, f64::INFINITY),
+        (f64::NEG_INFINITY, -2.0),
+        (0.75, f64::NAN),
+    ];
+    (0..n)
+        .map(|_| {
+            if r.below(8) == 0 {
+                let (re, im) = specials[r.below(specials.len())];
+                T::from_c64(Complex::new(re, im))
+            } else {
+                wide(r)
+            }
+        })
+        .collect()
 }
 
 /// Column-major operands of one product, with leading dimensions.
@@ -63,7 +95,7 @@ impl<T: TestScalar> Operands<T> {
             lda,
             b: wide_vec(r, ldb * bc),
             ldb,
-            c: wide_vec(r, ldc * n),
+            c: wide_vec_with_specials(r, ldc * n),
             ldc,
         }
     }
@@ -189,7 +221,11 @@ fn check_case<T: TestScalar + GemmScalar>(
     beta: T,
 ) -> usize {
     let ops = Operands::<T>::new(r, ta, tb, m, n, k);
-    let alpha = wide::<T>(r);
+    let alpha = if r.below(2) == 0 {
+        wide::<T>(r)
+    } else {
+        wide_real::<T>(r)
+    };
     let whole = ops.run(u, Path::Auto, 1, m, n, k, alpha, beta);
     let mut compared = 0;
     let mut blocks = vec![((0, m), (0, n))];
@@ -216,8 +252,8 @@ fn check_case<T: TestScalar + GemmScalar>(
                         whole[rows.0 + i + (cols.0 + j) * ops.ldc],
                     );
                     assert_eq!(
-                        bits(g),
-                        bits(w),
+                        value_bits(g),
+                        value_bits(w),
                         "{} {}{} m={m} n={n} k={k} beta={beta:?}: element ({}, {}) of the block \
                          rows {rows:?} cols {cols:?} computed {path:?} on {parts} thread(s) is \
                          {g:?}, the whole product has {w:?}",
@@ -235,8 +271,14 @@ fn check_case<T: TestScalar + GemmScalar>(
     compared
 }
 
-fn betas<T: TestScalar>(r: &mut Rng) -> [T; 4] {
-    [T::zero(), T::one(), T::from_c64(c(-1.0, 0.0)), wide(r)]
+fn betas<T: TestScalar>(r: &mut Rng) -> [T; 5] {
+    [
+        T::zero(),
+        T::one(),
+        T::from_c64(c(-1.0, 0.0)),
+        wide_real(r),
+        wide(r),
+    ]
 }
 
 fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) -> usize {

@@ -608,31 +608,69 @@ macro_rules! complex_ukr_body {
             }
         });
         let ones = $o::splat(1.0);
+        // SAFETY (all arms): C holds a full MR x NR tile at `c` (ld `ldc` complex elements).
+        complex_tile_update!($o, $mv, $nr, alpha, beta, |j: usize, v: usize| {
+            let ab = $o::fmaddsub(cr[j][v], ones, $o::swap(ci[j][v]));
+            (ab, unsafe { c.add(2 * j * ldc + v * $o::L) })
+        });
+    }};
+}
+
+/// x * (sr + i si) on interleaved (re, im) pairs, the complex kernels' scaling by alpha and
+/// beta: `fmaddsub(x, sr, swap(x) * si)`, or `x * sr` when the scalar is real (`si` zero). The
+/// two agree except for the sign of a zero and for Inf/NaN parts, where the real form is the
+/// reference's (no Inf * 0 from an imaginary part that is not there). `tiny.rs`'s
+/// `fused_scale` is the same operation one lane at a time.
+macro_rules! cscale {
+    ($o:ident, $x:expr, $real:expr, $sr:expr, $si:expr) => {
+        if $real {
+            $o::mul($x, $sr)
+        } else {
+            $o::fmaddsub($x, $sr, $o::mul($o::swap($x), $si))
+        }
+    };
+}
+
+/// The end of a complex microkernel: C := alpha * AB + beta * C on the MV x NR vectors of the
+/// tile, `$ab(j, v)` giving vector v of column j of AB (combined) and its address in C. The
+/// case split (beta zero / one / other, alpha real or not) sits outside the loops, so each arm
+/// is straight-line code that keeps the accumulators in registers (a branch inside made LLVM
+/// spill all of them to the stack and reload them, 15% of a k = 64 product's kernel time).
+/// `beta = 1` skips the multiplication by one, which is exact: same bits.
+macro_rules! complex_tile_update {
+    ($o:ident, $mv:expr, $nr:expr, $alpha:expr, $beta:expr, $ab:expr) => {{
+        let (alpha, beta, ab) = ($alpha, $beta, $ab);
         let (ar, ai) = ($o::splat(alpha.re), $o::splat(alpha.im));
         let (br, bi) = ($o::splat(beta.re), $o::splat(beta.im));
-        let beta_zero = beta.re == 0.0 && beta.im == 0.0;
-        // x * (sr + i si) on interleaved pairs.
-        macro_rules! cmul {
-            ($x:expr, $sr:expr, $si:expr) => {
-                $o::fmaddsub($x, $sr, $o::mul($o::swap($x), $si))
+        macro_rules! arm {
+            ($alpha_real:expr, |$t:ident, $p:ident| $r:expr) => {
+                for j in 0..$nr {
+                    for v in 0..$mv {
+                        let (x, $p) = ab(j, v);
+                        let $t = cscale!($o, x, $alpha_real, ar, ai);
+                        // SAFETY: see the caller.
+                        unsafe { $o::store($p, $r) };
+                    }
+                }
             };
         }
-        for j in 0..$nr {
-            for v in 0..$mv {
-                // SAFETY: C holds a full MR x NR tile at `c` (ld `ldc` complex elements).
-                unsafe {
-                    let ab = $o::fmaddsub(cr[j][v], ones, $o::swap(ci[j][v]));
-                    let t = cmul!(ab, ar, ai);
-                    let p = c.add(2 * j * ldc + v * $o::L);
-                    let r = if beta_zero {
-                        t
-                    } else {
-                        let old = $o::load(p);
-                        $o::add(cmul!(old, br, bi), t)
-                    };
-                    $o::store(p, r);
+        macro_rules! arms {
+            (|$t:ident, $p:ident| $r:expr) => {
+                if alpha.im == 0.0 {
+                    arm!(true, |$t, $p| $r)
+                } else {
+                    arm!(false, |$t, $p| $r)
                 }
-            }
+            };
+        }
+        if beta.re == 0.0 && beta.im == 0.0 {
+            arms!(|t, _p| t);
+        } else if beta.re == 1.0 && beta.im == 0.0 {
+            arms!(|t, p| $o::add($o::load(p), t));
+        } else if beta.im == 0.0 {
+            arms!(|t, p| $o::add($o::mul($o::load(p), br), t));
+        } else {
+            arms!(|t, p| $o::add(cscale!($o, $o::load(p), false, br, bi), t));
         }
     }};
 }
@@ -1019,18 +1057,14 @@ macro_rules! complex_tiny {
                     let c = self.c as *mut E;
                     let ones = $o::splat(1.0);
                     let (ar, ai) = ($o::splat(self.alpha.re), $o::splat(self.alpha.im));
-                    // x * (sr + i si) on interleaved pairs, as the kernel's `cmul!`.
-                    macro_rules! cmul {
-                        ($x:expr, $sr:expr, $si:expr) => {
-                            $o::fmaddsub($x, $sr, $o::mul($o::swap($x), $si))
-                        };
-                    }
+                    let alpha_real = self.alpha.im == 0.0;
                     let mut p0 = 0;
                     while p0 < self.k {
                         let p1 = (p0 + self.kc).min(self.k);
                         let one = Complex { re: 1.0, im: 0.0 };
                         let beta = if p0 == 0 { self.beta } else { one };
                         let beta_zero = beta.re == 0.0 && beta.im == 0.0;
+                        let beta_real = beta.im == 0.0;
                         let (br, bi) = ($o::splat(beta.re), $o::splat(beta.im));
                         let mut cr = [[$o::zero(); MV]; NC];
                         let mut ci = [[$o::zero(); MV]; NC];
@@ -1070,14 +1104,16 @@ macro_rules! complex_tiny {
                         for jj in 0..NC {
                             for v in 0..MV {
                                 let ab = $o::fmaddsub(cr[jj][v], ones, $o::swap(ci[jj][v]));
-                                let t = cmul!(ab, ar, ai);
+                                // As `complex_tile_update!` (the multiplication of C by
+                                // a beta of one there skipped is exact).
+                                let t = cscale!($o, ab, alpha_real, ar, ai);
                                 r[jj][v] = if beta_zero {
                                     t
                                 } else {
                                     // SAFETY: inside C (caller).
                                     let old =
                                         unsafe { tiny_load!($o, masked(v), at(jj, v), lanes) };
-                                    $o::add(cmul!(old, br, bi), t)
+                                    $o::add(cscale!($o, old, beta_real, br, bi), t)
                                 };
                                 if !MASKED {
                                     // SAFETY: inside C (caller).

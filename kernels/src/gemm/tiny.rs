@@ -150,10 +150,15 @@ impl<R: FusedReal> Chain<R> for Fused {
     }
 }
 
-/// x * (s.re + i s.im) as the complex kernels' `cmul!`: fmaddsub(x, s.re, swap(x) * s.im).
+/// x * (s.re + i s.im) as the complex kernels' `cscale!`: fmaddsub(x, s.re, swap(x) * s.im),
+/// or x * s.re for a real s.
 #[inline(always)]
-fn fused_cmul<R: FusedReal>(x: Complex<R>, s: Complex<R>) -> Complex<R> {
-    Complex::new(x.re.fms(s.re, x.im * s.im), x.im.fma(s.re, x.re * s.im))
+fn fused_scale<R: FusedReal>(x: Complex<R>, s: Complex<R>) -> Complex<R> {
+    if s.im.is_zero() {
+        Complex::new(x.re * s.re, x.im * s.re)
+    } else {
+        Complex::new(x.re.fms(s.re, x.im * s.im), x.im.fma(s.re, x.re * s.im))
+    }
 }
 
 impl<R: FusedReal> Chain<Complex<R>> for Fused
@@ -178,13 +183,13 @@ where
         let one = R::one();
         // ab = fmaddsub(cr, 1, swap(ci)).
         let ab = Complex::new(cr.re.fms(one, ci.im), cr.im.fma(one, ci.re));
-        let t = fused_cmul(ab, alpha);
+        let t = fused_scale(ab, alpha);
         // SAFETY: forwarded contract.
         unsafe {
             *c = if beta.is_zero() {
                 t
             } else {
-                let old = fused_cmul(*c, beta);
+                let old = fused_scale(*c, beta);
                 Complex::new(old.re + t.re, old.im + t.im)
             };
         }

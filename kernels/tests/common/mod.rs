@@ -114,6 +114,21 @@ pub fn bits<T: TestScalar>(v: T) -> (u64, u64) {
     (c.re.to_bits(), c.im.to_bits())
 }
 
+/// `bits`, with every NaN part as one value: IEEE 754 leaves a NaN result's sign and payload
+/// open, and a lane of a vector `fmaddsub` and the scalar fused operation standing for it pick
+/// differently. For results where only "NaN or not" is specified.
+pub fn value_bits<T: TestScalar>(v: T) -> (u64, u64) {
+    let c = v.to_c64();
+    let one = |x: f64| {
+        if x.is_nan() {
+            f64::NAN.to_bits()
+        } else {
+            x.to_bits()
+        }
+    };
+    (one(c.re), one(c.im))
+}
+
 pub fn c(re: f64, im: f64) -> C64 {
     Complex::new(re, im)
 }
