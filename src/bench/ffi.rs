@@ -410,6 +410,8 @@ impl Library {
         Ok(())
     }
 
+    /// C = A·B + beta·C, alpha 1 (`beta` real).
+    #[allow(clippy::too_many_arguments)]
     pub fn dgemm(
         &self,
         m: usize,
@@ -418,10 +420,13 @@ impl Library {
         a: &[f64],
         b: &[f64],
         c: &mut [f64],
+        beta: f64,
     ) -> Result<(), String> {
-        self.real_gemm("cblas_dgemm", (m, n, k), a, b, c, [1.0, 0.5])
+        self.real_gemm("cblas_dgemm", (m, n, k), a, b, c, [1.0, beta])
     }
 
+    /// C = A·B + beta·C, alpha 1 (`beta` real).
+    #[allow(clippy::too_many_arguments)]
     pub fn sgemm(
         &self,
         m: usize,
@@ -430,8 +435,9 @@ impl Library {
         a: &[f32],
         b: &[f32],
         c: &mut [f32],
+        beta: f64,
     ) -> Result<(), String> {
-        self.real_gemm("cblas_sgemm", (m, n, k), a, b, c, [1.0, 0.5])
+        self.real_gemm("cblas_sgemm", (m, n, k), a, b, c, [1.0, beta as f32])
     }
 
     /// `alpha_beta`: alpha and beta as (re, im) pairs.
@@ -471,6 +477,8 @@ impl Library {
         Ok(())
     }
 
+    /// C = A·B + beta·C, alpha 1 (`beta` real).
+    #[allow(clippy::too_many_arguments)]
     pub fn zgemm(
         &self,
         m: usize,
@@ -479,10 +487,13 @@ impl Library {
         a: &[f64],
         b: &[f64],
         c: &mut [f64],
+        beta: f64,
     ) -> Result<(), String> {
-        self.complex_gemm("cblas_zgemm", (m, n, k), a, b, c, [[1.0, 0.0], [0.5, 0.0]])
+        self.complex_gemm("cblas_zgemm", (m, n, k), a, b, c, [[1.0, 0.0], [beta, 0.0]])
     }
 
+    /// C = A·B + beta·C, alpha 1 (`beta` real).
+    #[allow(clippy::too_many_arguments)]
     pub fn cgemm(
         &self,
         m: usize,
@@ -491,13 +502,21 @@ impl Library {
         a: &[f32],
         b: &[f32],
         c: &mut [f32],
+        beta: f64,
     ) -> Result<(), String> {
-        self.complex_gemm("cblas_cgemm", (m, n, k), a, b, c, [[1.0, 0.0], [0.5, 0.0]])
+        self.complex_gemm(
+            "cblas_cgemm",
+            (m, n, k),
+            a,
+            b,
+            c,
+            [[1.0, 0.0], [beta as f32, 0.0]],
+        )
     }
 
     /// One square level 3 call other than GEMM (`cblas_<routine>`, e.g. `ztrsm`, `cherk`), all
-    /// left side, lower, not transposed, non-unit; alpha 1 and beta 0.5 (real even for herk and
-    /// her2k's beta). `(m, n, k)`: A is m×m (trsm, trmm, symm, hemm; B and C m×n) or n×k (the
+    /// left side, lower, not transposed, non-unit; alpha 1 and `beta` (real, also for herk and
+    /// her2k, whose beta is real). `(m, n, k)`: A is m×m (trsm, trmm, symm, hemm; B and C m×n) or n×k (the
     /// rank-k updates; C n×n). Complex operands are interleaved (re, im) pairs of T.
     pub fn level3<T: Copy + From<f32>>(
         &self,
@@ -506,6 +525,7 @@ impl Library {
         a: &[T],
         b: &[T],
         c: &mut [T],
+        beta: f64,
     ) -> Result<(), String> {
         let complex = routine.starts_with('c') || routine.starts_with('z');
         let pair = if complex { 2 } else { 1 };
@@ -519,14 +539,14 @@ impl Library {
         };
         check(a.len() >= pair * a_len && b.len() >= pair * b_len && c.len() >= pair * c_len)?;
         let name = format!("cblas_{routine}");
-        let (one, half) = (T::from(1.0), T::from(0.5));
-        let (one_c, half_c) = ([one, T::from(0.0)], [half, T::from(0.0)]);
+        let (one, beta_real) = (T::from(1.0), T::from(beta as f32));
+        let (one_c, beta_pair) = ([one, T::from(0.0)], [beta_real, T::from(0.0)]);
         let (mi, ni, ki) = (m as c_int, n as c_int, k as c_int);
         let (a, b, c) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
         // Pointers to complex scalars, as the CBLAS prototypes take them.
         let (alpha_c, beta_c) = (
             one_c.as_ptr().cast::<c_void>(),
-            half_c.as_ptr().cast::<c_void>(),
+            beta_pair.as_ptr().cast::<c_void>(),
         );
         // SAFETY: each prototype is CBLAS's for the name; the arrays hold at least the lengths
         // checked above, column-major with leading dimension m (or n for the rank-k updates).
@@ -539,26 +559,26 @@ impl Library {
                     COL_MAJOR, LEFT, LOWER, NO_TRANS, NON_UNIT, mi, ni, alpha_c, a, mi, c, mi,
                 ),
                 ("syrk", false) => self.function::<RankK<T, T, T>>(&name)?(
-                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, one, a, ni, half, c, ni,
+                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, one, a, ni, beta_real, c, ni,
                 ),
                 ("syrk", true) => self.function::<RankK<*const c_void, *const c_void, T>>(&name)?(
                     COL_MAJOR, LOWER, NO_TRANS, ni, ki, alpha_c, a, ni, beta_c, c, ni,
                 ),
                 ("herk", _) => self.function::<RankK<T, T, T>>(&name)?(
-                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, one, a, ni, half, c, ni,
+                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, one, a, ni, beta_real, c, ni,
                 ),
                 ("syr2k", false) => self.function::<TwoOperand<T, T, T>>(&name)?(
-                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, one, a, ni, b, ni, half, c, ni,
+                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, one, a, ni, b, ni, beta_real, c, ni,
                 ),
                 ("syr2k", true) => self
                     .function::<TwoOperand<*const c_void, *const c_void, T>>(&name)?(
                     COL_MAJOR, LOWER, NO_TRANS, ni, ki, alpha_c, a, ni, b, ni, beta_c, c, ni,
                 ),
                 ("her2k", _) => self.function::<TwoOperand<*const c_void, T, T>>(&name)?(
-                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, alpha_c, a, ni, b, ni, half, c, ni,
+                    COL_MAJOR, LOWER, NO_TRANS, ni, ki, alpha_c, a, ni, b, ni, beta_real, c, ni,
                 ),
                 ("symm", false) => self.function::<TwoOperand<T, T, T>>(&name)?(
-                    COL_MAJOR, LEFT, LOWER, mi, ni, one, a, mi, b, mi, half, c, mi,
+                    COL_MAJOR, LEFT, LOWER, mi, ni, one, a, mi, b, mi, beta_real, c, mi,
                 ),
                 ("symm" | "hemm", _) => self
                     .function::<TwoOperand<*const c_void, *const c_void, T>>(&name)?(

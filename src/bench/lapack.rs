@@ -551,6 +551,7 @@ pub fn bench_lapack(
         peak: super::peak::Peak::detect(args.peak_ghz),
         libraries: workers.iter().map(|w| w.info.clone()).collect(),
         reps: args.reps,
+        beta: None,
         measurements,
         mismatches,
         notes: vec![

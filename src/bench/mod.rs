@@ -83,6 +83,12 @@ pub struct BenchArgs {
     /// untimed call of the library follows the pause, so the batch does not time waking up.
     #[arg(long, default_value_t = 150, value_name = "MS")]
     pub settle_ms: u64,
+    /// beta of GEMM and of the level 3 routines that update a C (syrk, syr2k, symm, herk, her2k,
+    /// hemm); alpha is 1. The default 1 is what LAPACK's trailing updates pass, and the case
+    /// where OpenBLAS skips its separate pass over C (it scales C on its own before the product
+    /// for any other beta, so 0 or 0.5 also times that pass).
+    #[arg(long, default_value_t = 1.0)]
+    pub beta: f64,
     /// Timed repetitions per case (after one warm-up call per library).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
@@ -366,6 +372,9 @@ struct Report {
     peak: peak::Peak,
     libraries: Vec<LibraryInfo>,
     reps: usize,
+    /// `--beta` of the GEMM and level 3 calls (alpha 1); none in LAPACK mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    beta: Option<f64>,
     measurements: Vec<Measurement>,
     mismatches: usize,
     /// Lines printed under the table (conventions of the mode).
@@ -562,7 +571,7 @@ fn time_case(
 
 /// Runs one routine `calls` times on the given library, on the case's inputs and output
 /// buffers (converted once, outside any timing); returns the result data to cross-check.
-/// GEMM uses beta = 0.5, so repeated calls keep C bounded.
+/// GEMM and the level 3 routines with a C take `--beta` (`CaseData::beta`).
 fn call(
     lib: &Library,
     routine: &str,
@@ -572,10 +581,18 @@ fn call(
 ) -> Result<(), String> {
     for _ in 0..calls {
         match routine {
-            "dgemm" => lib.dgemm(m, n, k, &data.a, &data.b, &mut data.out)?,
-            "sgemm" => lib.sgemm(m, n, k, &data.a32, &data.b32, &mut data.out32)?,
-            "zgemm" => lib.zgemm(m, n, k, &data.a2, &data.b2, &mut data.out)?,
-            "cgemm" => lib.cgemm(m, n, k, &data.a2_32, &data.b2_32, &mut data.out32)?,
+            "dgemm" => lib.dgemm(m, n, k, &data.a, &data.b, &mut data.out, data.beta)?,
+            "sgemm" => lib.sgemm(m, n, k, &data.a32, &data.b32, &mut data.out32, data.beta)?,
+            "zgemm" => lib.zgemm(m, n, k, &data.a2, &data.b2, &mut data.out, data.beta)?,
+            "cgemm" => lib.cgemm(
+                m,
+                n,
+                k,
+                &data.a2_32,
+                &data.b2_32,
+                &mut data.out32,
+                data.beta,
+            )?,
             "daxpy" => lib.daxpy(m, &data.a[..m], &mut data.out[..m])?,
             "ddot" => data.out[0] = lib.ddot(m, &data.a[..m], &data.b[..m])?,
             "dgemv" => lib.dgemv(m, n, &data.a, &data.b[..n], &mut data.out[..m])?,
@@ -610,7 +627,7 @@ fn level3(
             } else {
                 &data.b2
             };
-            lib.level3(routine, dims, a, b, &mut data.out)
+            lib.level3(routine, dims, a, b, &mut data.out, data.beta)
         }
         _ => {
             let (real, complex) = (&data.a32, &data.a2_32);
@@ -626,7 +643,7 @@ fn level3(
             } else {
                 &data.b2_32
             };
-            lib.level3(routine, dims, a, b, &mut data.out32)
+            lib.level3(routine, dims, a, b, &mut data.out32, data.beta)
         }
     }
 }
@@ -649,6 +666,8 @@ struct CaseData {
     triangle32: Vec<f32>,
     out: Vec<f64>,
     out32: Vec<f32>,
+    /// `--beta`: GEMM's, and syrk's, syr2k's, symm's (and their Hermitian twins').
+    beta: f64,
 }
 
 /// A lower triangular m×m matrix (column-major, upper part zero) that dtrsm and dtrmm can apply
@@ -673,7 +692,12 @@ fn triangle(rng: &mut Lcg, m: usize, complex: bool) -> Vec<f64> {
 
 impl CaseData {
     /// The case's inputs, from `rng` (so every library sees the same), converted once.
-    fn generate(rng: &mut Lcg, routine: &str, (m, n, k): (usize, usize, usize)) -> CaseData {
+    fn generate(
+        rng: &mut Lcg,
+        routine: &str,
+        (m, n, k): (usize, usize, usize),
+        beta: f64,
+    ) -> CaseData {
         let len = (m * k).max(k * n).max(m * n).max(m);
         let to32 = |v: &[f64]| -> Vec<f32> { v.iter().map(|x| *x as f32).collect() };
         let (a, b, c) = (rng.vector(len), rng.vector(len), rng.vector(len));
@@ -702,6 +726,7 @@ impl CaseData {
             c2,
             out: Vec::new(),
             out32: Vec::new(),
+            beta,
         }
     }
 
@@ -936,7 +961,7 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             }
             current_threads = Some(threads);
         }
-        let mut data = CaseData::generate(&mut rng, routine, (m, n, k));
+        let mut data = CaseData::generate(&mut rng, routine, (m, n, k), args.beta);
         let Some(libraries) = libraries_with(routine, &libraries, &mut missing) else {
             continue;
         };
@@ -1007,6 +1032,7 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
             })
             .collect(),
         reps: args.reps,
+        beta: Some(args.beta),
         measurements,
         mismatches,
         notes,
@@ -1169,8 +1195,12 @@ fn print_table(report: &Report) {
             m.unit
         );
     }
+    let scalars = report
+        .beta
+        .map(|beta| format!("; alpha 1, beta {beta}"))
+        .unwrap_or_default();
     println!(
-        "ours/it: the first library's median over this library's (above 1: ours is faster); {} repetition(s), libraries alternated within each; {} mismatching result(s)",
+        "ours/it: the first library's median over this library's (above 1: ours is faster); {} repetition(s), libraries alternated within each; {} mismatching result(s){scalars}",
         report.reps, report.mismatches
     );
     for note in &report.notes {
