@@ -313,7 +313,7 @@ fn gemv_kernels_every_isa() {
 }
 
 /// `gemv_nt` (symv's one pass over A) gives exactly the bits of `gemv_n` then `gemv_t`, for
-/// every shape around the 4-column blocks and the vector/unroll boundaries of the rows.
+/// every shape around the 8- and 4-column blocks and the vector/unroll boundaries of the rows.
 fn gemv_nt_matches_pair<T: TestScalar>(isa: Isa, r: &mut Rng) {
     let mut ms: Vec<usize> = (0..=35).collect();
     ms.extend([67, 1000, 1031]);
