@@ -451,9 +451,12 @@ pub unsafe fn symv<T: Scalar>(
 
 /// Columns of the full-storage `symv` handled together: the stored rectangle below (or above)
 /// their diagonal block is read once, by `gemv_nt` (the column update and the mirrored dots in
-/// one pass; complex types read it twice, and 16 columns of a 2000-row matrix, 256 KiB of
-/// doubles, stay in L2 between the two).
-const SYMV_BLOCK: usize = 16;
+/// one pass; complex types read it twice, and 8 columns of a 2000-row matrix, 256 KiB of
+/// double complex, stay in L2 between the two). 8, the AVX-512 `gemv_nt`'s block: the
+/// rectangle's vectors of x and r are read once per 8 columns either way, and the diagonal
+/// blocks, element by element, hold half the elements they did at 16 (dsymv 0.93-0.98x the
+/// time at n = 500..1000, lda 2000).
+const SYMV_BLOCK: usize = 8;
 
 /// r := A x for a symmetric (Hermitian when `herm`) matrix in full storage, one block of
 /// SYMV_BLOCK columns at a time: the block's stored rectangle through the GEMV kernels (as
