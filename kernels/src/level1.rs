@@ -60,6 +60,11 @@ impl<T: Copy> Vec1<T> {
     /// # Safety
     /// As `get`.
     pub unsafe fn gather(&self) -> Vec<T> {
+        if self.inc == 1 {
+            // One block copy: the element loop below did not become one.
+            // SAFETY: n contiguous elements (caller).
+            return unsafe { std::slice::from_raw_parts(self.ptr as *const T, self.n) }.to_vec();
+        }
         // SAFETY: each index is < n.
         (0..self.n).map(|i| unsafe { self.get(i) }).collect()
     }

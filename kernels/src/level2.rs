@@ -359,11 +359,14 @@ unsafe fn gemv_full<T: Scalar>(
             unsafe { yv.scatter(&v) };
         }
     } else {
+        // A contiguous x is read where it is: a copy of it was most of the time of a call
+        // with few columns (m = 1000, n = 4: 0.98 us against OpenBLAS's 0.49).
         // SAFETY: BLAS contract.
-        let xs = unsafe { Vec1::new(x, m, incx).gather() };
+        let copy = (incx != 1).then(|| unsafe { Vec1::new(x, m, incx).gather() });
+        let xs = copy.as_ref().map_or(x, |v| v.as_ptr());
         let mut r = vec![T::zero(); n];
         // SAFETY: x is m contiguous elements, r n, A m x n with leading dimension lda.
-        unsafe { vector::gemv_t(isa, m, n, a, lda, xs.as_ptr(), r.as_mut_ptr(), cj) };
+        unsafe { vector::gemv_t(isa, m, n, a, lda, xs, r.as_mut_ptr(), cj) };
         // SAFETY: BLAS contract.
         unsafe { update_y(yv, beta, alpha, Some(&r)) };
     }
