@@ -147,10 +147,22 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
     let (mr, nr) = (real.mr, real.nr);
     let small = with_small_blocks(real);
     let mut ms = vec![1, mr.saturating_sub(1), mr, mr + 1, 2 * mr + 1, 3 * mr + 2];
-    let mut ns = vec![1, nr.saturating_sub(1), nr, nr + 1, 2 * nr + 1, 3 * nr + 2];
+    // nr + 4 and nr + 8: last column panels of 4 and 8 columns, which the x86 tables' 4-column
+    // edge kernels (`EdgeUkr`) run in place.
+    let mut ns = vec![
+        1,
+        nr.saturating_sub(1),
+        nr,
+        nr + 1,
+        nr + 4,
+        nr + 8,
+        2 * nr + 1,
+        3 * nr + 2,
+    ];
     ms.retain(|&v| v > 0);
     ns.retain(|&v| v > 0);
     ms.dedup();
+    ns.sort_unstable();
     ns.dedup();
     let ks = [1, 4, 5, 6, 11];
     let trans = [b'N', b'T', b'C'];

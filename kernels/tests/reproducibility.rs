@@ -292,7 +292,8 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) -> usize {
         for &tb in &trans {
             for beta in betas::<T>(&mut r) {
                 let m = [1, mr - 1, 2 * mr + 3, 3 * mr + 1][r.below(4)].max(1);
-                let n = [1, nr + 1, 2 * nr + 1, 3 * nr + 2][r.below(4)];
+                // nr + 4, 2 nr + 8: last panels for the 4-column edge kernels (`EdgeUkr`).
+                let n = [1, nr + 1, nr + 4, 2 * nr + 1, 2 * nr + 8, 3 * nr + 2][r.below(6)];
                 let k = [1, 4, 5, 11, 17][r.below(5)];
                 compared += check_case(&small, &mut r, ta, tb, m, n, k, beta);
                 // The table's own block sizes: past MC and KC.

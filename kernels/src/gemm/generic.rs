@@ -68,6 +68,7 @@ const fn entry<T: Scalar, const MR: usize, const NR: usize>(
         nc: 4096,
         func: ukr_generic::<T, MR, NR>,
         tiny: super::tiny::plain::<T>,
+        edge: None,
     }
 }
 

@@ -85,6 +85,20 @@ pub struct Ukr<T> {
     /// The same arithmetic as `func`, element by element in plain loops, for tiny products
     /// (see `tiny`): bitwise the tiled path's result without its fixed cost.
     pub tiny: TinyFn<T>,
+    /// A narrower kernel for the last column panel (see `EdgeUkr`), where the table has one.
+    pub edge: Option<EdgeUkr<T>>,
+}
+
+/// A kernel of the same rows and arithmetic as the table's, `nr` (< NR) columns wide, for a
+/// last column panel whose width is a multiple of it: there it runs on C in place, in
+/// `cols / nr` calls, where `func` would run on a scratch tile and compute NR columns for the
+/// few wanted. Each element of C gets the same fused chain either way, so the bits are the
+/// same. (dpotrf's updates are 64 columns wide: with NR = 12 the last panel of 4 columns made
+/// an eighth of the multiply-adds wasted work.)
+#[derive(Clone, Copy, Debug)]
+pub struct EdgeUkr<T> {
+    pub nr: usize,
+    pub func: UkrFn<T>,
 }
 
 /// One architecture's table: a microkernel per element type.
@@ -869,6 +883,24 @@ impl<T: Scalar> MacroBlock<'_, T> {
                 if rows == mr && cols == nr && cover == Cover::All {
                     // SAFETY: a full tile of C; operands as the kernel's contract.
                     unsafe { (u.func)(kb, ap, sa, bp, rsb, csb, cp, ldc, alpha, beta, next_b) };
+                    continue;
+                }
+                // A last column panel of whole rows, a multiple of the edge kernel wide: that
+                // kernel in place, on the panel's valid columns (after `col_shift` where B is
+                // read in place with the panel shifted back).
+                if let Some(e) = u
+                    .edge
+                    .filter(|e| rows == mr && cover == Cover::All && cols < nr && cols % e.nr == 0)
+                {
+                    for q in (0..cols).step_by(e.nr) {
+                        // SAFETY: columns q..q + e.nr of the panel are valid columns of op(B)
+                        // and of this tile of C; operands as the kernel's contract.
+                        unsafe {
+                            let bq = bp.add((col_shift + q) * csb);
+                            let cq = cp.add(q * ldc);
+                            (e.func)(kb, ap, sa, bq, rsb, csb, cq, ldc, alpha, beta, next_b)
+                        };
+                    }
                     continue;
                 }
                 // An edge tile runs the same kernel with the same alpha and beta on a scratch

@@ -303,7 +303,7 @@ macro_rules! kernel_set {
      $($field:ident: $kind:ident $name:ident($o:ident, mv $mv:literal, nr $nr:literal),
        mc $mc:literal, kc $kc:literal, nc $nc:literal;)*) => {
         $(ukr!($kind, $name, $feat, $o, $mv, $nr);)*
-        $(ukr_kind!($kind, tiny_fn, $name, $feat, $o);)*
+        $(ukr_kind!($kind, tiny_fn, $name, $feat, $o, $mv);)*
 
         $(#[$doc])*
         pub static $set: KernelSet = KernelSet {
@@ -317,6 +317,7 @@ macro_rules! kernel_set {
                 nc: $nc,
                 func: $name,
                 tiny: ukr_kind!($kind, tiny, $name, $o),
+                edge: ukr_kind!($kind, edge, $name),
             },)*
         };
     };
@@ -332,16 +333,23 @@ macro_rules! ukr_kind {
     (complex, mr, $o:ident, $mv:expr) => { $o::L / 2 * $mv };
     (real, tiny, $name:ident, $o:ident) => { $name::tiny };
     (complex, tiny, $name:ident, $o:ident) => { $name::tiny };
-    (real, tiny_fn, $name:ident, $feat:literal, $o:ident) => { real_tiny!($name, $feat, $o); };
-    (complex, tiny_fn, $name:ident, $feat:literal, $o:ident) => {
+    (real, tiny_fn, $name:ident, $feat:literal, $o:ident, $mv:literal) => {
+        real_tiny!($name, $feat, $o, $mv);
+    };
+    (complex, tiny_fn, $name:ident, $feat:literal, $o:ident, $mv:literal) => {
         complex_tiny!($name, $feat, $o);
     };
+    (real, edge, $name:ident) => {
+        Some($crate::gemm::EdgeUkr { nr: $name::EDGE_NR, func: $name::edge })
+    };
+    (complex, edge, $name:ident) => { None };
+    (pairs, edge, $name:ident) => { ukr_kind!(real, edge, $name) };
     (pairs, packed, $($args:tt)*) => { pair_ukr_body!($($args)*) };
     (pairs, elem, $o:ident) => { ukr_kind!(real, elem, $o) };
     (pairs, mr, $o:ident, $mv:expr) => { ukr_kind!(real, mr, $o, $mv) };
     (pairs, tiny, $name:ident, $o:ident) => { ukr_kind!(real, tiny, $name, $o) };
-    (pairs, tiny_fn, $name:ident, $feat:literal, $o:ident) => {
-        ukr_kind!(real, tiny_fn, $name, $feat, $o);
+    (pairs, tiny_fn, $name:ident, $feat:literal, $o:ident, $mv:literal) => {
+        ukr_kind!(real, tiny_fn, $name, $feat, $o, $mv);
     };
     (pairs, body, $($args:tt)*) => { real_ukr_body!($($args)*) };
     (real, body, $($args:tt)*) => { real_ukr_body!($($args)*) };
@@ -745,8 +753,14 @@ macro_rules! tiny_store_block {
 /// full vector shifted back to end at row m went through a spill and a byte copy per column
 /// (12 x 12: 460 ns a call against OpenBLAS's 286).
 macro_rules! real_tiny {
-    ($name:ident, $feat:literal, $o:ident) => {
+    ($name:ident, $feat:literal, $o:ident, $mv:literal) => {
         pub mod $name {
+            /// Columns of the edge kernel (`EdgeUkr`): 4, so that the 4 and 8 columns left
+            /// over by 64 and 32 (common LAPACK block widths) in 12-column panels run in
+            /// place (AVX2's 6-column panels leave 4 and 2; 4 serves 64 and 40).
+            pub const EDGE_NR: usize = 4;
+            ukr!(real, edge, $feat, $o, $mv, 4);
+
             use super::super::tiny::fused;
             use super::super::MatRef;
             use super::$o;
