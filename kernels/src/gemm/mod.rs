@@ -625,6 +625,23 @@ unsafe fn gemm_blocked<T: Scalar>(
     }
 }
 
+/// MC for a product whose depth blocks are `kmax` deep and C `n` columns wide: the table's MC
+/// when they are KC deep, more rows in proportion when they are shallower, so that the packed
+/// block of A keeps its size (MC x KC elements, sized for L2) instead of shrinking with the
+/// depth. A wide shallow update then sweeps each B micro-panel down longer runs of C's columns,
+/// which the hardware prefetchers follow (SKYLAKEX, m = n = 2000, k = 16: 0.74-0.86x the
+/// time in every precision; k = 64: 0.84-0.96x). A narrow one (a few column panels) keeps MC:
+/// its small block of A stays in L1 from one B micro-panel to the next (900 x 32 x 32 took
+/// 1.03x the time with the larger block). Which rows share a block changes no element's
+/// arithmetic.
+fn shallow_mc<T>(u: &Ukr<T>, n: usize, kmax: usize) -> usize {
+    let kc = u.kc.max(1);
+    if kmax >= kc || n <= 4 * u.nr {
+        return u.mc;
+    }
+    u.mc.saturating_mul(kc / kmax.max(1))
+}
+
 /// Block sizes and packing choices of one `gemm_with_path` call.
 #[derive(Clone, Copy)]
 struct Blocking {
@@ -693,7 +710,7 @@ impl Blocking {
         let kmax = kc.min(k);
         Blocking {
             kc,
-            a: SideBlocking::new(u.mr, u.mc, m, kmax, direct_a),
+            a: SideBlocking::new(u.mr, shallow_mc(u, n, kmax), m, kmax, direct_a),
             b: SideBlocking::new(u.nr, u.nc, n, kmax, direct_b),
         }
     }
