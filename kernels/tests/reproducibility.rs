@@ -302,6 +302,13 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) -> usize {
             }
         }
     }
+    // Shallow and wide with the table's own blocks: MC grows as the depth shrinks below KC
+    // (`shallow_mc`); rows past the grown block.
+    for beta in betas::<T>(&mut r) {
+        let k = real.kc / 4 + 1;
+        let m = real.mc * real.kc.div_ceil(k) + mr + 1;
+        compared += check_case(&real, &mut r, b'N', b'T', m, 5 * nr + 1, k, beta);
+    }
     // Past NC with the table's own blocks.
     for beta in betas::<T>(&mut r) {
         compared += check_case(&real, &mut r, b'N', b'N', mr + 3, real.nc + nr + 1, 3, beta);
