@@ -759,7 +759,7 @@ macro_rules! real_tiny {
             /// over by 64 and 32 (common LAPACK block widths) in 12-column panels run in
             /// place (AVX2's 6-column panels leave 4 and 2; 4 serves 64 and 40).
             pub const EDGE_NR: usize = 4;
-            ukr!(real, edge, $feat, $o, $mv, 4);
+            ukr!(real, edge, $feat, $o, $mv, EDGE_NR);
 
             use super::super::tiny::fused;
             use super::super::MatRef;
