@@ -8,8 +8,14 @@ use serde::Serialize;
 pub struct Peak {
     /// Widest FMA vector the CPU reports (CPUID): "AVX-512F", "AVX2+FMA", "AVX", "SSE2" or none.
     pub isa: String,
-    /// 64-bit lanes per FMA (4 for AVX2, 8 for AVX-512), 0 when unknown.
+    /// 64-bit lanes per FMA instruction (4 for AVX2, 8 for AVX-512), 0 when unknown.
     pub f64_lanes: usize,
+    /// 64-bit lanes each FMA pipe completes per cycle: `f64_lanes`, or fewer on cores whose
+    /// FP datapath is narrower than the ISA and which split each FMA into halves (Zen and Zen+:
+    /// 128-bit pipes under AVX2; Zen 4: 256-bit pipes under AVX-512).
+    pub datapath_f64_lanes: usize,
+    /// Why `datapath_f64_lanes` differs from `f64_lanes`; empty when they agree.
+    pub datapath: String,
     /// FMA pipes per core: assumed 2 (Haswell and later, Zen 2/3/4); not detectable by CPUID.
     pub fma_pipes: usize,
     /// Clock in GHz and how it was obtained.
@@ -22,6 +28,10 @@ pub struct Peak {
 impl Peak {
     pub fn detect(override_ghz: Option<f64>) -> Peak {
         let (isa, f64_lanes) = isa();
+        let (datapath_f64_lanes, datapath) = match narrow_datapath(f64_lanes) {
+            Some((lanes, why)) => (lanes, why.to_string()),
+            None => (f64_lanes, String::new()),
+        };
         let cpuinfo_ghz = cpuinfo_ghz();
         let measured = || override_ghz.is_none().then(measured_ghz).flatten();
         let (ghz, clock_source) = match (override_ghz, measured(), cpuinfo_ghz) {
@@ -36,6 +46,8 @@ impl Peak {
         Peak {
             isa,
             f64_lanes,
+            datapath_f64_lanes,
+            datapath,
             fma_pipes: 2,
             ghz,
             clock_source,
@@ -51,8 +63,8 @@ impl Peak {
             return None;
         }
         let lanes = match routine.chars().next() {
-            Some('s') | Some('c') => 2 * self.f64_lanes,
-            _ => self.f64_lanes,
+            Some('s') | Some('c') => 2 * self.datapath_f64_lanes,
+            _ => self.datapath_f64_lanes,
         };
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let threads = (threads.max(1) as usize).min(cores);
@@ -67,17 +79,23 @@ impl Peak {
         let cpuinfo = self
             .cpuinfo_ghz
             .map_or_else(String::new, |g| format!("; /proc/cpuinfo says {g:.3} GHz"));
+        let datapath = if self.datapath.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", self.datapath)
+        };
         format!(
-            "{} FMA pipes (assumed) x {} f64 / {} f32 lanes ({}) x 2 flops x {:.3} GHz ({}{}) = {:.1} GFLOPS f64, {:.1} f32 per core; %peak uses min(threads, cores) cores",
+            "{} FMA pipes (assumed) x {} f64 / {} f32 lanes ({}{}) x 2 flops x {:.3} GHz ({}{}) = {:.1} GFLOPS f64, {:.1} f32 per core; %peak uses min(threads, cores) cores",
             self.fma_pipes,
-            self.f64_lanes,
-            2 * self.f64_lanes,
+            self.datapath_f64_lanes,
+            2 * self.datapath_f64_lanes,
             self.isa,
+            datapath,
             self.ghz,
             self.clock_source,
             cpuinfo,
-            (self.fma_pipes * self.f64_lanes * 2) as f64 * self.ghz,
-            (self.fma_pipes * self.f64_lanes * 4) as f64 * self.ghz,
+            (self.fma_pipes * self.datapath_f64_lanes * 2) as f64 * self.ghz,
+            (self.fma_pipes * self.datapath_f64_lanes * 4) as f64 * self.ghz,
         )
     }
 }
@@ -85,13 +103,55 @@ impl Peak {
 #[cfg(target_arch = "x86_64")]
 fn isa() -> (String, usize) {
     if is_x86_feature_detected!("avx512f") {
-        // Zen 4 executes 512-bit FMAs as two 256-bit halves: its peak is the AVX2 one.
-        ("AVX-512F (full-width pipes assumed)".to_string(), 8)
+        ("AVX-512F".to_string(), 8)
     } else if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
         ("AVX2+FMA".to_string(), 4)
     } else {
         ("no FMA".to_string(), 0)
     }
+}
+
+/// AMD cores whose FMA pipes are narrower than the vector ISA they report: each FMA issues as
+/// two halves, so a pipe completes half the ISA's lanes per cycle. Identified by CPUID family
+/// and model (AMD's revision guides): family 17h models 00h-2Fh are Zen and Zen+ (128-bit FP
+/// pipes, AVX2 split in two), family 19h is Zen 3 and Zen 4 (256-bit pipes; Zen 4's AVX-512 is
+/// split in two). Zen 2 (17h, models 30h and up) and Intel cores run their widest FMA whole;
+/// Zen 5 (1Ah) has full 512-bit pipes on desktop and server parts, which is assumed.
+#[cfg(target_arch = "x86_64")]
+fn narrow_datapath(f64_lanes: usize) -> Option<(usize, &'static str)> {
+    use std::arch::x86_64::__cpuid;
+    // CPUID leaves 0 and 1 exist on every x86-64 CPU.
+    let (vendor, signature) = (__cpuid(0), __cpuid(1).eax);
+    let amd = [vendor.ebx, vendor.edx, vendor.ecx] == [0x6874_7541, 0x6974_6e65, 0x444d_4163];
+    amd.then(|| amd_narrow_datapath(signature, f64_lanes))
+        .flatten()
+}
+
+/// `narrow_datapath` for an AMD CPU with CPUID leaf 1's EAX `signature`.
+fn amd_narrow_datapath(signature: u32, f64_lanes: usize) -> Option<(usize, &'static str)> {
+    let base_family = (signature >> 8) & 0xf;
+    let family = if base_family == 0xf {
+        base_family + ((signature >> 20) & 0xff)
+    } else {
+        base_family
+    };
+    let model = ((signature >> 4) & 0xf) | (((signature >> 16) & 0xf) << 4);
+    match (family, f64_lanes) {
+        (0x17, 4) if model < 0x30 => Some((
+            2,
+            "Zen/Zen+: 128-bit FMA pipes, each AVX2 FMA runs as two halves",
+        )),
+        (0x19, 8) => Some((
+            4,
+            "Zen 4: 256-bit FMA pipes, each AVX-512 FMA runs as two halves",
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn narrow_datapath(_f64_lanes: usize) -> Option<(usize, &'static str)> {
+    None
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -153,4 +213,20 @@ fn measured_ghz() -> Option<f64> {
 #[cfg(not(target_arch = "x86_64"))]
 fn measured_ghz() -> Option<f64> {
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::amd_narrow_datapath;
+
+    /// CPUID signatures of real parts: EPYC 7601 (Zen), 7742 (Zen 2), 7763 (Zen 3), 9654
+    /// (Zen 4), 9755 (Zen 5).
+    #[test]
+    fn amd_datapaths_by_family_and_model() {
+        assert_eq!(amd_narrow_datapath(0x0080_0f12, 4).map(|d| d.0), Some(2));
+        assert_eq!(amd_narrow_datapath(0x0083_0f10, 4), None);
+        assert_eq!(amd_narrow_datapath(0x00a0_0f11, 4), None);
+        assert_eq!(amd_narrow_datapath(0x00a1_0f11, 8).map(|d| d.0), Some(4));
+        assert_eq!(amd_narrow_datapath(0x00b0_0f21, 8), None);
+    }
 }
