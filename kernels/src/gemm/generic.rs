@@ -69,6 +69,7 @@ const fn entry<T: Scalar, const MR: usize, const NR: usize>(
         func: ukr_generic::<T, MR, NR>,
         tiny: super::tiny::plain::<T>,
         edge: None,
+        column: None,
     }
 }
 

@@ -67,6 +67,29 @@ pub type UkrFn<T> = unsafe fn(
     next_b: *const T,
 );
 
+/// A column of full register tiles on packed operands: `func` on `tiles` MR x NR tiles stacked
+/// down C's rows (the tile `t` at `c + t * MR`), A's packed panels one after another (`a + t * MR
+/// * k`), the same packed B panel (`sa = MR`, `rsb = NR`, `csb = 1`), and `next_b` advancing
+/// `next_b_slice` bytes per tile as the framework advances it between calls. The loop sits in
+/// the kernel's own function, so the per-tile call (11 arguments, register saves, the case
+/// split) is paid once per column: a shallow product runs a short kernel on every tile, and
+/// the calls were ~15% of zgemm's time at k = 16 on Zen. `prefetch_c`: fetch the C tile
+/// `PF_TILES` tiles ahead while computing (see `prefetch_c_ahead`). Same operations per
+/// element as `func`, so the same bits.
+pub type ColumnUkrFn<T> = unsafe fn(
+    tiles: usize,
+    k: usize,
+    a: *const T,
+    b: *const T,
+    c: *mut T,
+    ldc: usize,
+    alpha: T,
+    beta: T,
+    next_b: *const T,
+    next_b_slice: usize,
+    prefetch_c: bool,
+);
+
 /// Bytes between the kernels' successive `next_b` fetches: half a line, as OpenBLAS's SKYLAKEX
 /// dgemm kernel steps its prefetch of the next B panel, so each line is asked for twice.
 pub const NEXT_B_STEP: usize = 32;
@@ -87,6 +110,8 @@ pub struct Ukr<T> {
     pub tiny: TinyFn<T>,
     /// A narrower kernel for the last column panel (see `EdgeUkr`), where the table has one.
     pub edge: Option<EdgeUkr<T>>,
+    /// `func` looped over a column of full tiles (see `ColumnUkrFn`), where the table has one.
+    pub column: Option<ColumnUkrFn<T>>,
 }
 
 /// A kernel of the same rows and arithmetic as the table's, `nr` (< NR) columns wide, for a
@@ -881,7 +906,35 @@ impl<T: Scalar> MacroBlock<'_, T> {
                 bp
             };
             let slice = (kb / 4) * NEXT_B_STEP;
-            for ir in (0..mb).step_by(mr) {
+            // Full tiles down a full-width panel on packed operands: one call for the column.
+            let mut first_row = 0;
+            if let Some(column) = u.column.filter(|_| {
+                cols == nr
+                    && mb >= mr
+                    && self.stored.is_none()
+                    && !self.a.blocking.direct
+                    && !self.b.blocking.direct
+            }) {
+                let tiles = mb / mr;
+                // SAFETY: full tiles of C and of the packed operands; `next_panel` as below.
+                unsafe {
+                    column(
+                        tiles,
+                        kb,
+                        self.a.pack,
+                        bp,
+                        self.c.add(ic + (jc + jr) * ldc),
+                        ldc,
+                        alpha,
+                        beta,
+                        next_panel,
+                        slice,
+                        prefetch_c,
+                    )
+                };
+                first_row = tiles * mr;
+            }
+            for ir in (first_row..mb).step_by(mr) {
                 let rows = mr.min(mb - ir);
                 let cover = self
                     .stored
@@ -1000,7 +1053,7 @@ fn cpu_is_amd() -> bool {
 }
 
 /// How many kernel calls ahead `gemm_with_path` prefetches C tiles.
-const PF_TILES: usize = 4;
+pub(crate) const PF_TILES: usize = 4;
 
 /// Stack scratch for small products' edge panels.
 const STACK_BYTES: usize = 8192;

@@ -318,6 +318,7 @@ macro_rules! kernel_set {
                 func: $name,
                 tiny: ukr_kind!($kind, tiny, $name, $o),
                 edge: ukr_kind!($kind, edge, $name),
+                column: Some(column_ukr!($kind, $feat, $o, $mv, $nr)),
             },)*
         };
     };
@@ -393,6 +394,48 @@ macro_rules! ukr {
             }
         }
     };
+}
+
+/// The `ColumnUkrFn` of a table entry, as a block expression (a nested function item, which
+/// needs no name of its own): the kernel's packed loop, inlined into a loop over the tiles.
+macro_rules! column_ukr {
+    ($kind:ident, $feat:literal, $o:ident, $mv:expr, $nr:expr) => {{
+        /// # Safety
+        /// CPU supports the target features; see `ColumnUkrFn` for the operands.
+        #[target_feature(enable = $feat)]
+        #[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
+        unsafe fn column(
+            tiles: usize,
+            k: usize,
+            a: *const ukr_kind!($kind, elem, $o),
+            b: *const ukr_kind!($kind, elem, $o),
+            c: *mut ukr_kind!($kind, elem, $o),
+            ldc: usize,
+            alpha: ukr_kind!($kind, elem, $o),
+            beta: ukr_kind!($kind, elem, $o),
+            next_b: *const ukr_kind!($kind, elem, $o),
+            next_b_slice: usize,
+            prefetch_c: bool,
+        ) {
+            const MR: usize = ukr_kind!($kind, mr, $o, $mv);
+            type Elem = ukr_kind!($kind, elem, $o);
+            let elem_bytes = std::mem::size_of::<Elem>();
+            for t in 0..tiles {
+                // Tile t of the column (caller's contract); `wrapping_add` keeps the prefetch
+                // addresses defined past the column's end, where they are not used.
+                let (a, c) = (a.wrapping_add(t * MR * k), c.wrapping_add(t * MR));
+                if prefetch_c && t + $crate::gemm::PF_TILES < tiles {
+                    let ahead = c.wrapping_add($crate::gemm::PF_TILES * MR) as *const i8;
+                    prefetch_tile!(ahead, ldc * elem_bytes, $nr, MR * elem_bytes);
+                }
+                let next_b = (next_b as *const i8).wrapping_add(t * next_b_slice);
+                ukr_kind!(
+                    $kind, packed, $o, $mv, $nr, k, a, MR, b, $nr, 1, c, ldc, alpha, beta, next_b
+                )
+            }
+        }
+        column
+    }};
 }
 
 /// Fetches the NR columns of a C tile (`col` reals apart, `bytes` long) while the depth loop
