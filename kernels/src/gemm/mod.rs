@@ -906,39 +906,48 @@ impl<T: Scalar> MacroBlock<'_, T> {
                 bp
             };
             let slice = (kb / 4) * NEXT_B_STEP;
-            // Full tiles down a full-width panel on packed operands: one call for the column.
-            let mut first_row = 0;
-            if let Some(column) = u.column.filter(|_| {
-                cols == nr
-                    && mb >= mr
-                    && self.stored.is_none()
-                    && !self.a.blocking.direct
-                    && !self.b.blocking.direct
-            }) {
-                let tiles = mb / mr;
-                // SAFETY: full tiles of C and of the packed operands; `next_panel` as below.
-                unsafe {
-                    column(
-                        tiles,
-                        kb,
-                        self.a.pack,
-                        bp,
-                        self.c.add(ic + (jc + jr) * ldc),
-                        ldc,
-                        alpha,
-                        beta,
-                        next_panel,
-                        slice,
-                        prefetch_c,
-                    )
-                };
-                first_row = tiles * mr;
-            }
-            for ir in (first_row..mb).step_by(mr) {
+            // Runs of full tiles down a full-width panel on packed operands go to the column
+            // kernel, one call per run (in triangle mode, the tiles wholly kept).
+            let column = u
+                .column
+                .filter(|_| cols == nr && !self.a.blocking.direct && !self.b.blocking.direct);
+            let cover_of = |ir: usize, rows: usize| {
+                self.stored
+                    .map_or(Cover::All, |s| s.cover(ic + ir, rows, jc + jr, cols))
+            };
+            // Rows below `run_end` were computed by the column kernel.
+            let mut run_end = 0;
+            for ir in (0..mb).step_by(mr) {
+                if ir < run_end {
+                    continue;
+                }
                 let rows = mr.min(mb - ir);
-                let cover = self
-                    .stored
-                    .map_or(Cover::All, |s| s.cover(ic + ir, rows, jc + jr, cols));
+                let cover = cover_of(ir, rows);
+                if let Some(column) = column.filter(|_| rows == mr && cover == Cover::All) {
+                    let mut end = ir + mr;
+                    while end + mr <= mb && cover_of(end, mr) == Cover::All {
+                        end += mr;
+                    }
+                    // SAFETY: full tiles of C and of the packed operands (rows ir..end);
+                    // `next_b` advanced as for single tiles below.
+                    unsafe {
+                        column(
+                            (end - ir) / mr,
+                            kb,
+                            self.a.pack.add(ir * kb),
+                            bp,
+                            self.c.add(ic + ir + (jc + jr) * ldc),
+                            ldc,
+                            alpha,
+                            beta,
+                            (next_panel as *const u8).wrapping_add(ir / mr * slice) as *const T,
+                            slice,
+                            prefetch_c,
+                        )
+                    };
+                    run_end = end;
+                    continue;
+                }
                 if cover == Cover::Nothing {
                     continue;
                 }
