@@ -67,15 +67,15 @@ pub type UkrFn<T> = unsafe fn(
     next_b: *const T,
 );
 
-/// A column of full register tiles on packed operands: `func` on `tiles` MR x NR tiles stacked
-/// down C's rows (the tile `t` at `c + t * MR`), A's packed panels one after another (`a + t * MR
-/// * k`), the same packed B panel (`sa = MR`, `rsb = NR`, `csb = 1`), and `next_b` advancing
-/// `next_b_slice` bytes per tile as the framework advances it between calls. The loop sits in
-/// the kernel's own function, so the per-tile call (11 arguments, register saves, the case
-/// split) is paid once per column: a shallow product runs a short kernel on every tile, and
-/// the calls were ~15% of zgemm's time at k = 16 on Zen. `prefetch_c`: fetch the C tile
-/// `PF_TILES` tiles ahead while computing (see `prefetch_c_ahead`). Same operations per
-/// element as `func`, so the same bits.
+/// A run of full register tiles down one column panel, on packed operands: `func` on `tiles`
+/// MR x NR tiles stacked down C's rows (tile `t` at `c + t * MR`), A's packed panels one after
+/// another (`a + t * MR * k`), the same packed B panel (`sa = MR`, `rsb = NR`, `csb = 1`), and
+/// `next_b` advancing `next_b_slice` bytes per tile as the framework advances it between calls.
+/// The loop sits in the kernel's own function, so the per-tile call (11 arguments, register
+/// saves, the alpha/beta case split) is paid once per run: a shallow product runs a short
+/// kernel on every tile, and the calls were ~15% of zgemm's time at k = 16 on Zen.
+/// `prefetch_c`: fetch the C tile `PF_TILES` tiles ahead, within the run (see
+/// `prefetch_c_ahead`). Same operations per element as `func`, so the same bits.
 pub type ColumnUkrFn<T> = unsafe fn(
     tiles: usize,
     k: usize,
@@ -110,7 +110,7 @@ pub struct Ukr<T> {
     pub tiny: TinyFn<T>,
     /// A narrower kernel for the last column panel (see `EdgeUkr`), where the table has one.
     pub edge: Option<EdgeUkr<T>>,
-    /// `func` looped over a column of full tiles (see `ColumnUkrFn`), where the table has one.
+    /// `func` looped over a run of full tiles (see `ColumnUkrFn`), where the table has one.
     pub column: Option<ColumnUkrFn<T>>,
 }
 

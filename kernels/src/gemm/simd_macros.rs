@@ -421,8 +421,8 @@ macro_rules! column_ukr {
             type Elem = ukr_kind!($kind, elem, $o);
             let elem_bytes = std::mem::size_of::<Elem>();
             for t in 0..tiles {
-                // Tile t of the column (caller's contract); `wrapping_add` keeps the prefetch
-                // addresses defined past the column's end, where they are not used.
+                // Tile t of the run (caller's contract). `wrapping_add`, not `add`: safe
+                // arithmetic, and the prefetch address is only a hint.
                 let (a, c) = (a.wrapping_add(t * MR * k), c.wrapping_add(t * MR));
                 if prefetch_c && t + $crate::gemm::PF_TILES < tiles {
                     let ahead = c.wrapping_add($crate::gemm::PF_TILES * MR) as *const i8;
