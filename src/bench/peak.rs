@@ -119,12 +119,14 @@ fn isa() -> (String, usize) {
 /// Zen 5 (1Ah) has full 512-bit pipes on desktop and server parts, which is assumed.
 #[cfg(target_arch = "x86_64")]
 fn narrow_datapath(f64_lanes: usize) -> Option<(usize, &'static str)> {
-    use std::arch::x86_64::__cpuid;
-    // CPUID leaves 0 and 1 exist on every x86-64 CPU.
-    let (vendor, signature) = (__cpuid(0), __cpuid(1).eax);
-    let amd = [vendor.ebx, vendor.edx, vendor.ecx] == [0x6874_7541, 0x6974_6e65, 0x444d_4163];
-    amd.then(|| amd_narrow_datapath(signature, f64_lanes))
-        .flatten()
+    if !crate::build::targets::is_amd() {
+        return None;
+    }
+    // SAFETY: CPUID leaf 1 exists on every x86_64 CPU. (The intrinsic is safe in newer Rust,
+    // unsafe in the 1.85 this crate supports.)
+    #[allow(unused_unsafe)]
+    let signature = unsafe { std::arch::x86_64::__cpuid(1) }.eax;
+    amd_narrow_datapath(signature, f64_lanes)
 }
 
 /// `narrow_datapath` for an AMD CPU with CPUID leaf 1's EAX `signature`.

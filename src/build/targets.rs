@@ -236,8 +236,9 @@ fn has_avx512bf16() -> bool {
     std::arch::is_x86_feature_detected!("avx512f") && cpuid_bit(7, 1, 0, 5)
 }
 
+/// The CPU's vendor string is "AuthenticAMD".
 #[cfg(target_arch = "x86_64")]
-fn is_amd() -> bool {
+pub(crate) fn is_amd() -> bool {
     // SAFETY: CPUID leaf 0 exists on every x86_64 CPU. (The intrinsic is safe in newer Rust,
     // unsafe in the 1.85 this crate supports.)
     #[allow(unused_unsafe)]
