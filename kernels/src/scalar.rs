@@ -115,6 +115,8 @@ pub trait Scalar:
     fn zero() -> Self;
     fn one() -> Self;
     fn from_real(r: Self::Real) -> Self;
+    /// The number `re + i·im`; the real types take `re` alone (callers pass them `im = 0`).
+    fn from_parts(re: Self::Real, im: Self::Real) -> Self;
     fn re(self) -> Self::Real;
     fn im(self) -> Self::Real;
     fn conj(self) -> Self;
@@ -181,6 +183,10 @@ macro_rules! real_impl {
             #[inline(always)]
             fn from_real(r: $t) -> Self {
                 r
+            }
+            #[inline(always)]
+            fn from_parts(re: $t, _im: $t) -> Self {
+                re
             }
             #[inline(always)]
             fn re(self) -> $t {
@@ -265,6 +271,10 @@ macro_rules! complex_impl {
             #[inline(always)]
             fn from_real(r: $r) -> Self {
                 Complex::new(r, 0.0)
+            }
+            #[inline(always)]
+            fn from_parts(re: $r, im: $r) -> Self {
+                Complex::new(re, im)
             }
             #[inline(always)]
             fn re(self) -> $r {
