@@ -419,22 +419,27 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
         // the left, its transpose on the right, column-major with leading dimension BASE.
         // Only its triangle is copied: the kernels read nothing else.
         let mut block = Block {
-            a: [T::zero(); BASE * BASE],
+            a: [std::mem::MaybeUninit::uninit(); BASE * BASE],
+            k,
             inverse: [T::zero(); BASE],
         };
         let upper = self.upper();
         for j in 0..k {
-            for i in if upper { 0..j + 1 } else { j..k } {
-                block.a[i + j * BASE] = if S::RIGHT {
+            for i in 0..k {
+                let value = if (i <= j) != upper && i != j {
+                    T::zero()
+                } else if S::RIGHT {
                     self.t.element(off + j, off + i)
                 } else {
                     self.t.element(off + i, off + j)
                 };
+                block.a[i + j * BASE].write(value);
             }
         }
         if !self.t.unit {
-            for (i, inverse) in block.inverse[..k].iter_mut().enumerate() {
-                *inverse = T::one() / block.a[i + i * BASE];
+            for i in 0..k {
+                // SAFETY: i < k.
+                block.inverse[i] = T::one() / unsafe { block.at(i, i) };
             }
         }
         // SAFETY: forwarded.
@@ -453,7 +458,14 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
     #[inline(always)]
     fn panel_op<const FUSED: bool, const P: usize>(&self, block: &Block<T>, panel: &mut [[T; P]]) {
         let (upper, unit) = (self.upper(), self.t.unit);
-        let coef = |i: usize, j: usize| block.a[i + j * BASE];
+        assert_eq!(
+            panel.len(),
+            block.k,
+            "one panel row per unknown of the block"
+        );
+        // SAFETY: the solves ask only for coefficients of unknowns 0..k, the rows of `panel`
+        // (checked just above).
+        let coef = |i: usize, j: usize| unsafe { block.at(i, j) };
         // A lower triangle is solved from its first unknown on.
         if T::IS_COMPLEX {
             solve_panel_complex::<T, FUSED, P>(panel, !upper, unit, coef, &block.inverse);
@@ -477,12 +489,12 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
         block: &Block<T>,
     ) {
         let (along, across) = Self::strides(self.ldb);
-        let mut panel = [[T::zero(); P]; BASE];
+        let mut storage = [[std::mem::MaybeUninit::uninit(); P]; BASE];
+        let panel = first_rows(&mut storage, k);
         for c0 in (0..self.count).step_by(P) {
             let width = P.min(self.count - c0);
             // SAFETY: rows off..off + k of right-hand sides c0..c0 + width lie inside B.
             let first = unsafe { self.b.add(off * along + c0 * across) };
-            let panel = &mut panel[..k];
             // SAFETY: those places of B, which no other thread touches (each has its own
             // right-hand sides) and nothing here refers to meanwhile.
             unsafe { for_each_in_panel::<S, T, P>(panel, width, first, self.ldb, |x, y| *x = *y) };
@@ -618,8 +630,10 @@ fn solve_panel_complex<T: Scalar, const FUSED: bool, const P: usize>(
     inverse: &[T; BASE],
 ) {
     let k = panel.len();
-    let zero = [<T::Real as Scalar>::zero(); P];
-    let (mut re, mut im) = ([zero; BASE], [zero; BASE]);
+    let mut storage = [[std::mem::MaybeUninit::uninit(); P]; BASE];
+    let re = first_rows::<T::Real, P>(&mut storage, k);
+    let mut storage = [[std::mem::MaybeUninit::uninit(); P]; BASE];
+    let im = first_rows::<T::Real, P>(&mut storage, k);
     for (i, row) in panel.iter().enumerate() {
         for (c, x) in row.iter().enumerate() {
             (re[i][c], im[i][c]) = (x.re(), x.im());
@@ -705,10 +719,32 @@ const PANEL_F32: usize = 32;
 /// all sixteen and spilled.
 const PANEL_C64: usize = 8;
 
+/// The first `k` rows of `storage`, set to zero; the rest stays uninitialised. A solve of order
+/// `k` touches only those: zeroing whole BASE-row arrays (and the whole block) was a quarter of
+/// the time of LAPACK's dpotrf2 on a 64-order diagonal block, whose recursion calls dtrsm on
+/// orders 1..32 some sixty times.
+fn first_rows<T: Scalar, const P: usize>(
+    storage: &mut [[std::mem::MaybeUninit<T>; P]; BASE],
+    k: usize,
+) -> &mut [[T; P]] {
+    let rows = &mut storage[..k];
+    for row in rows.iter_mut() {
+        for x in row.iter_mut() {
+            x.write(T::zero());
+        }
+    }
+    // SAFETY: the k rows were initialised just above; [MaybeUninit<T>; P] has the layout of
+    // [T; P].
+    unsafe { std::slice::from_raw_parts_mut(rows.as_mut_ptr() as *mut [T; P], k) }
+}
+
 /// A diagonal block of the left-side problem.
 struct Block<T> {
-    /// The block, column-major with leading dimension BASE (only its triangle is set).
-    a: [T; BASE * BASE],
+    /// The block, column-major with leading dimension BASE: its leading `k`×`k` square is set
+    /// (the triangle from A, zero beside it), the rest uninitialised (see `first_rows`).
+    a: [std::mem::MaybeUninit<T>; BASE * BASE],
+    /// The block's order.
+    k: usize,
     /// The reciprocals of its diagonal elements (unset for a unit diagonal). Solving multiplies
     /// by them rather than dividing by the diagonal: on Zen 1 a vdivpd costs 8-9 cycles against
     /// one for a multiply, and the divisions were about a fifth of a 32-order block's time; a
@@ -716,6 +752,21 @@ struct Block<T> {
     /// rounds once more than a quotient (as OpenBLAS's inverted diagonals do); it depends on
     /// the diagonal element alone, so every right-hand side still sees the same operations.
     inverse: [T; BASE],
+}
+
+impl<T: Scalar> Block<T> {
+    /// Element (i, j) of the block. Not checked in release builds: the solve's inner loop asks
+    /// for two coefficients per eight vector multiply-adds, and the check cost a few percent.
+    ///
+    /// # Safety
+    /// `i` and `j` are below the block's order `k`.
+    #[inline(always)]
+    unsafe fn at(&self, i: usize, j: usize) -> T {
+        debug_assert!(i < self.k && j < self.k, "inside the block");
+        // SAFETY: the leading k×k square is initialised (see the field), and (i, j) lies in it
+        // (the caller's promise).
+        unsafe { self.a[i + j * BASE].assume_init() }
+    }
 }
 
 #[cfg(test)]
@@ -882,6 +933,85 @@ mod tests {
                 assert!(avx2 == avx512, "k={k}: AVX2 and AVX-512 base cases differ");
             }
         });
+    }
+
+    /// The complex solves (planar panels, complex reciprocals) undo a naive complex product on
+    /// both sides, for every shape and transpose, orders around and beyond `BASE`, through
+    /// every base case the CPU runs.
+    #[test]
+    fn complex_solves_invert_the_triangle_on_both_sides() {
+        use crate::scalar::C64;
+        for &k in &[1usize, 7, 32, 45] {
+            for &upper in &[false, true] {
+                for &trans in b"NTC" {
+                    for &unit in &[false, true] {
+                        let mut a = vec![C64::default(); k * k];
+                        for j in 0..k {
+                            for i in 0..k {
+                                let v = ((i * 7 + j * 3) % 11) as f64 / (11.0 * k as f64);
+                                a[i + j * k] = if i == j {
+                                    C64::new(2.0 + i as f64 / k as f64, 0.5 - v)
+                                } else if (i < j) == upper {
+                                    C64::new(v, -0.5 * v)
+                                } else {
+                                    // Outside the stored triangle: must never be read.
+                                    C64::new(f64::NAN, f64::NAN)
+                                };
+                            }
+                        }
+                        let t =
+                            unsafe { Triangle::from_stored(a.as_ptr(), k, k, upper, unit, trans) };
+                        let x: Vec<C64> = (0..k * N)
+                            .map(|v| C64::new((v % 13) as f64 - 6.0, (v % 5) as f64 - 2.0))
+                            .collect();
+                        let what =
+                            format!("k={k} upper={upper} trans={} unit={unit}", trans as char);
+                        // B = op(A) X (left, X k×N) and B = X op(A) (right, X N×k).
+                        let left: Vec<C64> = (0..k * N)
+                            .map(|e| (e % k, e / k))
+                            .map(|(i, c)| {
+                                (0..k).fold(C64::default(), |s, l| s + t.at(i, l) * x[l + c * k])
+                            })
+                            .collect();
+                        let right: Vec<C64> = (0..N * k)
+                            .map(|e| (e % N, e / N))
+                            .map(|(r, c)| {
+                                (0..k).fold(C64::default(), |s, l| s + x[r + l * N] * t.at(l, c))
+                            })
+                            .collect();
+                        let close = |got: &[C64], what: &str| {
+                            for (g, w) in got.iter().zip(&x) {
+                                let d = *g - *w;
+                                assert!(d.re.abs() + d.im.abs() < 1e-9, "{what}: {g:?} vs {w:?}");
+                            }
+                        };
+                        let mut b = left.clone();
+                        unsafe { solve_left(&t, N, b.as_mut_ptr(), k) };
+                        close(&b, &format!("left {what}"));
+                        let mut b = right.clone();
+                        unsafe { solve_right(&t, N, b.as_mut_ptr(), N) };
+                        close(&b, &format!("right {what}"));
+                        // Solves of order at most BASE went through the base case compiled
+                        // for this CPU; the plain compilation is run here directly.
+                        if k <= BASE {
+                            let mut b = left.clone();
+                            unsafe {
+                                Job::<Left, C64> {
+                                    t: &t,
+                                    count: N,
+                                    b: b.as_mut_ptr(),
+                                    ldb: k,
+                                    serial: true,
+                                    side: std::marker::PhantomData,
+                                }
+                                .diagonal_block::<false>(0, k)
+                            };
+                            close(&b, &format!("unfused base case, left {what}"));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
