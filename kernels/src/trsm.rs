@@ -1014,19 +1014,54 @@ mod tests {
         }
     }
 
+    /// Each right-hand side solved alone (a panel of width one) and among many (full panels and
+    /// a partial one) gets the same bits, on both sides, in every precision.
     #[test]
     fn each_right_hand_side_is_solved_the_same_however_many_there_are() {
-        let k = 100;
-        let full = triangle(k, false);
-        let t = unsafe { Triangle::from_stored(full.as_ptr(), k, k, false, false, b'N') };
-        let n = 9;
-        let b0: Vec<f64> = (0..k * n).map(|v| ((v * 37) % 101) as f64 / 7.0).collect();
-        let mut all = b0.clone();
-        unsafe { solve_left(&t, n, all.as_mut_ptr(), k) };
-        for c in 0..n {
-            let mut one = b0[c * k..(c + 1) * k].to_vec();
-            unsafe { solve_left(&t, 1, one.as_mut_ptr(), k) };
-            assert_eq!(one, all[c * k..(c + 1) * k], "column {c}");
+        fn check<T: GemmScalar>(make: impl Fn(usize) -> T) {
+            let k = 100;
+            let full: Vec<T> = (0..k * k)
+                .map(|v| {
+                    let (i, j) = (v % k, v / k);
+                    if i == j {
+                        make(200 + i)
+                    } else if i > j {
+                        make((i * 7 + j * 3) % 11)
+                    } else {
+                        T::zero()
+                    }
+                })
+                .collect();
+            // Small off-diagonal entries, a dominant diagonal.
+            let full: Vec<T> = full
+                .iter()
+                .map(|&x| x.scale(T::Real::from_f64(0.01)))
+                .collect();
+            let t = unsafe { Triangle::from_stored(full.as_ptr(), k, k, false, false, b'N') };
+            // 37 right-hand sides: full panels of every width (8, 16, 32) and a partial one.
+            let n = 37;
+            let b0: Vec<T> = (0..k * n).map(|v| make((v * 37) % 101)).collect();
+            let mut all = b0.clone();
+            unsafe { solve_left(&t, n, all.as_mut_ptr(), k) };
+            for c in 0..n {
+                let mut one = b0[c * k..(c + 1) * k].to_vec();
+                unsafe { solve_left(&t, 1, one.as_mut_ptr(), k) };
+                assert_eq!(one, all[c * k..(c + 1) * k], "left, column {c}");
+            }
+            // The right side: B is n×k, a right-hand side is a row.
+            let mut all = b0.clone();
+            unsafe { solve_right(&t, n, all.as_mut_ptr(), n) };
+            for r in 0..n {
+                let mut one: Vec<T> = (0..k).map(|l| b0[r + l * n]).collect();
+                unsafe { solve_right(&t, 1, one.as_mut_ptr(), 1) };
+                let row: Vec<T> = (0..k).map(|l| all[r + l * n]).collect();
+                assert_eq!(one, row, "right, row {r}");
+            }
         }
+        use crate::scalar::{Real, C32, C64};
+        check(|v| v as f64 / 7.0);
+        check(|v| v as f32 / 7.0);
+        check(|v| C64::new(v as f64 / 7.0, 1.0 - v as f64 / 13.0));
+        check(|v| C32::new(v as f32 / 7.0, 1.0 - v as f32 / 13.0));
     }
 }
