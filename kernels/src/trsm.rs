@@ -60,9 +60,10 @@ impl<T: Scalar> Triangle<T> {
         }
     }
 
-    /// Element (i, j) of `op(A)`: read only inside the stored triangle, zero outside it, one on
-    /// a unit diagonal.
-    fn element(&self, i: usize, j: usize) -> T {
+    /// Element (i, j) of `op(A)`, for the tests' naive products: read only inside the stored
+    /// triangle, zero outside it, one on a unit diagonal.
+    #[cfg(test)]
+    fn at(&self, i: usize, j: usize) -> T {
         if i == j && self.unit {
             T::one()
         } else if (i <= j) == self.upper || i == j {
@@ -72,12 +73,6 @@ impl<T: Scalar> Triangle<T> {
         } else {
             T::zero()
         }
-    }
-
-    /// Element (i, j) of `op(A)`, for the tests' naive products.
-    #[cfg(test)]
-    fn at(&self, i: usize, j: usize) -> T {
-        self.element(i, j)
     }
 
     /// The block of `op(A)` starting at row `i`, column `j`, as a GEMM operand. Callers take
@@ -423,15 +418,26 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
             k,
             inverse: [T::zero(); BASE],
         };
+        // Element (i, j) of the left-side problem's block is op(A)'s (off + i, off + j) on the
+        // left and its (off + j, off + i) on the right: strides along i and j, read directly
+        // (through `Triangle::element`, with its checks per element, this copy took longer
+        // than the solve itself for 32..64 right-hand sides). The block's triangle (`upper`)
+        // is the stored one of A; the other side is zero, a unit diagonal one.
         let upper = self.upper();
+        let a = &self.t.a;
+        let (along_i, along_j) = if S::RIGHT { (a.cs, a.rs) } else { (a.rs, a.cs) };
+        let origin = a.ptr.wrapping_add(off * (a.rs + a.cs));
         for j in 0..k {
+            let stored = if upper { 0..j + 1 } else { j..k };
             for i in 0..k {
-                let value = if (i <= j) != upper && i != j {
+                let value = if !stored.contains(&i) {
                     T::zero()
-                } else if S::RIGHT {
-                    self.t.element(off + j, off + i)
+                } else if i == j && self.t.unit {
+                    T::one()
                 } else {
-                    self.t.element(off + i, off + j)
+                    // SAFETY: (off + i, off + j) of the left-side problem is inside the stored
+                    // triangle of the caller's k×k A (the contract of `Triangle::from_stored`).
+                    unsafe { *origin.add(i * along_i + j * along_j) }.conj_if(a.conj)
                 };
                 block.a[i + j * BASE].write(value);
             }
