@@ -495,8 +495,8 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
         block: &Block<T>,
     ) {
         let (along, across) = Self::strides(self.ldb);
-        let mut storage = [[std::mem::MaybeUninit::uninit(); P]; BASE];
-        let panel = first_rows(&mut storage, k);
+        let mut storage = [std::mem::MaybeUninit::uninit(); BASE];
+        let panel = first_rows(&mut storage, k, [T::zero(); P]);
         for c0 in (0..self.count).step_by(P) {
             let width = P.min(self.count - c0);
             // SAFETY: rows off..off + k of right-hand sides c0..c0 + width lie inside B.
@@ -562,11 +562,6 @@ fn transposed<T>(m: MatRef<T>) -> MatRef<T> {
 /// last. Each element sees the reference's eliminations in the reference's order (one
 /// multiply-subtract per eliminated unknown, in the order they are solved), then a multiply by
 /// the diagonal's reciprocal where the reference divides, whatever the other systems hold.
-///
-/// Two equations at a time, their P right-hand sides held in registers while the solved
-/// unknowns are subtracted from both: eliminating an unknown from every later row at once
-/// loads and stores each row once per unknown, and one row at a time leaves the subtractions
-/// waiting on each other's latency.
 #[inline(always)]
 fn solve_panel<T: Scalar, const FUSED: bool, const P: usize>(
     panel: &mut [[T; P]],
@@ -575,51 +570,30 @@ fn solve_panel<T: Scalar, const FUSED: bool, const P: usize>(
     coef: impl Fn(usize, usize) -> T,
     inverse: &[T; BASE],
 ) {
-    let k = panel.len();
-    // The unknown solved at each step.
-    let order = |step: usize| if forward { step } else { k - 1 - step };
-    let divide = |row: &mut [T; P], i: usize| {
-        if !unit {
-            let inv = inverse[i];
-            for x in row.iter_mut() {
-                *x *= inv;
-            }
-        }
-    };
-    let mut step = 0;
-    while step + 1 < k {
-        let (i, i2) = (order(step), order(step + 1));
-        let (mut row, mut row2) = (panel[i], panel[i2]);
-        for j in (0..step).map(order) {
-            let (mij, mi2j) = (coef(i, j), coef(i2, j));
-            let y = &panel[j];
+    substitute(
+        panel,
+        forward,
+        |x: &mut [T; P], y: &[T; P], i, j| {
+            let m = coef(i, j);
             for c in 0..P {
-                row[c] = sub_mul::<T, FUSED>(row[c], y[c], mij);
-                row2[c] = sub_mul::<T, FUSED>(row2[c], y[c], mi2j);
+                x[c] = sub_mul::<T, FUSED>(x[c], y[c], m);
             }
-        }
-        divide(&mut row, i);
-        let mi2i = coef(i2, i);
-        for (x, &y) in row2.iter_mut().zip(&row) {
-            *x = sub_mul::<T, FUSED>(*x, y, mi2i);
-        }
-        divide(&mut row2, i2);
-        panel[i] = row;
-        panel[i2] = row2;
-        step += 2;
-    }
-    if step < k {
-        let i = order(step);
-        let mut row = panel[i];
-        for j in (0..step).map(order) {
-            let mij = coef(i, j);
-            for (x, &y) in row.iter_mut().zip(&panel[j]) {
-                *x = sub_mul::<T, FUSED>(*x, y, mij);
+        },
+        |x: &mut [T; P], i| {
+            if !unit {
+                for x in x.iter_mut() {
+                    *x *= inverse[i];
+                }
             }
-        }
-        divide(&mut row, i);
-        panel[i] = row;
-    }
+        },
+    );
+}
+
+/// A row of a complex panel split into its real and imaginary parts.
+#[derive(Clone, Copy)]
+struct Planar<R, const P: usize> {
+    re: [R; P],
+    im: [R; P],
 }
 
 /// `solve_panel` for the complex types, on the panel split into its real and imaginary parts
@@ -635,66 +609,86 @@ fn solve_panel_complex<T: Scalar, const FUSED: bool, const P: usize>(
     coef: impl Fn(usize, usize) -> T,
     inverse: &[T; BASE],
 ) {
-    let k = panel.len();
-    let mut storage = [[std::mem::MaybeUninit::uninit(); P]; BASE];
-    let re = first_rows::<T::Real, P>(&mut storage, k);
-    let mut storage = [[std::mem::MaybeUninit::uninit(); P]; BASE];
-    let im = first_rows::<T::Real, P>(&mut storage, k);
-    for (i, row) in panel.iter().enumerate() {
-        for (c, x) in row.iter().enumerate() {
-            (re[i][c], im[i][c]) = (x.re(), x.im());
-        }
+    let zero = [<T::Real as Scalar>::zero(); P];
+    let mut storage = [std::mem::MaybeUninit::uninit(); BASE];
+    let rows = first_rows(&mut storage, panel.len(), Planar { re: zero, im: zero });
+    for (row, x) in rows.iter_mut().zip(panel.iter()) {
+        *row = Planar {
+            re: x.map(T::re),
+            im: x.map(T::im),
+        };
     }
-    let order = |step: usize| if forward { step } else { k - 1 - step };
-    // x -= y m, for the planar rows x and y.
-    let eliminate = |xr: &mut [T::Real; P],
-                     xi: &mut [T::Real; P],
-                     (yr, yi): (&[T::Real; P], &[T::Real; P]),
-                     m: T| {
-        let (mr, mi) = (m.re(), m.im());
-        for c in 0..P {
-            let (yr, yi) = (yr[c], yi[c]);
-            xr[c] = sub_mul::<T::Real, FUSED>(sub_mul::<T::Real, FUSED>(xr[c], yr, mr), yi, -mi);
-            xi[c] = sub_mul::<T::Real, FUSED>(sub_mul::<T::Real, FUSED>(xi[c], yr, mi), yi, mr);
-        }
-    };
-    // x *= the reciprocal of diagonal element i.
-    let divide = |xr: &mut [T::Real; P], xi: &mut [T::Real; P], i: usize| {
-        if !unit {
-            let (vr, vi) = (inverse[i].re(), inverse[i].im());
+    let sub = sub_mul::<T::Real, FUSED>;
+    substitute(
+        rows,
+        forward,
+        // x -= y m
+        |x: &mut Planar<T::Real, P>, y: &Planar<T::Real, P>, i, j| {
+            let m = coef(i, j);
+            let (mr, mi) = (m.re(), m.im());
             for c in 0..P {
-                (xr[c], xi[c]) = (xr[c] * vr - xi[c] * vi, xr[c] * vi + xi[c] * vr);
+                x.re[c] = sub(sub(x.re[c], y.re[c], mr), y.im[c], -mi);
+                x.im[c] = sub(sub(x.im[c], y.re[c], mi), y.im[c], mr);
             }
-        }
-    };
+        },
+        // x *= the reciprocal of diagonal element i
+        |x: &mut Planar<T::Real, P>, i| {
+            if !unit {
+                let (vr, vi) = (inverse[i].re(), inverse[i].im());
+                for c in 0..P {
+                    let (xr, xi) = (x.re[c], x.im[c]);
+                    (x.re[c], x.im[c]) = (xr * vr - xi * vi, xr * vi + xi * vr);
+                }
+            }
+        },
+    );
+    for (x, row) in panel.iter_mut().zip(rows.iter()) {
+        *x = std::array::from_fn(|c| T::from_parts(row.re[c], row.im[c]));
+    }
+}
+
+/// The order of a substitution, for rows of any representation: `eliminate(x, y, i, j)`
+/// subtracts solved row `y` (unknown j) from row `x` (equation i) times their coefficient, and
+/// `divide(x, i)` scales row `x` by the reciprocal of diagonal element i. `forward` solves from
+/// the first unknown on, else from the last.
+///
+/// Two equations at a time, both held in registers while the solved unknowns are subtracted
+/// from them: eliminating an unknown from every later row at once loads and stores each row
+/// once per unknown, and one row at a time leaves the subtractions waiting on each other's
+/// latency.
+#[inline(always)]
+fn substitute<R: Copy>(
+    rows: &mut [R],
+    forward: bool,
+    eliminate: impl Fn(&mut R, &R, usize, usize),
+    divide: impl Fn(&mut R, usize),
+) {
+    let k = rows.len();
+    // The unknown solved at each step.
+    let order = |step: usize| if forward { step } else { k - 1 - step };
     let mut step = 0;
     while step + 1 < k {
         let (i, i2) = (order(step), order(step + 1));
-        let (mut xr, mut xi, mut xr2, mut xi2) = (re[i], im[i], re[i2], im[i2]);
+        let (mut x, mut x2) = (rows[i], rows[i2]);
         for j in (0..step).map(order) {
-            eliminate(&mut xr, &mut xi, (&re[j], &im[j]), coef(i, j));
-            eliminate(&mut xr2, &mut xi2, (&re[j], &im[j]), coef(i2, j));
+            eliminate(&mut x, &rows[j], i, j);
+            eliminate(&mut x2, &rows[j], i2, j);
         }
-        divide(&mut xr, &mut xi, i);
-        (re[i], im[i]) = (xr, xi);
-        eliminate(&mut xr2, &mut xi2, (&xr, &xi), coef(i2, i));
-        divide(&mut xr2, &mut xi2, i2);
-        (re[i2], im[i2]) = (xr2, xi2);
+        divide(&mut x, i);
+        eliminate(&mut x2, &x, i2, i);
+        divide(&mut x2, i2);
+        rows[i] = x;
+        rows[i2] = x2;
         step += 2;
     }
     if step < k {
         let i = order(step);
-        let (mut xr, mut xi) = (re[i], im[i]);
+        let mut x = rows[i];
         for j in (0..step).map(order) {
-            eliminate(&mut xr, &mut xi, (&re[j], &im[j]), coef(i, j));
+            eliminate(&mut x, &rows[j], i, j);
         }
-        divide(&mut xr, &mut xi, i);
-        (re[i], im[i]) = (xr, xi);
-    }
-    for (i, row) in panel.iter_mut().enumerate() {
-        for (c, x) in row.iter_mut().enumerate() {
-            *x = T::from_parts(re[i][c], im[i][c]);
-        }
+        divide(&mut x, i);
+        rows[i] = x;
     }
 }
 
@@ -729,19 +723,17 @@ const PANEL_C64: usize = 8;
 /// `k` touches only those: zeroing whole BASE-row arrays (and the whole block) was a quarter of
 /// the time of LAPACK's dpotrf2 on a 64-order diagonal block, whose recursion calls dtrsm on
 /// orders 1..32 some sixty times.
-fn first_rows<T: Scalar, const P: usize>(
-    storage: &mut [[std::mem::MaybeUninit<T>; P]; BASE],
+fn first_rows<R: Copy>(
+    storage: &mut [std::mem::MaybeUninit<R>; BASE],
     k: usize,
-) -> &mut [[T; P]] {
+    zero: R,
+) -> &mut [R] {
     let rows = &mut storage[..k];
     for row in rows.iter_mut() {
-        for x in row.iter_mut() {
-            x.write(T::zero());
-        }
+        row.write(zero);
     }
-    // SAFETY: the k rows were initialised just above; [MaybeUninit<T>; P] has the layout of
-    // [T; P].
-    unsafe { std::slice::from_raw_parts_mut(rows.as_mut_ptr() as *mut [T; P], k) }
+    // SAFETY: the k rows were initialised just above; MaybeUninit<R> has the layout of R.
+    unsafe { std::slice::from_raw_parts_mut(rows.as_mut_ptr() as *mut R, k) }
 }
 
 /// A diagonal block of the left-side problem.
