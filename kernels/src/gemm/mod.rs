@@ -74,8 +74,7 @@ pub type UkrFn<T> = unsafe fn(
 /// The loop sits in the kernel's own function, so the per-tile call (11 arguments, register
 /// saves, the alpha/beta case split) is paid once per run: a shallow product runs a short
 /// kernel on every tile, and the calls were ~15% of zgemm's time at k = 16 on Zen.
-/// `prefetch_c`: fetch the C tile `PF_TILES` tiles ahead, within the run (see
-/// `prefetch_c_ahead`). Same operations per element as `func`, so the same bits.
+/// Same operations per element as `func`, so the same bits.
 pub type ColumnUkrFn<T> = unsafe fn(
     tiles: usize,
     k: usize,
@@ -87,7 +86,6 @@ pub type ColumnUkrFn<T> = unsafe fn(
     beta: T,
     next_b: *const T,
     next_b_slice: usize,
-    prefetch_c: bool,
 );
 
 /// Bytes between the kernels' successive `next_b` fetches: half a line, as OpenBLAS's SKYLAKEX
@@ -856,32 +854,6 @@ struct MacroBlock<'u, T> {
 }
 
 impl<T: Scalar> MacroBlock<'_, T> {
-    /// Starts fetching the C tile PF_TILES kernel calls after (ir, jr): with a shallow depth the
-    /// kernel is too short to hide a miss on its own tile.
-    #[inline(always)]
-    fn prefetch_ahead(&self, ir: usize, jr: usize) {
-        let (ic, mb, mr) = (self.a.at, self.a.size, self.a.blocking.r);
-        let (jc, nb, nr) = (self.b.at, self.b.size, self.b.blocking.r);
-        let (pi, pj) = if ir + PF_TILES * mr < mb {
-            (ir + PF_TILES * mr, jr)
-        } else {
-            (ir + PF_TILES * mr - mb.div_ceil(mr) * mr, jr + nr)
-        };
-        if pi < mb && pj < nb {
-            let rows = (mb - pi).min(mr);
-            let cols = (nb - pj).min(nr);
-            // SAFETY: (ic+pi, jc+pj) is inside C.
-            unsafe {
-                prefetch_tile(
-                    self.c.add(ic + pi + (jc + pj) * self.ldc),
-                    rows,
-                    cols,
-                    self.ldc,
-                )
-            };
-        }
-    }
-
     /// Runs the microkernel on every register tile of the block, edge tiles through `tile`.
     ///
     /// # Safety
@@ -892,7 +864,6 @@ impl<T: Scalar> MacroBlock<'_, T> {
         let (jc, nb, nr) = (self.b.at, self.b.size, self.b.blocking.r);
         let (pc, kb) = (self.pc, self.kb);
         let (u, ldc, alpha, beta) = (self.u, self.ldc, self.alpha, self.beta);
-        let prefetch_c = prefetch_c_ahead();
         for jr in (0..nb).step_by(nr) {
             let cols = nr.min(nb - jr);
             let (bp, rsb, csb, col_shift) = self.b.panel(jr, cols, pc, kb);
@@ -942,7 +913,6 @@ impl<T: Scalar> MacroBlock<'_, T> {
                             beta,
                             (next_panel as *const u8).wrapping_add(ir / mr * slice) as *const T,
                             slice,
-                            prefetch_c,
                         )
                     };
                     run_end = end;
@@ -955,9 +925,6 @@ impl<T: Scalar> MacroBlock<'_, T> {
                 let (ap, sa, _, row_shift) = self.a.panel(ir, rows, pc, kb);
                 // SAFETY: (ic+ir, jc+jr) is inside C.
                 let cp = unsafe { self.c.add(ic + ir + (jc + jr) * ldc) };
-                if prefetch_c {
-                    self.prefetch_ahead(ir, jr);
-                }
                 let next_b = (next_panel as *const u8).wrapping_add(ir / mr * slice) as *const T;
                 if rows == mr && cols == nr && cover == Cover::All {
                     // SAFETY: a full tile of C; operands as the kernel's contract.
@@ -1001,68 +968,6 @@ impl<T: Scalar> MacroBlock<'_, T> {
         }
     }
 }
-
-/// Hint the cache to load a rows x cols block of C (no effect on other architectures).
-///
-/// # Safety
-/// The block lies inside C (prefetches never fault, but the addresses must be computable).
-#[inline(always)]
-unsafe fn prefetch_tile<T>(c: *mut T, rows: usize, cols: usize, ldc: usize) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let bytes = rows * std::mem::size_of::<T>();
-        for j in 0..cols {
-            // SAFETY: inside C (caller); prefetch has no architectural effect.
-            unsafe {
-                let p = c.add(j * ldc) as *const i8;
-                _mm_prefetch::<_MM_HINT_T0>(p);
-                if bytes > 64 {
-                    _mm_prefetch::<_MM_HINT_T0>(p.add(bytes - 1));
-                }
-            }
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (c, rows, cols, ldc);
-}
-
-/// Whether `MacroBlock::run` prefetches C tiles ahead (`prefetch_ahead`), decided once by the
-/// CPU's vendor. On an AMD EPYC (Zen 3) guest it made shallow products (m = n = 2000, k = 16/32)
-/// 2-3% faster; on an Intel Sapphire Rapids guest, whose hardware prefetchers already follow
-/// C's columns, leaving it out made them faster (k = 16..128: median +4%, up to +10% at k = 16,
-/// s/d/z), and the prefetches stalled there with their line-fill buffers full.
-fn prefetch_c_ahead() -> bool {
-    use std::sync::atomic::{AtomicU8, Ordering};
-    // 0: not decided yet; 1: prefetch; 2: do not.
-    static DECIDED: AtomicU8 = AtomicU8::new(0);
-    match DECIDED.load(Ordering::Relaxed) {
-        1 => true,
-        2 => false,
-        _ => {
-            let amd = cpu_is_amd();
-            DECIDED.store(if amd { 1 } else { 2 }, Ordering::Relaxed);
-            amd
-        }
-    }
-}
-
-/// The CPU's vendor string is "AuthenticAMD".
-fn cpu_is_amd() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: CPUID leaf 0 exists on every x86-64 CPU.
-        #[allow(unused_unsafe)]
-        let id = unsafe { std::arch::x86_64::__cpuid(0) };
-        let vendor = [id.ebx, id.edx, id.ecx].map(u32::to_le_bytes).concat();
-        vendor == b"AuthenticAMD"
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    false
-}
-
-/// How many kernel calls ahead `gemm_with_path` prefetches C tiles.
-pub(crate) const PF_TILES: usize = 4;
 
 /// Stack scratch for small products' edge panels.
 const STACK_BYTES: usize = 8192;

@@ -415,19 +415,12 @@ macro_rules! column_ukr {
             beta: ukr_kind!($kind, elem, $o),
             next_b: *const ukr_kind!($kind, elem, $o),
             next_b_slice: usize,
-            prefetch_c: bool,
         ) {
             const MR: usize = ukr_kind!($kind, mr, $o, $mv);
-            type Elem = ukr_kind!($kind, elem, $o);
-            let elem_bytes = std::mem::size_of::<Elem>();
             for t in 0..tiles {
                 // Tile t of the run (caller's contract). `wrapping_add`, not `add`: safe
-                // arithmetic, and the prefetch address is only a hint.
+                // arithmetic, and the next-B address is only a prefetch hint.
                 let (a, c) = (a.wrapping_add(t * MR * k), c.wrapping_add(t * MR));
-                if prefetch_c && t + $crate::gemm::PF_TILES < tiles {
-                    let ahead = c.wrapping_add($crate::gemm::PF_TILES * MR) as *const i8;
-                    prefetch_tile!(ahead, ldc * elem_bytes, $nr, MR * elem_bytes);
-                }
                 let next_b = (next_b as *const i8).wrapping_add(t * next_b_slice);
                 ukr_kind!(
                     $kind, packed, $o, $mv, $nr, k, a, MR, b, $nr, 1, c, ldc, alpha, beta, next_b
@@ -439,7 +432,11 @@ macro_rules! column_ukr {
 }
 
 /// Fetches the NR columns of a C tile (`col` reals apart, `bytes` long) while the depth loop
-/// runs: the tile is written once at the end.
+/// runs: the tile is written once at the end. Only the kernel's own tile: also fetching the tile
+/// four calls ahead (on AMD CPUs until session 17) made shallow products (m = n = 2000,
+/// k = 16..64) 1.10-1.30x slower on Zen 4 with the SKYLAKEX table (kernels/README), and was
+/// within noise or slower on Zen 1 and Sapphire Rapids. Leaving out this fetch as well lost
+/// (dgemm k = 16 took 1.14x the time on Zen 4).
 macro_rules! prefetch_tile {
     ($c:expr, $col:expr, $nr:expr, $bytes:expr) => {
         for j in 0..$nr {
