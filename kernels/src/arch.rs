@@ -38,7 +38,23 @@ fn env_usize(name: &str) -> Option<usize> {
 
 /// (threads, minimum m*n*k per split) for GEMM-based routines. `BLASTOOL_PARALLEL_MIN_WORK`
 /// lowers the threshold (the reference testers use it to run their small cases threaded).
+/// Inlined, as `active`.
+#[inline]
 pub fn threading() -> (usize, usize) {
+    let (t, w) = (
+        THREADS.load(Ordering::Acquire),
+        MIN_WORK.load(Ordering::Acquire),
+    );
+    if t != 0 && w != 0 {
+        return (t, w);
+    }
+    read_threading()
+}
+
+/// `threading` on first use (and after `blastool_quit`).
+#[cold]
+#[inline(never)]
+fn read_threading() -> (usize, usize) {
     let mut t = THREADS.load(Ordering::Acquire);
     if t == 0 {
         t = env_usize("BLASTOOL_NUM_THREADS")
@@ -131,13 +147,22 @@ fn choose() -> usize {
     t.iter().rposition(|(_, ok)| *ok).unwrap_or(0)
 }
 
-/// The active table, initialising on first use.
+/// The active table, initialising on first use. Inlined: every call pays for it, and a small
+/// GEMM's whole call is a few hundred cycles.
+#[inline]
 pub fn active() -> &'static KernelSet {
     let p = ACTIVE_SET.load(Ordering::Acquire);
     if !p.is_null() {
         // SAFETY: only pointers to the `'static` tables are ever stored.
         return unsafe { &*p };
     }
+    choose_active()
+}
+
+/// `active` on first use (and after `blastool_quit`).
+#[cold]
+#[inline(never)]
+fn choose_active() -> &'static KernelSet {
     let mut i = ACTIVE.load(Ordering::Acquire);
     if i == 0 {
         i = choose() + 1;

@@ -105,7 +105,7 @@ pub unsafe fn gemmt_sum<T: GemmScalar, const N: usize>(
                 sa.ptr = a.ptr.add(r0 * a.rs);
                 sb.ptr = b.ptr.add(lo * b.cs);
                 let cp = out.0.add(r0 + lo * ldc);
-                gemm_stored_with(&u, stored, m, hi - lo, k, alpha, sa, sb, beta, cp, ldc);
+                gemm_stored_with(u, stored, m, hi - lo, k, alpha, sa, sb, beta, cp, ldc);
             }
         }
     };
@@ -302,12 +302,12 @@ impl<T: GemmScalar> SymmProduct<T> {
             if self.left {
                 let side = SymSide::A(sym);
                 gemm_symmetric_with(
-                    &u, side, m, n, s.ka, self.alpha, stored, other, self.beta, c, ldc,
+                    u, side, m, n, s.ka, self.alpha, stored, other, self.beta, c, ldc,
                 )
             } else {
                 let side = SymSide::B(sym);
                 gemm_symmetric_with(
-                    &u, side, m, n, s.ka, self.alpha, other, stored, self.beta, c, ldc,
+                    u, side, m, n, s.ka, self.alpha, other, stored, self.beta, c, ldc,
                 )
             }
         }

@@ -94,6 +94,7 @@ impl<T: GemmScalar> Operands<T> {
     ///
     /// # Safety
     /// `gemm_check` accepted these arguments; BLAS contract on all pointers.
+    #[inline(always)]
     pub unsafe fn gemm_checked(self, transa: u8, transb: u8, m: Int, n: Int, k: Int) {
         let Operands { alpha, beta, .. } = self;
         if m == 0 || n == 0 || ((alpha.is_zero() || k == 0) && beta.is_one()) {
@@ -107,10 +108,12 @@ impl<T: GemmScalar> Operands<T> {
     }
 }
 
-/// `?gemm_`: the reference checks, then the product.
+/// `?gemm_`: the reference checks, then the product. Inlined into the entry points with
+/// `gemm_checked`, as `arch::active` (a small product's whole call is a few hundred cycles).
 ///
 /// # Safety
 /// BLAS contract on all pointers.
+#[inline(always)]
 pub unsafe fn gemm_api<T: GemmScalar>(
     transa: u8,
     transb: u8,

@@ -178,9 +178,9 @@ unsafe fn run<S: Side, T: GemmScalar>(
             return unsafe {
                 let first = b.0.add(lo * Job::<S, T>::strides(ldb).1);
                 if S::RIGHT {
-                    crate::gemm::trmm::multiply_right(&u, &operand, hi - lo, first, ldb)
+                    crate::gemm::trmm::multiply_right(u, &operand, hi - lo, first, ldb)
                 } else {
-                    crate::gemm::trmm::multiply_left(&u, &operand, hi - lo, first, ldb)
+                    crate::gemm::trmm::multiply_left(u, &operand, hi - lo, first, ldb)
                 }
             };
         }
@@ -260,7 +260,7 @@ unsafe fn accumulate<T: GemmScalar>(
     unsafe {
         if serial {
             let u = T::ukr(crate::arch::active());
-            gemm_with(&u, m, n, k, alpha, a, b, T::one(), c, ldc);
+            gemm_with(u, m, n, k, alpha, a, b, T::one(), c, ldc);
         } else {
             gemm(m, n, k, alpha, a, b, T::one(), c, ldc);
         }

@@ -143,7 +143,7 @@ fn check_one<T: TestScalar>(
 
 fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
     let mut r = Rng::new(seed);
-    let real = T::ukr(set);
+    let real = *T::ukr(set);
     let (mr, nr) = (real.mr, real.nr);
     let small = with_small_blocks(real);
     let mut ms = vec![1, mr.saturating_sub(1), mr, mr + 1, 2 * mr + 1, 3 * mr + 2];
@@ -250,7 +250,7 @@ fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
 /// crossing KC (small blocks) and not (the table's own).
 fn small_sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
     let mut r = Rng::new(seed);
-    let real = T::ukr(set);
+    let real = *T::ukr(set);
     let small = with_small_blocks(real);
     let trans = [b'N', b'T', b'C'];
     for m in 1..=2 * real.mr + 1 {
@@ -276,7 +276,7 @@ fn small_sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
 /// reference, and bitwise against the packed tiles (`Path::Packed` never leaves them).
 fn tall_sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
     let mut r = Rng::new(seed);
-    let u = T::ukr(set);
+    let u = *T::ukr(set);
     let few = 8 * u.mr;
     let mut shapes = Vec::new();
     for n in [1, u.nr - 1] {

@@ -234,7 +234,7 @@ fn triangle_mode_sweep<T: TestScalar + GemmScalar>(seed: u64) {
         if !ok {
             continue;
         }
-        let real = T::ukr(set);
+        let real = *T::ukr(set);
         for u in [real, with_small_blocks(real)] {
             for _ in 0..12 {
                 let (m, n, k) = (1 + r.below(90), 1 + r.below(90), 1 + r.below(300));

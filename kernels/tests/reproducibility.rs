@@ -283,7 +283,7 @@ fn betas<T: TestScalar>(r: &mut Rng) -> [T; 5] {
 
 fn sweep<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) -> usize {
     let mut r = Rng::new(seed);
-    let real = T::ukr(set);
+    let real = *T::ukr(set);
     let (mr, nr) = (real.mr, real.nr);
     let small = with_small_blocks(real);
     let trans = [b'N', b'T', b'C'];

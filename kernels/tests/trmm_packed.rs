@@ -143,7 +143,7 @@ fn orders(u: &Ukr<impl Copy>) -> Vec<usize> {
 fn check_type<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) -> usize {
     let mut r = Rng::new(seed);
     let mut checked = 0;
-    for u in [T::ukr(set), with_small_blocks(T::ukr(set))] {
+    for u in [*T::ukr(set), with_small_blocks(*T::ukr(set))] {
         for k in orders(&u) {
             for (right, upper_a, trans, unit) in shapes() {
                 let lda = k + 2;
@@ -214,7 +214,7 @@ fn shapes() -> Vec<(bool, bool, u8, bool)> {
 /// it spreads.
 fn check_inf<T: TestScalar + GemmScalar>(set: &KernelSet, seed: u64) {
     let mut r = Rng::new(seed);
-    for u in [T::ukr(set), with_small_blocks(T::ukr(set))] {
+    for u in [*T::ukr(set), with_small_blocks(*T::ukr(set))] {
         let k = 3 * u.mr.max(u.nr) + 1;
         for (right, upper_a, trans, _) in shapes().into_iter().filter(|s| s.2 != b'C' && !s.3) {
             let p = Problem {

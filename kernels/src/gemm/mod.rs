@@ -136,14 +136,16 @@ pub struct KernelSet {
 
 /// Selects the microkernel of an element type from a table.
 pub trait GemmScalar: Scalar {
-    fn ukr(set: &KernelSet) -> Ukr<Self>;
+    fn ukr(set: &KernelSet) -> &Ukr<Self>;
 }
-/// Each element type's `GemmScalar` impl reads its own field of the table.
+/// Each element type's `GemmScalar` impl reads its own field of the table (a reference: a copy
+/// of the entry was a visible part of a small product's call).
 macro_rules! gemm_scalar {
     ($($t:ty => $field:ident),*) => {$(
         impl GemmScalar for $t {
-            fn ukr(set: &KernelSet) -> Ukr<Self> {
-                set.$field
+            #[inline(always)]
+            fn ukr(set: &KernelSet) -> &Ukr<Self> {
+                &set.$field
             }
         }
     )*};
@@ -441,6 +443,37 @@ pub unsafe fn gemm_symmetric_with<T: Scalar>(
     }
 }
 
+/// Runs a tiny product, or a small or narrow one, in the loops of the kernel's tiny twin (no
+/// tiles, no packing, C in place) and returns true, or returns false when the product is none
+/// of these or the twin declines it (see `TinyFn`). Both `gemm` (ahead of the threading choice
+/// and of `gemm_blocked`'s frame, whose fixed cost was a third of a dgemm at n = 8) and
+/// `gemm_blocked` ask it.
+///
+/// # Safety
+/// As `gemm_with`; m, n, k > 0 and alpha != 0.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn in_place<T: Scalar>(
+    u: &Ukr<T>,
+    path: Path,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: T,
+    a: MatRef<T>,
+    b: MatRef<T>,
+    beta: T,
+    c: *mut T,
+    ldc: usize,
+) -> bool {
+    let tiny = path == Path::Tiny || (path == Path::Auto && tiny_ok::<T>(m, n, k));
+    // Small products are offered to the twin too: one that runs them in place faster than the
+    // tiles takes them, the others decline.
+    let small = !tiny && path == Path::Auto && (small_ok(m, n) || narrow_ok(u, n, k));
+    // SAFETY: forwarded contract.
+    (tiny || small) && unsafe { (u.tiny)(m, n, k, u.kc, alpha, a, b, beta, c, ldc, small) }
+}
+
 /// Which elements of an m x n block of C a triangular-result product writes: (i, j) when
 /// `i <= j + offset` (upper) or `i >= j + offset` (lower). `offset` is the global column minus
 /// the global row of the block's origin, so a block cut from a larger triangle keeps its
@@ -554,15 +587,10 @@ unsafe fn gemm_blocked<T: Scalar>(
         return;
     }
     // The tiny loops write every element of C: not for a triangle (the tiles give the same bits).
-    // Small products are offered to them too: a twin that runs them in place faster than the
-    // tiles (see `TinyFn`) takes them, the others decline.
-    let tiny = path == Path::Tiny || (path == Path::Auto && tiny_ok::<T>(m, n, k));
-    let small = !tiny && path == Path::Auto && (small_ok(m, n) || narrow_ok(u, n, k));
     // SAFETY: forwarded contract; alpha != 0 and k > 0 here.
-    if (tiny || small)
-        && stored.is_none()
+    if stored.is_none()
         && sym == [None; 2]
-        && unsafe { (u.tiny)(m, n, k, u.kc, alpha, a, b, beta, c, ldc, small) }
+        && unsafe { in_place(u, path, m, n, k, alpha, a, b, beta, c, ldc) }
     {
         return;
     }
@@ -1282,6 +1310,7 @@ pub unsafe fn gemm_parallel_with<T: Scalar>(
 /// # Safety
 /// As `gemm_with`.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 pub unsafe fn gemm<T: GemmScalar>(
     m: usize,
     n: usize,
@@ -1297,12 +1326,13 @@ pub unsafe fn gemm<T: GemmScalar>(
     let (threads, min_work) = crate::arch::threading();
     let work = m.saturating_mul(n).saturating_mul(k);
     let useful = !(alpha.is_zero() || k == 0 || m == 0 || n == 0);
-    // SAFETY: forwarded contract.
-    unsafe {
-        if threads > 1 && useful && work >= min_work {
-            gemm_parallel_with(&u, threads, m, n, k, alpha, a, b, beta, c, ldc)
-        } else {
-            gemm_with(&u, m, n, k, alpha, a, b, beta, c, ldc)
-        }
+    // SAFETY (all arms): forwarded contract.
+    if threads > 1 && useful && work >= min_work {
+        unsafe { gemm_parallel_with(u, threads, m, n, k, alpha, a, b, beta, c, ldc) }
+    } else if useful && unsafe { in_place(u, Path::Auto, m, n, k, alpha, a, b, beta, c, ldc) } {
+        // Done without entering `gemm_blocked` (a product the twin declines is offered again
+        // there, which costs one more check).
+    } else {
+        unsafe { gemm_with(u, m, n, k, alpha, a, b, beta, c, ldc) }
     }
 }
