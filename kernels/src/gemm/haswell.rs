@@ -78,6 +78,13 @@ fn avx2_first_lanes_32(n: usize) -> std::arch::x86_64::__m256i {
     )
 }
 
+/// The half-width operations of each precision for the tiny twins' left-over rows (see
+/// `real_tiny!`): none narrower here, so the twins use the full width.
+pub(crate) mod half {
+    pub(crate) use super::avx2_f32;
+    pub(crate) use super::avx2_f64;
+}
+
 kernel_set! {
     /// The HASWELL table (block sizes in the range BLIS uses for this core).
     HASWELL, "avx2,fma";

@@ -723,7 +723,7 @@ macro_rules! complex_tile_update {
     }};
 }
 
-/// The row blocks of a tiny twin's column block (`g.block_cols::<MV, MASKED>(cols, i, last, j)`)
+/// The row blocks of the complex tiny twin's column block (`g.block_cols::<MV, MASKED>(cols, i, last, j)`)
 /// for `m` rows in vectors of `w` rows: pairs of whole vectors while they fit, then the rest as
 /// one or two vectors, the last of them masked to its `last` rows when it is not whole.
 macro_rules! tiny_row_blocks {
@@ -803,6 +803,7 @@ macro_rules! real_tiny {
 
             use super::super::tiny::fused;
             use super::super::MatRef;
+            use super::half::$o as h;
             use super::$o;
             type E = $o::E;
 
@@ -847,16 +848,53 @@ macro_rules! real_tiny {
                     c,
                     ldc,
                 };
+                let (w, hw) = (L, h::L);
                 let mut j = 0;
                 while j < n {
                     let cols = COLS.min(n - j);
-                    // SAFETY: every block lies inside C and the operands (a masked vector
-                    // touches only rows below m).
-                    unsafe { tiny_row_blocks!(g, m, L, cols, j) };
+                    // The row blocks of columns j..j + cols: 2 full vectors while they fit,
+                    // then the rows left over as a full vector and a masked one, or (`HALF`) a
+                    // half-width vector in place of the masked one where exactly half a vector
+                    // of rows is left over after whole vectors. (Not for fewer rows: AVX2's
+                    // masked loads made sgemm 3 x 3 and 5 x 5 4-7% slower than a masked
+                    // full-width vector.) Here, not in a method: `g` must stay a local whose
+                    // fields live in registers (a method on `&self` made dgemm 16 x 16 7%
+                    // slower).
+                    let mut i = 0;
+                    // SAFETY (all blocks): every block lies inside C and the operands (a masked
+                    // vector touches only rows below m).
+                    unsafe {
+                        while m - i >= 2 * w {
+                            g.block_cols::<2, false, false>(cols, i, w, j);
+                            i += 2 * w;
+                        }
+                        let rest = m - i;
+                        match (rest / w, rest % w) {
+                            (0, 0) => {}
+                            (_, 0) => g.block_cols::<1, false, false>(cols, i, w, j),
+                            (1, t) if HALF && t == hw => {
+                                g.block_cols::<1, false, true>(cols, i, t, j)
+                            }
+                            (1, t) => g.block_cols::<2, true, false>(cols, i, t, j),
+                            (_, t) if HALF && t == hw => {
+                                g.block_cols::<0, false, true>(cols, i, t, j)
+                            }
+                            (_, t) => g.block_cols::<1, true, false>(cols, i, t, j),
+                        }
+                    }
                     j += cols;
                 }
                 true
             }
+
+            /// Whether half a vector of rows left over after whole vectors goes to a
+            /// half-width vector (`half::$o`, where the ISA has a narrower one): on a core whose
+            /// 512-bit operations take both 256-bit halves of its FMA pipes (Zen 4), a
+            /// full-width vector masked down to half its lanes costs twice the half-width one;
+            /// elsewhere the two cost the same. Lanes never mix, so each element's operations
+            /// are the same either way. Zen 4 guest, side by side: dgemm 4 / 12 / 28 ran
+            /// 1.10 / 1.15-1.18 / 1.09x as fast, sgemm 24 / 56 1.19-1.25 / 1.12x.
+            const HALF: bool = h::L < $o::L;
 
             /// The operands of one call.
             #[derive(Clone, Copy)]
@@ -878,7 +916,7 @@ macro_rules! real_tiny {
                 /// As `block`.
                 #[target_feature(enable = $feat)]
                 #[inline]
-                unsafe fn block_cols<const MV: usize, const MASKED: bool>(
+                unsafe fn block_cols<const MV: usize, const MASKED: bool, const HV: bool>(
                     &self,
                     cols: usize,
                     i: usize,
@@ -888,18 +926,18 @@ macro_rules! real_tiny {
                     // SAFETY: forwarded.
                     unsafe {
                         match cols {
-                            1 => self.block::<MV, 1, MASKED>(i, last, j),
-                            2 => self.block::<MV, 2, MASKED>(i, last, j),
-                            3 => self.block::<MV, 3, MASKED>(i, last, j),
-                            4 => self.block::<MV, 4, MASKED>(i, last, j),
-                            5 => self.block::<MV, 5, MASKED>(i, last, j),
-                            6 if COLS > 6 => self.block::<MV, 6, MASKED>(i, last, j),
-                            7 if COLS > 7 => self.block::<MV, 7, MASKED>(i, last, j),
-                            8 if COLS > 8 => self.block::<MV, 8, MASKED>(i, last, j),
-                            9 if COLS > 9 => self.block::<MV, 9, MASKED>(i, last, j),
-                            10 if COLS > 10 => self.block::<MV, 10, MASKED>(i, last, j),
-                            11 if COLS > 11 => self.block::<MV, 11, MASKED>(i, last, j),
-                            _ => self.block::<MV, COLS, MASKED>(i, last, j),
+                            1 => self.block::<MV, 1, MASKED, HV>(i, last, j),
+                            2 => self.block::<MV, 2, MASKED, HV>(i, last, j),
+                            3 => self.block::<MV, 3, MASKED, HV>(i, last, j),
+                            4 => self.block::<MV, 4, MASKED, HV>(i, last, j),
+                            5 => self.block::<MV, 5, MASKED, HV>(i, last, j),
+                            6 if COLS > 6 => self.block::<MV, 6, MASKED, HV>(i, last, j),
+                            7 if COLS > 7 => self.block::<MV, 7, MASKED, HV>(i, last, j),
+                            8 if COLS > 8 => self.block::<MV, 8, MASKED, HV>(i, last, j),
+                            9 if COLS > 9 => self.block::<MV, 9, MASKED, HV>(i, last, j),
+                            10 if COLS > 10 => self.block::<MV, 10, MASKED, HV>(i, last, j),
+                            11 if COLS > 11 => self.block::<MV, 11, MASKED, HV>(i, last, j),
+                            _ => self.block::<MV, COLS, MASKED, HV>(i, last, j),
                         }
                     }
                 }
@@ -907,27 +945,35 @@ macro_rules! real_tiny {
                 /// Rows `i..i + MV*L`, columns `j..j + NC` of C, over the whole depth (a new
                 /// chain per depth block, later blocks with beta = 1). `MASKED`: the last of
                 /// the MV vectors holds only its first `last` rows (< L), read and written
-                /// through lane masks.
+                /// through lane masks. `HV`: the MV vectors are whole, and a half-width vector
+                /// follows them with the next `last` rows (all h::L of its lanes, or through
+                /// masks when `MASKED`).
                 ///
                 /// # Safety
                 /// The block lies inside C and op(A) (unit row stride), columns inside op(B).
                 #[target_feature(enable = $feat)]
                 #[inline]
                 #[allow(clippy::needless_range_loop)]
-                unsafe fn block<const MV: usize, const NC: usize, const MASKED: bool>(
+                unsafe fn block<
+                    const MV: usize,
+                    const NC: usize,
+                    const MASKED: bool,
+                    const HV: bool,
+                >(
                     &self,
                     i: usize,
                     last: usize,
                     j: usize,
                 ) {
                     const L: usize = $o::L;
-                    let masked = |v: usize| MASKED && v == MV - 1;
+                    let masked = |v: usize| MASKED && !HV && v == MV - 1;
                     let (a, b) = (self.a, self.b);
                     let mut p0 = 0;
                     while p0 < self.k {
                         let p1 = (p0 + self.kc).min(self.k);
                         let beta = if p0 == 0 { self.beta } else { 1.0 };
                         let mut acc = [[$o::zero(); MV]; NC];
+                        let mut acc_h = [h::zero(); NC];
                         // SAFETY: inside the operands (caller).
                         unsafe {
                             let mut ap = a.ptr.add(i + p0 * a.cs);
@@ -937,18 +983,25 @@ macro_rules! real_tiny {
                                 for v in 0..MV {
                                     av[v] = tiny_load!($o, masked(v), ap.add(v * L), last);
                                 }
+                                let ah = if HV {
+                                    tiny_load!(h, MASKED, ap.add(MV * L), last)
+                                } else {
+                                    h::zero()
+                                };
                                 for jj in 0..NC {
-                                    let bj = $o::splat(*bp.add(jj * b.cs));
+                                    let x = *bp.add(jj * b.cs);
+                                    let bj = $o::splat(x);
                                     for v in 0..MV {
                                         acc[jj][v] = $o::fma(av[v], bj, acc[jj][v]);
+                                    }
+                                    if HV {
+                                        acc_h[jj] = h::fma(ah, h::splat(x), acc_h[jj]);
                                     }
                                 }
                                 ap = ap.add(a.cs);
                                 bp = bp.add(b.rs);
                             }
                         }
-                        let va = $o::splat(self.alpha);
-                        let vb = $o::splat(beta);
                         let at = |jj: usize, v: usize| {
                             // SAFETY: inside C (caller).
                             unsafe { self.c.add(i + v * L + (j + jj) * self.ldc) }
@@ -957,6 +1010,8 @@ macro_rules! real_tiny {
                         // written: a short column's masked store overlaps the next column's load,
                         // which then waits for the store to retire instead of being forwarded.
                         // Full vectors never overlap and store as they go (fewer live values).
+                        let store_late = MASKED;
+                        let (va, vb) = ($o::splat(self.alpha), $o::splat(beta));
                         for jj in 0..NC {
                             for v in 0..MV {
                                 acc[jj][v] = if beta == 0.0 {
@@ -967,14 +1022,38 @@ macro_rules! real_tiny {
                                     let old = if beta == 1.0 { old } else { $o::mul(vb, old) };
                                     $o::fma(va, acc[jj][v], old)
                                 };
-                                if !MASKED {
+                                if !store_late {
                                     // SAFETY: inside C (caller).
                                     unsafe { $o::store(at(jj, v), acc[jj][v]) };
                                 }
                             }
                         }
-                        if MASKED {
+                        if HV {
+                            // The same operations on the half-width vector.
+                            let (va, vb) = (h::splat(self.alpha), h::splat(beta));
+                            for jj in 0..NC {
+                                acc_h[jj] = if beta == 0.0 {
+                                    h::mul(va, acc_h[jj])
+                                } else {
+                                    // SAFETY: inside C (caller).
+                                    let old = unsafe { tiny_load!(h, MASKED, at(jj, MV), last) };
+                                    let old = if beta == 1.0 { old } else { h::mul(vb, old) };
+                                    h::fma(va, acc_h[jj], old)
+                                };
+                                if !store_late {
+                                    // SAFETY: inside C (caller).
+                                    unsafe { h::store(at(jj, MV), acc_h[jj]) };
+                                }
+                            }
+                        }
+                        if store_late {
                             tiny_store_block!($o, acc, at, masked, last, MV, NC);
+                            if HV {
+                                for jj in 0..NC {
+                                    // SAFETY: inside C (caller).
+                                    unsafe { tiny_store!(h, MASKED, at(jj, MV), acc_h[jj], last) };
+                                }
+                            }
                         }
                         p0 = p1;
                     }

@@ -53,6 +53,13 @@ isa_ops! {
             };
 }
 
+/// The half-width operations of each precision for the tiny twins' left-over rows (see
+/// `real_tiny!`): AVX2's, under the AVX-512 modules' names.
+pub(crate) mod half {
+    pub(crate) use super::super::haswell::avx2_f32 as avx512_f32;
+    pub(crate) use super::super::haswell::avx2_f64 as avx512_f64;
+}
+
 kernel_set! {
     /// The SKYLAKEX table. The real kernels take B in column pairs: +2..5% on dgemm
     /// n = 256..3072 side by side against `real`. Their depth blocks were measured with those
