@@ -77,9 +77,11 @@ pub unsafe fn gemmt_sum<T: GemmScalar, const N: usize>(
     let u = T::ukr(crate::arch::active());
     let (threads, min_work) = crate::arch::threading();
     // The multiply-adds of the triangle.
-    let work = (n.saturating_mul(n + 1) / 2)
-        .saturating_mul(k)
-        .saturating_mul(N);
+    let work = crate::arch::real_work::<T>(
+        (n.saturating_mul(n + 1) / 2)
+            .saturating_mul(k)
+            .saturating_mul(N),
+    );
     let useful = !(terms.iter().all(|t| t.0.is_zero()) || k == 0);
     let parts = if useful && work >= min_work {
         // Each part at least a few tile columns wide.
@@ -220,7 +222,7 @@ pub unsafe fn symm<T: GemmScalar>(
     };
     let u = T::ukr(crate::arch::active());
     let (threads, min_work) = crate::arch::threading();
-    let work = s.ka.saturating_mul(m).saturating_mul(n);
+    let work = crate::arch::real_work::<T>(s.ka.saturating_mul(m).saturating_mul(n));
     let split_n = n >= m;
     let (len, tile) = if split_n { (n, u.nr) } else { (m, u.mr) };
     let tiles = len.div_ceil(tile).max(1);

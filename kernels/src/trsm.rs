@@ -217,7 +217,8 @@ unsafe fn split_between_threads<T: GemmScalar>(
     part: impl Fn(usize, usize, OutPtr<T>, bool) + Sync,
 ) {
     let (threads, min_work) = crate::arch::threading();
-    let work = k.saturating_mul(k).saturating_mul(count);
+    // A solve or product with a k x k triangle: k(k+1)/2 multiply-adds per right-hand side.
+    let work = crate::arch::real_work::<T>((k.saturating_mul(k + 1) / 2).saturating_mul(count));
     let parts = threads.min(count / BASE).max(1);
     if parts == 1 || work < min_work {
         part(0, count, b, false);

@@ -1324,7 +1324,7 @@ pub unsafe fn gemm<T: GemmScalar>(
 ) {
     let u = T::ukr(crate::arch::active());
     let (threads, min_work) = crate::arch::threading();
-    let work = m.saturating_mul(n).saturating_mul(k);
+    let work = crate::arch::real_work::<T>(m.saturating_mul(n).saturating_mul(k));
     let useful = !(alpha.is_zero() || k == 0 || m == 0 || n == 0);
     // SAFETY (all arms): forwarded contract.
     if threads > 1 && useful && work >= min_work {
