@@ -136,6 +136,25 @@ fn bad_bench_arguments_are_one_line_errors() {
     let output = run(&["--routines", "dfoo", "--quick"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown routine"));
+    // A size whose data cannot fit (here 10^14 matrix elements) is refused before any library
+    // loads or any line is printed, instead of aborting in the allocator mid-run.
+    let output = run(&[
+        "--library",
+        "/nonexistent/libnothing.so",
+        "--routines",
+        "dgemv",
+        "--sizes",
+        "1000,10000000",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("dgemv at size 10000000 needs")
+            && stderr.contains("choose a smaller --sizes value")
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
 }
 
 #[test]

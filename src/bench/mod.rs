@@ -691,6 +691,26 @@ fn triangle(rng: &mut Lcg, m: usize, complex: bool) -> Vec<f64> {
 }
 
 impl CaseData {
+    /// Bytes that `generate` and the timing of one case hold at once, with `libraries` result
+    /// copies: three real and three complex inputs of `len` elements in both precisions
+    /// (`generate`), the triangle of trsm/trmm, the output and its reset copy, and a copy of
+    /// the output per library (`time_case`). Saturating: a size past what the address space
+    /// holds still gives a number to refuse.
+    fn bytes(routine: &str, (m, n, k): (usize, usize, usize), libraries: usize) -> u128 {
+        let (m, n, k) = (m as u128, n as u128, k as u128);
+        let len = (m * k).max(k * n).max(m * n).max(m);
+        // f64 + f32 of 3 real inputs, and of 3 complex ones (two parts each).
+        let inputs = len * 3 * (8 + 4) + 2 * len * 3 * (8 + 4);
+        let triangle = if routine.ends_with("trsm") || routine.ends_with("trmm") {
+            2 * m * m * (8 + 4)
+        } else {
+            0
+        };
+        // The output (at most m x n complex), its reset source and one result per library.
+        let outputs = 2 * len * 8 * (2 + libraries as u128);
+        inputs + triangle + outputs
+    }
+
     /// The case's inputs, from `rng` (so every library sees the same), converted once.
     fn generate(
         rng: &mut Lcg,
@@ -882,6 +902,38 @@ fn settle_arguments(args: &mut BenchArgs) -> Result<Option<Vec<LapackRoutine>>, 
     Ok(lapack_routines)
 }
 
+/// Bytes of memory available to this process: `MemAvailable` in /proc/meminfo (Linux), or None
+/// where it cannot be read (then no case is refused).
+fn available_memory() -> Option<u128> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u128 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// An error naming the first case whose data would not fit in `available` bytes (see
+/// `CaseData::bytes`), with what it needs.
+fn fits_in_memory(cases: &[Case], libraries: usize, available: Option<u128>) -> Result<(), String> {
+    let Some(available) = available else {
+        return Ok(());
+    };
+    const GIB: f64 = (1u64 << 30) as f64;
+    for case in cases {
+        let needed = CaseData::bytes(&case.routine, (case.m, case.n, case.k), libraries);
+        if needed > available {
+            return Err(format!(
+                "{} at size {} needs {:.1} GiB for its inputs and results, more than the {:.1} \
+                 GiB of memory available; choose a smaller --sizes value",
+                case.routine,
+                case.size,
+                needed as f64 / GIB,
+                available as f64 / GIB
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn bench(mut args: BenchArgs) -> Result<u8, String> {
     let lapack_routines = settle_arguments(&mut args)?;
     let ours =
@@ -918,6 +970,14 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     } else {
         None
     };
+    let cases = if args.goals {
+        goal_cases()
+    } else {
+        selected_cases(&args)
+    };
+    // Refused before any library loads or any line is printed: a size whose inputs cannot fit
+    // would otherwise abort the process in the allocator, mid-run.
+    fits_in_memory(&cases, 1 + args.against.len(), available_memory())?;
     let mut libraries = Vec::new();
     for spec in std::iter::once(&ours).chain(&args.against) {
         let library = Library::open(spec, !args.no_isolation)?;
@@ -937,11 +997,6 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     let mut measurements = Vec::new();
     let mut mismatches = 0;
     let mut rng = Lcg(0x5eed);
-    let cases = if args.goals {
-        goal_cases()
-    } else {
-        selected_cases(&args)
-    };
     let mut current_threads = None;
     let mut missing = std::collections::HashSet::new();
     for Case {
