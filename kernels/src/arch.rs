@@ -29,7 +29,7 @@ static MIN_WORK: AtomicUsize = AtomicUsize::new(0);
 /// (`BLASTOOL_PIN_THREADS=0`).
 static PIN: AtomicUsize = AtomicUsize::new(0);
 
-/// Products of fewer real multiply-adds (a complex one counts 4, see `real_work`) stay on the
+/// Products of fewer real multiply-adds (a complex one counts 4, see `threads_for`) stay on the
 /// calling thread: starting and joining a worker costs more than the half of the work it takes.
 /// Measured on a 2-vCPU Zen 4 KVM guest (thread create + join 40-60 us), 2 threads against 1,
 /// side by side: dgemm n = 96 / 112 / 128 / 160 ran 0.52 / 0.80 / 1.03 / 1.21x as fast, dtrsm
@@ -37,14 +37,22 @@ static PIN: AtomicUsize = AtomicUsize::new(0);
 /// 1.24x (4 n³ real ones). The old threshold, 96³ products in any precision, split all of these.
 const DEFAULT_MIN_WORK: usize = 2_500_000;
 
-/// `count` multiply-adds of `T` as real ones, the unit of the threading threshold: a complex
-/// multiply-add is 4 real ones.
+/// The threads a call of `multiply_adds` multiply-adds of `T` may split over: the library's
+/// thread count when they are at least the threshold (`BLASTOOL_PARALLEL_MIN_WORK`, default
+/// `DEFAULT_MIN_WORK`) counted as real ones (a complex multiply-add is 4), else 1. Every
+/// GEMM-based routine asks here with its own count, so that the unit is the same for all.
 #[inline]
-pub fn real_work<T: crate::scalar::Scalar>(count: usize) -> usize {
-    if T::IS_COMPLEX {
-        count.saturating_mul(4)
+pub fn threads_for<T: crate::scalar::Scalar>(multiply_adds: usize) -> usize {
+    let (threads, min_work) = threading();
+    let real = if T::IS_COMPLEX {
+        multiply_adds.saturating_mul(4)
     } else {
-        count
+        multiply_adds
+    };
+    if real >= min_work {
+        threads
+    } else {
+        1
     }
 }
 
@@ -52,7 +60,7 @@ fn env_usize(name: &str) -> Option<usize> {
     std::env::var(name).ok()?.trim().parse().ok()
 }
 
-/// (threads, fewest real multiply-adds per split, see `real_work`) for GEMM-based routines.
+/// (threads, fewest real multiply-adds per split, see `threads_for`) for GEMM-based routines.
 /// `BLASTOOL_PARALLEL_MIN_WORK` sets the threshold (the reference testers lower it to run their
 /// small cases threaded).
 /// Inlined, as `active`.

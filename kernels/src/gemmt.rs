@@ -75,15 +75,14 @@ pub unsafe fn gemmt_sum<T: GemmScalar, const N: usize>(
         return;
     }
     let u = T::ukr(crate::arch::active());
-    let (threads, min_work) = crate::arch::threading();
     // The multiply-adds of the triangle.
-    let work = crate::arch::real_work::<T>(
+    let threads = crate::arch::threads_for::<T>(
         (n.saturating_mul(n + 1) / 2)
             .saturating_mul(k)
             .saturating_mul(N),
     );
     let useful = !(terms.iter().all(|t| t.0.is_zero()) || k == 0);
-    let parts = if useful && work >= min_work {
+    let parts = if useful {
         // Each part at least a few tile columns wide.
         threads.min(n / (4 * u.nr)).max(1)
     } else {
@@ -221,16 +220,11 @@ pub unsafe fn symm<T: GemmScalar>(
         c: (c, ldc),
     };
     let u = T::ukr(crate::arch::active());
-    let (threads, min_work) = crate::arch::threading();
-    let work = crate::arch::real_work::<T>(s.ka.saturating_mul(m).saturating_mul(n));
+    let threads = crate::arch::threads_for::<T>(s.ka.saturating_mul(m).saturating_mul(n));
     let split_n = n >= m;
     let (len, tile) = if split_n { (n, u.nr) } else { (m, u.mr) };
     let tiles = len.div_ceil(tile).max(1);
-    let parts = if work >= min_work {
-        threads.clamp(1, tiles)
-    } else {
-        1
-    };
+    let parts = threads.clamp(1, tiles);
     if parts == 1 {
         // SAFETY: the caller's operands.
         unsafe { product.compute() };

@@ -216,11 +216,11 @@ unsafe fn split_between_threads<T: GemmScalar>(
     b: OutPtr<T>,
     part: impl Fn(usize, usize, OutPtr<T>, bool) + Sync,
 ) {
-    let (threads, min_work) = crate::arch::threading();
     // A solve or product with a k x k triangle: k(k+1)/2 multiply-adds per right-hand side.
-    let work = crate::arch::real_work::<T>((k.saturating_mul(k + 1) / 2).saturating_mul(count));
+    let threads =
+        crate::arch::threads_for::<T>((k.saturating_mul(k + 1) / 2).saturating_mul(count));
     let parts = threads.min(count / BASE).max(1);
-    if parts == 1 || work < min_work {
+    if parts == 1 {
         part(0, count, b, false);
         return;
     }

@@ -1323,11 +1323,10 @@ pub unsafe fn gemm<T: GemmScalar>(
     ldc: usize,
 ) {
     let u = T::ukr(crate::arch::active());
-    let (threads, min_work) = crate::arch::threading();
-    let work = crate::arch::real_work::<T>(m.saturating_mul(n).saturating_mul(k));
+    let threads = crate::arch::threads_for::<T>(m.saturating_mul(n).saturating_mul(k));
     let useful = !(alpha.is_zero() || k == 0 || m == 0 || n == 0);
     // SAFETY (all arms): forwarded contract.
-    if threads > 1 && useful && work >= min_work {
+    if threads > 1 && useful {
         unsafe { gemm_parallel_with(u, threads, m, n, k, alpha, a, b, beta, c, ldc) }
     } else if useful && unsafe { in_place(u, Path::Auto, m, n, k, alpha, a, b, beta, c, ldc) } {
         // Done without entering `gemm_blocked` (a product the twin declines is offered again
