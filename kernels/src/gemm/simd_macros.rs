@@ -945,9 +945,8 @@ macro_rules! real_tiny {
                 /// Rows `i..i + MV*L`, columns `j..j + NC` of C, over the whole depth (a new
                 /// chain per depth block, later blocks with beta = 1). `MASKED`: the last of
                 /// the MV vectors holds only its first `last` rows (< L), read and written
-                /// through lane masks. `HV`: the MV vectors are whole, and a half-width vector
-                /// follows them with the next `last` rows (all h::L of its lanes, or through
-                /// masks when `MASKED`).
+                /// through lane masks. `HV` (never with `MASKED`): the MV vectors are whole,
+                /// and a whole half-width vector follows them with the next h::L rows.
                 ///
                 /// # Safety
                 /// The block lies inside C and op(A) (unit row stride), columns inside op(B).
@@ -966,7 +965,8 @@ macro_rules! real_tiny {
                     j: usize,
                 ) {
                     const L: usize = $o::L;
-                    let masked = |v: usize| MASKED && !HV && v == MV - 1;
+                    debug_assert!(!(HV && MASKED), "a half-width vector is whole");
+                    let masked = |v: usize| MASKED && v == MV - 1;
                     let (a, b) = (self.a, self.b);
                     let mut p0 = 0;
                     while p0 < self.k {
@@ -984,7 +984,7 @@ macro_rules! real_tiny {
                                     av[v] = tiny_load!($o, masked(v), ap.add(v * L), last);
                                 }
                                 let ah = if HV {
-                                    tiny_load!(h, MASKED, ap.add(MV * L), last)
+                                    h::load(ap.add(MV * L))
                                 } else {
                                     h::zero()
                                 };
@@ -1010,7 +1010,6 @@ macro_rules! real_tiny {
                         // written: a short column's masked store overlaps the next column's load,
                         // which then waits for the store to retire instead of being forwarded.
                         // Full vectors never overlap and store as they go (fewer live values).
-                        let store_late = MASKED;
                         let (va, vb) = ($o::splat(self.alpha), $o::splat(beta));
                         for jj in 0..NC {
                             for v in 0..MV {
@@ -1022,7 +1021,7 @@ macro_rules! real_tiny {
                                     let old = if beta == 1.0 { old } else { $o::mul(vb, old) };
                                     $o::fma(va, acc[jj][v], old)
                                 };
-                                if !store_late {
+                                if !MASKED {
                                     // SAFETY: inside C (caller).
                                     unsafe { $o::store(at(jj, v), acc[jj][v]) };
                                 }
@@ -1036,24 +1035,16 @@ macro_rules! real_tiny {
                                     h::mul(va, acc_h[jj])
                                 } else {
                                     // SAFETY: inside C (caller).
-                                    let old = unsafe { tiny_load!(h, MASKED, at(jj, MV), last) };
+                                    let old = unsafe { h::load(at(jj, MV)) };
                                     let old = if beta == 1.0 { old } else { h::mul(vb, old) };
                                     h::fma(va, acc_h[jj], old)
                                 };
-                                if !store_late {
-                                    // SAFETY: inside C (caller).
-                                    unsafe { h::store(at(jj, MV), acc_h[jj]) };
-                                }
+                                // SAFETY: inside C (caller).
+                                unsafe { h::store(at(jj, MV), acc_h[jj]) };
                             }
                         }
-                        if store_late {
+                        if MASKED {
                             tiny_store_block!($o, acc, at, masked, last, MV, NC);
-                            if HV {
-                                for jj in 0..NC {
-                                    // SAFETY: inside C (caller).
-                                    unsafe { tiny_store!(h, MASKED, at(jj, MV), acc_h[jj], last) };
-                                }
-                            }
                         }
                         p0 = p1;
                     }
