@@ -497,7 +497,7 @@ impl<S: Side, T: GemmScalar> Job<'_, S, T> {
     ) {
         let (along, across) = Self::strides(self.ldb);
         let mut storage = [std::mem::MaybeUninit::uninit(); BASE];
-        let panel = first_rows(&mut storage, k, [T::zero(); P]);
+        let panel = first_rows(&mut storage, k, |_| [T::zero(); P]);
         for c0 in (0..self.count).step_by(P) {
             let width = P.min(self.count - c0);
             // SAFETY: rows off..off + k of right-hand sides c0..c0 + width lie inside B.
@@ -610,15 +610,11 @@ fn solve_panel_complex<T: Scalar, const FUSED: bool, const P: usize>(
     coef: impl Fn(usize, usize) -> T,
     inverse: &[T; BASE],
 ) {
-    let zero = [<T::Real as Scalar>::zero(); P];
     let mut storage = [std::mem::MaybeUninit::uninit(); BASE];
-    let rows = first_rows(&mut storage, panel.len(), Planar { re: zero, im: zero });
-    for (row, x) in rows.iter_mut().zip(panel.iter()) {
-        *row = Planar {
-            re: x.map(T::re),
-            im: x.map(T::im),
-        };
-    }
+    let rows = first_rows(&mut storage, panel.len(), |i| Planar {
+        re: panel[i].map(T::re),
+        im: panel[i].map(T::im),
+    });
     let sub = sub_mul::<T::Real, FUSED>;
     substitute(
         rows,
@@ -720,18 +716,18 @@ const PANEL_F32: usize = 32;
 /// all sixteen and spilled.
 const PANEL_C64: usize = 8;
 
-/// The first `k` rows of `storage`, set to zero; the rest stays uninitialised. A solve of order
-/// `k` touches only those: zeroing whole BASE-row arrays (and the whole block) was a quarter of
-/// the time of LAPACK's dpotrf2 on a 64-order diagonal block, whose recursion calls dtrsm on
-/// orders 1..32 some sixty times.
+/// The first `k` rows of `storage`, row `i` set to `row(i)`; the rest stays uninitialised. A
+/// solve of order `k` touches only those: zeroing whole BASE-row arrays (and the whole block)
+/// was a quarter of the time of LAPACK's dpotrf2 on a 64-order diagonal block, whose recursion
+/// calls dtrsm on orders 1..32 some sixty times.
 fn first_rows<R: Copy>(
     storage: &mut [std::mem::MaybeUninit<R>; BASE],
     k: usize,
-    zero: R,
+    row: impl Fn(usize) -> R,
 ) -> &mut [R] {
     let rows = &mut storage[..k];
-    for row in rows.iter_mut() {
-        row.write(zero);
+    for (i, slot) in rows.iter_mut().enumerate() {
+        slot.write(row(i));
     }
     // SAFETY: the k rows were initialised just above; MaybeUninit<R> has the layout of R.
     unsafe { std::slice::from_raw_parts_mut(rows.as_mut_ptr() as *mut R, k) }
