@@ -495,12 +495,10 @@ fn check_memory(routines: &[LapackRoutine], sizes: &[usize], workers: usize) -> 
     Ok(())
 }
 
-/// MemAvailable from /proc/meminfo, in bytes.
+/// MemAvailable from /proc/meminfo, in bytes (`build::ramdisk`'s reading, as a float for the
+/// estimates here).
 fn available_memory() -> Option<f64> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024.0)
+    crate::build::ramdisk::available_memory().map(|bytes| bytes as f64)
 }
 
 /// Runs LAPACK mode for the validated routines, sizes and threads of `args`; the report.

@@ -902,19 +902,11 @@ fn settle_arguments(args: &mut BenchArgs) -> Result<Option<Vec<LapackRoutine>>, 
     Ok(lapack_routines)
 }
 
-/// Bytes of memory available to this process: `MemAvailable` in /proc/meminfo (Linux), or None
-/// where it cannot be read (then no case is refused).
-fn available_memory() -> Option<u128> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u128 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
 /// An error naming the first case whose data would not fit in `available` bytes (see
-/// `CaseData::bytes`), with what it needs.
-fn fits_in_memory(cases: &[Case], libraries: usize, available: Option<u128>) -> Result<(), String> {
-    let Some(available) = available else {
+/// `CaseData::bytes`; MemAvailable, None where it cannot be read: then no case is refused),
+/// with what it needs.
+fn fits_in_memory(cases: &[Case], libraries: usize, available: Option<u64>) -> Result<(), String> {
+    let Some(available) = available.map(u128::from) else {
         return Ok(());
     };
     const GIB: f64 = (1u64 << 30) as f64;
@@ -977,7 +969,11 @@ fn bench(mut args: BenchArgs) -> Result<u8, String> {
     };
     // Refused before any library loads or any line is printed: a size whose inputs cannot fit
     // would otherwise abort the process in the allocator, mid-run.
-    fits_in_memory(&cases, 1 + args.against.len(), available_memory())?;
+    fits_in_memory(
+        &cases,
+        1 + args.against.len(),
+        crate::build::ramdisk::available_memory(),
+    )?;
     let mut libraries = Vec::new();
     for spec in std::iter::once(&ours).chain(&args.against) {
         let library = Library::open(spec, !args.no_isolation)?;
