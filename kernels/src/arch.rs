@@ -5,10 +5,10 @@
 //! `blastool_init`), so the static library carries no hidden initialisation.
 //!
 //! Threads: large GEMM-based products are split over `BLASTOOL_NUM_THREADS` threads (default:
-//! the available parallelism; `blastool_set_num_threads` overrides). The threads are scoped to
-//! the call that needs them, not a persistent pool: nothing runs between calls, so
-//! `blastool_quit` has nothing to join (never a join under a loader lock) and a `fork`ed child
-//! cannot hang on workers it does not have.
+//! the available parallelism; `blastool_set_num_threads` overrides). The workers come from a
+//! pool that starts on the first call that splits (`threads`); they spin briefly after a call,
+//! then sleep. `blastool_quit`, which the `.fini_array` unload hook runs on `dlclose` and at
+//! exit, joins them, so no worker is left in unmapped code; a `fork`ed child starts its own.
 
 use crate::gemm::generic::GENERIC;
 use crate::gemm::KernelSet;
@@ -29,6 +29,15 @@ static MIN_WORK: AtomicUsize = AtomicUsize::new(0);
 /// (`BLASTOOL_PIN_THREADS=0`).
 static PIN: AtomicUsize = AtomicUsize::new(0);
 
+/// Microseconds a pooled worker spins after a job before it sleeps, plus 1; 0 = not read yet.
+static SPIN_US: AtomicUsize = AtomicUsize::new(0);
+
+/// Default of `BLASTOOL_THREAD_SPIN_US`: long enough to cover the single-threaded stretch
+/// between two threaded calls of a blocked factorization (a panel of dgetrf at n = 2000), short
+/// enough that an idle program stops burning a CPU almost at once. OpenBLAS spins for about
+/// 2^28 cycles (~0.1 s) by default.
+const DEFAULT_SPIN_US: usize = 1000;
+
 /// Products of fewer real multiply-adds (a complex one counts 4, see `threads_for`) stay on the
 /// calling thread: starting and joining a worker costs more than the half of the work it takes.
 /// Measured on a 2-vCPU Zen 4 KVM guest (thread create + join 40-60 us), 2 threads against 1,
@@ -36,6 +45,13 @@ static PIN: AtomicUsize = AtomicUsize::new(0);
 /// (n³/2 multiply-adds) n = 128 / 160 / 192 0.73 / 0.99 / 1.24x, zgemm n = 96 / 112 1.00 /
 /// 1.24x (4 n³ real ones). The old threshold, 96³ products in any precision, split all of these.
 const DEFAULT_MIN_WORK: usize = 2_500_000;
+
+/// The threshold of `threads_for` is divided by this while the pool's workers are still
+/// spinning from an earlier call (`threads::warm_workers`): handing them a share then costs
+/// under a microsecond, not a wake-up. Measured on the same guest with warm workers, 2 threads against 1: dgemm n = 48 /
+/// 64 ran 1.3-1.4 / 1.5-1.6x as fast, dtrsm n = 48 / 64 (55k / 133k multiply-adds) 0.8 / 1.6x,
+/// dsyrk n = 64 1.0x. With sleeping workers, dgemm n = 64 / 96 ran at 0.36 / 0.96x.
+const WARM_DIVISOR: usize = 16;
 
 /// The threads a call of `multiply_adds` multiply-adds of `T` may split over: the library's
 /// thread count when they are at least the threshold (`BLASTOOL_PARALLEL_MIN_WORK`, default
@@ -49,7 +65,8 @@ pub fn threads_for<T: crate::scalar::Scalar>(multiply_adds: usize) -> usize {
     } else {
         multiply_adds
     };
-    if real >= min_work {
+    let warm = || threads > 1 && crate::threads::warm_workers(threads - 1);
+    if real >= min_work || (real >= min_work / WARM_DIVISOR && warm()) {
         threads
     } else {
         1
@@ -108,6 +125,17 @@ pub fn pin_threads() -> bool {
         PIN.store(p, Ordering::Release);
     }
     p == 1
+}
+
+/// How long a pooled worker spins for its next job before it sleeps (`threads`): read from
+/// `BLASTOOL_THREAD_SPIN_US` once, and again after `blastool_quit`. 0 sleeps at once.
+pub fn thread_spin() -> std::time::Duration {
+    let mut us = SPIN_US.load(Ordering::Acquire);
+    if us == 0 {
+        us = env_usize("BLASTOOL_THREAD_SPIN_US").unwrap_or(DEFAULT_SPIN_US) + 1;
+        SPIN_US.store(us, Ordering::Release);
+    }
+    std::time::Duration::from_micros(us as u64 - 1)
 }
 
 /// Set the number of threads for later calls (values below 1 mean 1).
@@ -209,8 +237,8 @@ pub extern "C" fn blastool_init() -> i32 {
 }
 
 /// Release what the library holds: forget the table and thread-count choices (a later call
-/// re-reads the environment) and free the GEMM packing buffers kept between calls. No threads
-/// are alive between calls. Idempotent and safe to call twice or without `blastool_init`; the
+/// re-reads the environment), stop and join the pool's workers and free the GEMM packing
+/// buffers kept between calls. Idempotent and safe to call twice or without `blastool_init`; the
 /// library stays usable afterwards (it re-initialises lazily).
 #[export_name = blas_symbol!("blastool_quit")]
 pub extern "C" fn blastool_quit() {
@@ -219,11 +247,14 @@ pub extern "C" fn blastool_quit() {
     THREADS.store(0, Ordering::Release);
     MIN_WORK.store(0, Ordering::Release);
     PIN.store(0, Ordering::Release);
+    SPIN_US.store(0, Ordering::Release);
+    crate::threads::shutdown();
     crate::gemm::buffers::release_all();
 }
 
 // Unload hook of the shared library: ELF runs `.fini_array` entries on `dlclose` and at exit.
-// It pairs with no constructor (there is none) and only calls the idempotent `blastool_quit`.
+// It pairs with no constructor (there is none) and only calls the idempotent `blastool_quit`,
+// which joins the pool's workers before the library's code is unmapped.
 #[cfg(all(target_os = "linux", not(test)))]
 #[used]
 #[link_section = ".fini_array"]

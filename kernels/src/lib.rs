@@ -10,8 +10,9 @@
 //! Lifecycle: there is no constructor. Everything initialises lazily on first use;
 //! `blastool_init()` and `blastool_quit()` are optional, idempotent and may be called any number
 //! of times (a program loading the static library inside its own DLL calls `blastool_quit`
-//! before unloading). Large GEMM-based products use threads scoped to the call
-//! (`BLASTOOL_NUM_THREADS`, `blastool_set_num_threads`); no thread outlives a call.
+//! before unloading). Large GEMM-based products are split over a pool of worker threads
+//! (`BLASTOOL_NUM_THREADS`, `blastool_set_num_threads`) that starts on first use and that
+//! `blastool_quit` (run on unload) joins; see `threads`.
 
 /// The exported name of symbol `$name`: `blastool build --symbol-prefix/--symbol-suffix` (the
 /// OpenBLAS SYMBOLPREFIX/SYMBOLSUFFIX convention, e.g. `dgemm_64_` for ILP64) reach the kernels as

@@ -1,10 +1,31 @@
-//! Call-scoped worker threads on raw POSIX threads.
+//! Worker threads for one call, taken from a small pool of raw POSIX threads that wait between
+//! calls.
 //!
-//! Why not `std::thread`: spawning through std initialises std's thread-local state (the
-//! current-thread handle) in the *calling* thread, which registers a TLS destructor for that
-//! thread; glibc then keeps the shared library mapped until the thread exits, so `dlclose` would
-//! never unload it. Raw pthreads running plain closures touch no Rust thread-locals.
-//! Elsewhere (non-Unix) the work simply runs on the calling thread.
+//! Why a pool: starting and joining a thread costs 40-60 us on a 2-vCPU KVM guest, a sixth of a
+//! 256³ dtrmm's time at two threads. A pooled worker that is still spinning from the previous
+//! call takes the next job in well under a microsecond. After a job it spins for
+//! `BLASTOOL_THREAD_SPIN_US` microseconds (default `DEFAULT_SPIN_US`), then sleeps on a futex,
+//! so an idle program keeps no CPU busy.
+//!
+//! Lifecycle (the library has no constructor; see `arch`):
+//! - the pool starts lazily, on the first call that splits;
+//! - `shutdown` (run by `blastool_quit`, and so by the `.fini_array` unload hook on `dlclose` and
+//!   at exit) tells every worker to leave, joins it, and leaves the pool empty; a later call
+//!   starts it again. No worker can be running the library's code once `dlclose` unmaps it.
+//!   Joining in a destructor is safe on Linux: the workers touch no thread-local storage of
+//!   the library, so their exit needs no loader lock;
+//! - one caller owns the pool at a time. A caller that finds it taken (another thread of the
+//!   program inside a threaded call, or a job calling back into the library) starts threads for
+//!   its call instead, as the library did before it had a pool;
+//! - ownership is one atomic holding the owner's process id: a `fork`ed child sees its parent's
+//!   id, takes the pool over as empty (the parent's workers do not exist in the child) and
+//!   starts its own.
+//!
+//! Why raw pthreads and not `std::thread`: spawning through std initialises std's thread-local
+//! state (the current-thread handle) in the *calling* thread, which registers a TLS destructor
+//! for that thread; glibc then keeps the shared library mapped until the thread exits, so
+//! `dlclose` would never unload it. Raw pthreads running plain closures touch no Rust
+//! thread-locals. Elsewhere (non-Linux) the work simply runs on the calling thread.
 
 use std::ffi::{c_int, c_void};
 
@@ -27,8 +48,12 @@ mod sys {
             size: usize,
             set: *const CpuSet,
         ) -> c_int;
+        pub fn pthread_setaffinity_np(thread: PthreadT, size: usize, set: *const CpuSet) -> c_int;
+        pub fn pthread_setname_np(thread: PthreadT, name: *const std::ffi::c_char) -> c_int;
         pub fn sched_getaffinity(pid: c_int, size: usize, set: *mut CpuSet) -> c_int;
         pub fn sched_getcpu() -> c_int;
+        pub fn getpid() -> c_int;
+        pub fn syscall(number: std::ffi::c_long, ...) -> std::ffi::c_long;
     }
     /// glibc's `pthread_attr_t` (56 bytes on x86_64 and aarch64; 64 is ample).
     #[repr(C, align(8))]
@@ -37,6 +62,41 @@ mod sys {
     #[repr(C)]
     #[derive(Clone, Copy)]
     pub struct CpuSet(pub [u64; 16]);
+
+    impl CpuSet {
+        pub fn only(cpu: usize) -> CpuSet {
+            let mut set = CpuSet([0; 16]);
+            set.0[cpu / 64] |= 1 << (cpu % 64);
+            set
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    const SYS_FUTEX: std::ffi::c_long = 202;
+    #[cfg(target_arch = "aarch64")]
+    const SYS_FUTEX: std::ffi::c_long = 98;
+    const FUTEX_WAIT_PRIVATE: c_int = 128;
+    const FUTEX_WAKE_PRIVATE: c_int = 129;
+
+    /// Sleep while `*word == expected` (returns at once otherwise, or spuriously).
+    pub fn futex_wait(word: &std::sync::atomic::AtomicU32, expected: u32) {
+        // SAFETY: FUTEX_WAIT on a live, aligned u32 with no timeout.
+        unsafe {
+            syscall(
+                SYS_FUTEX,
+                word.as_ptr(),
+                FUTEX_WAIT_PRIVATE,
+                expected,
+                std::ptr::null::<c_void>(),
+            )
+        };
+    }
+
+    /// Wake the thread sleeping on `word`, if any.
+    pub fn futex_wake(word: &std::sync::atomic::AtomicU32) {
+        // SAFETY: FUTEX_WAKE on a live, aligned u32.
+        unsafe { syscall(SYS_FUTEX, word.as_ptr(), FUTEX_WAKE_PRIVATE, 1 as c_int) };
+    }
 }
 
 /// CPUs for `n` workers: CPUs this thread may run on other than the one it runs on now, in
@@ -76,9 +136,48 @@ pub fn worker_cpus(n: usize) -> Vec<usize> {
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Start a detached-until-joined pthread running `start(arg)`, pinned to `cpu` when given and
+/// accepted. None if the OS refused the thread.
 #[cfg(all(unix, target_os = "linux"))]
-extern "C" fn trampoline(arg: *mut c_void) -> *mut c_void {
-    // SAFETY: `arg` is the `Box<Job>` leaked by `Workers::spawn`, consumed exactly once here.
+fn start_thread(
+    cpu: Option<usize>,
+    start: extern "C" fn(*mut c_void) -> *mut c_void,
+    arg: *mut c_void,
+) -> Option<sys::PthreadT> {
+    let mut tid: sys::PthreadT = 0;
+    let mut attr = sys::PthreadAttr([0; 64]);
+    // SAFETY: `attr` is initialised before use and destroyed after; the CPU set is a valid
+    // cpu_set_t with one bit.
+    let pinned = cpu.filter(|&c| c < 1024).is_some_and(|c| unsafe {
+        if sys::pthread_attr_init(&mut attr) != 0 {
+            return false;
+        }
+        let set = sys::CpuSet::only(c);
+        if sys::pthread_attr_setaffinity_np(&mut attr, std::mem::size_of::<sys::CpuSet>(), &set)
+            != 0
+        {
+            sys::pthread_attr_destroy(&mut attr);
+            return false;
+        }
+        true
+    });
+    let attr_ptr = if pinned {
+        &attr as *const sys::PthreadAttr as *const c_void
+    } else {
+        std::ptr::null()
+    };
+    // SAFETY: valid out-pointer and attributes (or defaults); `start` owns `arg` once running.
+    let rc = unsafe { sys::pthread_create(&mut tid, attr_ptr, start, arg) };
+    if pinned {
+        // SAFETY: initialised above.
+        unsafe { sys::pthread_attr_destroy(&mut attr) };
+    }
+    (rc == 0).then_some(tid)
+}
+
+#[cfg(all(unix, target_os = "linux"))]
+extern "C" fn run_once(arg: *mut c_void) -> *mut c_void {
+    // SAFETY: `arg` is the `Box<Job>` leaked by `Workers::spawn_on`, consumed exactly once here.
     let job = unsafe { Box::from_raw(arg as *mut Job) };
     // A panic cannot unwind out of an `extern "C"` function: it aborts, which is the only sound
     // outcome for a worker whose results the caller would otherwise read half-written.
@@ -86,8 +185,286 @@ extern "C" fn trampoline(arg: *mut c_void) -> *mut c_void {
     std::ptr::null_mut()
 }
 
-/// Threads started for one call; all are joined when this is dropped.
+#[cfg(all(unix, target_os = "linux"))]
+mod pool {
+    //! The pool itself: worker slots, their hand-over protocol and the ownership word.
+
+    use super::{start_thread, sys, Job};
+    use std::cell::UnsafeCell;
+    use std::ffi::c_void;
+    use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    // `Slot::go`: what the worker is told.
+    const IDLE: u32 = 0;
+    const SLEEPING: u32 = 1;
+    const POSTED: u32 = 2;
+    const EXIT: u32 = 3;
+    // `Slot::done`: what the owner waits for.
+    const PENDING: u32 = 0;
+    const WAITING: u32 = 1;
+    const FINISHED: u32 = 2;
+
+    /// The name of the pool's threads.
+    pub const POOL_THREAD_NAME: &std::ffi::CStr = c"blastool-pool";
+
+    /// Pooled workers of this process spinning for a job now (see `warm_workers`).
+    pub static SPINNING: AtomicUsize = AtomicUsize::new(0);
+
+    /// How long a caller waits by spinning for a worker's share before it sleeps.
+    const JOIN_SPIN: Duration = Duration::from_millis(2);
+
+    /// One pooled worker. Boxed, so its address stays fixed for the thread that reads it.
+    pub struct Slot {
+        go: AtomicU32,
+        done: AtomicU32,
+        /// Written by the owner before `go` becomes POSTED, taken by the worker after.
+        job: UnsafeCell<Option<Job>>,
+        tid: sys::PthreadT,
+        cpu: Option<usize>,
+    }
+    // SAFETY: `job` is handed over through `go` (release/acquire); everything else is atomic or
+    // written only by the pool's owner.
+    unsafe impl Sync for Slot {}
+
+    /// Spin for `limit` (checking the clock every 64 rounds) until `ready` holds; whether it did.
+    fn spin_until(limit: Duration, ready: impl Fn() -> bool) -> bool {
+        if limit.is_zero() {
+            return ready();
+        }
+        let start = Instant::now();
+        loop {
+            for _ in 0..64 {
+                if ready() {
+                    return true;
+                }
+                std::hint::spin_loop();
+            }
+            if start.elapsed() >= limit {
+                return false;
+            }
+        }
+    }
+
+    extern "C" fn worker_main(arg: *mut c_void) -> *mut c_void {
+        // SAFETY: `arg` is a boxed Slot that `shutdown` frees only after joining this thread.
+        let slot = unsafe { &*(arg as *const Slot) };
+        let spin = crate::arch::thread_spin();
+        loop {
+            SPINNING.fetch_add(1, Ordering::Relaxed);
+            spin_until(spin, || slot.go.load(Ordering::Acquire) >= POSTED);
+            SPINNING.fetch_sub(1, Ordering::Relaxed);
+            let order = loop {
+                match slot.go.load(Ordering::Acquire) {
+                    IDLE => {
+                        let _ = slot.go.compare_exchange(
+                            IDLE,
+                            SLEEPING,
+                            Ordering::AcqRel,
+                            Ordering::Acquire,
+                        );
+                    }
+                    SLEEPING => sys::futex_wait(&slot.go, SLEEPING),
+                    order => break order,
+                }
+            };
+            if order == EXIT {
+                return std::ptr::null_mut();
+            }
+            // SAFETY: POSTED was stored (release) after the owner wrote the job, and the owner
+            // touches it again only after FINISHED.
+            let job = unsafe { (*slot.job.get()).take() };
+            slot.go.store(IDLE, Ordering::Relaxed);
+            // A panic aborts here (extern "C"), as in a call-scoped thread.
+            if let Some(job) = job {
+                job();
+            }
+            if slot.done.swap(FINISHED, Ordering::Release) == WAITING {
+                sys::futex_wake(&slot.done);
+            }
+        }
+    }
+
+    /// The pool's slots; read and written only by the owner of `OWNER`. Each is boxed because
+    /// its worker holds its address while the vector grows.
+    #[allow(clippy::vec_box)]
+    struct Slots(UnsafeCell<Vec<Box<Slot>>>);
+    // SAFETY: access is serialised by `OWNER`.
+    unsafe impl Sync for Slots {}
+    static SLOTS: Slots = Slots(UnsafeCell::new(Vec::new()));
+
+    /// Process id of the pool's owner process, shifted left once, plus 1 while a caller owns it.
+    /// 0: never used.
+    static OWNER: AtomicU64 = AtomicU64::new(0);
+
+    fn pid() -> u64 {
+        // SAFETY: no arguments.
+        unsafe { sys::getpid() as u64 }
+    }
+
+    /// The right to use the pool, released on drop.
+    pub struct Owner {
+        me: u64,
+    }
+
+    impl Owner {
+        /// The pool, if no other caller has it now.
+        pub fn try_take() -> Option<Owner> {
+            let me = pid();
+            let free = me << 1;
+            match OWNER.compare_exchange(free, free | 1, Ordering::Acquire, Ordering::Relaxed) {
+                Ok(_) => Some(Owner { me }),
+                Err(seen) if seen >> 1 != me => {
+                    // A pool from before `fork` (or none yet): its workers are not in this
+                    // process. Take it over empty; of racing threads, one wins.
+                    OWNER
+                        .compare_exchange(seen, free | 1, Ordering::Acquire, Ordering::Relaxed)
+                        .ok()?;
+                    // SAFETY: we own the pool now. The old slots belong to the parent's
+                    // threads: forget them rather than free memory a sibling may still read.
+                    unsafe { std::mem::forget(std::mem::take(&mut *SLOTS.0.get())) };
+                    SPINNING.store(0, Ordering::Relaxed);
+                    Some(Owner { me })
+                }
+                Err(_) => None,
+            }
+        }
+
+        /// Wait until the pool is free, then take it (for `shutdown`).
+        fn take() -> Owner {
+            loop {
+                if let Some(owner) = Owner::try_take() {
+                    return owner;
+                }
+                std::thread::yield_now();
+            }
+        }
+
+        #[allow(clippy::vec_box)]
+        fn slots(&mut self) -> &mut Vec<Box<Slot>> {
+            // SAFETY: we own the pool.
+            unsafe { &mut *SLOTS.0.get() }
+        }
+
+        /// Hand `job` to pooled worker `index`, starting it (pinned to `cpu`) if the pool has
+        /// fewer; moves a worker whose CPU the caller now runs on. Gives the job back if no
+        /// thread could be started.
+        pub fn post(&mut self, index: usize, cpu: Option<usize>, job: Job) -> Result<(), Job> {
+            let slots = self.slots();
+            if index == slots.len() {
+                let mut slot = Box::new(Slot {
+                    go: AtomicU32::new(IDLE),
+                    done: AtomicU32::new(FINISHED),
+                    job: UnsafeCell::new(None),
+                    tid: 0,
+                    cpu,
+                });
+                let arg = &*slot as *const Slot as *mut c_void;
+                match start_thread(cpu, worker_main, arg) {
+                    Some(tid) => slot.tid = tid,
+                    None => return Err(job),
+                }
+                // The name `top -H`, `ps -L` and debuggers show (at most 15 bytes); a refusal
+                // changes nothing else.
+                // SAFETY: a live thread of ours and a NUL-terminated name.
+                unsafe { sys::pthread_setname_np(slot.tid, POOL_THREAD_NAME.as_ptr()) };
+                slots.push(slot);
+            }
+            let slot = &mut slots[index];
+            if cpu.is_some() && slot.cpu != cpu {
+                let set = sys::CpuSet::only(cpu.unwrap_or_default());
+                // SAFETY: a live thread of ours; a valid one-CPU set. If refused, the worker
+                // stays where it is, which is only slower.
+                let size = std::mem::size_of::<sys::CpuSet>();
+                if unsafe { sys::pthread_setaffinity_np(slot.tid, size, &set) } == 0 {
+                    slot.cpu = cpu;
+                }
+            }
+            // SAFETY: the worker finished its previous job (FINISHED was seen by `wait`, or the
+            // slot is new) and reads `job` only after POSTED below.
+            unsafe { *slot.job.get() = Some(job) };
+            slot.done.store(PENDING, Ordering::Relaxed);
+            if slot.go.swap(POSTED, Ordering::Release) == SLEEPING {
+                sys::futex_wake(&slot.go);
+            }
+            Ok(())
+        }
+
+        /// Wait for the jobs posted to workers 0..count.
+        pub fn wait(&mut self, count: usize) {
+            for slot in &self.slots()[..count] {
+                if spin_until(JOIN_SPIN, || slot.done.load(Ordering::Acquire) == FINISHED) {
+                    continue;
+                }
+                loop {
+                    match slot.done.load(Ordering::Acquire) {
+                        FINISHED => break,
+                        PENDING => {
+                            let _ = slot.done.compare_exchange(
+                                PENDING,
+                                WAITING,
+                                Ordering::AcqRel,
+                                Ordering::Acquire,
+                            );
+                        }
+                        _ => sys::futex_wait(&slot.done, WAITING),
+                    }
+                }
+            }
+        }
+    }
+
+    impl Drop for Owner {
+        fn drop(&mut self) {
+            OWNER.store(self.me << 1, Ordering::Release);
+        }
+    }
+
+    /// Stop and join every pooled worker (see the module's lifecycle notes).
+    pub fn shutdown() {
+        // Nothing to do (and no pid to read) if this process never started a pool.
+        let seen = OWNER.load(Ordering::Acquire);
+        if seen == 0 || seen >> 1 != pid() {
+            return;
+        }
+        let mut owner = Owner::take();
+        for slot in std::mem::take(owner.slots()) {
+            slot.go.store(EXIT, Ordering::Release);
+            sys::futex_wake(&slot.go);
+            // SAFETY: a thread of ours, not joined before; it exits on EXIT.
+            unsafe { sys::pthread_join(slot.tid, std::ptr::null_mut()) };
+        }
+    }
+}
+
+/// Whether at least `n` pooled workers are spinning for a job now, so that handing them one
+/// costs well under a microsecond instead of a wake-up (tens of microseconds on a KVM guest).
+/// A hint: a worker may fall asleep, or another thread take the pool, just after.
+pub fn warm_workers(n: usize) -> bool {
+    #[cfg(all(unix, target_os = "linux"))]
+    {
+        pool::SPINNING.load(std::sync::atomic::Ordering::Relaxed) >= n
+    }
+    #[cfg(not(all(unix, target_os = "linux")))]
+    {
+        let _ = n;
+        false
+    }
+}
+
+/// Stop the pool's workers (`blastool_quit`, unload). The next threaded call starts new ones.
+pub fn shutdown() {
+    #[cfg(all(unix, target_os = "linux"))]
+    pool::shutdown();
+}
+
+/// The workers of one call: pooled ones when the pool is free, else threads started for the
+/// call. All have finished their jobs when this is dropped.
 pub struct Workers {
+    #[cfg(all(unix, target_os = "linux"))]
+    pool: Option<pool::Owner>,
+    #[cfg(all(unix, target_os = "linux"))]
+    pooled: usize,
     #[cfg(all(unix, target_os = "linux"))]
     handles: Vec<sys::PthreadT>,
 }
@@ -96,16 +473,20 @@ impl Workers {
     pub fn new() -> Self {
         Workers {
             #[cfg(all(unix, target_os = "linux"))]
+            pool: pool::Owner::try_take(),
+            #[cfg(all(unix, target_os = "linux"))]
+            pooled: 0,
+            #[cfg(all(unix, target_os = "linux"))]
             handles: Vec::new(),
         }
     }
 
-    /// Run `f` on a new thread; false if no thread could be started (then `f` is dropped
-    /// unrun and the caller does the work itself).
+    /// Run `f` on another thread; false if no thread could be had (then `f` is dropped unrun
+    /// and the caller does the work itself).
     ///
     /// # Safety
     /// `f` may borrow from the caller's stack: the caller must keep those borrows alive until
-    /// this `Workers` is dropped (which joins the thread).
+    /// this `Workers` is dropped (which waits for `f`).
     pub unsafe fn spawn<'a, F: FnOnce() + Send + 'a>(&mut self, f: F) -> bool {
         // SAFETY: forwarded contract.
         unsafe { self.spawn_on(None, f) }
@@ -123,50 +504,31 @@ impl Workers {
         #[cfg(all(unix, target_os = "linux"))]
         {
             let job: Box<dyn FnOnce() + Send + 'a> = Box::new(f);
-            // SAFETY: lifetime erasure only; the join in `Drop` bounds the thread's lifetime
-            // within 'a (caller's contract above).
-            let job: Job =
+            // SAFETY: lifetime erasure only; `Drop` waits for the job, which bounds its
+            // lifetime within 'a (caller's contract above).
+            let mut job: Job =
                 unsafe { std::mem::transmute::<Box<dyn FnOnce() + Send + 'a>, Job>(job) };
+            if let Some(owner) = &mut self.pool {
+                match owner.post(self.pooled, cpu, job) {
+                    Ok(()) => {
+                        self.pooled += 1;
+                        return true;
+                    }
+                    Err(back) => job = back,
+                }
+            }
             let arg = Box::into_raw(Box::new(job)) as *mut c_void;
-            let mut tid: sys::PthreadT = 0;
-            let mut attr = sys::PthreadAttr([0; 64]);
-            // SAFETY: `attr` is initialised before use and destroyed after; the CPU set is a
-            // valid cpu_set_t with one bit.
-            let pinned = cpu.filter(|&c| c < 1024).is_some_and(|c| unsafe {
-                if sys::pthread_attr_init(&mut attr) != 0 {
-                    return false;
+            match start_thread(cpu, run_once, arg) {
+                Some(tid) => {
+                    self.handles.push(tid);
+                    true
                 }
-                let mut set = sys::CpuSet([0; 16]);
-                set.0[c / 64] |= 1 << (c % 64);
-                if sys::pthread_attr_setaffinity_np(
-                    &mut attr,
-                    std::mem::size_of::<sys::CpuSet>(),
-                    &set,
-                ) != 0
-                {
-                    sys::pthread_attr_destroy(&mut attr);
-                    return false;
+                None => {
+                    // SAFETY: the thread was not created, so `arg` is still ours to free.
+                    drop(unsafe { Box::from_raw(arg as *mut Job) });
+                    false
                 }
-                true
-            });
-            let attr_ptr = if pinned {
-                &attr as *const sys::PthreadAttr as *const c_void
-            } else {
-                std::ptr::null()
-            };
-            // SAFETY: valid out-pointer and attributes (or defaults), trampoline consumes `arg`.
-            let rc = unsafe { sys::pthread_create(&mut tid, attr_ptr, trampoline, arg) };
-            if pinned {
-                // SAFETY: initialised above.
-                unsafe { sys::pthread_attr_destroy(&mut attr) };
             }
-            if rc != 0 {
-                // SAFETY: the thread was not created, so `arg` is still ours to free.
-                drop(unsafe { Box::from_raw(arg as *mut Job) });
-                return false;
-            }
-            self.handles.push(tid);
-            true
         }
         #[cfg(not(all(unix, target_os = "linux")))]
         {
@@ -185,9 +547,14 @@ impl Default for Workers {
 impl Drop for Workers {
     fn drop(&mut self) {
         #[cfg(all(unix, target_os = "linux"))]
-        for tid in self.handles.drain(..) {
-            // SAFETY: a thread we created and have not joined yet.
-            unsafe { sys::pthread_join(tid, std::ptr::null_mut()) };
+        {
+            if let Some(owner) = &mut self.pool {
+                owner.wait(self.pooled);
+            }
+            for tid in self.handles.drain(..) {
+                // SAFETY: a thread we created and have not joined yet.
+                unsafe { sys::pthread_join(tid, std::ptr::null_mut()) };
+            }
         }
     }
 }

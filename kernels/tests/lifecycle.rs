@@ -141,6 +141,7 @@ fn dlopen_dlclose_1000_times_stays_flat() {
     let mapped = maps.contains(path.to_str().unwrap());
     println!("lifecycle: library still mapped after the last dlclose: {mapped}");
     assert!(!mapped, "dlclose did not unload the library");
+    assert_eq!(pool_threads(), 0, "the unload hook joins the pool's worker");
     println!(
         "lifecycle: 1000 dlopen/dgemm_/dlclose cycles: VmRSS {rss0} kB -> {rss1} kB ({:+} kB), threads {thr0} -> {thr1}",
         rss1 as i64 - rss0 as i64
@@ -212,6 +213,113 @@ fn fork_child_runs_threaded_dgemm_without_hanging() {
             waited += 10;
         }
         assert_eq!(status, 0, "child exit status");
+        assert_eq!(dlclose(h), 0);
+    }
+}
+
+/// dgemm_ of the `cycle` product through an already loaded library, checked.
+fn checked_dgemm(dgemm: Dgemm, seed: f64) {
+    let (m, n, k) = (7, 20, 3);
+    let a: Vec<f64> = (0..m * k).map(|i| seed + i as f64).collect();
+    let b: Vec<f64> = (0..k * n).map(|i| 1.0 - i as f64).collect();
+    let mut c = vec![f64::NAN; (m * n) as usize];
+    let (alpha, beta) = (1.0, 0.0);
+    // SAFETY: dgemm_'s Fortran signature; the arrays match the dimensions passed.
+    unsafe {
+        dgemm(
+            c"N".as_ptr(),
+            c"N".as_ptr(),
+            &m,
+            &n,
+            &k,
+            &alpha,
+            a.as_ptr(),
+            &m,
+            b.as_ptr(),
+            &k,
+            &beta,
+            c.as_mut_ptr(),
+            &m,
+        )
+    };
+    for j in 0..n as usize {
+        for i in 0..m as usize {
+            let want: f64 = (0..k as usize)
+                .map(|l| a[i + l * m as usize] * b[l + j * k as usize])
+                .sum();
+            assert_eq!(c[i + j * m as usize], want, "seed {seed}");
+        }
+    }
+}
+
+/// Threads of this process named as the library's pool workers (`blastool-pool`). Counted by
+/// name because the test harness starts and ends threads of its own meanwhile.
+fn pool_threads() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .expect("/proc/self/task")
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .filter(|comm| comm.trim_end() == "blastool-pool")
+        .count()
+}
+
+/// The pool: a threaded call leaves one worker waiting (2 threads), later calls reuse it rather
+/// than start more, and `blastool_quit` joins it.
+#[test]
+fn pooled_worker_is_reused_between_calls_and_joined_by_quit() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    force_threads();
+    let path = CString::new(shared_library().to_str().unwrap()).unwrap();
+    // SAFETY: our own library's entry points with their signatures.
+    unsafe {
+        let h = dlopen(path.as_ptr(), RTLD_NOW);
+        assert!(!h.is_null());
+        let dgemm: Dgemm = std::mem::transmute::<*mut c_void, Dgemm>(sym(h, "dgemm_"));
+        let quit: unsafe extern "C" fn() = std::mem::transmute(sym(h, "blastool_quit"));
+        quit();
+        let before = pool_threads();
+        checked_dgemm(dgemm, 0.0);
+        let after_one = pool_threads();
+        for call in 0..200 {
+            checked_dgemm(dgemm, call as f64);
+        }
+        let after_many = pool_threads();
+        quit();
+        let after_quit = pool_threads();
+        println!(
+            "pool: workers {before} before, {after_one} after a threaded call, {after_many} \
+             after 200 more, {after_quit} after blastool_quit"
+        );
+        assert_eq!(before, 0);
+        assert_eq!(after_one, 1, "one pooled worker waits after the call");
+        assert_eq!(after_many, 1, "later calls reuse the worker");
+        assert_eq!(after_quit, 0, "blastool_quit joins the worker");
+        // Usable again: the pool restarts.
+        checked_dgemm(dgemm, 1.0);
+        assert_eq!(dlclose(h), 0);
+    }
+}
+
+/// Several threads of a program calling threaded routines at once: one owns the pool, the others
+/// start threads for their calls; every result is right and nothing deadlocks.
+#[test]
+fn concurrent_callers_share_the_pool_safely() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    force_threads();
+    let path = CString::new(shared_library().to_str().unwrap()).unwrap();
+    // SAFETY: our own library; the handle stays open until every caller thread has joined.
+    unsafe {
+        let h = dlopen(path.as_ptr(), RTLD_NOW);
+        assert!(!h.is_null());
+        let dgemm: Dgemm = std::mem::transmute::<*mut c_void, Dgemm>(sym(h, "dgemm_"));
+        std::thread::scope(|s| {
+            for caller in 0..4 {
+                s.spawn(move || {
+                    for call in 0..300 {
+                        checked_dgemm(dgemm, (caller * 1000 + call) as f64);
+                    }
+                });
+            }
+        });
         assert_eq!(dlclose(h), 0);
     }
 }

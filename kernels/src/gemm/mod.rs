@@ -1220,8 +1220,8 @@ unsafe fn store_tile<T: Scalar>(
     }
 }
 
-// SAFETY: a MatRef is a read-only view; the BLAS call that creates it outlives every thread
-// that uses it (threads are scoped to the call), and nothing writes the operands meanwhile.
+// SAFETY: a MatRef is a read-only view; the BLAS call that creates it outlives every job that
+// uses it (the call waits for its workers' jobs), and nothing writes the operands meanwhile.
 unsafe impl<T: Sync> Send for MatRef<T> {}
 
 /// The output pointer handed to one worker; workers write disjoint blocks of C.
@@ -1231,9 +1231,8 @@ struct OutPtr<T>(*mut T);
 unsafe impl<T: Send> Send for OutPtr<T> {}
 
 /// `gemm_with` split into `parts` independent products over disjoint ranges of C's columns (or
-/// rows, when C is taller than wide), aligned to the register tile. Threads are scoped to the
-/// call (see `crate::threads`): none outlives it, so there is no pool to shut down and nothing
-/// to hang on after `fork`.
+/// rows, when C is taller than wide), aligned to the register tile. The workers (see
+/// `crate::threads`) have finished their shares before this returns.
 ///
 /// # Safety
 /// As `gemm_with`.
