@@ -24,6 +24,24 @@ unsafe impl Send for Block {}
 
 static CACHE: Mutex<Vec<Block>> = Mutex::new(Vec::new());
 
+/// The cache, if it can be had within a short spin. Its critical sections are a few dozen
+/// nanoseconds, so a busy lock is almost always another thread of the same call taking or
+/// returning its buffer at the same moment; giving up at once made that thread map a fresh
+/// buffer (page faults) or unmap its own, and on a 2-thread 256³ dtrmm such batches ran up to a
+/// third slower. The spin is bounded, so a lock held forever (inherited through `fork`) still
+/// never hangs a call.
+fn cache() -> Option<std::sync::MutexGuard<'static, Vec<Block>>> {
+    for _ in 0..CACHE_SPINS {
+        if let Ok(cache) = CACHE.try_lock() {
+            return Some(cache);
+        }
+        std::hint::spin_loop();
+    }
+    None
+}
+/// Tries of `cache` (a few microseconds at most).
+const CACHE_SPINS: usize = 4096;
+
 /// An aligned, uninitialised buffer of at least `bytes` bytes, returned to the cache on drop.
 pub struct Buffer {
     block: Block,
@@ -32,7 +50,7 @@ pub struct Buffer {
 impl Buffer {
     pub fn new(bytes: usize) -> Buffer {
         let bytes = bytes.max(ALIGN).next_multiple_of(ALIGN);
-        if let Ok(mut cache) = CACHE.try_lock() {
+        if let Some(mut cache) = cache() {
             // The smallest cached block that fits.
             let best = cache
                 .iter()
@@ -81,7 +99,7 @@ impl Drop for Buffer {
             bytes: self.block.bytes,
         };
         if block.bytes <= KEEP_MAX_BYTES {
-            if let Ok(mut cache) = CACHE.try_lock() {
+            if let Some(mut cache) = cache() {
                 cache.push(block);
                 if cache.len() > KEEP {
                     // Drop the smallest: big ones are the expensive ones to map again.
