@@ -214,15 +214,20 @@ mod pool {
     /// How long a caller waits by spinning for a worker's share before it sleeps.
     const JOIN_SPIN: Duration = Duration::from_millis(2);
 
-    /// One pooled worker. Boxed, so its address stays fixed for the thread that reads it.
+    /// One pooled worker, allocated once and freed after its thread is joined (`shutdown`); its
+    /// thread and the owner reach it through a raw pointer, never a unique reference.
     pub struct Slot {
         go: AtomicU32,
         done: AtomicU32,
         /// Written by the owner before `go` becomes POSTED, taken by the worker after.
         job: UnsafeCell<Option<Job>>,
-        tid: sys::PthreadT,
-        cpu: Option<usize>,
+        /// The worker's pthread_t (set once, right after it starts) and the CPU it is pinned
+        /// to (`NOT_PINNED` if none). Atomics, because the worker holds a shared reference to
+        /// the slot from its first instruction.
+        tid: AtomicUsize,
+        cpu: AtomicUsize,
     }
+    const NOT_PINNED: usize = usize::MAX;
     // SAFETY: `job` is handed over through `go` (release/acquire); everything else is atomic or
     // written only by the pool's owner.
     unsafe impl Sync for Slot {}
@@ -285,10 +290,9 @@ mod pool {
         }
     }
 
-    /// The pool's slots; read and written only by the owner of `OWNER`. Each is boxed because
-    /// its worker holds its address while the vector grows.
-    #[allow(clippy::vec_box)]
-    struct Slots(UnsafeCell<Vec<Box<Slot>>>);
+    /// The pool's slots (from `Box::into_raw`); the vector is read and written only by the owner
+    /// of `OWNER`.
+    struct Slots(UnsafeCell<Vec<*const Slot>>);
     // SAFETY: access is serialised by `OWNER`.
     unsafe impl Sync for Slots {}
     static SLOTS: Slots = Slots(UnsafeCell::new(Vec::new()));
@@ -340,8 +344,7 @@ mod pool {
             }
         }
 
-        #[allow(clippy::vec_box)]
-        fn slots(&mut self) -> &mut Vec<Box<Slot>> {
+        fn slots(&mut self) -> &mut Vec<*const Slot> {
             // SAFETY: we own the pool.
             unsafe { &mut *SLOTS.0.get() }
         }
@@ -351,33 +354,38 @@ mod pool {
         /// thread could be started.
         pub fn post(&mut self, index: usize, cpu: Option<usize>, job: Job) -> Result<(), Job> {
             let slots = self.slots();
+            let wanted = cpu.unwrap_or(NOT_PINNED);
             if index == slots.len() {
-                let mut slot = Box::new(Slot {
+                let slot = Box::into_raw(Box::new(Slot {
                     go: AtomicU32::new(IDLE),
                     done: AtomicU32::new(FINISHED),
                     job: UnsafeCell::new(None),
-                    tid: 0,
-                    cpu,
-                });
-                let arg = &*slot as *const Slot as *mut c_void;
-                match start_thread(cpu, worker_main, arg) {
-                    Some(tid) => slot.tid = tid,
-                    None => return Err(job),
-                }
+                    tid: AtomicUsize::new(0),
+                    cpu: AtomicUsize::new(wanted),
+                }));
+                let Some(tid) = start_thread(cpu, worker_main, slot as *mut c_void) else {
+                    // SAFETY: no thread has the slot; it was allocated just above.
+                    drop(unsafe { Box::from_raw(slot) });
+                    return Err(job);
+                };
+                // SAFETY: a live slot (freed only by `shutdown`).
+                unsafe { (*slot).tid.store(tid as usize, Ordering::Relaxed) };
                 // The name `top -H`, `ps -L` and debuggers show (at most 15 bytes); a refusal
                 // changes nothing else.
                 // SAFETY: a live thread of ours and a NUL-terminated name.
-                unsafe { sys::pthread_setname_np(slot.tid, POOL_THREAD_NAME.as_ptr()) };
+                unsafe { sys::pthread_setname_np(tid, POOL_THREAD_NAME.as_ptr()) };
                 slots.push(slot);
             }
-            let slot = &mut slots[index];
-            if cpu.is_some() && slot.cpu != cpu {
-                let set = sys::CpuSet::only(cpu.unwrap_or_default());
+            // SAFETY: a live slot (freed only by `shutdown`, which owns the pool meanwhile).
+            let slot = unsafe { &*slots[index] };
+            let tid = slot.tid.load(Ordering::Relaxed) as sys::PthreadT;
+            if let Some(c) = cpu.filter(|&c| c < 1024 && slot.cpu.load(Ordering::Relaxed) != c) {
+                let set = sys::CpuSet::only(c);
                 // SAFETY: a live thread of ours; a valid one-CPU set. If refused, the worker
                 // stays where it is, which is only slower.
                 let size = std::mem::size_of::<sys::CpuSet>();
-                if unsafe { sys::pthread_setaffinity_np(slot.tid, size, &set) } == 0 {
-                    slot.cpu = cpu;
+                if unsafe { sys::pthread_setaffinity_np(tid, size, &set) } == 0 {
+                    slot.cpu.store(c, Ordering::Relaxed);
                 }
             }
             // SAFETY: the worker finished its previous job (FINISHED was seen by `wait`, or the
@@ -392,7 +400,9 @@ mod pool {
 
         /// Wait for the jobs posted to workers 0..count.
         pub fn wait(&mut self, count: usize) {
-            for slot in &self.slots()[..count] {
+            for &slot in &self.slots()[..count] {
+                // SAFETY: a live slot (as in `post`).
+                let slot = unsafe { &*slot };
                 if spin_until(JOIN_SPIN, || slot.done.load(Ordering::Acquire) == FINISHED) {
                     continue;
                 }
@@ -428,11 +438,18 @@ mod pool {
             return;
         }
         let mut owner = Owner::take();
-        for slot in std::mem::take(owner.slots()) {
+        for raw in std::mem::take(owner.slots()) {
+            // SAFETY: a live slot, freed below once its thread has been joined.
+            let slot = unsafe { &*raw };
             slot.go.store(EXIT, Ordering::Release);
             sys::futex_wake(&slot.go);
-            // SAFETY: a thread of ours, not joined before; it exits on EXIT.
-            unsafe { sys::pthread_join(slot.tid, std::ptr::null_mut()) };
+            let tid = slot.tid.load(Ordering::Relaxed) as sys::PthreadT;
+            // SAFETY: a thread of ours, not joined before; it exits on EXIT. Then nothing
+            // refers to the slot any more.
+            unsafe {
+                sys::pthread_join(tid, std::ptr::null_mut());
+                drop(Box::from_raw(raw as *mut Slot));
+            }
         }
     }
 }
