@@ -251,6 +251,22 @@ mod pool {
         }
     }
 
+    /// Sleep on `word` while it holds `awake` or `asleep`, and return the value it then holds.
+    /// The sleeper first marks the word `asleep`, so that whoever changes it knows to wake it
+    /// (the other side swaps its new value in and calls `futex_wake` if it took `asleep` out).
+    fn sleep_while(word: &AtomicU32, awake: u32, asleep: u32) -> u32 {
+        loop {
+            match word.load(Ordering::Acquire) {
+                v if v == awake => {
+                    let _ =
+                        word.compare_exchange(awake, asleep, Ordering::AcqRel, Ordering::Acquire);
+                }
+                v if v == asleep => sys::futex_wait(word, asleep),
+                other => return other,
+            }
+        }
+    }
+
     extern "C" fn worker_main(arg: *mut c_void) -> *mut c_void {
         // SAFETY: `arg` is a boxed Slot that `shutdown` frees only after joining this thread.
         let slot = unsafe { &*(arg as *const Slot) };
@@ -259,20 +275,7 @@ mod pool {
             SPINNING.fetch_add(1, Ordering::Relaxed);
             spin_until(spin, || slot.go.load(Ordering::Acquire) >= POSTED);
             SPINNING.fetch_sub(1, Ordering::Relaxed);
-            let order = loop {
-                match slot.go.load(Ordering::Acquire) {
-                    IDLE => {
-                        let _ = slot.go.compare_exchange(
-                            IDLE,
-                            SLEEPING,
-                            Ordering::AcqRel,
-                            Ordering::Acquire,
-                        );
-                    }
-                    SLEEPING => sys::futex_wait(&slot.go, SLEEPING),
-                    order => break order,
-                }
-            };
+            let order = sleep_while(&slot.go, IDLE, SLEEPING);
             if order == EXIT {
                 return std::ptr::null_mut();
             }
@@ -406,20 +409,7 @@ mod pool {
                 if spin_until(JOIN_SPIN, || slot.done.load(Ordering::Acquire) == FINISHED) {
                     continue;
                 }
-                loop {
-                    match slot.done.load(Ordering::Acquire) {
-                        FINISHED => break,
-                        PENDING => {
-                            let _ = slot.done.compare_exchange(
-                                PENDING,
-                                WAITING,
-                                Ordering::AcqRel,
-                                Ordering::Acquire,
-                            );
-                        }
-                        _ => sys::futex_wait(&slot.done, WAITING),
-                    }
-                }
+                sleep_while(&slot.done, PENDING, WAITING);
             }
         }
     }

@@ -81,46 +81,27 @@ fn force_threads() {
     std::env::set_var("BLASTOOL_PARALLEL_MIN_WORK", "1");
 }
 
-/// Load, call dgemm_ on a 7x20x3 product (split over 2 threads), check the result, unload.
-fn cycle(path: &CStr) {
-    // SAFETY: plain dlopen/dlsym/dlclose on our own library; the function pointer has dgemm_'s
-    // Fortran signature and the arrays match the dimensions passed.
+/// dlopen our library: its handle and its dgemm_.
+fn open_with_dgemm(path: &CStr) -> (*mut c_void, Dgemm) {
+    // SAFETY: plain dlopen/dlsym on our own library; dgemm_ has the Fortran signature `Dgemm`.
     unsafe {
         let h = dlopen(path.as_ptr(), RTLD_NOW);
         if h.is_null() {
             panic!("dlopen: {:?}", CStr::from_ptr(dlerror()));
         }
-        let dgemm: Dgemm = std::mem::transmute::<*mut c_void, Dgemm>(sym(h, "dgemm_"));
-        let (m, n, k) = (7, 20, 3);
-        let a: Vec<f64> = (0..m * k).map(|i| i as f64).collect();
-        let b: Vec<f64> = (0..k * n).map(|i| 1.0 - i as f64).collect();
-        let mut c = vec![f64::NAN; (m * n) as usize];
-        let (alpha, beta) = (1.0, 0.0);
-        dgemm(
-            c"N".as_ptr(),
-            c"N".as_ptr(),
-            &m,
-            &n,
-            &k,
-            &alpha,
-            a.as_ptr(),
-            &m,
-            b.as_ptr(),
-            &k,
-            &beta,
-            c.as_mut_ptr(),
-            &m,
-        );
-        for j in 0..n as usize {
-            for i in 0..m as usize {
-                let want: f64 = (0..k as usize)
-                    .map(|l| a[i + l * m as usize] * b[l + j * k as usize])
-                    .sum();
-                assert_eq!(c[i + j * m as usize], want);
-            }
-        }
-        assert_eq!(dlclose(h), 0);
+        (
+            h,
+            std::mem::transmute::<*mut c_void, Dgemm>(sym(h, "dgemm_")),
+        )
     }
+}
+
+/// Load, call dgemm_ on a 7x20x3 product (split over 2 threads), check the result, unload.
+fn cycle(path: &CStr) {
+    let (h, dgemm) = open_with_dgemm(path);
+    checked_dgemm(dgemm, 0.0);
+    // SAFETY: our own handle, no longer used.
+    assert_eq!(unsafe { dlclose(h) }, 0);
 }
 
 #[test]
@@ -271,9 +252,7 @@ fn pooled_worker_is_reused_between_calls_and_joined_by_quit() {
     let path = CString::new(shared_library().to_str().unwrap()).unwrap();
     // SAFETY: our own library's entry points with their signatures.
     unsafe {
-        let h = dlopen(path.as_ptr(), RTLD_NOW);
-        assert!(!h.is_null());
-        let dgemm: Dgemm = std::mem::transmute::<*mut c_void, Dgemm>(sym(h, "dgemm_"));
+        let (h, dgemm) = open_with_dgemm(&path);
         let quit: unsafe extern "C" fn() = std::mem::transmute(sym(h, "blastool_quit"));
         quit();
         let before = pool_threads();
@@ -308,9 +287,7 @@ fn concurrent_callers_share_the_pool_safely() {
     let path = CString::new(shared_library().to_str().unwrap()).unwrap();
     // SAFETY: our own library; the handle stays open until every caller thread has joined.
     unsafe {
-        let h = dlopen(path.as_ptr(), RTLD_NOW);
-        assert!(!h.is_null());
-        let dgemm: Dgemm = std::mem::transmute::<*mut c_void, Dgemm>(sym(h, "dgemm_"));
+        let (h, dgemm) = open_with_dgemm(&path);
         std::thread::scope(|s| {
             for caller in 0..4 {
                 s.spawn(move || {
