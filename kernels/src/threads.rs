@@ -353,8 +353,8 @@ mod pool {
         }
 
         /// Hand `job` to pooled worker `index`, starting it (pinned to `cpu`) if the pool has
-        /// fewer; moves a worker whose CPU the caller now runs on. Gives the job back if no
-        /// thread could be started.
+        /// fewer; re-pins a worker whose CPU this call picked differently. Gives the job back if
+        /// no thread could be started.
         pub fn post(&mut self, index: usize, cpu: Option<usize>, job: Job) -> Result<(), Job> {
             let slots = self.slots();
             let wanted = cpu.unwrap_or(NOT_PINNED);
@@ -420,6 +420,13 @@ mod pool {
         }
     }
 
+    /// See `super::warm_workers`. No pid check (a system call): in a `fork`ed child whose
+    /// parent held the pool the busy bit is still set, and otherwise the first call takes the
+    /// pool over and starts workers once.
+    pub fn free_and_spinning(n: usize) -> bool {
+        OWNER.load(Ordering::Relaxed) & 1 == 0 && SPINNING.load(Ordering::Relaxed) >= n
+    }
+
     /// Stop and join every pooled worker (see the module's lifecycle notes).
     pub fn shutdown() {
         // Nothing to do (and no pid to read) if this process never started a pool.
@@ -444,13 +451,15 @@ mod pool {
     }
 }
 
-/// Whether at least `n` pooled workers are spinning for a job now, so that handing them one
-/// costs well under a microsecond instead of a wake-up (tens of microseconds on a KVM guest).
-/// A hint: a worker may fall asleep, or another thread take the pool, just after.
+/// Whether the pool is free and at least `n` of its workers are spinning for a job now, so that
+/// handing them one costs well under a microsecond instead of a wake-up (tens of microseconds on
+/// a KVM guest). While another caller owns the pool, a call would start threads of its own,
+/// which costs more than a small product saves. A hint: a worker may fall asleep, or another
+/// thread take the pool, just after.
 pub fn warm_workers(n: usize) -> bool {
     #[cfg(all(unix, target_os = "linux"))]
     {
-        pool::SPINNING.load(std::sync::atomic::Ordering::Relaxed) >= n
+        pool::free_and_spinning(n)
     }
     #[cfg(not(all(unix, target_os = "linux")))]
     {
@@ -488,21 +497,13 @@ impl Workers {
         }
     }
 
-    /// Run `f` on another thread; false if no thread could be had (then `f` is dropped unrun
-    /// and the caller does the work itself).
+    /// Run `f` on another thread, pinned to `cpu` when given (and the pinning is accepted);
+    /// false if no thread could be had (then `f` is dropped unrun and the caller does the work
+    /// itself).
     ///
     /// # Safety
     /// `f` may borrow from the caller's stack: the caller must keep those borrows alive until
     /// this `Workers` is dropped (which waits for `f`).
-    pub unsafe fn spawn<'a, F: FnOnce() + Send + 'a>(&mut self, f: F) -> bool {
-        // SAFETY: forwarded contract.
-        unsafe { self.spawn_on(None, f) }
-    }
-
-    /// `spawn`, with the thread pinned to `cpu` when given (and the pinning is accepted).
-    ///
-    /// # Safety
-    /// As `spawn`.
     pub unsafe fn spawn_on<'a, F: FnOnce() + Send + 'a>(
         &mut self,
         cpu: Option<usize>,

@@ -79,8 +79,9 @@ pub struct BenchArgs {
     pub threads: Vec<i32>,
     /// Pause in milliseconds before each library's timed batch when a case runs on more than
     /// one thread: thread pools that spin after a call (OpenBLAS: about 2^28 cycles,
-    /// `OPENBLAS_THREAD_TIMEOUT`; ours: 1 ms, `BLASTOOL_THREAD_SPIN_US`) would otherwise steal cores from the library timed next. An
-    /// untimed call of the library follows the pause, so the batch does not time waking up.
+    /// `OPENBLAS_THREAD_TIMEOUT`; ours: 1 ms, `BLASTOOL_THREAD_SPIN_US`) would otherwise steal
+    /// cores from the library timed next. An untimed call of the library follows the pause, so
+    /// the batch does not time waking up.
     #[arg(long, default_value_t = 150, value_name = "MS")]
     pub settle_ms: u64,
     /// beta of GEMM and of the level 3 routines that update a C (syrk, syr2k, symm, herk, her2k,
