@@ -39,23 +39,26 @@ static SPIN_US: AtomicUsize = AtomicUsize::new(0);
 const DEFAULT_SPIN_US: usize = 1000;
 
 /// Products of fewer real multiply-adds (a complex one counts 4, see `threads_for`) stay on the
-/// calling thread: starting and joining a worker costs more than the half of the work it takes.
+/// calling thread: starting a worker, or waking a sleeping pooled one (as costly on the guest
+/// below), costs more than the half of the work it takes.
 /// Measured on a 2-vCPU Zen 4 KVM guest (thread create + join 40-60 us), 2 threads against 1,
 /// side by side: dgemm n = 96 / 112 / 128 / 160 ran 0.52 / 0.80 / 1.03 / 1.21x as fast, dtrsm
 /// (n³/2 multiply-adds) n = 128 / 160 / 192 0.73 / 0.99 / 1.24x, zgemm n = 96 / 112 1.00 /
 /// 1.24x (4 n³ real ones). The old threshold, 96³ products in any precision, split all of these.
 const DEFAULT_MIN_WORK: usize = 2_500_000;
 
-/// The threshold of `threads_for` is divided by this while the pool's workers are still
-/// spinning from an earlier call (`threads::warm_workers`): handing them a share then costs
-/// under a microsecond, not a wake-up. Measured on the same guest with warm workers, 2 threads against 1: dgemm n = 48 /
-/// 64 ran 1.3-1.4 / 1.5-1.6x as fast, dtrsm n = 48 / 64 (55k / 133k multiply-adds) 0.8 / 1.6x,
-/// dsyrk n = 64 1.0x. With sleeping workers, dgemm n = 64 / 96 ran at 0.36 / 0.96x.
+/// The threshold of `threads_for` is divided by this while the pool is free and its workers are
+/// still spinning from an earlier call (`threads::warm_workers`): handing them a share then
+/// costs under a microsecond, not a wake-up. Measured on the same guest with warm workers, 2
+/// threads against 1: dgemm n = 48 / 64 ran 1.3-1.4 / 1.5-1.6x as fast, dtrsm n = 48 / 64 (55k
+/// / 133k multiply-adds) 0.8 / 1.6x, dsyrk n = 64 1.0x. With sleeping workers, dgemm n = 64 /
+/// 96 ran at 0.36 / 0.96x.
 const WARM_DIVISOR: usize = 16;
 
 /// The threads a call of `multiply_adds` multiply-adds of `T` may split over: the library's
 /// thread count when they are at least the threshold (`BLASTOOL_PARALLEL_MIN_WORK`, default
-/// `DEFAULT_MIN_WORK`) counted as real ones (a complex multiply-add is 4), else 1. Every
+/// `DEFAULT_MIN_WORK`) counted as real ones (a complex multiply-add is 4), or a sixteenth of
+/// that while the pool's workers are warm (`WARM_DIVISOR`), else 1. Every
 /// GEMM-based routine asks here with its own count, so that the unit is the same for all.
 #[inline]
 pub fn threads_for<T: crate::scalar::Scalar>(multiply_adds: usize) -> usize {
